@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, type SwitchyardConfig, starterConfig } from '@switchyard/config';
+import { loadConfigFile } from '@switchyard/config/node';
+import { type LogLevel, createLogger } from '@switchyard/logging';
+import { StdioFrontTransport } from '@switchyard/transports';
+import { PROXY_VERSION, secretsOf } from './options.js';
+import { createProxy } from './proxy.js';
+import { pingBackends } from './ping.js';
+
+const USAGE = `Usage:
+  switchyard [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL]   run over HTTP (/mcp, /health)
+  switchyard --stdio [--config FILE] [--log-level LEVEL]                      run as an MCP server on stdio
+  switchyard check [--config FILE] [--ping]                                   validate a config, probe backends
+  switchyard init [FILE] [--force]                                            write a commented starter config
+
+Without --config, the first of switchyard.{yaml,yml,json,toml}, mcp-proxy.{toml,json,yaml,yml} is used.`;
+
+const LEVELS = new Set(['error', 'warn', 'info', 'debug']);
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      stdio: { type: 'boolean' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
+      ping: { type: 'boolean' },
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.help) {
+    process.stderr.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.version) {
+    process.stderr.write(`switchyard ${PROXY_VERSION}\n`);
+    return 0;
+  }
+  const command = positionals[0];
+  if (command === 'init') return init(positionals[1] ?? 'switchyard.yaml', values.force === true);
+  if (command !== undefined && command !== 'check') {
+    process.stderr.write(`switchyard: unknown command "${command}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  const level = values['log-level'];
+  if (level !== undefined && !LEVELS.has(level)) {
+    process.stderr.write(`switchyard: --log-level must be one of error, warn, info, debug\n`);
+    return 2;
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    process.stderr.write(`switchyard: --port must be an integer from 0 to 65535\n`);
+    return 2;
+  }
+  let config: SwitchyardConfig;
+  try {
+    config = await loadConfigFile(values.config, { cwd: process.cwd() });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  if (command === 'check') return check(config, values.ping === true);
+
+  const format =
+    values['log-format'] === 'pretty' || values['log-format'] === 'json'
+      ? values['log-format']
+      : config.logging.format;
+  const logger = createLogger({
+    level: (level as LogLevel | undefined) ?? config.logging.level,
+    format,
+    secrets: secretsOf(config),
+  });
+  const proxy = createProxy(config, {
+    logger,
+    ...(values.host === undefined ? {} : { host: values.host }),
+    ...(port === undefined ? {} : { port }),
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= proxy.stop();
+    return stopping;
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+
+  if (values.stdio) {
+    const front = new StdioFrontTransport({
+      openSession: (sink, info) => proxy.router.openSession(sink, info),
+      input: process.stdin,
+      output: process.stdout,
+      maxMessageBytes: config.proxy.maxMessageBytes,
+    });
+    front.start();
+    await proxy.start({ listen: false });
+    await front.closed;
+    front.close();
+    await stop();
+    return 0;
+  }
+  await proxy.start();
+  await new Promise<never>(() => {});
+  return 0;
+}
+
+function init(file: string, force: boolean): number {
+  const path = resolve(file);
+  if (existsSync(path) && !force) {
+    process.stderr.write(`switchyard: ${file} exists; use --force to overwrite it\n`);
+    return 1;
+  }
+  writeFileSync(path, starterConfig());
+  process.stderr.write(
+    `wrote ${file}: edit its servers, then run \`switchyard --config ${file}\`\n`,
+  );
+  return 0;
+}
+
+async function check(config: SwitchyardConfig, ping: boolean): Promise<number> {
+  const out = process.stdout;
+  out.write(
+    `${config.file ?? 'config'}: valid (${config.dialect} dialect), ${config.servers.length} server(s)\n`,
+  );
+  if (!ping) {
+    for (const s of config.servers) {
+      const t = s.transport;
+      const target = t.type === 'stdio' ? [t.command, ...t.args].join(' ') : t.url;
+      out.write(`  ${s.name}  ${t.type}  ${s.enabled ? '' : '(disabled)  '}${target}\n`);
+    }
+    return 0;
+  }
+  const rows = await pingBackends(config);
+  out.write(
+    `${formatTable(
+      ['server', 'state', 'revision', 'tools', 'time', 'detail'],
+      rows.map((r) => [
+        r.name,
+        r.state,
+        r.revision ?? '-',
+        r.tools === undefined ? '-' : String(r.tools),
+        `${r.ms} ms`,
+        r.detail ?? '',
+      ]),
+    )}\n`,
+  );
+  return rows.every((r) => r.state === 'running' || r.state === 'stopped') ? 0 : 1;
+}
+
+function formatTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`switchyard: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

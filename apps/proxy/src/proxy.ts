@@ -1,0 +1,159 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { type SwitchyardConfig, normalizeConfig } from '@switchyard/config';
+import { type Logger, createLogger } from '@switchyard/logging';
+import { type Router, createRouter } from '@switchyard/router';
+import { type StreamableHttpFront, createStreamableHttpFront } from '@switchyard/transports';
+import { Hono } from 'hono';
+import { BackendPool } from './backend-pool.js';
+import { httpGuard } from './http-guard.js';
+import { PROXY_VERSION, secretsOf } from './options.js';
+
+export interface ProxyOptions {
+  logger?: Logger;
+  /** Environment backends inherit allow-listed variables from (default `process.env`). */
+  baseEnv?: Readonly<Record<string, string | undefined>>;
+  /** Overrides `proxy.host` / `proxy.port` of the config (the CLI's `--host`, `--port`). */
+  host?: string;
+  port?: number;
+}
+
+export interface StartOptions {
+  /** Listen on `host:port` (default). False when embedding through {@link SwitchyardProxy.fetch} or in `--stdio`. */
+  listen?: boolean;
+}
+
+/** A running (or ready to run) Switchyard proxy. */
+export interface SwitchyardProxy {
+  /** Starts every backend, then (unless told not to) the HTTP server. */
+  start(options?: StartOptions): Promise<void>;
+  /** Stops the HTTP server, ends client sessions and closes every backend. */
+  stop(): Promise<void>;
+  /** The web-standard handler for `/mcp` and `/health`, to mount in another Hono or Node app. */
+  fetch(request: Request): Promise<Response>;
+  /** Where the HTTP server listens once started (port 0 resolves to the real port). */
+  readonly address: { host: string; port: number } | undefined;
+  readonly router: Router;
+  readonly backends: BackendPool;
+  readonly config: SwitchyardConfig;
+}
+
+function isNormalized(input: unknown): input is SwitchyardConfig {
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    'dialect' in input &&
+    Array.isArray((input as { servers?: unknown }).servers)
+  );
+}
+
+/**
+ * Builds a proxy from a loaded config (`loadConfigFile`) or a plain config object in any of the
+ * three dialects (validated here). Nothing starts until {@link SwitchyardProxy.start}.
+ */
+export function createProxy(
+  input: SwitchyardConfig | Record<string, unknown>,
+  options: ProxyOptions = {},
+): SwitchyardProxy {
+  const config = isNormalized(input) ? input : normalizeConfig(input);
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logging.level,
+      format: config.logging.format,
+      secrets: secretsOf(config),
+    });
+  const host = options.host ?? config.proxy.host;
+  const port = options.port ?? config.proxy.port;
+  const timeouts = new Map(config.servers.map((s) => [s.name, s.requestTimeoutMs]));
+
+  let router: Router | undefined;
+  const backends = new BackendPool({
+    servers: config.servers,
+    logger,
+    baseEnv: options.baseEnv ?? process.env,
+    maxMessageBytes: config.proxy.maxMessageBytes,
+    router: () => router as Router,
+  });
+  router = createRouter({
+    backends,
+    naming: {
+      strategy: config.naming.strategy,
+      separator: config.naming.separator,
+      globalPrefix: config.naming.globalPrefix,
+    },
+    serverInfo: { name: 'switchyard', version: PROXY_VERSION },
+    requestTimeoutMs: config.proxy.requestTimeoutMs,
+    requestTimeoutFor: (name) => timeouts.get(name),
+    logger: logger.child({ component: 'router' }),
+  });
+  const front: StreamableHttpFront = createStreamableHttpFront({
+    openSession: (sink, info) => (router as Router).openSession(sink, info),
+    maxMessageBytes: config.proxy.maxMessageBytes,
+  });
+
+  const app = new Hono();
+  app.use('*', httpGuard({ loopbackOnly: isLoopback(host) }));
+  app.all('/mcp', (c) => front.handle(c.req.raw));
+  app.get('/health', (c) =>
+    c.json({
+      status: 'ok',
+      version: PROXY_VERSION,
+      sessions: (router as Router).sessionCount,
+      backends: backends.list().map((b) => ({
+        name: b.name,
+        state: b.state,
+        ...(b.reason ? { reason: b.reason } : {}),
+        ...(b.session?.revision ? { revision: b.session.revision } : {}),
+      })),
+    }),
+  );
+
+  let server: ServerType | undefined;
+  let address: { host: string; port: number } | undefined;
+
+  return {
+    async start(startOptions = {}) {
+      const starting = backends.start();
+      if (startOptions.listen !== false) {
+        server = await new Promise<ServerType>((resolve, reject) => {
+          const s = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+            address = { host: info.address, port: info.port };
+            resolve(s);
+          });
+          s.once('error', reject);
+        });
+        logger.info('listening', { url: `http://${formatHost(host)}:${address?.port}/mcp` });
+      }
+      await starting;
+    },
+    async stop() {
+      const closing = server
+        ? new Promise<void>((resolve) => {
+            server?.close(() => resolve());
+            (server as { closeAllConnections?: () => void } | undefined)?.closeAllConnections?.();
+          })
+        : Promise.resolve();
+      front.close();
+      router?.close();
+      await Promise.all([closing, backends.stop()]);
+      server = undefined;
+      await logger.flush();
+    },
+    fetch: (request) => Promise.resolve(app.fetch(request)),
+    get address() {
+      return address;
+    },
+    router,
+    backends,
+    config,
+  };
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

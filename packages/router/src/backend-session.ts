@@ -1,0 +1,310 @@
+import {
+  ErrorCode,
+  type JsonObject,
+  type JsonRpcErrorObject,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  LATEST_LEGACY_REVISION,
+  type LegacyRevision,
+  Method,
+  acceptsLegacyRevision,
+  isFailure,
+  isJsonObject as isObject,
+  isNotification,
+  isRequest,
+  resolveRevision,
+  toJsonRpcError,
+} from '@switchyard/protocol';
+import { type Clock, systemClock } from './clock.js';
+
+/** The transport shape a backend session drives (structurally the transports package's). */
+export interface BackendTransport {
+  start(): Promise<void>;
+  send(message: JsonRpcMessage): Promise<void>;
+  close(): Promise<void>;
+  onmessage?: (message: JsonRpcMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: (reason: string) => void;
+}
+
+/** How a request to a backend ended; expected failures are values, not exceptions (style). */
+export type Outcome =
+  | { kind: 'result'; result: JsonObject }
+  | { kind: 'error'; error: JsonRpcErrorObject }
+  | { kind: 'cancelled' };
+
+/** A request in flight at a backend: its backend-side id and how it will end. */
+export interface PendingRequest {
+  readonly id: number;
+  readonly outcome: Promise<Outcome>;
+}
+
+export interface RequestOptions {
+  /** After this long the backend gets `notifications/cancelled` and the caller a timeout error. */
+  timeoutMs?: number;
+  /** Called for each `notifications/progress` of this request (a fresh token is minted per hop). */
+  onProgress?: (params: JsonObject) => void;
+}
+
+export interface BackendSessionOptions {
+  /** The backend's configured name, used in every error so a client knows which one failed. */
+  name: string;
+  transport: BackendTransport;
+  clientInfo?: { name: string; version: string };
+  /** What the proxy declares to this backend as its client capabilities. */
+  capabilities?: JsonObject;
+  initializeTimeoutMs?: number;
+  clock?: Clock;
+  /** Backend notifications other than progress (which is routed to its request). */
+  onNotification?: (notification: JsonRpcNotification) => void;
+  /** Backend-to-client requests (ping is answered here). */
+  onRequest?: (request: JsonRpcRequest) => Promise<Outcome>;
+  /** The connection ended; `reason` says why (exit code, error). */
+  onClose?: (reason: string) => void;
+}
+
+/** Failure to connect a backend, with a string code (style: typed errors). */
+export class BackendSessionError extends Error {
+  constructor(
+    readonly code: 'INITIALIZE_FAILED' | 'UNSUPPORTED_REVISION' | 'CLOSED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'BackendSessionError';
+  }
+}
+
+interface Waiter {
+  resolve: (outcome: Outcome) => void;
+  timer?: unknown;
+  progressToken?: string;
+}
+
+/**
+ * The proxy's client-side session with one backend: the `initialize` handshake (offering the latest
+ * legacy revision, accepting any supported counter-offer, protocol.md §4.3) and request
+ * correlation. Ids are minted here, per hop, so requests of different clients never cross
+ * (spec R4); progress tokens are minted per request and mapped back to their caller.
+ */
+export class BackendSession {
+  revision: LegacyRevision | undefined;
+  serverCapabilities: JsonObject = {};
+  serverInfo: JsonObject | undefined;
+  instructions: string | undefined;
+
+  private nextId = 1;
+  private readonly waiters = new Map<number, Waiter>();
+  private readonly progress = new Map<string, (params: JsonObject) => void>();
+  private closedReason: string | undefined;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: BackendSessionOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Why the connection ended, or undefined while it is open. */
+  get closed(): string | undefined {
+    return this.closedReason;
+  }
+
+  /** Starts the transport and runs the `initialize` handshake. Throws {@link BackendSessionError}. */
+  async connect(): Promise<void> {
+    const { transport } = this.options;
+    transport.onmessage = (message) => this.receive(message);
+    transport.onclose = (reason) => this.shutdown(reason);
+    transport.onerror = () => {};
+    await transport.start();
+    const pending = this.request(
+      Method.Initialize,
+      {
+        protocolVersion: LATEST_LEGACY_REVISION,
+        capabilities: this.options.capabilities ?? {},
+        clientInfo: this.options.clientInfo ?? { name: 'switchyard', version: '0.1.0' },
+      },
+      { timeoutMs: this.options.initializeTimeoutMs ?? 30_000 },
+    );
+    const outcome = await pending.outcome;
+    if (outcome.kind !== 'result') {
+      const why = outcome.kind === 'error' ? outcome.error.message : 'cancelled';
+      await transport.close();
+      throw new BackendSessionError(
+        'INITIALIZE_FAILED',
+        `backend "${this.name}" failed to initialize: ${why}`,
+      );
+    }
+    const result = outcome.result;
+    if (!acceptsLegacyRevision(result.protocolVersion)) {
+      await transport.close();
+      throw new BackendSessionError(
+        'UNSUPPORTED_REVISION',
+        `backend "${this.name}" answered with unsupported protocol revision ${String(result.protocolVersion)}`,
+      );
+    }
+    this.revision = resolveRevision(result.protocolVersion) as LegacyRevision;
+    this.serverCapabilities = isObject(result.capabilities) ? result.capabilities : {};
+    this.serverInfo = isObject(result.serverInfo) ? result.serverInfo : undefined;
+    this.instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
+    await this.notify(Method.Initialized);
+  }
+
+  /** Sends a request with a proxy-minted id; never throws, the outcome says how it ended. */
+  request(
+    method: string,
+    params: JsonObject | undefined,
+    options: RequestOptions = {},
+  ): PendingRequest {
+    const id = this.nextId++;
+    if (this.closedReason !== undefined) {
+      return { id, outcome: Promise.resolve(this.unavailable()) };
+    }
+    let outgoing = params;
+    const waiter: Waiter = { resolve: () => {} };
+    if (options.onProgress) {
+      const token = `${this.name}:${id}`;
+      waiter.progressToken = token;
+      this.progress.set(token, options.onProgress);
+      const meta = isObject(params?._meta) ? params._meta : {};
+      outgoing = { ...params, _meta: { ...meta, progressToken: token } };
+    }
+    const outcome = new Promise<Outcome>((resolve) => {
+      waiter.resolve = resolve;
+    });
+    this.waiters.set(id, waiter);
+    if (options.timeoutMs !== undefined) {
+      const ms = options.timeoutMs;
+      waiter.timer = this.clock.setTimeout(() => {
+        this.cancel(id, `timed out after ${ms} ms`);
+        this.settle(id, {
+          kind: 'error',
+          error: toJsonRpcError(
+            ErrorCode.RequestTimeout,
+            `Request to backend "${this.name}" timed out after ${ms} ms`,
+          ),
+        });
+      }, ms);
+    }
+    const message: JsonRpcRequest =
+      outgoing === undefined
+        ? { jsonrpc: '2.0', id, method }
+        : { jsonrpc: '2.0', id, method, params: outgoing };
+    this.options.transport.send(message).catch((error: Error) => {
+      this.settle(id, {
+        kind: 'error',
+        error: toJsonRpcError(
+          ErrorCode.BackendUnavailable,
+          `Backend "${this.name}" is unavailable: ${error.message}`,
+        ),
+      });
+    });
+    return { id, outcome };
+  }
+
+  /** Sends a notification; failures are reported, not thrown, because nobody waits for an answer. */
+  async notify(method: string, params?: JsonObject): Promise<void> {
+    if (this.closedReason !== undefined) return;
+    const message: JsonRpcNotification =
+      params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+    await this.options.transport.send(message).catch(() => {});
+  }
+
+  /**
+   * Cancels an in-flight request: the backend gets `notifications/cancelled` with its own id and
+   * the caller's outcome resolves as cancelled (no response is owed to a client that cancelled).
+   */
+  cancel(id: number, reason?: string): void {
+    if (!this.waiters.has(id)) return;
+    void this.notify(
+      Method.Cancelled,
+      reason === undefined ? { requestId: id } : { requestId: id, reason },
+    );
+    this.settle(id, { kind: 'cancelled' });
+  }
+
+  /** Closes the transport; every waiting request ends with an error naming this backend. */
+  async close(): Promise<void> {
+    this.shutdown('closed by the proxy');
+    await this.options.transport.close();
+  }
+
+  private unavailable(): Outcome {
+    return {
+      kind: 'error',
+      error: toJsonRpcError(
+        ErrorCode.BackendUnavailable,
+        `Backend "${this.name}" is unavailable: ${this.closedReason}`,
+        {
+          server: this.name,
+        },
+      ),
+    };
+  }
+
+  private shutdown(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    for (const id of [...this.waiters.keys()]) this.settle(id, this.unavailable());
+    this.options.onClose?.(reason);
+  }
+
+  private settle(id: number, outcome: Outcome): void {
+    const waiter = this.waiters.get(id);
+    if (!waiter) return;
+    this.waiters.delete(id);
+    if (waiter.timer !== undefined) this.clock.clearTimeout(waiter.timer);
+    if (waiter.progressToken !== undefined) this.progress.delete(waiter.progressToken);
+    waiter.resolve(outcome);
+  }
+
+  private receive(message: JsonRpcMessage): void {
+    if (isRequest(message)) {
+      void this.answer(message);
+      return;
+    }
+    if (isNotification(message)) {
+      if (message.method === Method.Progress) {
+        const token = message.params?.progressToken;
+        const handler = typeof token === 'string' ? this.progress.get(token) : undefined;
+        if (handler && message.params) handler(message.params);
+        return;
+      }
+      this.options.onNotification?.(message);
+      return;
+    }
+    if (typeof message.id !== 'number') return;
+    if (isFailure(message)) this.settle(message.id, { kind: 'error', error: message.error });
+    else this.settle(message.id, { kind: 'result', result: message.result });
+  }
+
+  private async answer(request: JsonRpcRequest): Promise<void> {
+    const outcome: Outcome =
+      request.method === Method.Ping
+        ? { kind: 'result', result: {} }
+        : this.options.onRequest
+          ? await this.options.onRequest(request)
+          : {
+              kind: 'error',
+              error: toJsonRpcError(
+                ErrorCode.MethodNotFound,
+                `Method not found: ${request.method}`,
+              ),
+            };
+    const reply: JsonRpcMessage =
+      outcome.kind === 'result'
+        ? { jsonrpc: '2.0', id: request.id, result: outcome.result }
+        : {
+            jsonrpc: '2.0',
+            id: request.id,
+            error:
+              outcome.kind === 'error'
+                ? outcome.error
+                : toJsonRpcError(ErrorCode.RequestTimeout, 'Request cancelled'),
+          };
+    await this.options.transport.send(reply).catch(() => {});
+  }
+}

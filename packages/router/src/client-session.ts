@@ -1,0 +1,297 @@
+import {
+  ErrorCode,
+  type JsonObject,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type LegacyRevision,
+  Method,
+  compareRevisions,
+  isJsonObject,
+  isListMethod,
+  isNotification,
+  isRequest,
+  negotiateLegacyRevision,
+  toJsonRpcError,
+} from '@switchyard/protocol';
+import type { BackendSession, Outcome } from './backend-session.js';
+import type { RouterCore } from './router.js';
+
+/** Delivers a message to the client; `related` names the client request it belongs to. */
+export type Sink = (message: JsonRpcMessage, related?: JsonRpcId) => void;
+
+/** Which front a session came through. */
+export interface SessionInfo {
+  transport: string;
+  sessionId?: string;
+}
+
+const PROXY_VERSION = '0.1.0';
+
+function error(code: number, message: string, data?: unknown): Outcome {
+  return { kind: 'error', error: toJsonRpcError(code, message, data) };
+}
+
+function stringParam(params: JsonObject | undefined, key: string): string | undefined {
+  const value = params?.[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * One client's session with the aggregated server: its negotiated revision, and its requests in
+ * flight at backends (client id → backend and backend id) so that cancellation and progress are
+ * mapped both ways (spec R4) and a departing client's work is cancelled.
+ */
+export class ClientSession {
+  revision: LegacyRevision | undefined;
+  clientCapabilities: JsonObject = {};
+  clientInfo: JsonObject | undefined;
+  initialized = false;
+  private readonly inflight = new Map<JsonRpcId, { session: BackendSession; id: number }>();
+  private readonly subscribed = new Set<string>();
+  private open = true;
+
+  constructor(
+    private readonly core: RouterCore,
+    private readonly sink: Sink,
+    readonly info: SessionInfo,
+  ) {}
+
+  /** Delivers one valid client message (the transports' `FrontSession.handle`). */
+  handle(message: JsonRpcMessage): void {
+    if (!this.open) return;
+    if (isRequest(message)) {
+      Promise.resolve()
+        .then(() => this.dispatch(message))
+        .catch((cause: unknown) => {
+          this.core.logger?.error('request failed inside the proxy', {
+            method: message.method,
+            error: String(cause),
+          });
+          return error(ErrorCode.InternalError, 'Internal error');
+        })
+        .then((outcome) => this.reply(message.id, outcome));
+    } else if (isNotification(message)) {
+      this.onNotification(message);
+    }
+    // Responses would answer server-to-client requests, which this session never sends.
+  }
+
+  /** Sends a notification that belongs to no request (list_changed, log messages). */
+  notify(message: JsonRpcNotification): void {
+    if (this.open && this.initialized) this.sink(message);
+  }
+
+  /** The client is gone: its in-flight requests are cancelled at their backends. */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.core.sessions.delete(this);
+    for (const { session, id } of this.inflight.values())
+      session.cancel(id, 'client session closed');
+    this.inflight.clear();
+    for (const uri of this.subscribed) this.core.subscriptions.get(uri)?.delete(this);
+  }
+
+  private reply(id: JsonRpcId, outcome: Outcome): void {
+    if (!this.open || outcome.kind === 'cancelled') return;
+    const message: JsonRpcMessage =
+      outcome.kind === 'result'
+        ? { jsonrpc: '2.0', id, result: outcome.result }
+        : { jsonrpc: '2.0', id, error: outcome.error };
+    this.sink(message, id);
+  }
+
+  private onNotification(message: JsonRpcNotification): void {
+    if (message.method === Method.Initialized) {
+      this.initialized = true;
+      return;
+    }
+    if (message.method === Method.Cancelled) {
+      const requestId = message.params?.requestId;
+      if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+      const target = this.inflight.get(requestId);
+      if (!target) return;
+      this.inflight.delete(requestId);
+      const reason = stringParam(message.params, 'reason');
+      target.session.cancel(target.id, reason);
+    }
+  }
+
+  private dispatch(request: JsonRpcRequest): Promise<Outcome> | Outcome {
+    const { method, params } = request;
+    switch (method) {
+      case Method.Initialize:
+        return this.initialize(params);
+      case Method.Ping:
+        return { kind: 'result', result: {} };
+      case Method.ToolsCall:
+        return this.callNamed('tools', request);
+      case Method.PromptsGet:
+        return this.callNamed('prompts', request);
+      case Method.ResourcesRead:
+        return this.callByUri(request);
+      case Method.ResourcesSubscribe:
+      case Method.ResourcesUnsubscribe:
+        return this.subscription(request);
+      case Method.CompletionComplete:
+        return this.complete(request);
+      case Method.LoggingSetLevel:
+        return this.setLevel(params);
+      default:
+        if (isListMethod(method)) return this.core.list(method, params);
+        return error(ErrorCode.MethodNotFound, `Method not found: ${method}`);
+    }
+  }
+
+  /** Legacy handshake from the server side (protocol.md §4.3): echo or offer the latest. */
+  private async initialize(params: JsonObject | undefined): Promise<Outcome> {
+    const revision = negotiateLegacyRevision(params?.protocolVersion);
+    this.revision = revision;
+    this.clientCapabilities = isJsonObject(params?.capabilities) ? params.capabilities : {};
+    this.clientInfo = isJsonObject(params?.clientInfo) ? params.clientInfo : undefined;
+    const live = await this.core.live();
+    const declares = (key: string) => live.some(({ session }) => key in session.serverCapabilities);
+    const subscribe = live.some(({ session }) => {
+      const resources = session.serverCapabilities.resources;
+      return isJsonObject(resources) && resources.subscribe === true;
+    });
+    // listChanged is always declared: backends that start late must be able to appear (§4.4).
+    const capabilities: JsonObject = {
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
+      resources: subscribe ? { subscribe: true, listChanged: true } : { listChanged: true },
+      logging: {},
+    };
+    if (compareRevisions(revision, '2025-03-26') >= 0 && declares('completions'))
+      capabilities.completions = {};
+    const instructions = live
+      .filter(({ session }) => session.instructions)
+      .map(({ entry, session }) => `## ${entry.name}\n${session.instructions}`)
+      .join('\n\n');
+    const result: JsonObject = {
+      protocolVersion: revision,
+      capabilities,
+      serverInfo: this.core.options.serverInfo ?? { name: 'switchyard', version: PROXY_VERSION },
+    };
+    if (instructions) result.instructions = instructions;
+    return { kind: 'result', result };
+  }
+
+  /** Forwards a request to one backend with the client's progress and cancellation mapped. */
+  private async forward(
+    request: JsonRpcRequest,
+    backend: string,
+    params: JsonObject,
+  ): Promise<Outcome> {
+    const found = await this.core.sessionOf(backend);
+    if ('error' in found) return found.error;
+    const meta = isJsonObject(params._meta) ? params._meta : undefined;
+    const clientToken = meta?.progressToken;
+    const hasToken = typeof clientToken === 'string' || typeof clientToken === 'number';
+    let outgoing = params;
+    if (hasToken && meta) {
+      const { progressToken: _dropped, ...rest } = meta;
+      outgoing = { ...params, _meta: rest };
+    }
+    const pending = found.session.request(request.method, outgoing, {
+      timeoutMs: this.core.timeoutFor(backend),
+      ...(hasToken
+        ? {
+            onProgress: (progress: JsonObject) =>
+              this.sink(
+                {
+                  jsonrpc: '2.0',
+                  method: Method.Progress,
+                  params: { ...progress, progressToken: clientToken },
+                },
+                request.id,
+              ),
+          }
+        : {}),
+    });
+    this.inflight.set(request.id, { session: found.session, id: pending.id });
+    const outcome = await pending.outcome;
+    this.inflight.delete(request.id);
+    return outcome;
+  }
+
+  private async callNamed(kind: 'tools' | 'prompts', request: JsonRpcRequest): Promise<Outcome> {
+    const params = request.params ?? {};
+    const name = stringParam(params, 'name');
+    if (name === undefined)
+      return error(ErrorCode.InvalidParams, 'Invalid params: "name" must be a string');
+    const target = await this.core.resolveName(kind, name);
+    if (!target) {
+      const what = kind === 'tools' ? 'tool' : 'prompt';
+      return error(ErrorCode.InvalidParams, `Unknown ${what}: ${name}`);
+    }
+    return this.forward(request, target.backend, { ...params, name: target.name });
+  }
+
+  private async callByUri(request: JsonRpcRequest): Promise<Outcome> {
+    const params = request.params ?? {};
+    const uri = stringParam(params, 'uri');
+    if (uri === undefined)
+      return error(ErrorCode.InvalidParams, 'Invalid params: "uri" must be a string');
+    const backend = await this.core.resolveUri(uri);
+    if (!backend) return error(-32002, `Resource not found: ${uri}`, { uri });
+    return this.forward(request, backend, params);
+  }
+
+  /** Subscriptions are remembered per session so `resources/updated` reaches subscribers only (R6). */
+  private async subscription(request: JsonRpcRequest): Promise<Outcome> {
+    const outcome = await this.callByUri(request);
+    const uri = stringParam(request.params, 'uri');
+    if (outcome.kind !== 'result' || uri === undefined) return outcome;
+    const subscribers = this.core.subscriptions.get(uri) ?? new Set<ClientSession>();
+    if (request.method === Method.ResourcesSubscribe) {
+      subscribers.add(this);
+      this.subscribed.add(uri);
+    } else {
+      subscribers.delete(this);
+      this.subscribed.delete(uri);
+    }
+    if (subscribers.size > 0) this.core.subscriptions.set(uri, subscribers);
+    else this.core.subscriptions.delete(uri);
+    return outcome;
+  }
+
+  /** Completions go where the prompt or resource they complete lives. */
+  private async complete(request: JsonRpcRequest): Promise<Outcome> {
+    const params = request.params ?? {};
+    const ref = isJsonObject(params.ref) ? params.ref : undefined;
+    if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
+      const target = await this.core.resolveName('prompts', ref.name);
+      if (!target) return error(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+      return this.forward(request, target.backend, {
+        ...params,
+        ref: { ...ref, name: target.name },
+      });
+    }
+    const uri = ref?.type === 'ref/resource' ? ref.uri : undefined;
+    if (typeof uri === 'string') {
+      const backend = await this.core.resolveUri(uri);
+      if (!backend) return error(-32002, `Resource not found: ${uri}`, { uri });
+      return this.forward(request, backend, params);
+    }
+    return error(
+      ErrorCode.InvalidParams,
+      'Invalid params: "ref" must be a ref/prompt or ref/resource',
+    );
+  }
+
+  /** `logging/setLevel` fans out to every backend that logs (R6); the client gets one answer. */
+  private async setLevel(params: JsonObject | undefined): Promise<Outcome> {
+    if (typeof params?.level !== 'string')
+      return error(ErrorCode.InvalidParams, 'Invalid params: "level" must be a string');
+    const live = await this.core.live('logging');
+    await Promise.all(
+      live.map(
+        ({ session }) => session.request(Method.LoggingSetLevel, { level: params.level }).outcome,
+      ),
+    );
+    return { kind: 'result', result: {} };
+  }
+}

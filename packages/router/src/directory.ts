@@ -1,0 +1,27 @@
+import type { BackendSession } from './backend-session.js';
+
+/** The lifecycle states the router distinguishes; supervision may know finer ones. */
+export type BackendState = 'starting' | 'running' | 'failed' | 'stopped';
+
+/** What the router needs to know about one configured backend. */
+export interface BackendEntry {
+  readonly name: string;
+  /** Namespace prefix (default: the name). */
+  readonly prefix: string;
+  /** Higher wins a name collision under the `none` naming strategy; ties go to config order. */
+  readonly priority: number;
+  readonly state: BackendState;
+  /** Why the backend is not running (exit code, spawn error), shown to clients in errors (R8). */
+  readonly reason?: string | undefined;
+  readonly session?: BackendSession | undefined;
+  /** While starting: settles when the backend is up or has failed. */
+  readonly ready?: Promise<unknown> | undefined;
+}
+
+/**
+ * The router's view of the backends, in config order. Implemented by whoever owns backend
+ * lifecycles (the proxy app, the supervisor): the router never starts or stops a backend.
+ */
+export interface BackendDirectory {
+  list(): readonly BackendEntry[];
+}

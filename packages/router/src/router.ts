@@ -1,0 +1,355 @@
+import type { Logger } from '@switchyard/logging';
+import {
+  ErrorCode,
+  type JsonObject,
+  type JsonRpcNotification,
+  LIST_METHODS,
+  type ListMethod,
+  Method,
+  isJsonObject,
+  toJsonRpcError,
+} from '@switchyard/protocol';
+import type { BackendSession, Outcome } from './backend-session.js';
+import { Catalog, type Target } from './catalog.js';
+import { type Clock, systemClock } from './clock.js';
+import { ClientSession, type SessionInfo, type Sink } from './client-session.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { BackendDirectory, BackendEntry } from './directory.js';
+import { type NamingOptions, exposeName, parseExposedName } from './naming.js';
+
+export interface RouterOptions {
+  backends: BackendDirectory;
+  naming?: NamingOptions;
+  /** Who the proxy says it is in `initialize`. */
+  serverInfo?: { name: string; version: string };
+  /** Default request timeout toward backends (spec T5: 60 s). */
+  requestTimeoutMs?: number;
+  /** Per-backend overrides of {@link requestTimeoutMs}. */
+  requestTimeoutFor?: (backend: string) => number | undefined;
+  /** How long a request waits for a backend that is still starting before going on without it. */
+  startupWaitMs?: number;
+  /** `list_changed` notifications arriving within this window reach clients once (spec R6). */
+  listChangedDebounceMs?: number;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** The aggregated MCP server every front transport talks to. */
+export interface Router {
+  /** Opens a client session; its shape fits the transports' `OpenSession`. */
+  openSession(sink: Sink, info: SessionInfo): ClientSession;
+  /** A notification from a backend (list_changed, message, resources/updated...). */
+  backendNotification(backend: string, notification: JsonRpcNotification): void;
+  /** A backend came up or went away: its catalog entries are dropped and clients told (R6). */
+  backendsChanged(backend?: string): void;
+  readonly sessionCount: number;
+  /** Ends every client session. */
+  close(): void;
+}
+
+const CAPABILITY_OF: Record<ListMethod, 'tools' | 'prompts' | 'resources'> = {
+  'tools/list': 'tools',
+  'prompts/list': 'prompts',
+  'resources/list': 'resources',
+  'resources/templates/list': 'resources',
+};
+
+const LIST_CHANGED = [
+  Method.ToolsListChanged,
+  Method.PromptsListChanged,
+  Method.ResourcesListChanged,
+] as const;
+
+/** The shared state and routing decisions behind every client session. */
+export class RouterCore {
+  readonly catalog = new Catalog();
+  readonly sessions = new Set<ClientSession>();
+  readonly naming: NamingOptions;
+  readonly clock: Clock;
+  readonly subscriptions = new Map<string, Set<ClientSession>>();
+  private pendingChanges = new Set<string>();
+  private debounce: unknown;
+
+  constructor(readonly options: RouterOptions) {
+    this.naming = options.naming ?? { strategy: 'prefix' };
+    this.clock = options.clock ?? systemClock;
+  }
+
+  get logger(): Logger | undefined {
+    return this.options.logger;
+  }
+
+  timeoutFor(backend: string): number {
+    return this.options.requestTimeoutFor?.(backend) ?? this.options.requestTimeoutMs ?? 60_000;
+  }
+
+  private entries(): readonly BackendEntry[] {
+    return this.options.backends.list();
+  }
+
+  /** Waits (bounded) for backends still starting, so a first list after start-up is complete. */
+  private async settled(entries: readonly BackendEntry[]): Promise<void> {
+    const starting = entries.filter((e) => e.state === 'starting' && e.ready).map((e) => e.ready);
+    if (starting.length === 0) return;
+    const wait = this.options.startupWaitMs ?? 10_000;
+    await new Promise<void>((resolve) => {
+      const timer = this.clock.setTimeout(resolve, wait);
+      Promise.allSettled(starting).then(() => {
+        this.clock.clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Running backends that declare `capability`, in config order. */
+  async live(
+    capability?: string,
+  ): Promise<Array<{ entry: BackendEntry; session: BackendSession; order: number }>> {
+    const entries = this.entries();
+    await this.settled(entries);
+    const out: Array<{ entry: BackendEntry; session: BackendSession; order: number }> = [];
+    this.entries().forEach((entry, order) => {
+      const session = entry.session;
+      if (entry.state !== 'running' || !session || session.closed !== undefined) return;
+      if (capability && !(capability in session.serverCapabilities)) return;
+      out.push({ entry, session, order });
+    });
+    return out;
+  }
+
+  /** The session of one backend, or the error a client should get (R8: names the server and state). */
+  async sessionOf(name: string): Promise<{ session: BackendSession } | { error: Outcome }> {
+    const entries = this.entries();
+    const entry = entries.find((e) => e.name === name);
+    if (entry?.state === 'starting') await this.settled([entry]);
+    const current = this.entries().find((e) => e.name === name);
+    if (current?.state === 'running' && current.session && current.session.closed === undefined) {
+      return { session: current.session };
+    }
+    const state = current?.state ?? 'removed';
+    const reason = current?.reason ?? current?.session?.closed;
+    return {
+      error: {
+        kind: 'error',
+        error: toJsonRpcError(
+          ErrorCode.BackendUnavailable,
+          `Backend "${name}" is unavailable (${state}${reason ? `: ${reason}` : ''})`,
+          { server: name, state },
+        ),
+      },
+    };
+  }
+
+  private target(entry: BackendEntry, order: number, name: string): Target {
+    return { backend: entry.name, name, priority: entry.priority, order };
+  }
+
+  /**
+   * One page of a merged list (spec R1, R7): the first page asks every live backend in parallel;
+   * later pages follow the backend cursors held in the proxy's own cursor. A failing backend is
+   * left out and logged (fail-open, R8).
+   */
+  async list(method: ListMethod, params: JsonObject | undefined): Promise<Outcome> {
+    const key = LIST_METHODS[method];
+    const cursor = params?.cursor;
+    const state = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !state) {
+      return {
+        kind: 'error',
+        error: toJsonRpcError(ErrorCode.InvalidParams, 'Invalid params: unknown cursor'),
+      };
+    }
+    const live = await this.live(CAPABILITY_OF[method]);
+    const targets = state ? live.filter(({ entry }) => entry.name in state) : live;
+    const pages = await Promise.all(
+      targets.map(async (t) => {
+        const backendCursor = state?.[t.entry.name];
+        const pending = t.session.request(
+          method,
+          backendCursor === undefined ? undefined : { cursor: backendCursor },
+          {
+            timeoutMs: this.timeoutFor(t.entry.name),
+          },
+        );
+        return { ...t, outcome: await pending.outcome };
+      }),
+    );
+    const items: JsonObject[] = [];
+    const next: Record<string, string> = {};
+    for (const { entry, order, outcome } of pages) {
+      if (outcome.kind !== 'result') {
+        const why = outcome.kind === 'error' ? outcome.error.message : 'cancelled';
+        this.logger?.warn('backend left out of merged list', {
+          server: entry.name,
+          method,
+          reason: why,
+        });
+        continue;
+      }
+      const list = outcome.result[key];
+      if (Array.isArray(list)) {
+        for (const item of list) {
+          if (isJsonObject(item)) {
+            const shown = this.expose(method, entry, order, item);
+            if (shown) items.push(shown);
+          }
+        }
+      }
+      if (typeof outcome.result.nextCursor === 'string')
+        next[entry.name] = outcome.result.nextCursor;
+    }
+    const nextCursor = encodeCursor(next);
+    return { kind: 'result', result: nextCursor ? { [key]: items, nextCursor } : { [key]: items } };
+  }
+
+  /** Records a listed item in the catalog and returns it as the client sees it (or drops a loser). */
+  private expose(
+    method: ListMethod,
+    entry: BackendEntry,
+    order: number,
+    item: JsonObject,
+  ): JsonObject | undefined {
+    if (method === 'tools/list' || method === 'prompts/list') {
+      if (typeof item.name !== 'string') return undefined;
+      const exposed = exposeName(this.naming, entry.prefix, item.name);
+      const map = method === 'tools/list' ? this.catalog.tools : this.catalog.prompts;
+      if (!this.catalog.offer(map, exposed, this.target(entry, order, item.name))) {
+        this.logger?.warn('name collision: lower-priority item hidden', {
+          server: entry.name,
+          name: exposed,
+        });
+        return undefined;
+      }
+      return { ...item, name: exposed };
+    }
+    if (method === 'resources/list' && typeof item.uri === 'string') {
+      if (!this.catalog.offerResource(item.uri, this.target(entry, order, item.uri))) {
+        this.logger?.warn('resource URI collision: owned by another backend', {
+          server: entry.name,
+          uri: item.uri,
+        });
+        return undefined;
+      }
+    }
+    if (method === 'resources/templates/list')
+      this.catalog.offerTemplate(item, this.target(entry, order, ''));
+    return item;
+  }
+
+  /** The backend and original name behind an exposed tool or prompt name. */
+  async resolveName(kind: 'tools' | 'prompts', exposed: string): Promise<Target | undefined> {
+    const map = kind === 'tools' ? this.catalog.tools : this.catalog.prompts;
+    const known = map.get(exposed);
+    if (known) return known;
+    const entries = this.entries();
+    const parsed = parseExposedName(
+      this.naming,
+      entries.map((e) => e.prefix),
+      exposed,
+    );
+    if (parsed) {
+      const order = entries.findIndex((e) => e.prefix === parsed.prefix);
+      const entry = entries[order];
+      if (entry) return this.target(entry, order, parsed.name);
+    }
+    // Shortened names and the `none` strategy need the catalog: refresh it from every backend.
+    await this.refresh(kind === 'tools' ? 'tools/list' : 'prompts/list');
+    return map.get(exposed);
+  }
+
+  /** The backend that owns a resource URI; refreshes the catalog once on a miss. */
+  async resolveUri(uri: string): Promise<string | undefined> {
+    const known = this.catalog.ownerOfUri(uri);
+    if (known) return known;
+    await Promise.all([this.refresh('resources/list'), this.refresh('resources/templates/list')]);
+    const found = this.catalog.ownerOfUri(uri);
+    if (found) return found;
+    const withResources = await this.live('resources');
+    return withResources.length === 1 ? withResources[0]?.entry.name : undefined;
+  }
+
+  private async refresh(method: ListMethod): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const outcome = await this.list(method, cursor === undefined ? undefined : { cursor });
+      cursor =
+        outcome.kind === 'result' && typeof outcome.result.nextCursor === 'string'
+          ? outcome.result.nextCursor
+          : undefined;
+    } while (cursor !== undefined);
+  }
+
+  /** Queues `list_changed` for every client, debounced so a burst reaches each client once (R6). */
+  announce(methods: readonly string[]): void {
+    for (const method of methods) this.pendingChanges.add(method);
+    if (this.debounce !== undefined) return;
+    this.debounce = this.clock.setTimeout(() => {
+      this.debounce = undefined;
+      const changes = [...this.pendingChanges];
+      this.pendingChanges = new Set();
+      for (const session of this.sessions) {
+        for (const method of changes) session.notify({ jsonrpc: '2.0', method });
+      }
+    }, this.options.listChangedDebounceMs ?? 50);
+  }
+
+  backendNotification(backend: string, notification: JsonRpcNotification): void {
+    const { method, params } = notification;
+    switch (method) {
+      case Method.ToolsListChanged:
+      case Method.PromptsListChanged:
+      case Method.ResourcesListChanged:
+        this.catalog.forget(backend);
+        this.announce([method]);
+        return;
+      case Method.ResourcesUpdated: {
+        const uri = params?.uri;
+        if (typeof uri !== 'string') return;
+        for (const session of this.subscriptions.get(uri) ?? []) session.notify(notification);
+        return;
+      }
+      case Method.Message: {
+        // Name the backend as the logger (spec R6) so a client can tell whose log line it is.
+        const logger = typeof params?.logger === 'string' ? `${backend}/${params.logger}` : backend;
+        const message: JsonRpcNotification = {
+          jsonrpc: '2.0',
+          method,
+          params: { ...params, logger },
+        };
+        for (const session of this.sessions) session.notify(message);
+        return;
+      }
+      default:
+        this.logger?.debug('backend notification not relayed', { server: backend, method });
+    }
+  }
+
+  backendsChanged(backend?: string): void {
+    if (backend) this.catalog.forget(backend);
+    this.announce(LIST_CHANGED);
+  }
+}
+
+/**
+ * Creates the router (spec R1, R4, R6-R8): it merges what the backends offer, routes each request
+ * to its owner with ids, progress tokens and cancellations mapped per hop, and keeps serving from
+ * the backends that are up when others are not.
+ */
+export function createRouter(options: RouterOptions): Router {
+  const core = new RouterCore(options);
+  return {
+    openSession(sink, info) {
+      const session = new ClientSession(core, sink, info);
+      core.sessions.add(session);
+      return session;
+    },
+    backendNotification: (backend, notification) => core.backendNotification(backend, notification),
+    backendsChanged: (backend) => core.backendsChanged(backend),
+    get sessionCount() {
+      return core.sessions.size;
+    },
+    close() {
+      for (const session of [...core.sessions]) session.close();
+    },
+  };
+}

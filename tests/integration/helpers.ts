@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { silentLogger } from '@switchyard/logging';
+import { type SwitchyardProxy, createProxy } from '@switchyard/proxy';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+export const cliPath = join(repoRoot, 'apps/proxy/dist/cli.js');
+
+/** The entry script of one of the real MCP servers installed as dev dependencies. */
+export function serverScript(
+  pkg: 'server-everything' | 'server-memory' | 'server-filesystem',
+): string {
+  return join(repoRoot, 'tests/node_modules/@modelcontextprotocol', pkg, 'dist/index.js');
+}
+
+export function fixture(name: string): string {
+  return join(repoRoot, 'tests/fixtures', name);
+}
+
+/** A temporary directory removed by the returned cleanup. */
+export function tempDir(): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** The three real servers of the foundation tests, in Switchyard's own config dialect. */
+export function realServers(workspace: string): Record<string, unknown> {
+  return {
+    everything: { command: process.execPath, args: [serverScript('server-everything'), 'stdio'] },
+    memory: {
+      command: process.execPath,
+      args: [serverScript('server-memory')],
+      env: { MEMORY_FILE_PATH: join(workspace, 'memory.jsonl') },
+    },
+    files: { command: process.execPath, args: [serverScript('server-filesystem'), workspace] },
+  };
+}
+
+/** Starts a proxy on 127.0.0.1 with an OS-chosen port. */
+export async function startProxy(
+  config: Record<string, unknown>,
+): Promise<{ proxy: SwitchyardProxy; url: URL }> {
+  const proxy = createProxy(config, { logger: silentLogger(), port: 0, baseEnv: process.env });
+  await proxy.start();
+  const port = proxy.address?.port;
+  return { proxy, url: new URL(`http://127.0.0.1:${port}/mcp`) };
+}
+
+/** A real SDK client connected over Streamable HTTP. */
+export async function httpClient(url: URL, name = 'test-client'): Promise<Client> {
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(url));
+  return client;
+}
+
+/** The text of the first text content block of a tool result. */
+export function firstText(result: unknown): string {
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
+  return content.find((block) => block.type === 'text')?.text ?? '';
+}
