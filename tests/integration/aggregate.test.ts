@@ -81,7 +81,8 @@ function aggregationSuite(
       uri: 'demo://resource/static/document/architecture.md',
     });
     expect(doc.contents[0]?.uri).toBe('demo://resource/static/document/architecture.md');
-    expect(String(doc.contents[0]?.text ?? '').length).toBeGreaterThan(0);
+    const first = doc.contents[0];
+    expect(first && 'text' in first ? first.text.length : 0).toBeGreaterThan(0);
     const dynamic = await client.readResource({ uri: 'demo://resource/dynamic/text/7' });
     expect(dynamic.contents[0]?.uri).toBe('demo://resource/dynamic/text/7');
   });

@@ -1,0 +1,66 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SwitchyardProxy } from '@switchyard/proxy';
+import { firstText, fixture, httpClient, serverScript, startProxy } from './helpers.js';
+
+const CLIENTS = 20;
+const CALLS = 50;
+
+describe('20 clients x 50 concurrent tools/call with colliding request ids', () => {
+  let proxy: SwitchyardProxy;
+  let clients: Client[];
+
+  beforeAll(async () => {
+    ({ proxy } = await startProxy({
+      servers: {
+        // Random delays make responses come back out of order: a crossed id would show.
+        slow: {
+          command: process.execPath,
+          args: [fixture('raw-server.mjs')],
+          env: { FIXTURE_NAME: 'slow' },
+        },
+        everything: {
+          command: process.execPath,
+          args: [serverScript('server-everything'), 'stdio'],
+        },
+      },
+    }));
+    const url = new URL(`http://127.0.0.1:${proxy.address?.port}/mcp`);
+    // Every SDK client numbers its requests from 0, so all 20 send the same ids at once.
+    clients = await Promise.all(
+      Array.from({ length: CLIENTS }, (_, i) => httpClient(url, `client-${i}`)),
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await proxy.stop();
+  });
+
+  it('delivers every response to its own caller with its own payload', async () => {
+    const calls = clients.flatMap((client, c) =>
+      Array.from({ length: CALLS }, async (_, i) => {
+        const tag = `c${c}-r${i}`;
+        if (i % 2 === 0) {
+          const result = await client.callTool({
+            name: 'slow__echo',
+            arguments: { tag, delayMs: Math.floor(Math.random() * 20) },
+          });
+          return {
+            tag,
+            got: (JSON.parse(firstText(result)) as { args: { tag: string } }).args.tag,
+          };
+        }
+        const result = await client.callTool({
+          name: 'everything__echo',
+          arguments: { message: tag },
+        });
+        return { tag, got: firstText(result).replace('Echo: ', '') };
+      }),
+    );
+    const results = await Promise.all(calls);
+    expect(results).toHaveLength(CLIENTS * CALLS);
+    const crossed = results.filter((r) => r.tag !== r.got);
+    expect(crossed).toEqual([]);
+  });
+});
