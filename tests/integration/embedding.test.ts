@@ -1,0 +1,82 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { silentLogger } from '@switchyard/logging';
+import { createProxy } from '@switchyard/proxy';
+import { describe, expect, it } from 'vitest';
+import { firstText, serverScript } from './helpers.js';
+
+describe('createProxy as a library', () => {
+  it('serves a client through its web-standard fetch handler, without listening on a port', async () => {
+    const proxy = createProxy(
+      {
+        servers: {
+          everything: {
+            command: process.execPath,
+            args: [serverScript('server-everything'), 'stdio'],
+          },
+        },
+      },
+      { logger: silentLogger() },
+    );
+    await proxy.start({ listen: false });
+    expect(proxy.address).toBeUndefined();
+    const client = new Client({ name: 'embedded', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL('http://127.0.0.1/mcp'), {
+        fetch: (input, init) => proxy.fetch(new Request(input, init)),
+      }),
+    );
+    const result = await client.callTool({
+      name: 'everything__echo',
+      arguments: { message: 'embedded' },
+    });
+    expect(firstText(result)).toBe('Echo: embedded');
+    await client.close();
+    await proxy.stop();
+  });
+
+  it('accepts a Claude Desktop mcpServers object as its config', async () => {
+    const proxy = createProxy(
+      {
+        mcpServers: {
+          everything: {
+            command: process.execPath,
+            args: [serverScript('server-everything'), 'stdio'],
+          },
+        },
+      },
+      { logger: silentLogger() },
+    );
+    expect(proxy.config.dialect).toBe('mcpServers');
+    await proxy.start({ listen: false });
+    const health = (await (await proxy.fetch(new Request('http://127.0.0.1/health'))).json()) as {
+      backends: Array<{ name: string; state: string }>;
+    };
+    expect(health.backends).toEqual([
+      expect.objectContaining({ name: 'everything', state: 'running' }),
+    ]);
+    await proxy.stop();
+  });
+});
+
+describe('HTTP guard (Origin and Host)', () => {
+  const proxy = createProxy({ servers: {} }, { logger: silentLogger() });
+  const health = (headers: Record<string, string>) =>
+    proxy.fetch(new Request('http://127.0.0.1:3000/health', { headers }));
+
+  it('lets CLI clients without Origin and loopback pages through', async () => {
+    expect((await health({})).status).toBe(200);
+    expect((await health({ origin: 'http://localhost:5173' })).status).toBe(200);
+    expect((await health({ origin: 'http://127.0.0.1:3000' })).status).toBe(200);
+  });
+
+  it('answers a foreign Origin with 403', async () => {
+    expect((await health({ origin: 'https://evil.example' })).status).toBe(403);
+    expect((await health({ origin: 'null' })).status).toBe(403);
+  });
+
+  it('answers a foreign Host with 403 when bound to loopback (DNS rebinding)', async () => {
+    expect((await health({ host: 'evil.example:3000' })).status).toBe(403);
+    expect((await health({ host: 'localhost:3000' })).status).toBe(200);
+  });
+});

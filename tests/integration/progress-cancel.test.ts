@@ -1,0 +1,95 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { SwitchyardProxy } from '@switchyard/proxy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstText, fixture, httpClient, serverScript, startProxy, tempDir } from './helpers.js';
+
+interface Recorded {
+  id?: number;
+  method?: string;
+  params?: { requestId?: number; name?: string; arguments?: { tag?: string } };
+}
+
+describe('progress and cancellation through the proxy', () => {
+  const dir = tempDir();
+  const record = join(dir.path, 'received.jsonl');
+  let proxy: SwitchyardProxy;
+  let client: Client;
+
+  beforeAll(async () => {
+    writeFileSync(record, '');
+    const started = await startProxy({
+      servers: {
+        everything: {
+          command: process.execPath,
+          args: [serverScript('server-everything'), 'stdio'],
+        },
+        recorder: {
+          command: process.execPath,
+          args: [fixture('raw-server.mjs')],
+          env: { FIXTURE_RECORD: record },
+        },
+      },
+    });
+    proxy = started.proxy;
+    client = await httpClient(started.url);
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await proxy.stop();
+    dir.remove();
+  });
+
+  it('relays progress notifications of a real server to the client, under its own token', async () => {
+    const seen: Array<{ progress: number; total?: number }> = [];
+    const result = await client.callTool(
+      {
+        name: 'everything__trigger-long-running-operation',
+        arguments: { duration: 0.3, steps: 3 },
+      },
+      undefined,
+      {
+        onprogress: (p) =>
+          seen.push({ progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }) }),
+      },
+    );
+    expect(firstText(result)).toContain('Long running operation completed');
+    expect(seen).toEqual([
+      { progress: 1, total: 3 },
+      { progress: 2, total: 3 },
+      { progress: 3, total: 3 },
+    ]);
+  });
+
+  it('forwards a client cancellation to the backend under the backend’s own request id', async () => {
+    const controller = new AbortController();
+    const call = client.callTool(
+      { name: 'recorder__echo', arguments: { tag: 'to-cancel', delayMs: 10_000 } },
+      undefined,
+      { signal: controller.signal },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort('user changed their mind');
+    await expect(call).rejects.toThrow();
+    let recorded: Recorded[] = [];
+    for (let i = 0; i < 50; i++) {
+      recorded = readFileSync(record, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Recorded);
+      if (recorded.some((m) => m.method === 'notifications/cancelled')) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const callSent = recorded.find(
+      (m) => m.method === 'tools/call' && m.params?.arguments?.tag === 'to-cancel',
+    );
+    const cancel = recorded.find((m) => m.method === 'notifications/cancelled');
+    expect(callSent?.id).toBeTypeOf('number');
+    expect(cancel?.params?.requestId).toBe(callSent?.id);
+    // The proxy still serves the session after the cancellation.
+    const after = await client.callTool({ name: 'recorder__echo', arguments: { tag: 'after' } });
+    expect(firstText(after)).toContain('after');
+  });
+});
