@@ -1,0 +1,101 @@
+import type {
+  Dialect,
+  HealthCheckConfig,
+  ServerConfig,
+  SwitchyardConfig,
+  TransportConfig,
+} from '../model.js';
+import { DEFAULTS } from './defaults.js';
+import { omitUndefined } from './omit-undefined.js';
+import { statePath } from './state-dir.js';
+import type { SwitchyardInput, SwitchyardServerInput } from './switchyard-schema.js';
+import { inferRemoteTransport } from './url-checks.js';
+
+/** What the model needs besides the validated file. */
+export type ModelContext = {
+  dialect: Dialect;
+  file?: string | undefined;
+  stateDir?: string | undefined;
+  plugins?: Record<string, unknown> | undefined;
+};
+
+type HealthCheckInput = NonNullable<SwitchyardInput['healthCheck']>;
+
+function mergeHealthCheck(
+  base: HealthCheckConfig,
+  override: HealthCheckInput | undefined,
+): HealthCheckConfig {
+  return { ...base, ...omitUndefined({ ...override }) };
+}
+
+function transportOf(name: string, server: SwitchyardServerInput): TransportConfig {
+  if (server.command !== undefined) {
+    return omitUndefined({
+      type: 'stdio' as const,
+      command: server.command,
+      args: server.args ?? [],
+      env: server.env ?? {},
+      cwd: server.cwd ?? server.workingDirectory,
+    });
+  }
+  const { url, transport = url === undefined ? undefined : inferRemoteTransport(url) } = server;
+  if (url === undefined || transport === undefined || transport === 'stdio') {
+    throw new Error(`server "${name}" passed validation without a command or a remote url`);
+  }
+  const headers = server.headers ?? {};
+  if (transport === 'websocket')
+    return { type: transport, url, headers, protocols: server.protocols ?? [] };
+  return { type: transport, url, headers };
+}
+
+function serverOf(
+  name: string,
+  server: SwitchyardServerInput,
+  healthCheck: HealthCheckConfig,
+): ServerConfig {
+  const defaults = DEFAULTS.server;
+  return omitUndefined({
+    name,
+    enabled: server.enabled ?? defaults.enabled,
+    transport: transportOf(name, server),
+    restartOnFailure: server.restartOnFailure ?? defaults.restartOnFailure,
+    maxRestarts: server.maxRestarts ?? defaults.maxRestarts,
+    restartDelayMs: server.restartDelayMs ?? defaults.restartDelayMs,
+    requestTimeoutMs: server.requestTimeoutMs,
+    healthCheck: mergeHealthCheck(healthCheck, server.healthCheck),
+    prefix: server.prefix ?? name,
+    priority: server.priority ?? defaults.priority,
+  });
+}
+
+/**
+ * Applies every default (spec C6) to a validated file in Switchyard's own shape and returns the
+ * model. Per-server health-check fields override the global ones field by field.
+ */
+export function buildModel(input: SwitchyardInput, context: ModelContext): SwitchyardConfig {
+  const healthCheck = mergeHealthCheck({ ...DEFAULTS.healthCheck }, input.healthCheck);
+  const config: SwitchyardConfig = {
+    dialect: context.dialect,
+    proxy: { ...DEFAULTS.proxy, ...omitUndefined({ ...input.proxy }) },
+    naming: { ...DEFAULTS.naming, ...omitUndefined({ ...input.naming }) },
+    logging: omitUndefined({
+      level: input.logging?.level ?? DEFAULTS.logging.level,
+      format: input.logging?.format ?? DEFAULTS.logging.format,
+      dir: input.logging?.dir ?? statePath(context.stateDir, 'logs'),
+    }),
+    dashboard: { ...DEFAULTS.dashboard, ...omitUndefined({ ...input.dashboard }) },
+    healthCheck,
+    contextTracing: omitUndefined({
+      enabled: input.contextTracing?.enabled ?? DEFAULTS.contextTracing.enabled,
+      sqlitePath: input.contextTracing?.sqlitePath ?? statePath(context.stateDir, 'tracing.db'),
+      retentionDays: input.contextTracing?.retentionDays ?? DEFAULTS.contextTracing.retentionDays,
+      cacheSize: input.contextTracing?.cacheSize ?? DEFAULTS.contextTracing.cacheSize,
+    }),
+    servers: Object.entries(input.servers ?? {}).map(([name, server]) =>
+      serverOf(name, server, healthCheck),
+    ),
+  };
+  if (context.file !== undefined) config.file = context.file;
+  if (context.plugins !== undefined) config.plugins = context.plugins;
+  return config;
+}

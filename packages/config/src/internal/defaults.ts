@@ -1,0 +1,32 @@
+/**
+ * Defaults of every dialect (spec C6: loopback, port 3000, health checks and tracing on), in one
+ * place so that the docs, the JSON Schema descriptions and normalisation cannot drift apart.
+ */
+export const DEFAULTS = {
+  proxy: {
+    host: '127.0.0.1',
+    port: 3000,
+    maxMessageBytes: 4 * 1024 * 1024,
+    requestTimeoutMs: 60_000,
+    maxConcurrentRequests: 100,
+    connectionPoolSize: 10,
+  },
+  naming: { strategy: 'prefix', separator: '__', globalPrefix: '' },
+  logging: { level: 'info', format: 'json' },
+  dashboard: { enabled: true },
+  healthCheck: {
+    enabled: true,
+    intervalMs: 30_000,
+    timeoutMs: 5_000,
+    failureThreshold: 3,
+    method: 'ping',
+  },
+  contextTracing: { enabled: true, retentionDays: 90, cacheSize: 10_000 },
+  server: {
+    enabled: true,
+    restartOnFailure: true,
+    maxRestarts: 3,
+    restartDelayMs: 5_000,
+    priority: 0,
+  },
+} as const;

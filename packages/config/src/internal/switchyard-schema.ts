@@ -1,0 +1,289 @@
+import type * as v from 'valibot';
+import { DEFAULTS } from './defaults.js';
+import { isRecord } from './is-record.js';
+import {
+  boolean,
+  field,
+  integer,
+  map,
+  nameString,
+  nonEmptyString,
+  type ObjectCheck,
+  oneOf,
+  port,
+  strictObject,
+  string,
+  stringList,
+  stringMap,
+} from './schema-parts.js';
+import {
+  expectedUrl,
+  inferRemoteTransport,
+  isRemoteTransport,
+  REMOTE_TRANSPORTS,
+  urlFitsTransport,
+} from './url-checks.js';
+
+const TRANSPORTS = ['stdio', ...REMOTE_TRANSPORTS] as const;
+const STDIO_ONLY_KEYS = ['args', 'env', 'cwd', 'workingDirectory'];
+const REMOTE_ONLY_KEYS = ['headers', 'protocols'];
+
+const healthCheckEntries = (scope: string) => ({
+  enabled: field(boolean(), `Probe ${scope}. Default ${DEFAULTS.healthCheck.enabled}.`),
+  intervalMs: field(integer(1), `Time between probes. Default ${DEFAULTS.healthCheck.intervalMs}.`),
+  timeoutMs: field(integer(1), `Time a probe may take. Default ${DEFAULTS.healthCheck.timeoutMs}.`),
+  failureThreshold: field(
+    integer(1),
+    `Consecutive failures before a server counts as unhealthy. Default ${DEFAULTS.healthCheck.failureThreshold}.`,
+  ),
+  method: field(
+    nonEmptyString(),
+    `JSON-RPC method sent as the probe. Default "${DEFAULTS.healthCheck.method}".`,
+  ),
+});
+
+/** Cross-field rules of one server: local xor remote, and a transport that fits. */
+const checkServer: ObjectCheck = (server, report) => {
+  const at = (
+    key: string,
+    message: string,
+    detail: { expected?: string; received?: string } = {},
+  ) => report({ message, keys: [key], ...detail });
+  const { command, url, transport } = server;
+  if (command === undefined && url === undefined) {
+    report({
+      message: 'needs either `command` (a local server over stdio) or `url` (a remote server)',
+    });
+    return;
+  }
+  if (command !== undefined && url !== undefined) {
+    at(
+      'url',
+      '`command` and `url` exclude each other: a server is local (`command`) or remote (`url`)',
+    );
+    return;
+  }
+  if (command !== undefined) {
+    if (typeof transport === 'string' && transport !== 'stdio') {
+      at('transport', `transport \`${transport}\` needs \`url\`, not \`command\``);
+    }
+    for (const key of REMOTE_ONLY_KEYS) {
+      if (key in server) at(key, `\`${key}\` applies only to remote servers (with \`url\`)`);
+    }
+    if ('cwd' in server && 'workingDirectory' in server) {
+      at('workingDirectory', '`workingDirectory` is an alias of `cwd`: set only one of them');
+    }
+    return;
+  }
+  for (const key of STDIO_ONLY_KEYS) {
+    if (key in server) at(key, `\`${key}\` applies only to local servers (with \`command\`)`);
+  }
+  if (transport === 'stdio') {
+    at('transport', 'transport `stdio` needs `command`, not `url`');
+    return;
+  }
+  if (typeof url !== 'string') return;
+  const effective = transport === undefined ? inferRemoteTransport(url) : transport;
+  if (!isRemoteTransport(effective)) return;
+  if (!urlFitsTransport(url, effective)) {
+    const expected =
+      transport === undefined ? 'http(s):// or ws(s):// URL' : expectedUrl(effective);
+    const received = JSON.stringify(url);
+    const context = transport === undefined ? '' : ` for transport \`${effective}\``;
+    at('url', `expected ${expected}${context}, received ${received}`, { expected, received });
+  }
+  if ('protocols' in server && effective !== 'websocket') {
+    at('protocols', '`protocols` applies only to the `websocket` transport');
+  }
+};
+
+/** One backend in Switchyard's own dialect: `command` (stdio) or `url` (remote). */
+const switchyardServerSchema = strictObject(
+  {
+    command: field(nonEmptyString(), 'Executable of a local server, spoken to over stdio.'),
+    args: field(stringList(), 'Arguments of `command`. Default [].'),
+    env: field(
+      stringMap(),
+      'Environment variables added for `command`, over the inherited allow-list.',
+    ),
+    cwd: field(
+      string(),
+      "Working directory of `command`, relative to the config file. Default: the file's directory.",
+    ),
+    workingDirectory: field(string(), 'Alias of `cwd` (the seed spelling).'),
+    url: field(string(), 'URL of a remote server (http(s) or ws(s)).'),
+    transport: field(
+      oneOf(TRANSPORTS),
+      'How to reach the server. Default "stdio" with `command`; with `url`, "websocket" for ws(s) URLs, else "auto" (Streamable HTTP, then HTTP+SSE).',
+    ),
+    headers: field(stringMap(), 'HTTP headers sent to a remote server, e.g. Authorization.'),
+    protocols: field(stringList(), 'WebSocket subprotocols to offer. Default [].'),
+    enabled: field(boolean(), `Start this server. Default ${DEFAULTS.server.enabled}.`),
+    restartOnFailure: field(
+      boolean(),
+      `Restart after a crash or failed health check. Default ${DEFAULTS.server.restartOnFailure}.`,
+    ),
+    maxRestarts: field(
+      integer(0),
+      `Restarts allowed before giving up. Default ${DEFAULTS.server.maxRestarts}.`,
+    ),
+    restartDelayMs: field(
+      integer(0),
+      `Base delay of the exponential restart backoff. Default ${DEFAULTS.server.restartDelayMs}.`,
+    ),
+    requestTimeoutMs: field(
+      integer(1),
+      'Request timeout for this server. Default `proxy.requestTimeoutMs`.',
+    ),
+    healthCheck: field(
+      strictObject(healthCheckEntries('this server')),
+      'Overrides of the global `healthCheck` for this server.',
+    ),
+    prefix: field(
+      nameString('prefix'),
+      "Namespace of this server's tools and prompts. Default: the server name.",
+    ),
+    priority: field(
+      integer(),
+      `Wins name collisions under the "none" naming strategy when higher. Default ${DEFAULTS.server.priority}.`,
+    ),
+  },
+  checkServer,
+);
+
+/** Rules across sections: the dashboard needs its own port when it has one. */
+const checkDashboardPort: ObjectCheck = (root, report) => {
+  const dashboard = root.dashboard;
+  if (!isRecord(dashboard)) return;
+  const proxyPort =
+    isRecord(root.proxy) && typeof root.proxy.port === 'number'
+      ? root.proxy.port
+      : DEFAULTS.proxy.port;
+  if (dashboard.enabled !== false && dashboard.port === proxyPort && proxyPort !== 0) {
+    report({
+      message: `must differ from \`proxy.port\` (${proxyPort}); leave it out to serve the dashboard on the proxy's port`,
+      keys: ['dashboard', 'port'],
+    });
+  }
+};
+
+/** Switchyard's own configuration dialect (spec C2); also the source of the JSON Schema (C4). */
+export const switchyardSchema = strictObject(
+  {
+    $schema: field(string(), 'JSON Schema of this file, for editors.'),
+    proxy: field(
+      strictObject({
+        host: field(
+          nonEmptyString(),
+          `Interface to listen on. Default "${DEFAULTS.proxy.host}" (loopback only).`,
+        ),
+        port: field(port(), `Port of the MCP endpoints. Default ${DEFAULTS.proxy.port}.`),
+        maxMessageBytes: field(
+          integer(1024),
+          `Largest message accepted. Default ${DEFAULTS.proxy.maxMessageBytes} (4 MiB).`,
+        ),
+        requestTimeoutMs: field(
+          integer(1),
+          `Default request timeout. Default ${DEFAULTS.proxy.requestTimeoutMs}.`,
+        ),
+        maxConcurrentRequests: field(
+          integer(1),
+          `Concurrent requests per session and per backend. Default ${DEFAULTS.proxy.maxConcurrentRequests}.`,
+        ),
+        connectionPoolSize: field(
+          integer(1),
+          `Keep-alive connections per HTTP backend origin. Default ${DEFAULTS.proxy.connectionPoolSize}.`,
+        ),
+      }),
+      'The MCP endpoint clients connect to.',
+    ),
+    naming: field(
+      strictObject({
+        strategy: field(
+          oneOf(['prefix', 'none']),
+          `"prefix" namespaces tool and prompt names; "none" keeps them raw. Default "${DEFAULTS.naming.strategy}".`,
+        ),
+        separator: field(
+          nameString('separator'),
+          `Between prefix and name. Default "${DEFAULTS.naming.separator}".`,
+        ),
+        globalPrefix: field(
+          nameString('global prefix', true),
+          'Put before every namespaced name, e.g. "mcp__proxy__". Default "".',
+        ),
+      }),
+      'How the names of the merged tools and prompts are built.',
+    ),
+    logging: field(
+      strictObject({
+        level: field(
+          oneOf(['error', 'warn', 'info', 'debug']),
+          `Default "${DEFAULTS.logging.level}".`,
+        ),
+        format: field(oneOf(['json', 'pretty']), `Default "${DEFAULTS.logging.format}".`),
+        dir: field(
+          string(),
+          'Directory of the per-server log files. Default <state dir>/switchyard/logs.',
+        ),
+      }),
+      "The proxy's own log and the servers' log files.",
+    ),
+    dashboard: field(
+      strictObject({
+        enabled: field(
+          boolean(),
+          `Serve the dashboard and admin API. Default ${DEFAULTS.dashboard.enabled}.`,
+        ),
+        host: field(
+          nonEmptyString(),
+          'Interface of a separate dashboard server. Default `proxy.host`.',
+        ),
+        port: field(
+          port(),
+          'Port of a separate dashboard server. Default: served on `proxy.port`.',
+        ),
+        apiKey: field(
+          nonEmptyString(),
+          'Bearer key for the admin API; required when bound beyond loopback.',
+        ),
+      }),
+      'The web dashboard and its admin API.',
+    ),
+    healthCheck: field(
+      strictObject(healthCheckEntries('every server')),
+      'Health-check defaults for every server.',
+    ),
+    contextTracing: field(
+      strictObject({
+        enabled: field(
+          boolean(),
+          `Record what backends return to clients. Default ${DEFAULTS.contextTracing.enabled}.`,
+        ),
+        sqlitePath: field(
+          string(),
+          'Tracing database file. Default <state dir>/switchyard/tracing.db.',
+        ),
+        retentionDays: field(
+          integer(1),
+          `Days of history kept. Default ${DEFAULTS.contextTracing.retentionDays}.`,
+        ),
+        cacheSize: field(
+          integer(0),
+          `Context units cached in memory. Default ${DEFAULTS.contextTracing.cacheSize}.`,
+        ),
+      }),
+      'Context tracing: provenance of what clients were given.',
+    ),
+    servers: field(
+      map(nameString('server name'), switchyardServerSchema, 'map of server names to servers'),
+      'The backends, by name.',
+    ),
+  },
+  checkDashboardPort,
+);
+
+/** A validated file in Switchyard's own dialect; the other dialects are mapped to this shape. */
+export type SwitchyardInput = v.InferOutput<typeof switchyardSchema>;
+
+/** One validated server in Switchyard's own dialect. */
+export type SwitchyardServerInput = v.InferOutput<typeof switchyardServerSchema>;
