@@ -18,7 +18,12 @@ export interface PingRow {
  * (following its pagination), time the whole, then stop it.
  */
 export async function pingBackends(config: SwitchyardConfig): Promise<PingRow[]> {
-  const proxy = createProxy(config, { logger: silentLogger() });
+  // One attempt each: a probe reports the first failure instead of retrying it.
+  const once = {
+    ...config,
+    servers: config.servers.map((s) => ({ ...s, restartOnFailure: false })),
+  };
+  const proxy = createProxy(once, { logger: silentLogger() });
   const started = Date.now();
   await proxy.start({ listen: false });
   const startedIn = Date.now() - started;

@@ -5,9 +5,9 @@ import { type Logger, createLogger } from '@switchyard/logging';
 import { type Router, createRouter } from '@switchyard/router';
 import { type StreamableHttpFront, createStreamableHttpFront } from '@switchyard/transports';
 import { Hono } from 'hono';
-import { BackendPool } from './backend-pool.js';
 import { httpGuard } from './http-guard.js';
 import { PROXY_VERSION, secretsOf } from './options.js';
+import { SupervisedBackends } from './supervised-backends.js';
 
 export interface ProxyOptions {
   logger?: Logger;
@@ -34,7 +34,7 @@ export interface SwitchyardProxy {
   /** Where the HTTP server listens once started (port 0 resolves to the real port). */
   readonly address: { host: string; port: number } | undefined;
   readonly router: Router;
-  readonly backends: BackendPool;
+  readonly backends: SupervisedBackends;
   readonly config: SwitchyardConfig;
 }
 
@@ -68,7 +68,7 @@ export function createProxy(
   const timeouts = new Map(config.servers.map((s) => [s.name, s.requestTimeoutMs]));
 
   let router: Router | undefined;
-  const backends = new BackendPool({
+  const backends = new SupervisedBackends({
     servers: config.servers,
     logger,
     baseEnv: options.baseEnv ?? process.env,
@@ -103,7 +103,8 @@ export function createProxy(
       backends: backends.list().map((b) => ({
         name: b.name,
         state: b.state,
-        ...(b.reason ? { reason: b.reason } : {}),
+        reason: b.reason,
+        restarts: backends.supervisor.get(b.name)?.restarts ?? 0,
         ...(b.session?.revision ? { revision: b.session.revision } : {}),
       })),
     }),

@@ -1,7 +1,17 @@
 import type { BackendSession } from './backend-session.js';
 
-/** The lifecycle states the router distinguishes; supervision may know finer ones. */
-export type BackendState = 'starting' | 'running' | 'failed' | 'stopped';
+/**
+ * A backend's lifecycle state (spec S1). The router routes to `running` backends only, waits a
+ * bounded time for `starting` ones, and answers for the rest with an error naming the state.
+ */
+export type BackendState =
+  | 'stopped'
+  | 'starting'
+  | 'running'
+  | 'degraded'
+  | 'backoff'
+  | 'failed'
+  | 'stopping';
 
 /** What the router needs to know about one configured backend. */
 export interface BackendEntry {

@@ -1,0 +1,193 @@
+import type { ServerConfig } from '@switchyard/config';
+import type { Logger } from '@switchyard/logging';
+import { ErrorCode } from '@switchyard/protocol';
+import {
+  type BackendDirectory,
+  type BackendEntry,
+  BackendSession,
+  type Router,
+} from '@switchyard/router';
+import {
+  type BackendSpec,
+  type Clock,
+  type Connection,
+  type Connector,
+  Supervisor,
+  type SupervisorEvent,
+} from '@switchyard/supervisor';
+import { StdioBackendTransport } from '@switchyard/transports';
+import { PROXY_VERSION } from './options.js';
+
+export interface SupervisedBackendsOptions {
+  servers: readonly ServerConfig[];
+  logger: Logger;
+  /** The environment backends inherit allow-listed variables from. */
+  baseEnv: Readonly<Record<string, string | undefined>>;
+  maxMessageBytes: number;
+  /** Receives backend notifications and is told when a backend comes or goes. */
+  router: () => Router;
+  clock?: Clock;
+}
+
+/**
+ * Restart timing beyond the config's `restartDelayMs` and `maxRestarts` (docs/operations.md):
+ * the delay doubles up to a minute, restarts are counted over five minutes, and a minute of
+ * stable running forgets earlier failures.
+ */
+const RESTART_CAP_MS = 60_000;
+const RESTART_WINDOW_MS = 300_000;
+const STABLE_AFTER_MS = 60_000;
+const RESTART_JITTER = 0.2;
+
+/**
+ * The supervised backends as the router sees them (its `BackendDirectory`): each configured server
+ * becomes a supervised connection (spec S1-S3) whose session the router routes to while it runs.
+ */
+export class SupervisedBackends implements BackendDirectory {
+  readonly supervisor: Supervisor;
+  private readonly sessions = new Map<string, BackendSession>();
+  private readonly configs = new Map<string, ServerConfig>();
+
+  constructor(private readonly options: SupervisedBackendsOptions) {
+    this.supervisor = new Supervisor(options.clock ? { clock: options.clock } : {});
+    this.supervisor.subscribe((event) => this.observe(event));
+    for (const server of options.servers) this.add(server);
+  }
+
+  /** Supervises one more server (stopped until started). */
+  add(server: ServerConfig): void {
+    this.configs.set(server.name, server);
+    this.supervisor.add(this.spec(server));
+  }
+
+  list(): readonly BackendEntry[] {
+    return this.supervisor.list().map((backend) => {
+      const config = this.configs.get(backend.name);
+      return {
+        name: backend.name,
+        prefix: config?.prefix ?? backend.name,
+        priority: config?.priority ?? 0,
+        state: backend.state,
+        reason: backend.reason,
+        session: this.sessions.get(backend.name),
+        ready: backend.state === 'starting' ? backend.settled() : undefined,
+      };
+    });
+  }
+
+  /** Starts every enabled server; resolves when each is up or has failed its first start. */
+  start(): Promise<void> {
+    return this.supervisor.startAll();
+  }
+
+  /** Stops every server (stdin, SIGTERM, SIGKILL of each process group). */
+  stop(): Promise<void> {
+    return this.supervisor.shutdown();
+  }
+
+  private observe(event: SupervisorEvent): void {
+    const log = this.options.logger.child({ server: event.server });
+    if (event.type === 'state') {
+      const level = event.to === 'failed' || event.to === 'backoff' ? 'warn' : 'info';
+      log[level](`backend ${event.to}`, { from: event.from, reason: event.reason });
+      if (event.from === 'running' || event.to === 'running')
+        this.options.router().backendsChanged(event.server);
+    } else if (event.type === 'restart-scheduled') {
+      log.info('restart scheduled', { attempt: event.attempt, delayMs: event.delayMs });
+    } else if (!event.ok) {
+      log.warn('health check failed', { consecutiveFailures: event.consecutiveFailures });
+    }
+  }
+
+  private spec(server: ServerConfig): BackendSpec {
+    return {
+      name: server.name,
+      enabled: server.enabled,
+      connect: this.connector(server),
+      restart: {
+        onFailure: server.restartOnFailure,
+        maxRestarts: server.maxRestarts,
+        baseDelayMs: server.restartDelayMs,
+        maxDelayMs: Math.max(RESTART_CAP_MS, server.restartDelayMs),
+        windowMs: RESTART_WINDOW_MS,
+        stableMs: STABLE_AFTER_MS,
+        jitter: RESTART_JITTER,
+      },
+      health: {
+        enabled: server.healthCheck.enabled,
+        intervalMs: server.healthCheck.intervalMs,
+        timeoutMs: server.healthCheck.timeoutMs,
+        failureThreshold: server.healthCheck.failureThreshold,
+        method: server.healthCheck.method,
+      },
+    };
+  }
+
+  /** Spawns the server and runs the handshake; the session is what the router routes to. */
+  private connector(server: ServerConfig): Connector {
+    const log = this.options.logger.child({ server: server.name });
+    return async ({ onLost }) => {
+      const config = server.transport;
+      if (config.type !== 'stdio') {
+        throw Object.assign(
+          new Error(`transport "${config.type}" is not available in this build (stdio only)`),
+          {
+            retryable: false,
+          },
+        );
+      }
+      const transport = new StdioBackendTransport({
+        command: config.command,
+        args: config.args,
+        env: config.env,
+        baseEnv: this.options.baseEnv,
+        ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+        maxMessageBytes: this.options.maxMessageBytes,
+        onOutput: (stream, line) => {
+          if (stream === 'stderr') log.debug('backend stderr', { line });
+          else log.warn('backend wrote a non-protocol line on stdout', { line });
+        },
+      });
+      const session = new BackendSession({
+        name: server.name,
+        transport,
+        clientInfo: { name: 'switchyard', version: PROXY_VERSION },
+        onNotification: (notification) =>
+          this.options.router().backendNotification(server.name, notification),
+        onClose: (reason) => {
+          if (this.sessions.get(server.name) === session) this.sessions.delete(server.name);
+          onLost(reason);
+        },
+      });
+      try {
+        await session.connect();
+      } catch (error) {
+        await transport.close().catch(() => {});
+        throw error;
+      }
+      this.sessions.set(server.name, session);
+      log.info('backend connected', {
+        pid: transport.pid,
+        revision: session.revision,
+        serverInfo: session.serverInfo,
+      });
+      const connection: Connection = {
+        probe: async (method, timeoutMs) => {
+          const outcome = await session.request(method, undefined, { timeoutMs }).outcome;
+          // Any answer proves the backend alive; an error it sent (e.g. no `ping`) still counts.
+          return (
+            outcome.kind === 'result' ||
+            (outcome.kind === 'error' &&
+              outcome.error.code !== ErrorCode.RequestTimeout &&
+              outcome.error.code !== ErrorCode.BackendUnavailable)
+          );
+        },
+        close: async () => {
+          if (this.sessions.get(server.name) === session) this.sessions.delete(server.name);
+          await session.close();
+        },
+      };
+      return connection;
+    };
+  }
+}

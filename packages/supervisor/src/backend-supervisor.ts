@@ -1,0 +1,234 @@
+import type { BackendSpec, Clock, Connection, SupervisedState, SupervisorEvent } from './types.js';
+
+/** Computes the backoff before restart number `attempt` (0-based), with jitter (spec S2). */
+export function backoffDelay(
+  policy: { baseDelayMs: number; maxDelayMs: number; jitter: number },
+  attempt: number,
+  random: () => number,
+): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  const spread = exponential * policy.jitter * (2 * random() - 1);
+  return Math.max(0, Math.round(exponential + spread));
+}
+
+/**
+ * One backend's lifecycle (spec S1-S4): connect, watch health, restart with backoff after a
+ * failure, give up in a crash loop, and start/stop/restart on request. Every transition is emitted
+ * as an event. A connection attempt that finishes after a stop request is closed at once, so a
+ * stop always wins.
+ */
+export class BackendSupervisor {
+  state: SupervisedState = 'stopped';
+  reason = 'not started';
+  connection: Connection | undefined;
+  enabled: boolean;
+  /** Restarts so far (for metrics and display). */
+  restarts = 0;
+
+  private generation = 0;
+  private consecutiveFailures = 0;
+  private healthFailures = 0;
+  private restartTimes: number[] = [];
+  private timers = {
+    backoff: undefined as unknown,
+    health: undefined as unknown,
+    stable: undefined as unknown,
+  };
+  private settledWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly spec: BackendSpec,
+    private readonly clock: Clock,
+    private readonly random: () => number,
+    private readonly emit: (event: SupervisorEvent) => void,
+  ) {
+    this.enabled = spec.enabled;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** Resolves when the backend is no longer `starting` (or at once if it is not). */
+  settled(): Promise<void> {
+    if (this.state !== 'starting') return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private transition(to: SupervisedState, reason: string): void {
+    const from = this.state;
+    this.state = to;
+    this.reason = reason;
+    if (from !== to || to === 'backoff') {
+      this.emit({ type: 'state', server: this.name, from, to, reason, at: this.clock.now() });
+    }
+    if (to !== 'starting') {
+      const waiters = this.settledWaiters;
+      this.settledWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private clearTimers(): void {
+    for (const key of ['backoff', 'health', 'stable'] as const) {
+      if (this.timers[key] !== undefined) this.clock.clearTimeout(this.timers[key]);
+      this.timers[key] = undefined;
+    }
+  }
+
+  /** Starts the backend unless it is already up or on its way up. */
+  start(reason = 'start requested'): Promise<void> {
+    if (this.state === 'starting' || this.state === 'running' || this.state === 'degraded')
+      return this.settled();
+    this.clearTimers();
+    return this.launch(reason);
+  }
+
+  private async launch(reason: string): Promise<void> {
+    const generation = ++this.generation;
+    this.transition('starting', reason);
+    let connection: Connection | undefined;
+    try {
+      connection = await this.spec.connect({
+        // Only a loss after the connection was established counts; a failed attempt throws.
+        onLost: (why) => {
+          if (connection && generation === this.generation && this.connection === connection)
+            this.lost(why);
+        },
+      });
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      // A configuration that can never work (an unsupported transport) is not worth retrying.
+      if ((error as { retryable?: unknown }).retryable === false) this.giveUp(reason);
+      else this.failure(reason);
+      return;
+    }
+    if (generation !== this.generation) {
+      // Stopped or restarted while connecting: this connection is no longer wanted.
+      await connection.close().catch(() => {});
+      return;
+    }
+    this.connection = connection;
+    this.healthFailures = 0;
+    this.transition('running', 'connected');
+    this.scheduleHealth(generation);
+    this.timers.stable = this.clock.setTimeout(() => {
+      this.timers.stable = undefined;
+      this.consecutiveFailures = 0;
+    }, this.spec.restart.stableMs);
+  }
+
+  private lost(reason: string): void {
+    const connection = this.connection;
+    this.connection = undefined;
+    void connection?.close().catch(() => {});
+    this.failure(reason);
+  }
+
+  private giveUp(reason: string): void {
+    this.generation++;
+    this.clearTimers();
+    this.transition('failed', reason);
+  }
+
+  /** A start failed or a running backend died: back off and restart, or give up (spec S2). */
+  private failure(reason: string): void {
+    const policy = this.spec.restart;
+    if (!policy.onFailure) {
+      this.giveUp(reason);
+      return;
+    }
+    this.generation++;
+    this.clearTimers();
+    const now = this.clock.now();
+    this.restartTimes = this.restartTimes.filter((t) => now - t < policy.windowMs);
+    if (this.restartTimes.length >= policy.maxRestarts) {
+      this.giveUp(
+        `crash loop: ${this.restartTimes.length} restarts within ${policy.windowMs} ms; last failure: ${reason}`,
+      );
+      return;
+    }
+    const attempt = this.consecutiveFailures++;
+    const delayMs = backoffDelay(policy, attempt, this.random);
+    this.transition('backoff', reason);
+    this.emit({
+      type: 'restart-scheduled',
+      server: this.name,
+      attempt: attempt + 1,
+      delayMs,
+      reason,
+      at: now,
+    });
+    this.timers.backoff = this.clock.setTimeout(() => {
+      this.timers.backoff = undefined;
+      this.restartTimes.push(this.clock.now());
+      this.restarts++;
+      void this.launch(`restart ${attempt + 1} after: ${reason}`);
+    }, delayMs);
+  }
+
+  private scheduleHealth(generation: number): void {
+    const health = this.spec.health;
+    if (!health.enabled) return;
+    this.timers.health = this.clock.setTimeout(
+      () => void this.probe(generation),
+      health.intervalMs,
+    );
+  }
+
+  /**
+   * One health round (spec S3). The first failure marks the backend `degraded`, so calls fail fast
+   * instead of queueing behind a hung process; the threshold-th failure restarts it; an answer
+   * while degraded is a recovery.
+   */
+  private async probe(generation: number): Promise<void> {
+    this.timers.health = undefined;
+    const connection = this.connection;
+    if (!connection || generation !== this.generation) return;
+    const health = this.spec.health;
+    const ok = await connection.probe(health.method, health.timeoutMs);
+    if (generation !== this.generation) return;
+    this.healthFailures = ok ? 0 : this.healthFailures + 1;
+    this.emit({
+      type: 'health',
+      server: this.name,
+      ok,
+      consecutiveFailures: this.healthFailures,
+      at: this.clock.now(),
+    });
+    if (ok) {
+      if (this.state === 'degraded') this.transition('running', 'health check recovered');
+    } else if (this.healthFailures >= health.failureThreshold) {
+      this.lost(`health check failed ${this.healthFailures} times in a row`);
+      return;
+    } else {
+      this.transition(
+        'degraded',
+        `health check failed (${this.healthFailures}/${health.failureThreshold})`,
+      );
+    }
+    this.scheduleHealth(generation);
+  }
+
+  /** Stops the backend and cancels any pending restart. */
+  async stop(reason = 'stop requested'): Promise<void> {
+    this.generation++;
+    this.clearTimers();
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection) {
+      this.transition('stopping', reason);
+      await connection.close().catch(() => {});
+    }
+    this.transition('stopped', reason);
+  }
+
+  /** Stops, forgets past failures, and starts again (spec S4). */
+  async restart(reason = 'restart requested'): Promise<void> {
+    await this.stop(reason);
+    this.consecutiveFailures = 0;
+    this.restartTimes = [];
+    await this.start(reason);
+  }
+}

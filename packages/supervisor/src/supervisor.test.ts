@@ -1,0 +1,308 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay } from './backend-supervisor.js';
+import { Supervisor } from './supervisor.js';
+import type { BackendSpec, Clock, Connection, Connector, SupervisorEvent } from './types.js';
+
+/** A manual clock: timers fire only when the test advances time. */
+class FakeClock implements Clock {
+  time = 0;
+  private timers = new Map<number, { at: number; callback: () => void }>();
+  private nextHandle = 1;
+  now = () => this.time;
+  setTimeout = (callback: () => void, ms: number) => {
+    const handle = this.nextHandle++;
+    this.timers.set(handle, { at: this.time + ms, callback });
+    return handle;
+  };
+  clearTimeout = (handle: unknown) => {
+    this.timers.delete(handle as number);
+  };
+  /** Moves time forward, firing due timers in order and letting promises settle between them. */
+  async advance(ms: number): Promise<void> {
+    const end = this.time + ms;
+    for (;;) {
+      await flush();
+      const due = [...this.timers.entries()]
+        .filter(([, t]) => t.at <= end)
+        .sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.time = due[1].at;
+      due[1].callback();
+    }
+    this.time = end;
+    await flush();
+  }
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+/** A connection the test controls: kill it, make probes hang or answer. */
+class FakeConnection implements Connection {
+  closed = false;
+  healthy = true;
+  constructor(readonly onLost: (reason: string) => void) {}
+  async probe(): Promise<boolean> {
+    return this.healthy && !this.closed;
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+function harness(overrides: Partial<BackendSpec> = {}, fail: () => boolean = () => false) {
+  const clock = new FakeClock();
+  const connections: FakeConnection[] = [];
+  const connect: Connector = async ({ onLost }) => {
+    if (fail()) throw new Error('spawn failed');
+    const connection = new FakeConnection(onLost);
+    connections.push(connection);
+    return connection;
+  };
+  const supervisor = new Supervisor({ clock, random: () => 0.5 });
+  const events: SupervisorEvent[] = [];
+  supervisor.subscribe((event) => events.push(event));
+  const backend = supervisor.add({
+    name: 'b',
+    enabled: true,
+    connect,
+    restart: {
+      onFailure: true,
+      maxRestarts: 3,
+      baseDelayMs: 100,
+      maxDelayMs: 10_000,
+      windowMs: 60_000,
+      stableMs: 30_000,
+      jitter: 0.2,
+    },
+    health: {
+      enabled: false,
+      intervalMs: 1000,
+      timeoutMs: 500,
+      failureThreshold: 3,
+      method: 'ping',
+    },
+    ...overrides,
+  });
+  const states = () =>
+    events.filter((e) => e.type === 'state').map((e) => (e.type === 'state' ? e.to : ''));
+  return { clock, connections, supervisor, backend, events, states };
+}
+
+describe('backoffDelay', () => {
+  it('doubles from the base delay up to the cap, jittered either way', () => {
+    const policy = { baseDelayMs: 100, maxDelayMs: 1000, jitter: 0.2 };
+    expect([0, 1, 2, 3, 4, 5].map((a) => backoffDelay(policy, a, () => 0.5))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
+    expect(backoffDelay(policy, 0, () => 0)).toBe(80);
+    expect(backoffDelay(policy, 0, () => 0.999999)).toBe(120);
+  });
+});
+
+describe('Supervisor', () => {
+  it('starts a backend and emits each transition with a reason and timestamp', async () => {
+    const { supervisor, backend, events } = harness();
+    await supervisor.startAll();
+    expect(backend.state).toBe('running');
+    expect(events[0]).toEqual({
+      type: 'state',
+      server: 'b',
+      from: 'stopped',
+      to: 'starting',
+      reason: 'proxy started',
+      at: 0,
+    });
+    expect(events[1]).toMatchObject({ type: 'state', to: 'running' });
+  });
+
+  it('restarts a backend that dies, after the base delay', async () => {
+    const { clock, supervisor, backend, connections, events } = harness();
+    await supervisor.startAll();
+    connections[0]?.onLost('process exited with code 1');
+    expect(backend.state).toBe('backoff');
+    expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', attempt: 1, delayMs: 100 });
+    await clock.advance(99);
+    expect(backend.state).toBe('backoff');
+    await clock.advance(1);
+    expect(backend.state).toBe('running');
+    expect(connections).toHaveLength(2);
+    expect(backend.restarts).toBe(1);
+  });
+
+  it('backs off exponentially in a crash loop and then gives up, visibly', async () => {
+    let failing = false;
+    const { clock, supervisor, backend, connections, events, states } = harness({}, () => failing);
+    await supervisor.startAll();
+    failing = true;
+    connections[0]?.onLost('crashed');
+    const delays = () =>
+      events
+        .filter((e) => e.type === 'restart-scheduled')
+        .map((e) => (e.type === 'restart-scheduled' ? e.delayMs : 0));
+    await clock.advance(100);
+    await clock.advance(200);
+    await clock.advance(400);
+    expect(delays()).toEqual([100, 200, 400]);
+    expect(backend.state).toBe('failed');
+    expect(backend.reason).toMatch(
+      /^crash loop: 3 restarts within 60000 ms; last failure: spawn failed/,
+    );
+    expect(states().slice(-2)).toEqual(['starting', 'failed']);
+    // No timer is left: nothing more happens, however long we wait.
+    await clock.advance(1_000_000);
+    expect(backend.state).toBe('failed');
+  });
+
+  it('resets the backoff after a stable period', async () => {
+    const { clock, supervisor, backend, connections, events } = harness();
+    await supervisor.startAll();
+    connections[0]?.onLost('crash');
+    await clock.advance(100);
+    connections[1]?.onLost('crash');
+    expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', delayMs: 200 });
+    await clock.advance(200);
+    await clock.advance(30_000);
+    connections[2]?.onLost('crash');
+    expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', delayMs: 100 });
+    expect(backend.state).toBe('backoff');
+  });
+
+  it('marks a backend failed at once when restarts are off', async () => {
+    const { supervisor, backend, connections } = harness({
+      restart: {
+        onFailure: false,
+        maxRestarts: 3,
+        baseDelayMs: 100,
+        maxDelayMs: 1000,
+        windowMs: 1000,
+        stableMs: 1000,
+        jitter: 0,
+      },
+    });
+    await supervisor.startAll();
+    connections[0]?.onLost('process exited with code 2');
+    expect(backend.state).toBe('failed');
+    expect(backend.reason).toBe('process exited with code 2');
+  });
+
+  it('degrades on a failed health check, recovers on an answer, restarts at the threshold', async () => {
+    const health = {
+      enabled: true,
+      intervalMs: 1000,
+      timeoutMs: 500,
+      failureThreshold: 3,
+      method: 'ping',
+    };
+    const { clock, supervisor, backend, connections } = harness({ health });
+    await supervisor.startAll();
+    const first = connections[0] as FakeConnection;
+    first.healthy = false;
+    await clock.advance(1000);
+    expect(backend.state).toBe('degraded');
+    first.healthy = true;
+    await clock.advance(1000);
+    expect(backend.state).toBe('running');
+    first.healthy = false;
+    await clock.advance(3000);
+    expect(first.closed).toBe(true);
+    expect(backend.state).toBe('backoff');
+    expect(backend.reason).toBe('health check failed 3 times in a row');
+    await clock.advance(100);
+    expect(backend.state).toBe('running');
+    expect(connections).toHaveLength(2);
+  });
+
+  it('stops, restarts and disables on request, and a stop cancels a pending restart', async () => {
+    const { clock, supervisor, backend, connections } = harness();
+    await supervisor.startAll();
+    await supervisor.restart('b');
+    expect(connections[0]?.closed).toBe(true);
+    expect(backend.state).toBe('running');
+    connections[1]?.onLost('crash');
+    await supervisor.stop('b');
+    await clock.advance(10_000);
+    expect(backend.state).toBe('stopped');
+    expect(connections).toHaveLength(2);
+    await supervisor.setEnabled('b', false);
+    expect(backend.enabled).toBe(false);
+    await supervisor.setEnabled('b', true);
+    expect(backend.state).toBe('running');
+  });
+
+  it('ignores a connection lost after the backend was stopped on purpose', async () => {
+    const { supervisor, backend, connections } = harness();
+    await supervisor.startAll();
+    await supervisor.stop('b');
+    connections[0]?.onLost('process exited with signal SIGTERM');
+    expect(backend.state).toBe('stopped');
+  });
+
+  it('shuts every backend down', async () => {
+    const { supervisor, connections } = harness();
+    await supervisor.startAll();
+    await supervisor.shutdown();
+    expect(connections.every((c) => c.closed)).toBe(true);
+  });
+
+  it('ignores a loss reported by a connection attempt that failed', async () => {
+    const clock = new FakeClock();
+    const supervisor = new Supervisor({ clock, random: () => 0.5 });
+    const backend = supervisor.add({
+      name: 'flaky',
+      enabled: true,
+      connect: async ({ onLost }) => {
+        onLost('closed');
+        throw new Error('cannot start `nope`: spawn nope ENOENT');
+      },
+      restart: {
+        onFailure: true,
+        maxRestarts: 3,
+        baseDelayMs: 100,
+        maxDelayMs: 1000,
+        windowMs: 1000,
+        stableMs: 1000,
+        jitter: 0,
+      },
+      health: { enabled: false, intervalMs: 1, timeoutMs: 1, failureThreshold: 1, method: 'ping' },
+    });
+    await supervisor.startAll();
+    expect(backend.state).toBe('backoff');
+    expect(backend.reason).toBe('cannot start `nope`: spawn nope ENOENT');
+  });
+
+  it('does not retry a connection that can never work', async () => {
+    const clock = new FakeClock();
+    const supervisor = new Supervisor({ clock });
+    const backend = supervisor.add({
+      name: 'remote',
+      enabled: true,
+      connect: async () => {
+        throw Object.assign(new Error('transport "websocket" is not available'), {
+          retryable: false,
+        });
+      },
+      restart: {
+        onFailure: true,
+        maxRestarts: 3,
+        baseDelayMs: 1,
+        maxDelayMs: 1,
+        windowMs: 1,
+        stableMs: 1,
+        jitter: 0,
+      },
+      health: { enabled: false, intervalMs: 1, timeoutMs: 1, failureThreshold: 1, method: 'ping' },
+    });
+    await supervisor.startAll();
+    expect(backend.state).toBe('failed');
+    expect(backend.reason).toBe('transport "websocket" is not available');
+  });
+
+  it('refuses duplicate and unknown names', async () => {
+    const { supervisor, backend } = harness();
+    expect(() => supervisor.add(backend.spec)).toThrow(/already supervised/);
+    await expect(supervisor.stop('nope')).rejects.toMatchObject({ code: 'UNKNOWN_SERVER' });
+  });
+});

@@ -1,0 +1,111 @@
+import { BackendSupervisor } from './backend-supervisor.js';
+import { type BackendSpec, type Clock, type SupervisorEvent, systemClock } from './types.js';
+
+export interface SupervisorOptions {
+  clock?: Clock;
+  /** Source of jitter, in [0, 1). */
+  random?: () => number;
+}
+
+/** Failures of run-time control, with a string code (style: typed errors). */
+export class SupervisorError extends Error {
+  constructor(
+    readonly code: 'UNKNOWN_SERVER' | 'DUPLICATE_SERVER',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SupervisorError';
+  }
+}
+
+/**
+ * Supervises every backend (spec S1-S4, S6): one {@link BackendSupervisor} each, run-time control
+ * by name, one event stream for all of them, and shutdown of all at once.
+ */
+export class Supervisor {
+  private readonly backends = new Map<string, BackendSupervisor>();
+  private readonly listeners = new Set<(event: SupervisorEvent) => void>();
+  private readonly clock: Clock;
+  private readonly random: () => number;
+
+  constructor(options: SupervisorOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Receives every event of every backend; returns the unsubscribe function. */
+  subscribe(listener: (event: SupervisorEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit = (event: SupervisorEvent): void => {
+    for (const listener of this.listeners) listener(event);
+  };
+
+  /** Adds a backend (stopped); start it with {@link start} or {@link startAll}. */
+  add(spec: BackendSpec): BackendSupervisor {
+    if (this.backends.has(spec.name)) {
+      throw new SupervisorError('DUPLICATE_SERVER', `server "${spec.name}" is already supervised`);
+    }
+    const backend = new BackendSupervisor(spec, this.clock, this.random, this.emit);
+    this.backends.set(spec.name, backend);
+    return backend;
+  }
+
+  /** Stops a backend and forgets it (hot reload removed it). */
+  async remove(name: string): Promise<void> {
+    const backend = this.require(name);
+    await backend.stop('removed from the configuration');
+    this.backends.delete(name);
+  }
+
+  get(name: string): BackendSupervisor | undefined {
+    return this.backends.get(name);
+  }
+
+  /** Every backend, in the order added (config order). */
+  list(): BackendSupervisor[] {
+    return [...this.backends.values()];
+  }
+
+  private require(name: string): BackendSupervisor {
+    const backend = this.backends.get(name);
+    if (!backend) throw new SupervisorError('UNKNOWN_SERVER', `no server named "${name}"`);
+    return backend;
+  }
+
+  /** Starts every enabled backend; resolves when each is up or has failed its first start. */
+  async startAll(): Promise<void> {
+    await Promise.all(
+      this.list()
+        .filter((b) => b.enabled)
+        .map((b) => b.start('proxy started')),
+    );
+  }
+
+  async start(name: string): Promise<void> {
+    await this.require(name).start();
+  }
+
+  async stop(name: string): Promise<void> {
+    await this.require(name).stop();
+  }
+
+  async restart(name: string): Promise<void> {
+    await this.require(name).restart();
+  }
+
+  /** Enables (and starts) or disables (and stops) a backend (spec S4). */
+  async setEnabled(name: string, enabled: boolean): Promise<void> {
+    const backend = this.require(name);
+    backend.enabled = enabled;
+    if (enabled) await backend.start('enabled');
+    else await backend.stop('disabled');
+  }
+
+  /** Stops every backend at once (spec S6); each connection escalates stdin, SIGTERM, SIGKILL. */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.list().map((b) => b.stop('proxy shutting down')));
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The backend lifecycle states of spec S1. `degraded`: running but failing health checks (calls
+ * fail fast); `backoff`: waiting to restart after a failure; `failed`: given up (crash loop, or
+ * restarts disabled) until started by hand.
+ */
+export type SupervisedState =
+  | 'stopped'
+  | 'starting'
+  | 'running'
+  | 'degraded'
+  | 'backoff'
+  | 'failed'
+  | 'stopping';
+
+/** A live connection to one backend, as the supervisor sees it. */
+export interface Connection {
+  /**
+   * One health probe with its own timeout (spec S3). True when the backend answered at all (an
+   * error response still proves it is alive), false on timeout or a dead connection. Never throws.
+   */
+  probe(method: string, timeoutMs: number): Promise<boolean>;
+  /** Closes the connection and ends the backend (stdin, SIGTERM, SIGKILL for a process). */
+  close(): Promise<void>;
+}
+
+/** Opens a connection; `onLost` is called once if it dies on its own later (exit, socket error). */
+export type Connector = (events: { onLost: (reason: string) => void }) => Promise<Connection>;
+
+/** Restart on failure (spec S2). */
+export interface RestartPolicy {
+  onFailure: boolean;
+  /** Restarts allowed within {@link windowMs}; one more failure means `failed` (a crash loop). */
+  maxRestarts: number;
+  /** First backoff delay; doubles with each consecutive failure. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  windowMs: number;
+  /** After this long running, the consecutive-failure count (and so the delay) resets. */
+  stableMs: number;
+  /** Fraction of the delay randomised either way, so that many backends do not restart in step. */
+  jitter: number;
+}
+
+/** Health checking (spec S3). */
+export interface HealthPolicy {
+  enabled: boolean;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Consecutive failed probes before the backend is restarted (or reconnected). */
+  failureThreshold: number;
+  method: string;
+}
+
+/** What the supervisor needs to run one backend. */
+export interface BackendSpec {
+  name: string;
+  enabled: boolean;
+  connect: Connector;
+  restart: RestartPolicy;
+  health: HealthPolicy;
+}
+
+/** Every transition and restart is an event with a reason and a timestamp (spec S1). */
+export type SupervisorEvent =
+  | {
+      type: 'state';
+      server: string;
+      from: SupervisedState;
+      to: SupervisedState;
+      reason: string;
+      at: number;
+    }
+  | {
+      type: 'restart-scheduled';
+      server: string;
+      attempt: number;
+      delayMs: number;
+      reason: string;
+      at: number;
+    }
+  | { type: 'health'; server: string; ok: boolean; consecutiveFailures: number; at: number };
+
+/** Timers and time, injected so backoff and health checks are tested without sleeping. */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The real clock; timers never keep the process alive on their own. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
