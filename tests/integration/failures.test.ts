@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SwitchyardProxy } from '@switchyard/proxy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstText, fixture, httpClient, serverScript, startProxy } from './helpers.js';
 
 describe('backends that cannot start leave the others serving (fail-open)', () => {

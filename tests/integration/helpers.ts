@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { silentLogger } from '@switchyard/logging';
-import { type SwitchyardProxy, createProxy } from '@switchyard/proxy';
+import { createProxy, type SwitchyardProxy } from '@switchyard/proxy';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const cliPath = join(repoRoot, 'apps/proxy/dist/cli.js');

@@ -3,15 +3,16 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, type SwitchyardConfig, starterConfig } from '@switchyard/config';
-import { loadConfigFile } from '@switchyard/config/node';
-import { type LogLevel, createLogger } from '@switchyard/logging';
+import { loadConfigFile, watchConfigFile } from '@switchyard/config/node';
+import { createLogger, type LogLevel } from '@switchyard/logging';
 import { StdioFrontTransport } from '@switchyard/transports';
 import { PROXY_VERSION, secretsOf } from './options.js';
-import { createProxy } from './proxy.js';
 import { pingBackends } from './ping.js';
+import { createProxy } from './proxy.js';
 
 const USAGE = `Usage:
   switchyard [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL]   run over HTTP (/mcp, /health)
+             [--no-watch]                                                     (the file is watched and reloaded)
   switchyard --stdio [--config FILE] [--log-level LEVEL]                      run as an MCP server on stdio
   switchyard check [--config FILE] [--ping]                                   validate a config, probe backends
   switchyard init [FILE] [--force]                                            write a commented starter config
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       'log-level': { type: 'string' },
       'log-format': { type: 'string' },
       ping: { type: 'boolean' },
+      'no-watch': { type: 'boolean' },
       force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -88,8 +90,24 @@ export async function main(argv: string[]): Promise<number> {
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(port === undefined ? {} : { port }),
   });
+  // Hot reload (spec C5): a valid edit is applied as a difference, an invalid one is reported.
+  const watcher =
+    config.file && values['no-watch'] !== true
+      ? watchConfigFile(
+          config.file,
+          (change) => {
+            if (change.ok) void proxy.reload(change.config);
+            else
+              logger.error('configuration edit rejected; the running configuration stays', {
+                errors: change.error.message,
+              });
+          },
+          { cwd: process.cwd() },
+        )
+      : undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
+    watcher?.close();
     stopping ??= proxy.stop();
     return stopping;
   };

@@ -1,3 +1,3 @@
-export { createProxy } from './proxy.js';
-export type { SwitchyardProxy, ProxyOptions, StartOptions } from './proxy.js';
 export { PROXY_VERSION } from './options.js';
+export type { ProxyOptions, ReloadSummary, StartOptions, SwitchyardProxy } from './proxy.js';
+export { createProxy } from './proxy.js';

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
-import { type SwitchyardConfig, normalizeConfig } from '@switchyard/config';
-import { type Logger, createLogger } from '@switchyard/logging';
-import { type Router, createRouter } from '@switchyard/router';
-import { type StreamableHttpFront, createStreamableHttpFront } from '@switchyard/transports';
+import { normalizeConfig, type SwitchyardConfig } from '@switchyard/config';
+import { createLogger, type Logger } from '@switchyard/logging';
+import { createRouter, type Router } from '@switchyard/router';
+import { createStreamableHttpFront, type StreamableHttpFront } from '@switchyard/transports';
 import { Hono } from 'hono';
 import { httpGuard } from './http-guard.js';
 import { PROXY_VERSION, secretsOf } from './options.js';
@@ -33,10 +33,32 @@ export interface SwitchyardProxy {
   fetch(request: Request): Promise<Response>;
   /** Where the HTTP server listens once started (port 0 resolves to the real port). */
   readonly address: { host: string; port: number } | undefined;
+  /**
+   * Applies a new configuration while running (spec C5): only the server differences, see
+   * {@link SupervisedBackends.apply}. Settings that need a restart of the proxy itself (address,
+   * naming, limits) are reported in `needsRestart` and keep their running values.
+   */
+  reload(config: SwitchyardConfig): Promise<ReloadSummary>;
   readonly router: Router;
   readonly backends: SupervisedBackends;
   readonly config: SwitchyardConfig;
 }
+
+/** What a reload changed. */
+export interface ReloadSummary {
+  added: string[];
+  removed: string[];
+  restarted: string[];
+  needsRestart: string[];
+}
+
+const RESTART_ONLY_SETTINGS = [
+  'proxy',
+  'naming',
+  'logging',
+  'dashboard',
+  'contextTracing',
+] as const;
 
 function isNormalized(input: unknown): input is SwitchyardConfig {
   return (
@@ -65,7 +87,7 @@ export function createProxy(
     });
   const host = options.host ?? config.proxy.host;
   const port = options.port ?? config.proxy.port;
-  const timeouts = new Map(config.servers.map((s) => [s.name, s.requestTimeoutMs]));
+  let current = config;
 
   let router: Router | undefined;
   const backends = new SupervisedBackends({
@@ -84,7 +106,7 @@ export function createProxy(
     },
     serverInfo: { name: 'switchyard', version: PROXY_VERSION },
     requestTimeoutMs: config.proxy.requestTimeoutMs,
-    requestTimeoutFor: (name) => timeouts.get(name),
+    requestTimeoutFor: (name) => current.servers.find((s) => s.name === name)?.requestTimeoutMs,
     logger: logger.child({ component: 'router' }),
   });
   const front: StreamableHttpFront = createStreamableHttpFront({
@@ -141,13 +163,38 @@ export function createProxy(
       server = undefined;
       await logger.flush();
     },
+    async reload(next) {
+      const plan = await backends.apply(next.servers);
+      const needsRestart = RESTART_ONLY_SETTINGS.filter(
+        (key) => JSON.stringify(current[key]) !== JSON.stringify(next[key]),
+      );
+      current = {
+        ...next,
+        ...Object.fromEntries(RESTART_ONLY_SETTINGS.map((key) => [key, current[key]])),
+      };
+      const summary: ReloadSummary = {
+        added: plan.added.map((s) => s.name),
+        removed: plan.removed.map((s) => s.name),
+        restarted: plan.changed.map((s) => s.name),
+        needsRestart: [...needsRestart],
+      };
+      logger.info('configuration reloaded', { ...summary });
+      if (summary.needsRestart.length > 0) {
+        logger.warn('some settings apply only after a restart of the proxy', {
+          settings: summary.needsRestart,
+        });
+      }
+      return summary;
+    },
     fetch: (request) => Promise.resolve(app.fetch(request)),
     get address() {
       return address;
     },
     router,
     backends,
-    config,
+    get config() {
+      return current;
+    },
   };
 }
 

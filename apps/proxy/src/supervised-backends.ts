@@ -12,6 +12,8 @@ import {
   type Clock,
   type Connection,
   type Connector,
+  planReload,
+  type ReloadPlan,
   Supervisor,
   type SupervisorEvent,
 } from '@switchyard/supervisor';
@@ -78,6 +80,30 @@ export class SupervisedBackends implements BackendDirectory {
   /** Starts every enabled server; resolves when each is up or has failed its first start. */
   start(): Promise<void> {
     return this.supervisor.startAll();
+  }
+
+  /**
+   * Applies a new server list (hot reload, spec C5): starts added servers, stops removed ones and
+   * restarts only those whose settings changed; the others keep running untouched.
+   */
+  async apply(servers: readonly ServerConfig[]): Promise<ReloadPlan<ServerConfig>> {
+    const plan = planReload([...this.configs.values()], servers);
+    await Promise.all([
+      ...plan.removed.map(async (server) => {
+        await this.supervisor.remove(server.name);
+        this.configs.delete(server.name);
+        this.options.router().backendsChanged(server.name);
+      }),
+      ...plan.changed.map(async (server) => {
+        this.configs.set(server.name, server);
+        await this.supervisor.replace(this.spec(server));
+      }),
+      ...plan.added.map(async (server) => {
+        this.add(server);
+        if (server.enabled) await this.supervisor.start(server.name);
+      }),
+    ]);
+    return plan;
   }
 
   /** Stops every server (stdin, SIGTERM, SIGKILL of each process group). */

@@ -4,3 +4,9 @@
  */
 export { CONFIG_FILE_NAMES, findConfigFile } from './find-config-file.js';
 export { type LoadConfigOptions, loadConfigFile } from './load-config-file.js';
+export {
+  type ConfigChange,
+  type ConfigWatcher,
+  type WatchConfigOptions,
+  watchConfigFile,
+} from './watch-config-file.js';

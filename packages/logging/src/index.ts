@@ -1,2 +1,2 @@
+export type { LogFields, Logger, LoggerOptions, LogLevel } from './logger.js';
 export { createLogger, createRedactor, silentLogger } from './logger.js';
-export type { LogFields, LogLevel, Logger, LoggerOptions } from './logger.js';

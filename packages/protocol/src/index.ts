@@ -1,6 +1,5 @@
-export { ErrorCode, errorResponse, toJsonRpcError } from './errors.js';
 export type { ErrorCodeValue } from './errors.js';
-export { isFailure, isJsonObject, isNotification, isRequest, isResponse } from './jsonrpc.js';
+export { ErrorCode, errorResponse, toJsonRpcError } from './errors.js';
 export type {
   JsonObject,
   JsonRpcErrorObject,
@@ -12,20 +11,21 @@ export type {
   JsonRpcResponse,
   JsonRpcSuccess,
 } from './jsonrpc.js';
-export { LIST_METHODS, Method, isListMethod } from './methods.js';
+export { isFailure, isJsonObject, isNotification, isRequest, isResponse } from './jsonrpc.js';
 export type { ListMethod } from './methods.js';
-export { checkMessage, parseFrame, parseValue } from './parse.js';
+export { isListMethod, LIST_METHODS, Method } from './methods.js';
 export type { FrameParse, MessageCheck } from './parse.js';
+export { checkMessage, parseFrame, parseValue } from './parse.js';
+export type { Era, LegacyRevision, Revision, RevisionFeatures } from './revisions.js';
 export {
-  LATEST_LEGACY_REVISION,
-  LEGACY_REVISIONS,
-  MODERN_REVISIONS,
-  REVISIONS,
   acceptsLegacyRevision,
   compareRevisions,
   eraOf,
   featuresOf,
+  LATEST_LEGACY_REVISION,
+  LEGACY_REVISIONS,
+  MODERN_REVISIONS,
   negotiateLegacyRevision,
+  REVISIONS,
   resolveRevision,
 } from './revisions.js';
-export type { Era, LegacyRevision, Revision, RevisionFeatures } from './revisions.js';

@@ -1,9 +1,9 @@
 import { ErrorCode, errorResponse } from './errors.js';
 import {
+  isJsonObject as isObject,
   type JsonRpcFailure,
   type JsonRpcId,
   type JsonRpcMessage,
-  isJsonObject as isObject,
 } from './jsonrpc.js';
 
 /** The outcome of checking one decoded JSON value against JSON-RPC 2.0. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  LATEST_LEGACY_REVISION,
   acceptsLegacyRevision,
   compareRevisions,
   eraOf,
   featuresOf,
+  LATEST_LEGACY_REVISION,
   negotiateLegacyRevision,
   resolveRevision,
 } from './revisions.js';

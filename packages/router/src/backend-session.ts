@@ -1,5 +1,10 @@
 import {
+  acceptsLegacyRevision,
   ErrorCode,
+  isFailure,
+  isNotification,
+  isJsonObject as isObject,
+  isRequest,
   type JsonObject,
   type JsonRpcErrorObject,
   type JsonRpcMessage,
@@ -8,11 +13,6 @@ import {
   LATEST_LEGACY_REVISION,
   type LegacyRevision,
   Method,
-  acceptsLegacyRevision,
-  isFailure,
-  isJsonObject as isObject,
-  isNotification,
-  isRequest,
   resolveRevision,
   toJsonRpcError,
 } from '@switchyard/protocol';
@@ -179,7 +179,8 @@ export class BackendSession {
     if (options.timeoutMs !== undefined) {
       const ms = options.timeoutMs;
       waiter.timer = this.clock.setTimeout(() => {
-        this.cancel(id, `timed out after ${ms} ms`);
+        // Not `cancel()`: that would settle as cancelled, and a cancelled outcome gets no reply.
+        void this.notify(Method.Cancelled, { requestId: id, reason: `timed out after ${ms} ms` });
         this.settle(id, {
           kind: 'error',
           error: toJsonRpcError(

@@ -1,5 +1,10 @@
 import {
+  compareRevisions,
   ErrorCode,
+  isJsonObject,
+  isListMethod,
+  isNotification,
+  isRequest,
   type JsonObject,
   type JsonRpcId,
   type JsonRpcMessage,
@@ -7,11 +12,6 @@ import {
   type JsonRpcRequest,
   type LegacyRevision,
   Method,
-  compareRevisions,
-  isJsonObject,
-  isListMethod,
-  isNotification,
-  isRequest,
   negotiateLegacyRevision,
   toJsonRpcError,
 } from '@switchyard/protocol';
@@ -289,7 +289,12 @@ export class ClientSession {
     const live = await this.core.live('logging');
     await Promise.all(
       live.map(
-        ({ session }) => session.request(Method.LoggingSetLevel, { level: params.level }).outcome,
+        ({ entry, session }) =>
+          session.request(
+            Method.LoggingSetLevel,
+            { level: params.level },
+            { timeoutMs: this.core.timeoutFor(entry.name) },
+          ).outcome,
       ),
     );
     return { kind: 'result', result: {} };

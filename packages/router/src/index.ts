@@ -1,4 +1,3 @@
-export { BackendSession, BackendSessionError } from './backend-session.js';
 export type {
   BackendSessionOptions,
   BackendTransport,
@@ -6,13 +5,14 @@ export type {
   PendingRequest,
   RequestOptions,
 } from './backend-session.js';
-export { ClientSession } from './client-session.js';
+export { BackendSession, BackendSessionError } from './backend-session.js';
 export type { SessionInfo, Sink } from './client-session.js';
-export { systemClock } from './clock.js';
+export { ClientSession } from './client-session.js';
 export type { Clock } from './clock.js';
+export { systemClock } from './clock.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
 export type { BackendDirectory, BackendEntry, BackendState } from './directory.js';
-export { exposeName, parseExposedName } from './naming.js';
 export type { NamingOptions } from './naming.js';
-export { createRouter } from './router.js';
+export { exposeName, parseExposedName } from './naming.js';
 export type { Router, RouterOptions } from './router.js';
+export { createRouter } from './router.js';

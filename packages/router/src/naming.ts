@@ -38,6 +38,14 @@ export function exposeName(naming: NamingOptions, prefix: string, name: string):
 }
 
 /**
+ * Whether `exposed` has the shape {@link exposeName} gives a shortened name: such a name parses,
+ * but into a cut-off original, so only the catalog can resolve it.
+ */
+export function mayBeShortened(naming: NamingOptions, exposed: string): boolean {
+  return exposed.length === (naming.maxLength ?? 128) && /_[0-9a-f]{8}$/.test(exposed);
+}
+
+/**
  * Splits an exposed name back into backend prefix and original name, without an index: the longest
  * matching prefix wins, so `my_server__tool` routes to `my_server` even next to a server `my`
  * (the seed split on the first `_` and could not route such names). Shortened names need the index.

@@ -1,21 +1,21 @@
 import type { Logger } from '@switchyard/logging';
 import {
   ErrorCode,
+  isJsonObject,
   type JsonObject,
   type JsonRpcNotification,
   LIST_METHODS,
   type ListMethod,
   Method,
-  isJsonObject,
   toJsonRpcError,
 } from '@switchyard/protocol';
 import type { BackendSession, Outcome } from './backend-session.js';
 import { Catalog, type Target } from './catalog.js';
-import { type Clock, systemClock } from './clock.js';
 import { ClientSession, type SessionInfo, type Sink } from './client-session.js';
+import { type Clock, systemClock } from './clock.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { BackendDirectory, BackendEntry } from './directory.js';
-import { type NamingOptions, exposeName, parseExposedName } from './naming.js';
+import { exposeName, mayBeShortened, type NamingOptions, parseExposedName } from './naming.js';
 
 export interface RouterOptions {
   backends: BackendDirectory;
@@ -174,9 +174,16 @@ export class RouterCore {
         return { ...t, outcome: await pending.outcome };
       }),
     );
-    const items: JsonObject[] = [];
+    // Names are claimed by rank (priority, then config order) so that a loser is never shown
+    // before its winner is seen; items are still listed in config order.
+    const ranked = [...pages].sort(
+      (a, b) => b.entry.priority - a.entry.priority || a.order - b.order,
+    );
+    const shownBy = new Map<string, JsonObject[]>();
     const next: Record<string, string> = {};
-    for (const { entry, order, outcome } of pages) {
+    for (const { entry, order, outcome } of ranked) {
+      const shown: JsonObject[] = [];
+      shownBy.set(entry.name, shown);
       if (outcome.kind !== 'result') {
         const why = outcome.kind === 'error' ? outcome.error.message : 'cancelled';
         this.logger?.warn('backend left out of merged list', {
@@ -190,14 +197,15 @@ export class RouterCore {
       if (Array.isArray(list)) {
         for (const item of list) {
           if (isJsonObject(item)) {
-            const shown = this.expose(method, entry, order, item);
-            if (shown) items.push(shown);
+            const exposed = this.expose(method, entry, order, item);
+            if (exposed) shown.push(exposed);
           }
         }
       }
       if (typeof outcome.result.nextCursor === 'string')
         next[entry.name] = outcome.result.nextCursor;
     }
+    const items = pages.flatMap(({ entry }) => shownBy.get(entry.name) ?? []);
     const nextCursor = encodeCursor(next);
     return { kind: 'result', result: nextCursor ? { [key]: items, nextCursor } : { [key]: items } };
   }
@@ -247,14 +255,19 @@ export class RouterCore {
       entries.map((e) => e.prefix),
       exposed,
     );
-    if (parsed) {
+    const fromName = (): Target | undefined => {
+      if (!parsed) return undefined;
       const order = entries.findIndex((e) => e.prefix === parsed.prefix);
       const entry = entries[order];
-      if (entry) return this.target(entry, order, parsed.name);
+      return entry ? this.target(entry, order, parsed.name) : undefined;
+    };
+    if (!mayBeShortened(this.naming, exposed)) {
+      const target = fromName();
+      if (target) return target;
     }
     // Shortened names and the `none` strategy need the catalog: refresh it from every backend.
     await this.refresh(kind === 'tools' ? 'tools/list' : 'prompts/list');
-    return map.get(exposed);
+    return map.get(exposed) ?? fromName();
   }
 
   /** The backend that owns a resource URI; refreshes the catalog once on a miss. */

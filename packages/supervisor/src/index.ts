@@ -1,7 +1,8 @@
 export { BackendSupervisor, backoffDelay } from './backend-supervisor.js';
-export { Supervisor, SupervisorError } from './supervisor.js';
+export type { ReloadPlan } from './reload-plan.js';
+export { planReload } from './reload-plan.js';
 export type { SupervisorOptions } from './supervisor.js';
-export { systemClock } from './types.js';
+export { Supervisor, SupervisorError } from './supervisor.js';
 export type {
   BackendSpec,
   Clock,
@@ -12,3 +13,4 @@ export type {
   SupervisedState,
   SupervisorEvent,
 } from './types.js';
+export { systemClock } from './types.js';

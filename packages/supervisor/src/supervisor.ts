@@ -53,6 +53,19 @@ export class Supervisor {
     return backend;
   }
 
+  /**
+   * Swaps a backend's spec (hot reload changed its settings): the old one stops, the new one takes
+   * its place in the order and starts if enabled.
+   */
+  async replace(spec: BackendSpec): Promise<BackendSupervisor> {
+    const old = this.require(spec.name);
+    await old.stop('configuration changed');
+    const backend = new BackendSupervisor(spec, this.clock, this.random, this.emit);
+    this.backends.set(spec.name, backend);
+    if (backend.enabled) await backend.start('configuration changed');
+    return backend;
+  }
+
   /** Stops a backend and forgets it (hot reload removed it). */
   async remove(name: string): Promise<void> {
     const backend = this.require(name);

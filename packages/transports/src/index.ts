@@ -1,14 +1,13 @@
-export {
-  StdioBackendTransport,
-  DEFAULT_INHERITED_ENV,
-  backendEnvironment,
-} from './stdio-backend.js';
 export type { SpawnFunction, StdioBackendOptions } from './stdio-backend.js';
-export { StdioFrontTransport } from './stdio-front.js';
+export {
+  backendEnvironment,
+  DEFAULT_INHERITED_ENV,
+  StdioBackendTransport,
+} from './stdio-backend.js';
 export type { StdioFrontOptions } from './stdio-front.js';
-export { createStreamableHttpFront } from './streamable-http-front.js';
+export { StdioFrontTransport } from './stdio-front.js';
 export type { StreamableHttpFront, StreamableHttpFrontOptions } from './streamable-http-front.js';
-export { TransportError } from './transport.js';
+export { createStreamableHttpFront } from './streamable-http-front.js';
 export type {
   FrontKind,
   FrontSession,
@@ -16,3 +15,4 @@ export type {
   OpenSession,
   SessionSink,
 } from './transport.js';
+export { TransportError } from './transport.js';

@@ -1,4 +1,4 @@
-import { type ChildProcess, type SpawnOptions, spawn as nodeSpawn } from 'node:child_process';
+import { type ChildProcess, spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
 import { type JsonRpcMessage, parseFrame } from '@switchyard/protocol';
 import { LineSplitter } from './internal/line-splitter.js';
 import { type MessageTransport, TransportError } from './transport.js';
@@ -76,6 +76,8 @@ export class StdioBackendTransport implements MessageTransport {
 
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
+  /** Set on the child's `close`: the leader has exited and nothing holds its stdio any more. */
+  private gone = false;
   private closing = false;
 
   constructor(private readonly options: StdioBackendOptions) {}
@@ -125,13 +127,23 @@ export class StdioBackendTransport implements MessageTransport {
     child.stdin?.on('error', (error) => this.onerror?.(error));
     this.exited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
+        this.gone = true;
         resolve();
         const how = signal ? `signal ${signal}` : `code ${code}`;
         this.onclose?.(this.closing ? 'closed' : `process exited with ${how}`);
       });
     });
+    let spawned = false;
+    // Errors after start-up (a failed signal, a broken pipe) are reported, never thrown: an
+    // 'error' event without a listener would take the whole proxy down.
+    child.on('error', (error) => {
+      if (spawned) this.onerror?.(error);
+    });
     await new Promise<void>((resolve, reject) => {
-      child.once('spawn', () => resolve());
+      child.once('spawn', () => {
+        spawned = true;
+        resolve();
+      });
       child.once('error', (error) => {
         const failure = new TransportError(
           'SPAWN_FAILED',
@@ -179,7 +191,9 @@ export class StdioBackendTransport implements MessageTransport {
       () => signalGroup(child, 'SIGKILL'),
     ];
     for (const step of steps) {
-      if (child.exitCode !== null || child.signalCode !== null) break;
+      // Not the leader's exit code: a grandchild that kept stdout open must be signalled too,
+      // or `exited` would never settle.
+      if (this.gone) break;
       step();
       if (await settlesWithin(this.exited, grace)) break;
     }

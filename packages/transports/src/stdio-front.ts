@@ -1,4 +1,4 @@
-import { ErrorCode, type JsonRpcMessage, errorResponse, parseFrame } from '@switchyard/protocol';
+import { ErrorCode, errorResponse, type JsonRpcMessage, parseFrame } from '@switchyard/protocol';
 import { LineSplitter } from './internal/line-splitter.js';
 import type { FrontSession, OpenSession } from './transport.js';
 

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import {
   ErrorCode,
+  errorResponse,
+  featuresOf,
+  isRequest,
+  isResponse,
   type JsonRpcFailure,
   type JsonRpcId,
   type JsonRpcMessage,
   type JsonRpcResponse,
   type MessageCheck,
   Method,
-  errorResponse,
-  featuresOf,
-  isRequest,
-  isResponse,
   parseValue,
   resolveRevision,
 } from '@switchyard/protocol';
@@ -93,14 +93,14 @@ class PostChannel {
   private resolveJson: ((response: Response) => void) | undefined;
 
   constructor(
-    ids: JsonRpcId[],
+    private readonly order: JsonRpcId[],
     private readonly early: JsonRpcFailure[],
     private readonly batch: boolean,
     private readonly sse: SseStream | undefined,
     private readonly headers: Record<string, string>,
     private readonly release: (channel: PostChannel) => void,
   ) {
-    this.pending = new Set(ids);
+    this.pending = new Set(order);
     for (const error of early) sse?.push(error);
   }
 
@@ -125,12 +125,27 @@ class PostChannel {
     return true;
   }
 
+  /** The session ended first: its cancelled requests will never be answered, so stop waiting. */
+  abort(): void {
+    this.release(this);
+    if (this.sse) {
+      this.sse.end();
+      return;
+    }
+    this.resolveJson?.(
+      failure(404, ErrorCode.RequestTimeout, 'Session not found: the session was terminated'),
+    );
+  }
+
   private complete(): void {
     this.release(this);
     if (this.sse) {
       this.sse.end();
       return;
     }
+    // A batch is answered in the order of its requests, whatever order the backends answered in.
+    const rank = (id: JsonRpcId | null) => (id === null ? -1 : this.order.indexOf(id));
+    this.collected.sort((a, b) => rank(a.id) - rank(b.id));
     const all = [...this.early, ...this.collected];
     this.resolveJson?.(json(this.batch ? all : all[0], 200, this.headers));
   }
@@ -225,6 +240,7 @@ export function createStreamableHttpFront(
 
   function end(session: HttpSession): void {
     sessions.delete(session.id);
+    for (const channel of new Set(session.channels.values())) channel.abort();
     session.standalone?.end();
     session.front.close();
   }

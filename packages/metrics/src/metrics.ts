@@ -1,0 +1,213 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { isUp, type MetricFamily, type MetricsState } from './internal/family.js';
+import { createSeedFamily } from './internal/seed-family.js';
+import { createSwitchyardFamily } from './internal/switchyard-family.js';
+import type {
+  BackendState,
+  MetricsSnapshot,
+  RequestRecord,
+  ServerMetricsSnapshot,
+  TranslationDrop,
+} from './types.js';
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /**
+   * Which metric names to expose: Switchyard's own `switchyard_*` (default), the seed's
+   * `mcp_proxy_*` for existing dashboards (spec M1), or both side by side.
+   */
+  prefix?: 'switchyard' | 'seed' | 'both';
+  /** Node process metrics (`process_*`, `nodejs_*`; spec M1). Default true. */
+  collectProcessMetrics?: boolean;
+  /**
+   * The registry to define metrics in, to share one `/metrics` page with metrics of the caller's
+   * own. Default: a fresh registry per instance, never prom-client's global one, so that several
+   * proxies (or tests) in one process count separately.
+   */
+  registry?: Registry;
+}
+
+/**
+ * The recording surface that the router, supervisor and transports call into (spec M1), plus
+ * the renderings the proxy serves. Recording never throws.
+ */
+export interface Metrics {
+  /** The `Content-Type` of {@link Metrics.render}'s output. */
+  readonly contentType: string;
+  /** The registry in Prometheus text format, for `GET /metrics`. */
+  render(): Promise<string>;
+  /** Per-server and total counts as plain JSON, for the admin API and `proxy://metrics`. */
+  snapshot(): MetricsSnapshot;
+  /** A request to a backend finished. */
+  recordRequest(record: RequestRecord): void;
+  /** A client session opened on a front transport (`stdio`, `streamable-http`, `sse`, ...). */
+  sessionOpened(transport: string): void;
+  /** A client session closed; the count never goes below zero. */
+  sessionClosed(transport: string): void;
+  /** A backend entered `state` (spec S1); sets its `backend_up` and state gauges. */
+  backendState(server: string, state: BackendState): void;
+  /** The supervisor restarted a backend (spec S2). */
+  backendRestarted(server: string): void;
+  /** A backend passed a health check (spec S3). */
+  healthCheckPassed(server: string): void;
+  /** A backend failed a health check (spec S3). */
+  healthCheckFailed(server: string): void;
+  /** A feature was dropped while translating between revisions (spec P3). */
+  translationDropped(drop: TranslationDrop): void;
+  /** A stdio backend wrote a line to stdout that was not a JSON-RPC message (spec L1). */
+  nonProtocolLine(server: string): void;
+  /** Forgets a server removed from the configuration (hot reload): all its labelled series go. */
+  removeBackend(server: string): void;
+}
+
+interface ServerEntry {
+  state: BackendState | null;
+  requests: number;
+  errors: number;
+  durationSecondsSum: number;
+  restarts: number;
+  healthCheckFailures: number;
+  nonProtocolLines: number;
+  methods: Set<string>;
+}
+
+/**
+ * Creates the proxy's metrics (spec M1) in their own registry. Each instance counts on its own;
+ * the seed's names are an option for dashboards built against the seed.
+ */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = options.registry ?? new Registry();
+  const prefix = options.prefix ?? 'switchyard';
+  const servers = new Map<string, ServerEntry>();
+  const sessions = new Map<string, number>();
+  const totals = { requests: 0, errors: 0, restarts: 0, healthCheckFailures: 0, drops: 0 };
+  const state: MetricsState = { servers, sessions };
+
+  const families: MetricFamily[] = [];
+  if (prefix !== 'seed') families.push(createSwitchyardFamily(registry));
+  if (prefix !== 'switchyard') families.push(createSeedFamily(registry, state));
+  if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const server = (name: string): ServerEntry => {
+    let entry = servers.get(name);
+    if (!entry) {
+      entry = {
+        state: null,
+        requests: 0,
+        errors: 0,
+        durationSecondsSum: 0,
+        restarts: 0,
+        healthCheckFailures: 0,
+        nonProtocolLines: 0,
+        methods: new Set(),
+      };
+      servers.set(name, entry);
+      for (const family of families) family.serverAdded?.(name);
+    }
+    return entry;
+  };
+
+  const setSessions = (transport: string, open: number) => {
+    sessions.set(transport, open);
+    for (const family of families) family.sessionsChanged?.(transport, open);
+  };
+
+  const healthChecked = (name: string, healthy: boolean) => {
+    const entry = server(name);
+    if (!healthy) {
+      entry.healthCheckFailures++;
+      totals.healthCheckFailures++;
+    }
+    for (const family of families) family.healthChecked?.(name, healthy);
+  };
+
+  return {
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    snapshot() {
+      const perServer: [string, ServerMetricsSnapshot][] = [];
+      let serversUp = 0;
+      for (const [name, entry] of servers) {
+        const up = isUp(entry.state);
+        if (up) serversUp++;
+        perServer.push([
+          name,
+          {
+            state: entry.state,
+            up,
+            requests: entry.requests,
+            errors: entry.errors,
+            durationSecondsSum: entry.durationSecondsSum,
+            restarts: entry.restarts,
+            healthCheckFailures: entry.healthCheckFailures,
+            nonProtocolLines: entry.nonProtocolLines,
+          },
+        ]);
+      }
+      let activeSessions = 0;
+      for (const open of sessions.values()) activeSessions += open;
+      return {
+        servers: Object.fromEntries(perServer),
+        sessions: Object.fromEntries(sessions),
+        totals: {
+          servers: servers.size,
+          serversUp,
+          requests: totals.requests,
+          errors: totals.errors,
+          restarts: totals.restarts,
+          healthCheckFailures: totals.healthCheckFailures,
+          activeSessions,
+          translationDrops: totals.drops,
+        },
+      };
+    },
+    recordRequest(record) {
+      const durationSeconds =
+        Number.isFinite(record.durationSeconds) && record.durationSeconds > 0
+          ? record.durationSeconds
+          : 0;
+      const failed = record.status === 'error' || record.status === 'timeout';
+      const entry = server(record.server);
+      entry.methods.add(record.method);
+      entry.requests++;
+      entry.durationSecondsSum += durationSeconds;
+      totals.requests++;
+      if (failed) {
+        entry.errors++;
+        totals.errors++;
+      }
+      for (const family of families) family.request?.({ ...record, durationSeconds }, failed);
+    },
+    sessionOpened(transport) {
+      setSessions(transport, (sessions.get(transport) ?? 0) + 1);
+    },
+    sessionClosed(transport) {
+      setSessions(transport, Math.max(0, (sessions.get(transport) ?? 0) - 1));
+    },
+    backendState(name, next) {
+      server(name).state = next;
+      for (const family of families) family.stateChanged?.(name, next);
+    },
+    backendRestarted(name) {
+      server(name).restarts++;
+      totals.restarts++;
+      for (const family of families) family.restarted?.(name);
+    },
+    healthCheckPassed: (name) => healthChecked(name, true),
+    healthCheckFailed: (name) => healthChecked(name, false),
+    translationDropped(drop) {
+      totals.drops++;
+      for (const family of families) family.translationDropped?.(drop);
+    },
+    nonProtocolLine(name) {
+      server(name).nonProtocolLines++;
+      for (const family of families) family.nonProtocolLine?.(name);
+    },
+    removeBackend(name) {
+      const entry = servers.get(name);
+      if (!entry) return;
+      servers.delete(name);
+      for (const family of families) family.serverRemoved?.(name, entry.methods);
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/** Every backend lifecycle state (spec S1), in the order a dashboard lists them. */
+export const BACKEND_STATES = [
+  'stopped',
+  'starting',
+  'running',
+  'degraded',
+  'backoff',
+  'failed',
+  'stopping',
+] as const;
+
+/** A backend's lifecycle state (spec S1); exactly one is current per server. */
+export type BackendState = (typeof BACKEND_STATES)[number];
+
+/** Every value of the `status` label of `switchyard_requests_total` (spec M1). */
+export const REQUEST_STATUSES = ['ok', 'error', 'timeout', 'cancelled'] as const;
+
+/**
+ * How a proxied request ended (spec M1, the `status` label). `error` covers JSON-RPC error replies
+ * and transport failures alike; `cancelled` is a client's `notifications/cancelled`, not a failure.
+ */
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** One finished request, as the router reports it. */
+export interface RequestRecord {
+  server: string;
+  /** The JSON-RPC method, e.g. `tools/call`. */
+  method: string;
+  status: RequestStatus;
+  /** Wall time from receipt to reply; a negative or non-finite value is recorded as 0. */
+  durationSeconds: number;
+}
+
+/** A feature that was dropped while translating between two protocol revisions (spec P3). */
+export interface TranslationDrop {
+  /** The revision the message was written in, e.g. `2025-06-18`. */
+  from: string;
+  /** The revision it was translated into. */
+  to: string;
+  /** What was lost, e.g. `structuredContent` or `elicitation`. */
+  feature: string;
+}
+
+/** One server's counts in a {@link MetricsSnapshot}. */
+export interface ServerMetricsSnapshot {
+  /** `null` until the supervisor has reported a state for this server. */
+  state: BackendState | null;
+  /** True while the state is `running` or `degraded`. */
+  up: boolean;
+  requests: number;
+  /** Requests that ended with `error` or `timeout`. */
+  errors: number;
+  /** Sum of request durations, so that a caller sampling twice can derive mean latency. */
+  durationSecondsSum: number;
+  restarts: number;
+  healthCheckFailures: number;
+  nonProtocolLines: number;
+}
+
+/**
+ * A plain JSON summary for the admin API and the management server (spec D1, R9). Per-server
+ * entries describe servers present now; `totals` count since the metrics were created, including
+ * servers removed since, so that rates derived from two samples never go negative.
+ */
+export interface MetricsSnapshot {
+  servers: Record<string, ServerMetricsSnapshot>;
+  /** Open sessions by front transport. */
+  sessions: Record<string, number>;
+  totals: {
+    servers: number;
+    serversUp: number;
+    requests: number;
+    errors: number;
+    restarts: number;
+    healthCheckFailures: number;
+    activeSessions: number;
+    translationDrops: number;
+  };
+}

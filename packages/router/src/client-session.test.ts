@@ -1,0 +1,366 @@
+import { ErrorCode, type JsonObject } from '@switchyard/protocol';
+import { describe, expect, it } from 'vitest';
+import { settle } from './__fixtures__/fake-backend.js';
+import { createHarness, echoCall, resultOf } from './__fixtures__/router-harness.js';
+
+describe('initialize', () => {
+  it('echoes a supported revision the client asks for', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    const client = h.client();
+    const result = resultOf(await client.initialize('2025-03-26'));
+    expect(result.protocolVersion).toBe('2025-03-26');
+    expect(client.session.revision).toBe('2025-03-26');
+  });
+
+  it('answers an unknown revision with the latest legacy one, 2025-11-25', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    for (const asked of ['2099-01-01', '2026-07-28', undefined]) {
+      const client = h.client();
+      const response = await client.request('initialize', {
+        ...(asked === undefined ? {} : { protocolVersion: asked }),
+        capabilities: {},
+        clientInfo: { name: 'c', version: '1' },
+      });
+      expect(resultOf(response).protocolVersion).toBe('2025-11-25');
+    }
+  });
+
+  it('remembers what the client said about itself', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    const client = h.client();
+    await client.request('initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: { roots: { listChanged: true } },
+      clientInfo: { name: 'inspector', version: '0.9' },
+    });
+    expect(client.session.clientCapabilities).toEqual({ roots: { listChanged: true } });
+    expect(client.session.clientInfo).toEqual({ name: 'inspector', version: '0.9' });
+    expect(client.session.initialized).toBe(false);
+    client.notify('notifications/initialized');
+    expect(client.session.initialized).toBe(true);
+  });
+
+  it('always declares listChanged, so backends that start late can appear', async () => {
+    const h = await createHarness([{ name: 'alpha', capabilities: {} }]);
+    const result = resultOf(await h.client().initialize());
+    expect(result.capabilities).toEqual({
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
+      resources: { listChanged: true },
+      logging: {},
+    });
+  });
+
+  it('declares subscribe and completions only when a backend offers them', async () => {
+    const h = await createHarness([
+      { name: 'plain', capabilities: { tools: {} } },
+      { name: 'rich', capabilities: { resources: { subscribe: true }, completions: {} } },
+    ]);
+    const modern = resultOf(await h.client().initialize('2025-06-18'));
+    expect(modern.capabilities).toMatchObject({
+      resources: { subscribe: true, listChanged: true },
+      completions: {},
+    });
+    const old = resultOf(await h.client().initialize('2024-11-05'));
+    expect(old.capabilities).not.toHaveProperty('completions');
+  });
+
+  it('identifies as the configured server and joins backend instructions under their names', async () => {
+    const h = await createHarness(
+      [
+        { name: 'alpha', instructions: 'Search before you fetch.' },
+        { name: 'quiet' },
+        { name: 'beta', instructions: 'Dates are UTC.' },
+      ],
+      { serverInfo: { name: 'my-proxy', version: '2.0.0' } },
+    );
+    const result = resultOf(await h.client().initialize());
+    expect(result.serverInfo).toEqual({ name: 'my-proxy', version: '2.0.0' });
+    expect(result.instructions).toBe(
+      '## alpha\nSearch before you fetch.\n\n## beta\nDates are UTC.',
+    );
+  });
+
+  it('leaves instructions out when no backend gives any', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    expect(resultOf(await h.client().initialize())).not.toHaveProperty('instructions');
+  });
+});
+
+describe('requests', () => {
+  it('answers ping itself', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    expect(await h.client().request('ping')).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+    expect(h.backend('alpha').transport.requests('ping')).toEqual([]);
+  });
+
+  it('answers an unknown method with -32601', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    expect(await h.client().request('tools/explode')).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      error: { code: ErrorCode.MethodNotFound, message: 'Method not found: tools/explode' },
+    });
+  });
+
+  it('keeps the client id exactly as sent, string or number', async () => {
+    const h = await createHarness([
+      { name: 'alpha', handlers: { 'tools/call': echoCall('alpha') } },
+    ]);
+    const client = h.client();
+    expect((await client.request('tools/call', { name: 'alpha__x' }, 'req-7')).id).toBe('req-7');
+    expect((await client.request('tools/call', { name: 'alpha__x' }, 0)).id).toBe(0);
+    const backendIds = h
+      .backend('alpha')
+      .transport.requests('tools/call')
+      .map((r) => r.id);
+    expect(backendIds).not.toContain('req-7');
+    expect(backendIds?.every((id) => typeof id === 'number')).toBe(true);
+  });
+
+  it('gives two clients that use the same id their own answers', async () => {
+    const h = await createHarness([
+      {
+        name: 'alpha',
+        handlers: {
+          'tools/call': (params) => ({
+            result: {
+              content: [
+                { type: 'text', text: String((params?.arguments as JsonObject | undefined)?.who) },
+              ],
+            },
+          }),
+        },
+      },
+    ]);
+    const [one, two] = [h.client(), h.client()];
+    const [a, b] = await Promise.all([
+      one.request('tools/call', { name: 'alpha__who', arguments: { who: 'one' } }, 1),
+      two.request('tools/call', { name: 'alpha__who', arguments: { who: 'two' } }, 1),
+    ]);
+    expect(resultOf(a).content).toEqual([{ type: 'text', text: 'one' }]);
+    expect(resultOf(b).content).toEqual([{ type: 'text', text: 'two' }]);
+    const ids = h
+      .backend('alpha')
+      .transport.requests('tools/call')
+      .map((r) => r.id);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it('fans logging/setLevel out to the backends that log', async () => {
+    const h = await createHarness([
+      {
+        name: 'logs',
+        capabilities: { logging: {} },
+        handlers: { 'logging/setLevel': () => ({ result: {} }) },
+      },
+      { name: 'mute', capabilities: { tools: {} } },
+    ]);
+    expect(await h.client().request('logging/setLevel', { level: 'debug' })).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: {},
+    });
+    expect(h.backend('logs').transport.sentRequest('logging/setLevel').params).toEqual({
+      level: 'debug',
+    });
+    expect(h.backend('mute').transport.requests('logging/setLevel')).toEqual([]);
+  });
+
+  it('answers logging/setLevel even when a backend never does', async () => {
+    const h = await createHarness(
+      [
+        {
+          name: 'stuck',
+          capabilities: { logging: {} },
+          handlers: { 'logging/setLevel': () => undefined },
+        },
+      ],
+      { requestTimeoutMs: 5_000 },
+    );
+    const response = h.client().request('logging/setLevel', { level: 'info' });
+    await settle();
+    h.clock.advance(5_000);
+    expect(await response).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+  });
+
+  it('rejects logging/setLevel without a level', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    expect(await h.client().request('logging/setLevel', {})).toMatchObject({
+      error: { code: ErrorCode.InvalidParams },
+    });
+  });
+
+  it('ignores responses from the client (the session never asks it anything)', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    const client = h.client();
+    client.session.handle({ jsonrpc: '2.0', id: 99, result: {} });
+    await settle();
+    expect(client.received).toEqual([]);
+  });
+});
+
+describe('cancellation', () => {
+  it('maps a client notifications/cancelled to the backend id and sends no response', async () => {
+    const h = await createHarness([{ name: 'alpha', handlers: { 'tools/call': () => undefined } }]);
+    const client = h.client();
+    void client.request('tools/call', { name: 'alpha__slow' }, 'client-42');
+    await settle();
+    const sent = h.backend('alpha').transport.sentRequest('tools/call');
+    client.notify('notifications/cancelled', { requestId: 'client-42', reason: 'user stop' });
+    expect(h.backend('alpha').transport.notifications('notifications/cancelled')).toEqual([
+      {
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: sent.id, reason: 'user stop' },
+      },
+    ]);
+    h.backend('alpha').transport.answer(sent.id, { result: { late: true } });
+    await settle();
+    expect(client.responsesTo('client-42')).toEqual([]);
+  });
+
+  it('ignores a cancellation for a request it does not know', async () => {
+    const h = await createHarness([{ name: 'alpha', handlers: { 'tools/call': () => undefined } }]);
+    const client = h.client();
+    void client.request('tools/call', { name: 'alpha__slow' }, 1);
+    await settle();
+    client.notify('notifications/cancelled', { requestId: 2 });
+    client.notify('notifications/cancelled', { requestId: null });
+    client.notify('notifications/cancelled');
+    expect(h.backend('alpha').transport.notifications('notifications/cancelled')).toEqual([]);
+  });
+
+  it('does not let one client cancel the request of another that used the same id', async () => {
+    const h = await createHarness([{ name: 'alpha', handlers: { 'tools/call': () => undefined } }]);
+    const [one, two] = [h.client(), h.client()];
+    void one.request('tools/call', { name: 'alpha__slow' }, 5);
+    await settle();
+    two.notify('notifications/cancelled', { requestId: 5 });
+    expect(h.backend('alpha').transport.notifications('notifications/cancelled')).toEqual([]);
+  });
+
+  it('cancels its in-flight requests at their backends when the session closes', async () => {
+    const h = await createHarness([
+      { name: 'alpha', handlers: { 'tools/call': () => undefined } },
+      { name: 'beta', handlers: { 'tools/call': () => undefined } },
+    ]);
+    const client = h.client();
+    void client.request('tools/call', { name: 'alpha__slow' });
+    void client.request('tools/call', { name: 'beta__slow' });
+    await settle();
+    expect(h.router.sessionCount).toBe(1);
+    client.session.close();
+    expect(h.router.sessionCount).toBe(0);
+    for (const name of ['alpha', 'beta']) {
+      const transport = h.backend(name).transport;
+      expect(transport.notifications('notifications/cancelled')).toEqual([
+        {
+          jsonrpc: '2.0',
+          method: 'notifications/cancelled',
+          params: {
+            requestId: transport.sentRequest('tools/call').id,
+            reason: 'client session closed',
+          },
+        },
+      ]);
+    }
+    await settle();
+    expect(client.received).toEqual([]);
+  });
+
+  it('ignores messages once closed, and router.close closes every session', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    const one = h.client();
+    h.client();
+    h.router.close();
+    expect(h.router.sessionCount).toBe(0);
+    one.session.handle({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    await settle();
+    expect(one.received).toEqual([]);
+  });
+});
+
+describe('progress', () => {
+  it('mints a token for the backend and maps its progress back to the client token', async () => {
+    const h = await createHarness([{ name: 'alpha', handlers: { 'tools/call': () => undefined } }]);
+    const client = h.client();
+    const response = client.request(
+      'tools/call',
+      { name: 'alpha__build', _meta: { progressToken: 'tok-1', traceId: 't' } },
+      'req-1',
+    );
+    await settle();
+    const transport = h.backend('alpha').transport;
+    const sent = transport.sentRequest('tools/call');
+    const meta = sent.params?._meta as JsonObject;
+    expect(meta.progressToken).not.toBe('tok-1');
+    expect(meta.traceId).toBe('t');
+
+    transport.deliver({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: meta.progressToken, progress: 3, total: 10, message: 'compiling' },
+    });
+    expect(client.received).toEqual([
+      {
+        message: {
+          jsonrpc: '2.0',
+          method: 'notifications/progress',
+          params: { progressToken: 'tok-1', progress: 3, total: 10, message: 'compiling' },
+        },
+        related: 'req-1',
+      },
+    ]);
+
+    transport.answer(sent.id, { result: { content: [] } });
+    await response;
+    expect(client.received.at(-1)).toEqual({
+      message: { jsonrpc: '2.0', id: 'req-1', result: { content: [] } },
+      related: 'req-1',
+    });
+  });
+
+  it('keeps a numeric client token a number', async () => {
+    const h = await createHarness([{ name: 'alpha', handlers: { 'tools/call': () => undefined } }]);
+    const client = h.client();
+    void client.request('tools/call', { name: 'alpha__build', _meta: { progressToken: 7 } });
+    await settle();
+    const transport = h.backend('alpha').transport;
+    const token = transport.progressTokenOf('tools/call');
+    transport.deliver({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: token, progress: 1 },
+    });
+    expect(client.notifications('notifications/progress')[0]?.params?.progressToken).toBe(7);
+  });
+
+  it('asks the backend for no progress when the client did not', async () => {
+    const h = await createHarness([
+      { name: 'alpha', handlers: { 'tools/call': echoCall('alpha') } },
+    ]);
+    await h.client().request('tools/call', { name: 'alpha__x', _meta: { traceId: 't' } });
+    expect(h.backend('alpha').transport.sentRequest('tools/call').params).toEqual({
+      name: 'x',
+      _meta: { traceId: 't' },
+    });
+  });
+
+  it('sends progress to the session that asked for it, even before it is initialized', async () => {
+    const h = await createHarness([{ name: 'alpha', handlers: { 'tools/call': () => undefined } }]);
+    const asker = h.client();
+    const other = await h.initializedClient();
+    void asker.request('tools/call', { name: 'alpha__x', _meta: { progressToken: 'p' } });
+    await settle();
+    const transport = h.backend('alpha').transport;
+    const token = transport.progressTokenOf('tools/call');
+    transport.deliver({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: token, progress: 1 },
+    });
+    expect(asker.notifications('notifications/progress')).toHaveLength(1);
+    expect(other.notifications()).toEqual([]);
+  });
+});

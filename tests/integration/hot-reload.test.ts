@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { cliPath, fixture, tempDir } from './helpers.js';
+
+interface Health {
+  backends: Array<{ name: string; state: string }>;
+}
+
+describe('hot reload of the config file (switchyard --config, watched)', () => {
+  const dir = tempDir();
+  const file = join(dir.path, 'switchyard.yaml');
+  const pidOf = (name: string) => Number(readFileSync(join(dir.path, `${name}.pid`), 'utf8'));
+  const server = (name: string, extra: Record<string, string> = {}) => ({
+    command: process.execPath,
+    args: [fixture('raw-server.mjs')],
+    env: { FIXTURE_PIDFILE: join(dir.path, `${name}.pid`), FIXTURE_NAME: name, ...extra },
+  });
+  let child: ChildProcess;
+  let base = '';
+  let stderr = '';
+
+  const health = async () => (await (await fetch(`${base}/health`)).json()) as Health;
+  async function until(check: (h: Health) => boolean): Promise<Health> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const h = await health();
+      if (check(h)) return h;
+      if (Date.now() > deadline) throw new Error(`not reached; last: ${JSON.stringify(h)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  const running = (h: Health, names: string[]) =>
+    h.backends.map((b) => b.name).join() === names.join() &&
+    h.backends.every((b) => b.state === 'running');
+
+  beforeAll(async () => {
+    writeFileSync(
+      file,
+      stringify({
+        servers: { keep: server('keep'), change: server('change'), drop: server('drop') },
+      }),
+    );
+    child = spawn(process.execPath, [cliPath, '--config', file, '--port', '0'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const deadline = Date.now() + 15_000;
+    while (!/"url":"(http:[^"]+)\/mcp"/.test(stderr)) {
+      if (Date.now() > deadline) throw new Error(`proxy did not start: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    base = (/"url":"(http:[^"]+)\/mcp"/.exec(stderr) as RegExpExecArray)[1] as string;
+    await until((h) => running(h, ['keep', 'change', 'drop']));
+  });
+
+  afterAll(async () => {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('close', resolve));
+    dir.remove();
+  });
+
+  it('adds, removes and restarts only the changed server', async () => {
+    const keepPid = pidOf('keep');
+    const changePid = pidOf('change');
+    const dropPid = pidOf('drop');
+    writeFileSync(
+      file,
+      stringify({
+        servers: {
+          keep: server('keep'),
+          change: server('change', { EXTRA: '1' }),
+          add: server('add'),
+        },
+      }),
+    );
+    await until(
+      (h) => running(h, ['keep', 'change', 'add']) && existsSync(join(dir.path, 'add.pid')),
+    );
+    expect(pidOf('keep')).toBe(keepPid);
+    expect(pidOf('change')).not.toBe(changePid);
+    expect(() => process.kill(dropPid, 0)).toThrow();
+  });
+
+  it('reports an invalid edit and changes nothing', async () => {
+    const before = await health();
+    const pids = ['keep', 'change', 'add'].map(pidOf);
+    writeFileSync(file, 'servers:\n  keep:\n    comand: node\n');
+    const deadline = Date.now() + 10_000;
+    while (!stderr.includes('configuration edit rejected')) {
+      if (Date.now() > deadline) throw new Error('the invalid edit was not reported');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(stderr).toMatch(/switchyard\.yaml:3:5 .*comand/);
+    expect(await health()).toEqual(before);
+    expect(['keep', 'change', 'add'].map(pidOf)).toEqual(pids);
+  });
+});
