@@ -97,6 +97,8 @@ describe('supervision of real backend processes', () => {
     });
     expect(restarted.restarts).toBe(1);
     expect(victimPid()).not.toBe(firstPid);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('switchyard_backend_restarts_total{server="victim"} 1');
     const again = await client.callTool({ name: 'victim__echo', arguments: { tag: 'back' } });
     expect(firstText(again)).toContain('back');
   });

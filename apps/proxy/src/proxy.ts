@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { normalizeConfig, type SwitchyardConfig } from '@switchyard/config';
 import { createLogger, type Logger } from '@switchyard/logging';
+import { createMetrics, type Metrics } from '@switchyard/metrics';
 import { createRouter, type Router } from '@switchyard/router';
 import { createStreamableHttpFront, type StreamableHttpFront } from '@switchyard/transports';
 import { Hono } from 'hono';
@@ -16,6 +17,10 @@ export interface ProxyOptions {
   /** Overrides `proxy.host` / `proxy.port` of the config (the CLI's `--host`, `--port`). */
   host?: string;
   port?: number;
+  /** Metric names on `/metrics`: Switchyard's, the seed's (`mcp_proxy_*`) for existing dashboards, or both. */
+  metricNames?: 'switchyard' | 'seed' | 'both';
+  /** How long `stop()` lets in-flight requests finish before closing backends (spec S6). Default 10 s. */
+  shutdownDeadlineMs?: number;
 }
 
 export interface StartOptions {
@@ -41,6 +46,7 @@ export interface SwitchyardProxy {
   reload(config: SwitchyardConfig): Promise<ReloadSummary>;
   readonly router: Router;
   readonly backends: SupervisedBackends;
+  readonly metrics: Metrics;
   readonly config: SwitchyardConfig;
 }
 
@@ -89,6 +95,7 @@ export function createProxy(
   const port = options.port ?? config.proxy.port;
   let current = config;
 
+  const metrics = createMetrics({ prefix: options.metricNames ?? 'switchyard' });
   let router: Router | undefined;
   const backends = new SupervisedBackends({
     servers: config.servers,
@@ -96,6 +103,7 @@ export function createProxy(
     baseEnv: options.baseEnv ?? process.env,
     maxMessageBytes: config.proxy.maxMessageBytes,
     router: () => router as Router,
+    metrics,
   });
   router = createRouter({
     backends,
@@ -108,6 +116,11 @@ export function createProxy(
     requestTimeoutMs: config.proxy.requestTimeoutMs,
     requestTimeoutFor: (name) => current.servers.find((s) => s.name === name)?.requestTimeoutMs,
     logger: logger.child({ component: 'router' }),
+    observer: {
+      requestCompleted: (record) => metrics.recordRequest(record),
+      sessionOpened: (transport) => metrics.sessionOpened(transport),
+      sessionClosed: (transport) => metrics.sessionClosed(transport),
+    },
   });
   const front: StreamableHttpFront = createStreamableHttpFront({
     openSession: (sink, info) => (router as Router).openSession(sink, info),
@@ -116,7 +129,22 @@ export function createProxy(
 
   const app = new Hono();
   app.use('*', httpGuard({ loopbackOnly: isLoopback(host) }));
-  app.all('/mcp', (c) => front.handle(c.req.raw));
+  let draining = false;
+  app.all('/mcp', (c) => {
+    if (draining) return c.json({ error: 'Service Unavailable: the proxy is shutting down' }, 503);
+    return front.handle(c.req.raw);
+  });
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.render(), 200, { 'content-type': metrics.contentType }),
+  );
+  // Ready when every enabled backend runs (spec M2); liveness is /health.
+  app.get('/ready', (c) => {
+    const waiting = backends
+      .list()
+      .filter((b) => b.state !== 'running' && backends.supervisor.get(b.name)?.enabled)
+      .map((b) => ({ name: b.name, state: b.state, reason: b.reason }));
+    return c.json({ ready: waiting.length === 0, waiting }, waiting.length === 0 ? 200 : 503);
+  });
   app.get('/health', (c) =>
     c.json({
       status: 'ok',
@@ -150,15 +178,40 @@ export function createProxy(
       }
       await starting;
     },
+    /**
+     * Graceful shutdown (spec S6): stop accepting, let in-flight requests finish up to the
+     * deadline, end client sessions, then close every backend and flush the log.
+     */
     async stop() {
+      draining = true;
+      let closed = server === undefined;
       const closing = server
-        ? new Promise<void>((resolve) => {
-            server?.close(() => resolve());
-            (server as { closeAllConnections?: () => void } | undefined)?.closeAllConnections?.();
-          })
+        ? new Promise<void>((resolve) =>
+            server?.close(() => {
+              closed = true;
+              resolve();
+            }),
+          )
         : Promise.resolve();
+      const drained = await (router as Router).drain(options.shutdownDeadlineMs ?? 10_000);
+      if (!drained) {
+        logger.warn('shutdown deadline reached with requests in flight', {
+          inflight: router?.inflight,
+        });
+      }
       front.close();
       router?.close();
+      // Answers already produced are still being written: close each connection once it is idle,
+      // and only then cut what remains.
+      const http = server as unknown as {
+        closeIdleConnections?: () => void;
+        closeAllConnections?: () => void;
+      };
+      for (let i = 0; i < 50 && !closed; i++) {
+        http?.closeIdleConnections?.();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      http?.closeAllConnections?.();
       await Promise.all([closing, backends.stop()]);
       server = undefined;
       await logger.flush();
@@ -192,6 +245,7 @@ export function createProxy(
     },
     router,
     backends,
+    metrics,
     get config() {
       return current;
     },

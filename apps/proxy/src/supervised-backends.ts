@@ -1,5 +1,6 @@
 import type { ServerConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logging';
+import type { Metrics } from '@switchyard/metrics';
 import { ErrorCode } from '@switchyard/protocol';
 import {
   type BackendDirectory,
@@ -28,6 +29,7 @@ export interface SupervisedBackendsOptions {
   maxMessageBytes: number;
   /** Receives backend notifications and is told when a backend comes or goes. */
   router: () => Router;
+  metrics: Metrics;
   clock?: Clock;
 }
 
@@ -92,6 +94,7 @@ export class SupervisedBackends implements BackendDirectory {
       ...plan.removed.map(async (server) => {
         await this.supervisor.remove(server.name);
         this.configs.delete(server.name);
+        this.options.metrics.removeBackend(server.name);
         this.options.router().backendsChanged(server.name);
       }),
       ...plan.changed.map(async (server) => {
@@ -113,14 +116,20 @@ export class SupervisedBackends implements BackendDirectory {
 
   private observe(event: SupervisorEvent): void {
     const log = this.options.logger.child({ server: event.server });
+    const { metrics } = this.options;
     if (event.type === 'state') {
+      metrics.backendState(event.server, event.to);
       const level = event.to === 'failed' || event.to === 'backoff' ? 'warn' : 'info';
       log[level](`backend ${event.to}`, { from: event.from, reason: event.reason });
       if (event.from === 'running' || event.to === 'running')
         this.options.router().backendsChanged(event.server);
     } else if (event.type === 'restart-scheduled') {
+      metrics.backendRestarted(event.server);
       log.info('restart scheduled', { attempt: event.attempt, delayMs: event.delayMs });
-    } else if (!event.ok) {
+    } else if (event.ok) {
+      metrics.healthCheckPassed(event.server);
+    } else {
+      metrics.healthCheckFailed(event.server);
       log.warn('health check failed', { consecutiveFailures: event.consecutiveFailures });
     }
   }
@@ -171,7 +180,10 @@ export class SupervisedBackends implements BackendDirectory {
         maxMessageBytes: this.options.maxMessageBytes,
         onOutput: (stream, line) => {
           if (stream === 'stderr') log.debug('backend stderr', { line });
-          else log.warn('backend wrote a non-protocol line on stdout', { line });
+          else {
+            this.options.metrics.nonProtocolLine(server.name);
+            log.warn('backend wrote a non-protocol line on stdout', { line });
+          }
         },
       });
       const session = new BackendSession({

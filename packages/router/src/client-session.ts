@@ -62,6 +62,7 @@ export class ClientSession {
   handle(message: JsonRpcMessage): void {
     if (!this.open) return;
     if (isRequest(message)) {
+      this.core.begin();
       Promise.resolve()
         .then(() => this.dispatch(message))
         .catch((cause: unknown) => {
@@ -71,7 +72,8 @@ export class ClientSession {
           });
           return error(ErrorCode.InternalError, 'Internal error');
         })
-        .then((outcome) => this.reply(message.id, outcome));
+        .then((outcome) => this.reply(message.id, outcome))
+        .finally(() => this.core.end());
     } else if (isNotification(message)) {
       this.onNotification(message);
     }
@@ -88,6 +90,7 @@ export class ClientSession {
     if (!this.open) return;
     this.open = false;
     this.core.sessions.delete(this);
+    this.core.options.observer?.sessionClosed?.(this.info.transport);
     for (const { session, id } of this.inflight.values())
       session.cancel(id, 'client session closed');
     this.inflight.clear();
@@ -185,8 +188,12 @@ export class ClientSession {
     backend: string,
     params: JsonObject,
   ): Promise<Outcome> {
+    const started = performance.now();
     const found = await this.core.sessionOf(backend);
-    if ('error' in found) return found.error;
+    if ('error' in found) {
+      this.observe(backend, request.method, found.error, started);
+      return found.error;
+    }
     const meta = isJsonObject(params._meta) ? params._meta : undefined;
     const clientToken = meta?.progressToken;
     const hasToken = typeof clientToken === 'string' || typeof clientToken === 'number';
@@ -214,7 +221,27 @@ export class ClientSession {
     this.inflight.set(request.id, { session: found.session, id: pending.id });
     const outcome = await pending.outcome;
     this.inflight.delete(request.id);
+    this.observe(backend, request.method, outcome, started);
     return outcome;
+  }
+
+  private observe(server: string, method: string, outcome: Outcome, started: number): void {
+    const observer = this.core.options.observer;
+    if (!observer?.requestCompleted) return;
+    const status =
+      outcome.kind === 'result'
+        ? 'ok'
+        : outcome.kind === 'cancelled'
+          ? 'cancelled'
+          : outcome.error.code === ErrorCode.RequestTimeout
+            ? 'timeout'
+            : 'error';
+    observer.requestCompleted({
+      server,
+      method,
+      status,
+      durationSeconds: (performance.now() - started) / 1000,
+    });
   }
 
   private async callNamed(kind: 'tools' | 'prompts', request: JsonRpcRequest): Promise<Outcome> {

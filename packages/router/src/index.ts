@@ -14,5 +14,5 @@ export { decodeCursor, encodeCursor } from './cursor.js';
 export type { BackendDirectory, BackendEntry, BackendState } from './directory.js';
 export type { NamingOptions } from './naming.js';
 export { exposeName, parseExposedName } from './naming.js';
-export type { Router, RouterOptions } from './router.js';
+export type { Router, RouterObserver, RouterOptions } from './router.js';
 export { createRouter } from './router.js';

@@ -17,6 +17,18 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import type { BackendDirectory, BackendEntry } from './directory.js';
 import { exposeName, mayBeShortened, type NamingOptions, parseExposedName } from './naming.js';
 
+/** Hooks for metrics and tracing; the router calls them and never depends on who listens. */
+export interface RouterObserver {
+  requestCompleted?(record: {
+    server: string;
+    method: string;
+    status: 'ok' | 'error' | 'timeout' | 'cancelled';
+    durationSeconds: number;
+  }): void;
+  sessionOpened?(transport: string): void;
+  sessionClosed?(transport: string): void;
+}
+
 export interface RouterOptions {
   backends: BackendDirectory;
   naming?: NamingOptions;
@@ -32,6 +44,7 @@ export interface RouterOptions {
   listChangedDebounceMs?: number;
   logger?: Logger;
   clock?: Clock;
+  observer?: RouterObserver;
 }
 
 /** The aggregated MCP server every front transport talks to. */
@@ -43,6 +56,13 @@ export interface Router {
   /** A backend came up or went away: its catalog entries are dropped and clients told (R6). */
   backendsChanged(backend?: string): void;
   readonly sessionCount: number;
+  /** Client requests being handled right now. */
+  readonly inflight: number;
+  /**
+   * Waits until no client request is in flight, at most `deadlineMs` (graceful shutdown, spec S6);
+   * true when everything finished in time.
+   */
+  drain(deadlineMs: number): Promise<boolean>;
   /** Ends every client session. */
   close(): void;
 }
@@ -68,11 +88,41 @@ export class RouterCore {
   readonly clock: Clock;
   readonly subscriptions = new Map<string, Set<ClientSession>>();
   private pendingChanges = new Set<string>();
+  private active = 0;
+  private idleWaiters: Array<() => void> = [];
   private debounce: unknown;
 
   constructor(readonly options: RouterOptions) {
     this.naming = options.naming ?? { strategy: 'prefix' };
     this.clock = options.clock ?? systemClock;
+  }
+
+  get inflight(): number {
+    return this.active;
+  }
+
+  /** Counts a client request in; {@link end} counts it out. */
+  begin(): void {
+    this.active++;
+  }
+
+  end(): void {
+    this.active--;
+    if (this.active > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  drain(deadlineMs: number): Promise<boolean> {
+    if (this.active === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => resolve(false), deadlineMs);
+      this.idleWaiters.push(() => {
+        this.clock.clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   get logger(): Logger | undefined {
@@ -354,6 +404,7 @@ export function createRouter(options: RouterOptions): Router {
     openSession(sink, info) {
       const session = new ClientSession(core, sink, info);
       core.sessions.add(session);
+      options.observer?.sessionOpened?.(info.transport);
       return session;
     },
     backendNotification: (backend, notification) => core.backendNotification(backend, notification),
@@ -361,6 +412,10 @@ export function createRouter(options: RouterOptions): Router {
     get sessionCount() {
       return core.sessions.size;
     },
+    get inflight() {
+      return core.inflight;
+    },
+    drain: (deadlineMs) => core.drain(deadlineMs),
     close() {
       for (const session of [...core.sessions]) session.close();
     },
