@@ -34,7 +34,8 @@ function aggregationSuite(
         'files__list_directory',
       ]),
     );
-    expect(names.every((n) => /^(everything|memory|files)__/.test(n))).toBe(true);
+    // Every name is namespaced; `switchyard__` is the built-in management server.
+    expect(names.every((n) => /^(everything|memory|files|switchyard)__/.test(n))).toBe(true);
   });
 
   it('lists prompts and resources from the servers that have them', async () => {

@@ -54,6 +54,7 @@ describe('createProxy as a library', () => {
     };
     expect(health.backends).toEqual([
       expect.objectContaining({ name: 'everything', state: 'running' }),
+      expect.objectContaining({ name: 'switchyard', state: 'running' }),
     ]);
     await proxy.stop();
   });
@@ -78,5 +79,34 @@ describe('HTTP guard (Origin and Host)', () => {
   it('answers a foreign Host with 403 when bound to loopback (DNS rebinding)', async () => {
     expect((await health({ host: 'evil.example:3000' })).status).toBe(403);
     expect((await health({ host: 'localhost:3000' })).status).toBe(200);
+  });
+});
+
+describe('admin API keys (spec D2, K2)', () => {
+  it('needs the key when one is configured: 401 for a missing, wrong or different-length key', async () => {
+    const proxy = createProxy(
+      { servers: {}, dashboard: { apiKey: 's3cret-key-1234' } },
+      { logger: silentLogger() },
+    );
+    const get = (authorization?: string) =>
+      proxy.fetch(
+        new Request('http://127.0.0.1:3000/api/servers', {
+          headers: authorization ? { authorization } : {},
+        }),
+      );
+    expect((await get()).status).toBe(401);
+    expect((await get('Bearer s3cret-key-1235')).status).toBe(401);
+    expect((await get('Bearer short')).status).toBe(401);
+    expect((await get('Bearer s3cret-key-1234-and-more')).status).toBe(401);
+    expect((await get('Bearer s3cret-key-1234')).status).toBe(200);
+  });
+
+  it('refuses the admin API bound beyond loopback without a key', async () => {
+    const proxy = createProxy(
+      { servers: {}, proxy: { host: '0.0.0.0' } },
+      { logger: silentLogger() },
+    );
+    const response = await proxy.fetch(new Request('http://10.0.0.5:3000/api/servers'));
+    expect(response.status).toBe(403);
   });
 });

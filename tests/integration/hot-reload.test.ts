@@ -32,8 +32,12 @@ describe('hot reload of the config file (switchyard --config, watched)', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+  // The built-in management server `switchyard` is always there too.
   const running = (h: Health, names: string[]) =>
-    h.backends.map((b) => b.name).join() === names.join() &&
+    h.backends
+      .map((b) => b.name)
+      .sort()
+      .join() === [...names, 'switchyard'].sort().join() &&
     h.backends.every((b) => b.state === 'running');
 
   beforeAll(async () => {

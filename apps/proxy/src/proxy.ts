@@ -1,12 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { normalizeConfig, type SwitchyardConfig } from '@switchyard/config';
-import { createLogger, type Logger } from '@switchyard/logging';
+import { createLogger, createServerLogs, type Logger } from '@switchyard/logging';
 import { createMetrics, type Metrics } from '@switchyard/metrics';
 import { createRouter, type Router } from '@switchyard/router';
 import { createStreamableHttpFront, type StreamableHttpFront } from '@switchyard/transports';
 import { Hono } from 'hono';
+import { adminApi, logLineText } from './admin-api.js';
 import { httpGuard } from './http-guard.js';
+import { MANAGEMENT_SERVER, managementServer } from './management-server.js';
 import { PROXY_VERSION, secretsOf } from './options.js';
 import { SupervisedBackends } from './supervised-backends.js';
 
@@ -19,6 +21,8 @@ export interface ProxyOptions {
   port?: number;
   /** Metric names on `/metrics`: Switchyard's, the seed's (`mcp_proxy_*`) for existing dashboards, or both. */
   metricNames?: 'switchyard' | 'seed' | 'both';
+  /** Write per-server log files under `logging.dir` (spec L1). Default true. */
+  logFiles?: boolean;
   /** How long `stop()` lets in-flight requests finish before closing backends (spec S6). Default 10 s. */
   shutdownDeadlineMs?: number;
 }
@@ -96,6 +100,16 @@ export function createProxy(
   let current = config;
 
   const metrics = createMetrics({ prefix: options.metricNames ?? 'switchyard' });
+  const logDir = options.logFiles === false ? undefined : config.logging.dir;
+  const logs =
+    logDir === undefined
+      ? undefined
+      : createServerLogs({
+          dir: logDir,
+          secrets: secretsOf(config),
+          onError: (error) =>
+            logger.warn('server log file problem', { code: error.code, error: error.message }),
+        });
   let router: Router | undefined;
   const backends = new SupervisedBackends({
     servers: config.servers,
@@ -104,6 +118,7 @@ export function createProxy(
     maxMessageBytes: config.proxy.maxMessageBytes,
     router: () => router as Router,
     metrics,
+    logs,
   });
   router = createRouter({
     backends,
@@ -127,6 +142,42 @@ export function createProxy(
     maxMessageBytes: config.proxy.maxMessageBytes,
   });
 
+  const health = () => ({
+    status: 'ok',
+    version: PROXY_VERSION,
+    sessions: (router as Router).sessionCount,
+    backends: backends.list().map((b) => ({
+      name: b.name,
+      state: b.state,
+      reason: b.reason,
+      restarts: backends.supervisor.get(b.name)?.restarts ?? 0,
+      ...(b.session?.revision ? { revision: b.session.revision } : {}),
+    })),
+  });
+  if (config.management.enabled) {
+    if (config.servers.some((s) => s.name === MANAGEMENT_SERVER)) {
+      logger.warn(
+        'a configured server is named "switchyard": the management server is not mounted',
+      );
+    } else {
+      backends.addVirtual(
+        managementServer({
+          backends,
+          config: () => current,
+          health,
+          metricsText: () => metrics.render(),
+          sessions: () => (router as Router).sessionCount,
+          ...(logs
+            ? {
+                tail: async (server: string, lines: number, type?: 'stdout' | 'stderr') =>
+                  (await logs.tail(server, type ? { lines, type } : { lines })).map(logLineText),
+              }
+            : {}),
+        }),
+      );
+    }
+  }
+
   const app = new Hono();
   app.use('*', httpGuard({ loopbackOnly: isLoopback(host) }));
   let draining = false;
@@ -145,19 +196,10 @@ export function createProxy(
       .map((b) => ({ name: b.name, state: b.state, reason: b.reason }));
     return c.json({ ready: waiting.length === 0, waiting }, waiting.length === 0 ? 200 : 503);
   });
-  app.get('/health', (c) =>
-    c.json({
-      status: 'ok',
-      version: PROXY_VERSION,
-      sessions: (router as Router).sessionCount,
-      backends: backends.list().map((b) => ({
-        name: b.name,
-        state: b.state,
-        reason: b.reason,
-        restarts: backends.supervisor.get(b.name)?.restarts ?? 0,
-        ...(b.session?.revision ? { revision: b.session.revision } : {}),
-      })),
-    }),
+  app.get('/health', (c) => c.json(health()));
+  app.route(
+    '/api',
+    adminApi({ backends, logs, apiKey: config.dashboard.apiKey, exposed: !isLoopback(host) }),
   );
 
   let server: ServerType | undefined;
@@ -214,6 +256,7 @@ export function createProxy(
       http?.closeAllConnections?.();
       await Promise.all([closing, backends.stop()]);
       server = undefined;
+      await logs?.close();
       await logger.flush();
     },
     async reload(next) {

@@ -1,5 +1,5 @@
 import type { ServerConfig } from '@switchyard/config';
-import type { Logger } from '@switchyard/logging';
+import type { Logger, ServerLogs } from '@switchyard/logging';
 import type { Metrics } from '@switchyard/metrics';
 import { ErrorCode } from '@switchyard/protocol';
 import {
@@ -7,6 +7,8 @@ import {
   type BackendEntry,
   BackendSession,
   type Router,
+  type VirtualServerDefinition,
+  virtualTransport,
 } from '@switchyard/router';
 import {
   type BackendSpec,
@@ -30,6 +32,8 @@ export interface SupervisedBackendsOptions {
   /** Receives backend notifications and is told when a backend comes or goes. */
   router: () => Router;
   metrics: Metrics;
+  /** Per-server log files (spec L1): backend output and lifecycle events. */
+  logs?: ServerLogs | undefined;
   clock?: Clock;
 }
 
@@ -62,6 +66,43 @@ export class SupervisedBackends implements BackendDirectory {
   add(server: ServerConfig): void {
     this.configs.set(server.name, server);
     this.supervisor.add(this.spec(server));
+  }
+
+  /**
+   * Mounts an in-process server (the management server) like a configured one: supervised, listed,
+   * routed and namespaced the same way; it has no process, so no health checks or restarts.
+   */
+  addVirtual(definition: VirtualServerDefinition): void {
+    this.supervisor.add({
+      name: definition.name,
+      enabled: true,
+      connect: async ({ onLost }) => {
+        const session = new BackendSession({
+          name: definition.name,
+          transport: virtualTransport(definition),
+          onClose: onLost,
+        });
+        await session.connect();
+        this.sessions.set(definition.name, session);
+        return {
+          probe: async () => session.closed === undefined,
+          close: async () => {
+            this.sessions.delete(definition.name);
+            await session.close();
+          },
+        };
+      },
+      restart: {
+        onFailure: false,
+        maxRestarts: 0,
+        baseDelayMs: 0,
+        maxDelayMs: 0,
+        windowMs: 0,
+        stableMs: 0,
+        jitter: 0,
+      },
+      health: { enabled: false, intervalMs: 1, timeoutMs: 1, failureThreshold: 1, method: 'ping' },
+    });
   }
 
   list(): readonly BackendEntry[] {
@@ -119,6 +160,11 @@ export class SupervisedBackends implements BackendDirectory {
     const { metrics } = this.options;
     if (event.type === 'state') {
       metrics.backendState(event.server, event.to);
+      this.options.logs?.write(
+        event.server,
+        'proxy',
+        `${event.from} -> ${event.to}: ${event.reason}`,
+      );
       const level = event.to === 'failed' || event.to === 'backoff' ? 'warn' : 'info';
       log[level](`backend ${event.to}`, { from: event.from, reason: event.reason });
       if (event.from === 'running' || event.to === 'running')
@@ -179,6 +225,7 @@ export class SupervisedBackends implements BackendDirectory {
         ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
         maxMessageBytes: this.options.maxMessageBytes,
         onOutput: (stream, line) => {
+          this.options.logs?.write(server.name, stream, line);
           if (stream === 'stderr') log.debug('backend stderr', { line });
           else {
             this.options.metrics.nonProtocolLine(server.name);

@@ -80,6 +80,8 @@ export interface SwitchyardConfig {
   logging: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'json' | 'pretty'; dir?: string };
   /** Without `port` the dashboard is served by the proxy's own HTTP server (spec C6). */
   dashboard: { enabled: boolean; host?: string; port?: number; apiKey?: string };
+  /** The built-in `switchyard` management server (spec R9), mounted like a backend. */
+  management: { enabled: boolean };
   healthCheck: HealthCheckConfig;
   contextTracing: {
     enabled: boolean;

@@ -267,6 +267,7 @@ describe('parseConfig: Switchyard dialect', () => {
       naming: { strategy: 'prefix', separator: '__', globalPrefix: '' },
       logging: { level: 'info', format: 'json', dir: '/xdg/switchyard/logs' },
       dashboard: { enabled: true },
+      management: { enabled: true },
       healthCheck: {
         enabled: true,
         intervalMs: 30000,

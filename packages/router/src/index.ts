@@ -16,3 +16,5 @@ export type { NamingOptions } from './naming.js';
 export { exposeName, parseExposedName } from './naming.js';
 export type { Router, RouterObserver, RouterOptions } from './router.js';
 export { createRouter } from './router.js';
+export type { VirtualResource, VirtualServerDefinition, VirtualTool } from './virtual-server.js';
+export { virtualTransport } from './virtual-server.js';

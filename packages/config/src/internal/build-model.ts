@@ -84,6 +84,7 @@ export function buildModel(input: SwitchyardInput, context: ModelContext): Switc
       dir: input.logging?.dir ?? statePath(context.stateDir, 'logs'),
     }),
     dashboard: { ...DEFAULTS.dashboard, ...omitUndefined({ ...input.dashboard }) },
+    management: { ...DEFAULTS.management, ...omitUndefined({ ...input.management }) },
     healthCheck,
     contextTracing: omitUndefined({
       enabled: input.contextTracing?.enabled ?? DEFAULTS.contextTracing.enabled,

@@ -14,6 +14,7 @@ export const DEFAULTS = {
   naming: { strategy: 'prefix', separator: '__', globalPrefix: '' },
   logging: { level: 'info', format: 'json' },
   dashboard: { enabled: true },
+  management: { enabled: true },
   healthCheck: {
     enabled: true,
     intervalMs: 30_000,

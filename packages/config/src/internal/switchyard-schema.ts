@@ -249,6 +249,15 @@ export const switchyardSchema = strictObject(
       }),
       'The web dashboard and its admin API.',
     ),
+    management: field(
+      strictObject({
+        enabled: field(
+          boolean(),
+          `Mount the built-in \`switchyard\` management server. Default ${DEFAULTS.management.enabled}.`,
+        ),
+      }),
+      'The built-in management server (tools server_list, server_start, ...; proxy:// resources).',
+    ),
     healthCheck: field(
       strictObject(healthCheckEntries('every server')),
       'Health-check defaults for every server.',

@@ -1,16 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-
-/** Which output a log line came from. */
-export type LogStream = 'stdout' | 'stderr' | 'proxy';
-
-/** One parsed line of a server log. */
-export interface LogLine {
-  /** ISO 8601 time at which the line was written. */
-  timestamp: string;
-  stream: LogStream;
-  text: string;
-}
+import type { LogLine, LogStream } from '../server-logs.js';
 
 /** The stable name of a server's current log; a symbolic link to the file being written. */
 export const CURRENT_LOG = 'server.log';
@@ -26,11 +16,6 @@ const LOG_FILE = /^server-(\d{4}-\d{2}-\d{2})(?:\.(\d+))?\.log$/;
 const TAGS: Record<LogStream, string> = { stdout: 'STDOUT', stderr: 'STDERR', proxy: 'PROXY' };
 const LINE = /^\[([^\]]+)\] \[(STDOUT|STDERR|PROXY)\] (.*)$/;
 const STREAMS: Record<string, LogStream> = { STDOUT: 'stdout', STDERR: 'stderr', PROXY: 'proxy' };
-
-/** Server names become directory names, so they may never contain a separator or `..`. */
-export function isValidServerName(name: string): boolean {
-  return /^[A-Za-z0-9_.-]+$/.test(name) && name !== '.' && !name.includes('..');
-}
 
 /** Renders a line as stored on disk: `[<ISO timestamp>] [STDOUT|STDERR|PROXY] <text>`. */
 export function formatLine(line: LogLine): string {
@@ -63,9 +48,10 @@ function order(name: string): [string, number] {
 }
 
 /**
- * The log files of one server directory, newest first: by modification time, then by the date
- * and count in their names. `server.log` itself is left out (it only points at one of them).
- * A missing directory has no files.
+ * The log files of one server directory, newest first: by the date and count in their names, then
+ * by modification time. Names, not times, decide: right after a rotation the previous file's last
+ * buffered writes can land after the new file's first ones. `server.log` itself is left out (it only
+ * points at one of them). A missing directory has no files.
  */
 export async function listLogFiles(dir: string): Promise<LogFile[]> {
   let names: string[];
@@ -87,10 +73,10 @@ export async function listLogFiles(dir: string): Promise<LogFile[]> {
     }
   }
   files.sort((a, b) => {
-    if (a.mtimeMs !== b.mtimeMs) return b.mtimeMs - a.mtimeMs;
     const [dateA, countA] = order(a.name);
     const [dateB, countB] = order(b.name);
-    return dateA === dateB ? countB - countA : dateB.localeCompare(dateA);
+    if (dateA !== dateB) return dateB.localeCompare(dateA);
+    return countA === countB ? b.mtimeMs - a.mtimeMs : countB - countA;
   });
   return files.map(({ path, size, mtimeMs }) => ({ path, size, mtimeMs }));
 }

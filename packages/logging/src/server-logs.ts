@@ -1,0 +1,544 @@
+import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync } from 'node:fs';
+import { readlink, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import DailyRotateFile from 'winston-daily-rotate-file';
+import {
+  CURRENT_LOG,
+  fileDate,
+  formatLine,
+  LOG_FILE_BASE,
+  LOG_FILE_EXTENSION,
+  type LogFile,
+  listLogFiles,
+  parseLine,
+  readLinesBackwards,
+} from './internal/log-files.js';
+import { createRedactor } from './logger.js';
+
+const MIB = 1024 * 1024;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** After a failed write, lines are dropped for this long before the file is opened again. */
+const RETRY_AFTER_MS = 1000;
+const DEFAULT_TAIL_LINES = 100;
+
+/** Which output a log line came from: a backend's stdout or stderr, or the proxy about it. */
+export type LogStream = 'stdout' | 'stderr' | 'proxy';
+
+/** One line of a server log (spec L1). */
+export interface LogLine {
+  /** ISO 8601 time at which the line was written. */
+  timestamp: string;
+  stream: LogStream;
+  text: string;
+}
+
+/**
+ * Whether a name may be used as a server's log directory: letters, digits, `_`, `-` and `.`,
+ * never `.` or anything containing `..`, so that no name can reach outside the log root.
+ */
+export function isValidServerName(name: string): boolean {
+  return /^[A-Za-z0-9_.-]+$/.test(name) && name !== '.' && !name.includes('..');
+}
+
+/** Options of {@link createServerLogs} (spec L1: sizes and ages are configurable). */
+export interface ServerLogsOptions {
+  /** Root of the per-server directories: `<dir>/<server>/server.log`. */
+  dir: string;
+  /**
+   * Size at which the current file is rotated (default 10 MiB). The library counts in whole KiB
+   * and rotates before the first line written past the limit, so a file may exceed it by one line.
+   */
+  maxSizeBytes?: number;
+  /** Rotated files last modified longer ago than this are deleted (default 2 days). */
+  maxAgeMs?: number;
+  /** Values that must never reach a log file or a subscriber (spec K3). */
+  secrets?: Iterable<string>;
+  /** Source of line timestamps and of "now" for age limits. */
+  clock?: { now(): number };
+  /** Failures to write, link or clean up, reported instead of thrown. Default: ignored. */
+  onError?: (error: ServerLogsError) => void;
+}
+
+/** Which lines a tail or a subscription wants: one backend stream, or (unset) every line. */
+export type LogStreamFilter = 'stdout' | 'stderr';
+
+/** Options of {@link ServerLogs.tail}: the `lines` and `type` of `GET /api/logs/<server>` (spec L2). */
+export interface TailOptions {
+  /** How many lines at most (default 100). */
+  lines?: number;
+  type?: LogStreamFilter;
+}
+
+/** Options of {@link ServerLogs.subscribe}: back-fill and filter of the log stream (spec L2). */
+export interface SubscribeOptions {
+  /** Deliver the last N matching lines before the live ones. */
+  backfill?: number;
+  type?: LogStreamFilter;
+}
+
+/** Receives log lines, already redacted (spec K3). */
+export type LogListener = (line: LogLine) => void;
+
+/**
+ * `INVALID_SERVER_NAME` is thrown; every other code only reaches `onError`: a file could not be
+ * opened or written, `server.log` could not be linked, old files could not be deleted, a
+ * subscriber threw, or a back-fill could not be read.
+ */
+export type ServerLogsErrorCode =
+  | 'INVALID_SERVER_NAME'
+  | 'WRITE_FAILED'
+  | 'LINK_FAILED'
+  | 'CLEANUP_FAILED'
+  | 'LISTENER_FAILED'
+  | 'BACKFILL_FAILED';
+
+/** Failures of per-server logs, with a string code and the server they concern (style: typed errors). */
+export class ServerLogsError extends Error {
+  constructor(
+    readonly code: ServerLogsErrorCode,
+    readonly server: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ServerLogsError';
+  }
+}
+
+/** One winston-daily-rotate-file transport, and a count of the file streams it has opened and closed. */
+class RotatingFile {
+  readonly closed: Promise<void>;
+  private opened = 1;
+  private finished = 0;
+  private ending = false;
+  private resolveClosed: () => void = () => {};
+
+  constructor(
+    private readonly transport: DailyRotateFile,
+    events: { onNewFile(path: string): void; onError(error: unknown): void },
+  ) {
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    const stream = transport.logStream;
+    // The library re-emits its file streams' errors on `logStream` and nowhere else: without this
+    // listener a full disk would be an uncaught exception.
+    stream.on('error', events.onError);
+    stream.on('rotate', () => {
+      this.opened++;
+    });
+    stream.on('close', () => {
+      this.finished++;
+      this.settle();
+    });
+    transport.on('new', events.onNewFile);
+  }
+
+  write(line: string): void {
+    this.transport.logStream.write(`${line}\n`);
+  }
+
+  /** Ends the current file; resolves once every file this transport opened is closed. */
+  end(): Promise<void> {
+    if (!this.ending) {
+      this.ending = true;
+      this.transport.close?.();
+      this.settle();
+    }
+    return this.closed;
+  }
+
+  private settle(): void {
+    if (this.ending && this.finished >= this.opened) this.resolveClosed();
+  }
+}
+
+interface ServerState {
+  readonly name: string;
+  readonly dir: string;
+  readonly listeners: Set<LogListener>;
+  file: RotatingFile | undefined;
+  /** The file being written (the target of `server.log`), never deleted for age. */
+  currentFile: string | undefined;
+  /** Clock time before which no new file is opened after a failure. */
+  retryAt: number;
+  /** Resolves once every transport retired so far has closed its files. */
+  retired: Promise<void>;
+  /** While positive, lines queue in `pending` instead of going to a file (see `hold`). */
+  holds: number;
+  pending: string[];
+  readonly holdTasks: Set<Promise<unknown>>;
+}
+
+/**
+ * Per-backend rotating log files (spec L1) with tail and live subscription (spec L2).
+ *
+ * Each server writes `<dir>/<server>/server-YYYY-MM-DD[.N].log` through winston-daily-rotate-file,
+ * and `<dir>/<server>/server.log` is a symbolic link to the file being written. Files rotate at
+ * `maxSizeBytes` and at each UTC day; rotated files older than `maxAgeMs` are deleted while running.
+ * Secrets are redacted before a line reaches a file or a listener (spec K3). Disk failures are
+ * reported through `onError` and never thrown: lines are dropped until a file can be opened again.
+ */
+export class ServerLogs {
+  private readonly dir: string;
+  private readonly maxSizeBytes: number;
+  private readonly maxAgeMs: number;
+  private readonly clock: { now(): number };
+  private readonly redact: (text: string) => string;
+  private readonly onError: (error: ServerLogsError) => void;
+  private readonly servers = new Map<string, ServerState>();
+  private readonly tasks = new Set<Promise<void>>();
+  private readonly sweepTimer: NodeJS.Timeout;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: ServerLogsOptions) {
+    this.dir = options.dir;
+    this.maxSizeBytes = positive('maxSizeBytes', options.maxSizeBytes ?? 10 * MIB);
+    this.maxAgeMs = positive('maxAgeMs', options.maxAgeMs ?? 2 * DAY_MS);
+    this.clock = options.clock ?? Date;
+    this.redact = createRedactor(options.secrets ?? []);
+    this.onError = options.onError ?? (() => {});
+    // A quiet server never rotates, so age limits are also enforced on a timer (spec L1: "while
+    // running"); a file is deleted at most a quarter of its allowed age late.
+    const every = Math.min(Math.max(this.maxAgeMs / 4, 1000), 10 * 60 * 1000);
+    this.sweepTimer = setInterval(() => {
+      for (const state of this.servers.values()) this.track(this.sweep(state));
+    }, every);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Appends a line to the server's log as `[<ISO timestamp>] [STDOUT|STDERR|PROXY] <line>` and
+   * hands it to subscribers. A multi-line text becomes one log line per line. Ignored after
+   * {@link close}. Throws only for an invalid server name.
+   */
+  write(server: string, stream: LogStream, line: string): void {
+    const state = this.state(server);
+    if (this.closing !== undefined) return;
+    const timestamp = new Date(this.clock.now()).toISOString();
+    const texts = this.redact(line)
+      .replace(/\r?\n$/, '')
+      .split(/\r?\n/);
+    for (const text of texts) {
+      const entry: LogLine = { timestamp, stream, text };
+      this.append(state, formatLine(entry));
+      for (const listener of state.listeners) this.deliver(state, listener, entry);
+    }
+  }
+
+  /**
+   * The last `lines` lines of the server's log (spec L2), oldest first, optionally of one stream:
+   * read backwards in chunks from the current file, then from rotated files as needed. Includes
+   * every line written before the call. A server without logs has none. Rejects with
+   * `INVALID_SERVER_NAME` for an invalid name.
+   */
+  async tail(server: string, options: TailOptions = {}): Promise<LogLine[]> {
+    checkName(server);
+    return this.collect(
+      server,
+      Math.max(0, Math.floor(options.lines ?? DEFAULT_TAIL_LINES)),
+      options.type,
+    );
+  }
+
+  /**
+   * Calls `listener` with each line written from now on (spec L2), optionally preceded by the last
+   * `backfill` lines, with neither gap nor repeat between the two. Returns the unsubscribe function.
+   * Throws only for an invalid server name.
+   */
+  subscribe(server: string, listener: LogListener, options: SubscribeOptions = {}): () => void {
+    const state = this.state(server);
+    const { type } = options;
+    const backfill = Math.max(0, Math.floor(options.backfill ?? 0));
+    let queued: LogLine[] | undefined = backfill > 0 ? [] : undefined;
+    let active = true;
+    const entry: LogListener = (line) => {
+      if (type !== undefined && line.stream !== type) return;
+      if (queued) queued.push(line);
+      else listener(line);
+    };
+    state.listeners.add(entry);
+    if (backfill > 0) {
+      void this.collect(server, backfill, type)
+        .catch((error: unknown) => {
+          this.report('BACKFILL_FAILED', state.name, 'could not read the back-fill', error);
+          return [];
+        })
+        .then((lines) => {
+          const live = queued ?? [];
+          queued = undefined;
+          if (!active) return;
+          for (const line of [...lines, ...live]) this.deliver(state, listener, line);
+        });
+    }
+    return () => {
+      active = false;
+      state.listeners.delete(entry);
+    };
+  }
+
+  /** Writes out every line written so far, closes all files and stops age enforcement. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    for (const state of this.servers.values()) {
+      state.listeners.clear();
+      while (state.holdTasks.size > 0) await Promise.allSettled([...state.holdTasks]);
+      this.retire(state);
+      await state.retired;
+    }
+    while (this.tasks.size > 0) await Promise.all([...this.tasks]);
+  }
+
+  private state(server: string): ServerState {
+    checkName(server);
+    let state = this.servers.get(server);
+    if (state === undefined) {
+      state = {
+        name: server,
+        dir: join(this.dir, server),
+        listeners: new Set(),
+        file: undefined,
+        currentFile: undefined,
+        retryAt: Number.NEGATIVE_INFINITY,
+        retired: Promise.resolve(),
+        holds: 0,
+        pending: [],
+        holdTasks: new Set(),
+      };
+      this.servers.set(server, state);
+    }
+    return state;
+  }
+
+  private append(state: ServerState, line: string): void {
+    if (state.holds > 0) {
+      state.pending.push(line);
+      return;
+    }
+    const file = state.file ?? this.open(state);
+    if (file === undefined) return;
+    try {
+      file.write(line);
+    } catch (error) {
+      this.fail(state, file, error);
+    }
+  }
+
+  private open(state: ServerState): RotatingFile | undefined {
+    if (this.clock.now() < state.retryAt) return undefined;
+    try {
+      mkdirSync(state.dir, { recursive: true, mode: 0o700 });
+      this.moveAsideForeignLog(state);
+      const transport = new DailyRotateFile({
+        dirname: state.dir,
+        filename: LOG_FILE_BASE,
+        extension: LOG_FILE_EXTENSION,
+        datePattern: 'YYYY-MM-DD',
+        utc: true,
+        maxSize: this.maxSizeBytes,
+        createSymlink: true,
+        symlinkName: CURRENT_LOG,
+        eol: '\n',
+        options: { flags: 'a', mode: 0o600 },
+      });
+      const file: RotatingFile = new RotatingFile(transport, {
+        onNewFile: (path) => this.onNewFile(state, path),
+        onError: (error) => this.fail(state, file, error),
+      });
+      state.file = file;
+      return file;
+    } catch (error) {
+      this.report('WRITE_FAILED', state.name, `could not open the log of ${state.name}`, error);
+      state.retryAt = this.clock.now() + RETRY_AFTER_MS;
+      return undefined;
+    }
+  }
+
+  /**
+   * The library only replaces `server.log` when it is already a link: a regular file of that name
+   * (written by something else) would silently stay stale, so it is moved aside as a rotated file.
+   */
+  private moveAsideForeignLog(state: ServerState): void {
+    const link = join(state.dir, CURRENT_LOG);
+    let info: ReturnType<typeof lstatSync>;
+    try {
+      info = lstatSync(link);
+    } catch {
+      return;
+    }
+    if (info.isSymbolicLink()) return;
+    const aside = join(state.dir, `server-${fileDate(info.mtimeMs)}.0${LOG_FILE_EXTENSION}`);
+    if (!info.isFile() || existsSync(aside)) {
+      this.report('LINK_FAILED', state.name, `${link} is in the way of the current-log link`);
+      return;
+    }
+    renameSync(link, aside);
+  }
+
+  private onNewFile(state: ServerState, path: string): void {
+    state.currentFile = path;
+    let target: string | undefined;
+    try {
+      target = readlinkSync(join(state.dir, CURRENT_LOG));
+    } catch {
+      target = undefined;
+    }
+    if (target !== basename(path)) {
+      this.report('LINK_FAILED', state.name, `${CURRENT_LOG} does not point at ${basename(path)}`);
+    }
+    this.track(this.sweep(state));
+  }
+
+  private fail(state: ServerState, file: RotatingFile, error: unknown): void {
+    this.report('WRITE_FAILED', state.name, `could not write the log of ${state.name}`, error);
+    if (state.file !== file) return;
+    state.retryAt = this.clock.now() + RETRY_AFTER_MS;
+    this.retire(state);
+  }
+
+  /** Ends the server's transport, if any; the next line opens a new one on the same file. */
+  private retire(state: ServerState): void {
+    const file = state.file;
+    if (file === undefined) return;
+    state.file = undefined;
+    state.retired = Promise.all([state.retired, file.end()]).then(() => {});
+  }
+
+  /**
+   * Runs `read` with every line written so far on disk and none written after: the transport is
+   * ended (the library's streams take no write callbacks, so closing is the only way to know that
+   * a line reached the file), and lines written meanwhile wait in memory until `read` is done.
+   * The first part runs synchronously, which is what makes `subscribe`'s back-fill exact.
+   */
+  private hold<T>(state: ServerState, read: () => Promise<T>): Promise<T> {
+    state.holds++;
+    this.retire(state);
+    const task = state.retired.then(read).finally(() => {
+      state.holds--;
+      if (state.holds > 0) return;
+      const lines = state.pending;
+      state.pending = [];
+      for (const line of lines) this.append(state, line);
+    });
+    state.holdTasks.add(task);
+    const forget = () => state.holdTasks.delete(task);
+    void task.then(forget, forget);
+    return task;
+  }
+
+  /** A tail of a server that has not written in this run reads its files without keeping state. */
+  private async collect(
+    server: string,
+    count: number,
+    type: LogStreamFilter | undefined,
+  ): Promise<LogLine[]> {
+    if (count === 0) return [];
+    const state = this.servers.get(server);
+    const dir = join(this.dir, server);
+    const files = await (state ? this.hold(state, () => listLogFiles(dir)) : listLogFiles(dir));
+    const found: LogLine[] = [];
+    for (const file of files) {
+      if (await readInto(found, file, count, type)) break;
+    }
+    return found.reverse();
+  }
+
+  /** Deletes files past the age limit, except the one being written or linked as current. */
+  private async sweep(state: ServerState): Promise<void> {
+    const cutoff = this.clock.now() - this.maxAgeMs;
+    try {
+      const linked = await readlink(join(state.dir, CURRENT_LOG)).catch(() => undefined);
+      const keep = new Set([
+        state.currentFile,
+        linked === undefined ? undefined : join(state.dir, linked),
+      ]);
+      for (const file of await listLogFiles(state.dir)) {
+        if (keep.has(file.path) || file.mtimeMs >= cutoff) continue;
+        await unlink(file.path).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
+      }
+    } catch (error) {
+      this.report(
+        'CLEANUP_FAILED',
+        state.name,
+        `could not delete old logs of ${state.name}`,
+        error,
+      );
+    }
+  }
+
+  private track(task: Promise<void>): void {
+    this.tasks.add(task);
+    void task.then(() => this.tasks.delete(task));
+  }
+
+  private deliver(state: ServerState, listener: LogListener, line: LogLine): void {
+    try {
+      listener(line);
+    } catch (error) {
+      this.report('LISTENER_FAILED', state.name, 'a log subscriber threw', error);
+    }
+  }
+
+  private report(
+    code: ServerLogsErrorCode,
+    server: string,
+    message: string,
+    cause?: unknown,
+  ): void {
+    try {
+      this.onError(new ServerLogsError(code, server, message, { cause }));
+    } catch {
+      // A failing error handler must not turn a logging problem into the caller's exception.
+    }
+  }
+}
+
+/** Adds matching lines of one file, newest first, to `found`; true once it holds `count`. */
+async function readInto(
+  found: LogLine[],
+  file: LogFile,
+  count: number,
+  type: LogStreamFilter | undefined,
+): Promise<boolean> {
+  try {
+    for await (const raw of readLinesBackwards(file.path, file.size)) {
+      const line = parseLine(raw);
+      if (line === undefined || (type !== undefined && line.stream !== type)) continue;
+      found.push(line);
+      if (found.length >= count) return true;
+    }
+  } catch (error) {
+    // Age enforcement may delete a file between listing and reading it.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return false;
+}
+
+function checkName(server: string): void {
+  if (!isValidServerName(server)) {
+    throw new ServerLogsError(
+      'INVALID_SERVER_NAME',
+      server,
+      `invalid server name ${JSON.stringify(server)}: use letters, digits, '_', '-' and '.', without '..'`,
+    );
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive number, got ${value}`);
+  }
+  return value;
+}
+
+/** Creates the per-server rotating logs under `options.dir` (spec L1, L2); see {@link ServerLogs}. */
+export function createServerLogs(options: ServerLogsOptions): ServerLogs {
+  return new ServerLogs(options);
+}

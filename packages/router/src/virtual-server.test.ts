@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { BackendSession } from './backend-session.js';
+import { virtualTransport } from './virtual-server.js';
+
+const definition = {
+  name: 'virtual',
+  version: '1.0.0',
+  tools: [
+    {
+      name: 'add',
+      description: 'Adds a and b.',
+      inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } },
+      call: async (args: Record<string, unknown>) => ({
+        content: [{ type: 'text', text: String(Number(args.a) + Number(args.b)) }],
+      }),
+    },
+    {
+      name: 'fail',
+      description: 'Always fails.',
+      inputSchema: { type: 'object' },
+      call: async () => {
+        throw new Error('no such server "x"');
+      },
+    },
+  ],
+  resources: [
+    {
+      uri: 'virtual://hello',
+      name: 'hello',
+      description: 'A greeting.',
+      mimeType: 'text/plain',
+      read: async () => 'hi',
+    },
+  ],
+};
+
+describe('a virtual server behind a BackendSession', () => {
+  it('handshakes, lists, calls and reads like any backend', async () => {
+    const session = new BackendSession({
+      name: 'virtual',
+      transport: virtualTransport(definition),
+    });
+    await session.connect();
+    expect(session.revision).toBe('2025-11-25');
+    expect(session.serverCapabilities).toEqual({ tools: {}, resources: {} });
+    const tools = await session.request('tools/list', undefined).outcome;
+    expect(
+      tools.kind === 'result' && (tools.result.tools as Array<{ name: string }>).map((t) => t.name),
+    ).toEqual(['add', 'fail']);
+    const sum = await session.request('tools/call', { name: 'add', arguments: { a: 2, b: 3 } })
+      .outcome;
+    expect(sum).toEqual({ kind: 'result', result: { content: [{ type: 'text', text: '5' }] } });
+    const failed = await session.request('tools/call', { name: 'fail', arguments: {} }).outcome;
+    expect(failed).toEqual({
+      kind: 'result',
+      result: { content: [{ type: 'text', text: 'no such server "x"' }], isError: true },
+    });
+    const unknown = await session.request('tools/call', { name: 'nope' }).outcome;
+    expect(unknown.kind === 'error' && unknown.error.code).toBe(-32602);
+    const read = await session.request('resources/read', { uri: 'virtual://hello' }).outcome;
+    expect(read).toEqual({
+      kind: 'result',
+      result: { contents: [{ uri: 'virtual://hello', mimeType: 'text/plain', text: 'hi' }] },
+    });
+    await session.close();
+    expect(session.closed).toBe('closed by the proxy');
+  });
+});
