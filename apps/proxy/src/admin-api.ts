@@ -85,7 +85,7 @@ export function adminApi(options: AdminApiOptions): Hono {
     if (action === 'start' || action === 'stop' || action === 'restart')
       await supervisor[action](name);
     else if (action === 'enable' || action === 'disable')
-      await supervisor.setEnabled(name, action === 'enable');
+      await backends.setEnabled(name, action === 'enable');
     else return c.json({ error: `unknown action "${action}"` }, 404);
     const backend = supervisor.get(name);
     return c.json({

@@ -10,6 +10,7 @@ import { adminApi, logLineText } from './admin-api.js';
 import { httpGuard } from './http-guard.js';
 import { MANAGEMENT_SERVER, managementServer } from './management-server.js';
 import { PROXY_VERSION, secretsOf } from './options.js';
+import { openServerState } from './server-state.js';
 import { SupervisedBackends } from './supervised-backends.js';
 
 export interface ProxyOptions {
@@ -21,6 +22,8 @@ export interface ProxyOptions {
   port?: number;
   /** Metric names on `/metrics`: Switchyard's, the seed's (`mcp_proxy_*`) for existing dashboards, or both. */
   metricNames?: 'switchyard' | 'seed' | 'both';
+  /** Where run-time enable/disable choices are kept (spec S4); default `config.stateFile`. */
+  stateFile?: string;
   /** Write per-server log files under `logging.dir` (spec L1). Default true. */
   logFiles?: boolean;
   /** How long `stop()` lets in-flight requests finish before closing backends (spec S6). Default 10 s. */
@@ -119,6 +122,11 @@ export function createProxy(
     router: () => router as Router,
     metrics,
     logs,
+    state: openServerState(
+      options.stateFile ?? config.stateFile,
+      config.file ?? '(inline)',
+      (error) => logger.warn('cannot save the server state', { error: error.message }),
+    ),
   });
   router = createRouter({
     backends,

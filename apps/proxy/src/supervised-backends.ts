@@ -22,6 +22,7 @@ import {
 } from '@switchyard/supervisor';
 import { StdioBackendTransport } from '@switchyard/transports';
 import { PROXY_VERSION } from './options.js';
+import type { ServerStateStore } from './server-state.js';
 
 export interface SupervisedBackendsOptions {
   servers: readonly ServerConfig[];
@@ -34,6 +35,8 @@ export interface SupervisedBackendsOptions {
   metrics: Metrics;
   /** Per-server log files (spec L1): backend output and lifecycle events. */
   logs?: ServerLogs | undefined;
+  /** Where enabled/disabled choices made at run time are kept (spec S4). */
+  state: ServerStateStore;
   clock?: Clock;
 }
 
@@ -62,10 +65,16 @@ export class SupervisedBackends implements BackendDirectory {
     for (const server of options.servers) this.add(server);
   }
 
-  /** Supervises one more server (stopped until started). */
+  /** Supervises one more server (stopped until started); a run-time choice overrides `enabled`. */
   add(server: ServerConfig): void {
     this.configs.set(server.name, server);
     this.supervisor.add(this.spec(server));
+  }
+
+  /** Enables (and starts) or disables (and stops) a server, remembered across restarts (S4). */
+  async setEnabled(name: string, enabled: boolean): Promise<void> {
+    await this.supervisor.setEnabled(name, enabled);
+    this.options.state.setEnabled(name, enabled);
   }
 
   /**
@@ -183,7 +192,7 @@ export class SupervisedBackends implements BackendDirectory {
   private spec(server: ServerConfig): BackendSpec {
     return {
       name: server.name,
-      enabled: server.enabled,
+      enabled: this.options.state.overrides.get(server.name) ?? server.enabled,
       connect: this.connector(server),
       restart: {
         onFailure: server.restartOnFailure,

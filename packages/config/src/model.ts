@@ -80,6 +80,11 @@ export interface SwitchyardConfig {
   logging: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'json' | 'pretty'; dir?: string };
   /** Without `port` the dashboard is served by the proxy's own HTTP server (spec C6). */
   dashboard: { enabled: boolean; host?: string; port?: number; apiKey?: string };
+  /**
+   * Where run-time choices (servers enabled or disabled by hand, spec S4) are kept across restarts:
+   * `<state dir>/switchyard/server-state.json`, when a state directory is known.
+   */
+  stateFile?: string;
   /** The built-in `switchyard` management server (spec R9), mounted like a backend. */
   management: { enabled: boolean };
   healthCheck: HealthCheckConfig;

@@ -281,6 +281,7 @@ describe('parseConfig: Switchyard dialect', () => {
         retentionDays: 90,
         cacheSize: 10000,
       },
+      stateFile: '/xdg/switchyard/server-state.json',
       servers: [],
     });
   });

@@ -97,6 +97,8 @@ export function buildModel(input: SwitchyardInput, context: ModelContext): Switc
     ),
   };
   if (context.file !== undefined) config.file = context.file;
+  const stateFile = statePath(context.stateDir, 'server-state.json');
+  if (stateFile !== undefined) config.stateFile = stateFile;
   if (context.plugins !== undefined) config.plugins = context.plugins;
   return config;
 }
