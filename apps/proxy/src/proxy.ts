@@ -200,7 +200,9 @@ export function createProxy(
   app.get('/ready', (c) => {
     const waiting = backends
       .list()
-      .filter((b) => b.state !== 'running' && backends.supervisor.get(b.name)?.enabled)
+      .filter(
+        (b) => b.state !== 'running' && !b.onDemand && backends.supervisor.get(b.name)?.enabled,
+      )
       .map((b) => ({ name: b.name, state: b.state, reason: b.reason }));
     return c.json({ ready: waiting.length === 0, waiting }, waiting.length === 0 ? 200 : 503);
   });

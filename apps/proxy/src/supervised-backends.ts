@@ -125,8 +125,17 @@ export class SupervisedBackends implements BackendDirectory {
         reason: backend.reason,
         session: this.sessions.get(backend.name),
         ready: backend.state === 'starting' ? backend.settled() : undefined,
+        onDemand: backend.wakeable,
       };
     });
+  }
+
+  wake(name: string): Promise<void> {
+    return this.supervisor.get(name)?.start('first use') ?? Promise.resolve();
+  }
+
+  touch(name: string): void {
+    this.supervisor.get(name)?.touch();
   }
 
   /** Starts every enabled server; resolves when each is up or has failed its first start. */
@@ -210,6 +219,8 @@ export class SupervisedBackends implements BackendDirectory {
         failureThreshold: server.healthCheck.failureThreshold,
         method: server.healthCheck.method,
       },
+      lazy: server.lazy,
+      ...(server.idleStopMs === undefined ? {} : { idleStopMs: server.idleStopMs }),
     };
   }
 
@@ -280,6 +291,7 @@ export class SupervisedBackends implements BackendDirectory {
           if (this.sessions.get(server.name) === session) this.sessions.delete(server.name);
           await session.close();
         },
+        busy: () => session.pending > 0,
       };
       return connection;
     };

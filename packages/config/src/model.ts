@@ -61,6 +61,10 @@ export interface ServerConfig {
   prefix?: string;
   /** Under the `none` naming strategy, the higher priority wins a name collision (spec R1). */
   priority: number;
+  /** Start on first use rather than at start-up (spec S5). */
+  lazy: boolean;
+  /** Stop after this long without requests; the next use starts it again (spec S5). */
+  idleStopMs?: number;
 }
 
 /** The normalised configuration, whatever dialect and format it was written in. */

@@ -221,6 +221,7 @@ describe('parseConfig: Switchyard dialect', () => {
       },
       prefix: 'everything',
       priority: 0,
+      lazy: false,
     });
     expect(remote).toMatchObject({
       transport: { type: 'streamable-http', headers: { Authorization: 'Bearer t0k' } },

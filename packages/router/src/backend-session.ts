@@ -108,6 +108,11 @@ export class BackendSession {
     return this.options.name;
   }
 
+  /** Requests sent and not yet answered. */
+  get pending(): number {
+    return this.waiters.size;
+  }
+
   /** Why the connection ended, or undefined while it is open. */
   get closed(): string | undefined {
     return this.closedReason;

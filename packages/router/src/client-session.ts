@@ -154,7 +154,8 @@ export class ClientSession {
     this.revision = revision;
     this.clientCapabilities = isJsonObject(params?.capabilities) ? params.capabilities : {};
     this.clientInfo = isJsonObject(params?.clientInfo) ? params.clientInfo : undefined;
-    const live = await this.core.live();
+    // The handshake does not start lazy backends: only a real use does (spec S5).
+    const live = await this.core.live(undefined, false);
     const declares = (key: string) => live.some(({ session }) => key in session.serverCapabilities);
     const subscribe = live.some(({ session }) => {
       const resources = session.serverCapabilities.resources;

@@ -24,6 +24,8 @@ export interface BackendEntry {
   /** Why the backend is not running (exit code, spawn error), shown to clients in errors (R8). */
   readonly reason?: string | undefined;
   readonly session?: BackendSession | undefined;
+  /** Stopped, but started when a request needs it (lazy start, idle stop: spec S5). */
+  readonly onDemand?: boolean | undefined;
   /** While starting: settles when the backend is up or has failed. */
   readonly ready?: Promise<unknown> | undefined;
 }
@@ -34,4 +36,8 @@ export interface BackendEntry {
  */
 export interface BackendDirectory {
   list(): readonly BackendEntry[];
+  /** Starts an `onDemand` backend; settles when it is up or has failed (spec S5). */
+  wake?(name: string): Promise<void>;
+  /** A request is going to this backend (resets its idle timer, spec S5). */
+  touch?(name: string): void;
 }

@@ -138,8 +138,12 @@ export class RouterCore {
   }
 
   /** Waits (bounded) for backends still starting, so a first list after start-up is complete. */
-  private async settled(entries: readonly BackendEntry[]): Promise<void> {
-    const starting = entries.filter((e) => e.state === 'starting' && e.ready).map((e) => e.ready);
+  private async settled(entries: readonly BackendEntry[], wake = true): Promise<void> {
+    const { backends } = this.options;
+    const starting = [
+      ...entries.filter((e) => e.state === 'starting' && e.ready).map((e) => e.ready),
+      ...entries.filter((e) => wake && e.onDemand).map((e) => backends.wake?.(e.name)),
+    ].filter((p) => p !== undefined);
     if (starting.length === 0) return;
     const wait = this.options.startupWaitMs ?? 10_000;
     await new Promise<void>((resolve) => {
@@ -151,12 +155,16 @@ export class RouterCore {
     });
   }
 
-  /** Running backends that declare `capability`, in config order. */
+  /**
+   * Running backends that declare `capability`, in config order, after waiting (bounded) for those
+   * starting; `wake` also starts on-demand ones (a list needs them, a handshake does not).
+   */
   async live(
     capability?: string,
+    wake = true,
   ): Promise<Array<{ entry: BackendEntry; session: BackendSession; order: number }>> {
     const entries = this.entries();
-    await this.settled(entries);
+    await this.settled(entries, wake);
     const out: Array<{ entry: BackendEntry; session: BackendSession; order: number }> = [];
     this.entries().forEach((entry, order) => {
       const session = entry.session;
@@ -171,9 +179,10 @@ export class RouterCore {
   async sessionOf(name: string): Promise<{ session: BackendSession } | { error: Outcome }> {
     const entries = this.entries();
     const entry = entries.find((e) => e.name === name);
-    if (entry?.state === 'starting') await this.settled([entry]);
+    if (entry && (entry.state === 'starting' || entry.onDemand)) await this.settled([entry]);
     const current = this.entries().find((e) => e.name === name);
     if (current?.state === 'running' && current.session && current.session.closed === undefined) {
+      this.options.backends.touch?.(name);
       return { session: current.session };
     }
     const state = current?.state ?? 'removed';
@@ -214,6 +223,7 @@ export class RouterCore {
     const pages = await Promise.all(
       targets.map(async (t) => {
         const backendCursor = state?.[t.entry.name];
+        this.options.backends.touch?.(t.entry.name);
         const pending = t.session.request(
           method,
           backendCursor === undefined ? undefined : { cursor: backendCursor },

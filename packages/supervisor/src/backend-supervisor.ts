@@ -33,7 +33,9 @@ export class BackendSupervisor {
     backoff: undefined as unknown,
     health: undefined as unknown,
     stable: undefined as unknown,
+    idle: undefined as unknown,
   };
+  private idleStopped = false;
   private settledWaiters: Array<() => void> = [];
 
   constructor(
@@ -43,6 +45,36 @@ export class BackendSupervisor {
     private readonly emit: (event: SupervisorEvent) => void,
   ) {
     this.enabled = spec.enabled;
+    if (spec.lazy) this.reason = 'starts on first use';
+  }
+
+  /** Stopped, but to be started when something needs it: lazy, or stopped for being idle (S5). */
+  get wakeable(): boolean {
+    return (
+      this.enabled && this.state === 'stopped' && (this.spec.lazy === true || this.idleStopped)
+    );
+  }
+
+  /** Records a use: the idle timer starts over (spec S5). */
+  touch(): void {
+    if (this.spec.idleStopMs === undefined || !this.connection) return;
+    if (this.timers.idle !== undefined) this.clock.clearTimeout(this.timers.idle);
+    this.scheduleIdle(this.generation);
+  }
+
+  private scheduleIdle(generation: number): void {
+    const ms = this.spec.idleStopMs;
+    if (ms === undefined) return;
+    this.timers.idle = this.clock.setTimeout(() => {
+      this.timers.idle = undefined;
+      if (generation !== this.generation) return;
+      if (this.connection?.busy?.()) {
+        this.scheduleIdle(generation);
+        return;
+      }
+      this.idleStopped = true;
+      void this.stop(`idle for ${ms} ms`);
+    }, ms);
   }
 
   get name(): string {
@@ -70,7 +102,7 @@ export class BackendSupervisor {
   }
 
   private clearTimers(): void {
-    for (const key of ['backoff', 'health', 'stable'] as const) {
+    for (const key of ['backoff', 'health', 'stable', 'idle'] as const) {
       if (this.timers[key] !== undefined) this.clock.clearTimeout(this.timers[key]);
       this.timers[key] = undefined;
     }
@@ -86,6 +118,7 @@ export class BackendSupervisor {
 
   private async launch(reason: string): Promise<void> {
     const generation = ++this.generation;
+    this.idleStopped = false;
     this.transition('starting', reason);
     let connection: Connection | undefined;
     try {
@@ -113,6 +146,7 @@ export class BackendSupervisor {
     this.healthFailures = 0;
     this.transition('running', 'connected');
     this.scheduleHealth(generation);
+    this.scheduleIdle(generation);
     this.timers.stable = this.clock.setTimeout(() => {
       this.timers.stable = undefined;
       this.consecutiveFailures = 0;

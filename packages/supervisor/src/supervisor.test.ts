@@ -300,6 +300,40 @@ describe('Supervisor', () => {
     expect(backend.reason).toBe('transport "websocket" is not available');
   });
 
+  it('leaves a lazy backend stopped at start-up and starts it when woken', async () => {
+    const { supervisor, backend, connections } = harness({ lazy: true });
+    await supervisor.startAll();
+    expect(backend.state).toBe('stopped');
+    expect(backend.reason).toBe('starts on first use');
+    expect(backend.wakeable).toBe(true);
+    await backend.start('first use');
+    expect(backend.state).toBe('running');
+    expect(connections).toHaveLength(1);
+  });
+
+  it('stops an idle backend, waits while it is busy, and can be woken again', async () => {
+    const { clock, supervisor, backend, connections } = harness({ idleStopMs: 1000 });
+    await supervisor.startAll();
+    await clock.advance(600);
+    backend.touch();
+    await clock.advance(600);
+    expect(backend.state).toBe('running');
+    const first = connections[0] as FakeConnection & { busy?: () => boolean };
+    let busy = true;
+    first.busy = () => busy;
+    await clock.advance(1000);
+    expect(backend.state).toBe('running');
+    busy = false;
+    await clock.advance(1000);
+    expect(backend.state).toBe('stopped');
+    expect(backend.reason).toBe('idle for 1000 ms');
+    expect(first.closed).toBe(true);
+    expect(backend.wakeable).toBe(true);
+    await backend.start('used again');
+    expect(backend.state).toBe('running');
+    expect(backend.wakeable).toBe(false);
+  });
+
   it('refuses duplicate and unknown names', async () => {
     const { supervisor, backend } = harness();
     expect(() => supervisor.add(backend.spec)).toThrow(/already supervised/);

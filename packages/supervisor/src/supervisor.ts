@@ -92,7 +92,7 @@ export class Supervisor {
   async startAll(): Promise<void> {
     await Promise.all(
       this.list()
-        .filter((b) => b.enabled)
+        .filter((b) => b.enabled && !b.spec.lazy)
         .map((b) => b.start('proxy started')),
     );
   }

@@ -21,6 +21,8 @@ export interface Connection {
   probe(method: string, timeoutMs: number): Promise<boolean>;
   /** Closes the connection and ends the backend (stdin, SIGTERM, SIGKILL for a process). */
   close(): Promise<void>;
+  /** True while requests are in flight: an idle stop waits for them (spec S5). */
+  busy?(): boolean;
 }
 
 /** Opens a connection; `onLost` is called once if it dies on its own later (exit, socket error). */
@@ -58,6 +60,10 @@ export interface BackendSpec {
   connect: Connector;
   restart: RestartPolicy;
   health: HealthPolicy;
+  /** Start on first use ({@link BackendSupervisor.start} from a wake-up), not with the others (S5). */
+  lazy?: boolean;
+  /** Stop after this long without {@link BackendSupervisor.touch}; the next use starts it again (S5). */
+  idleStopMs?: number;
 }
 
 /** Every transition and restart is an event with a reason and a timestamp (spec S1). */

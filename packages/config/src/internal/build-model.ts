@@ -65,6 +65,8 @@ function serverOf(
     healthCheck: mergeHealthCheck(healthCheck, server.healthCheck),
     prefix: server.prefix ?? name,
     priority: server.priority ?? defaults.priority,
+    lazy: server.lazy ?? defaults.lazy,
+    idleStopMs: server.idleStopMs,
   });
 }
 

@@ -29,5 +29,6 @@ export const DEFAULTS = {
     maxRestarts: 3,
     restartDelayMs: 5_000,
     priority: 0,
+    lazy: false,
   },
 } as const;

@@ -147,6 +147,14 @@ const switchyardServerSchema = strictObject(
       integer(),
       `Wins name collisions under the "none" naming strategy when higher. Default ${DEFAULTS.server.priority}.`,
     ),
+    lazy: field(
+      boolean(),
+      `Start this server on first use instead of at start-up. Default ${DEFAULTS.server.lazy}.`,
+    ),
+    idleStopMs: field(
+      integer(1000),
+      'Stop this server after this long without requests; it starts again on the next use. Default: never.',
+    ),
   },
   checkServer,
 );
