@@ -6,6 +6,7 @@ import {
   type BackendDirectory,
   type BackendEntry,
   BackendSession,
+  type BackendTransport,
   type Router,
   type VirtualServerDefinition,
   virtualTransport,
@@ -20,7 +21,7 @@ import {
   Supervisor,
   type SupervisorEvent,
 } from '@switchyard/supervisor';
-import { StdioBackendTransport } from '@switchyard/transports';
+import { createRemoteBackendTransport, StdioBackendTransport } from '@switchyard/transports';
 import { PROXY_VERSION } from './options.js';
 import type { ServerStateStore } from './server-state.js';
 
@@ -225,75 +226,114 @@ export class SupervisedBackends implements BackendDirectory {
   }
 
   /** Spawns the server and runs the handshake; the session is what the router routes to. */
+  /**
+   * Connects one server over its transport (spec T1): stdio spawns it; `auto` tries Streamable
+   * HTTP, then HTTP+SSE. The session is what the router routes to.
+   */
   private connector(server: ServerConfig): Connector {
     const log = this.options.logger.child({ server: server.name });
     return async ({ onLost }) => {
       const config = server.transport;
-      if (config.type !== 'stdio') {
-        throw Object.assign(
-          new Error(`transport "${config.type}" is not available in this build (stdio only)`),
-          {
-            retryable: false,
+      if (config.type === 'stdio') {
+        const transport = new StdioBackendTransport({
+          command: config.command,
+          args: config.args,
+          env: config.env,
+          baseEnv: this.options.baseEnv,
+          ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+          maxMessageBytes: this.options.maxMessageBytes,
+          onOutput: (stream, line) => {
+            this.options.logs?.write(server.name, stream, line);
+            if (stream === 'stderr') log.debug('backend stderr', { line });
+            else {
+              this.options.metrics.nonProtocolLine(server.name);
+              log.warn('backend wrote a non-protocol line on stdout', { line });
+            }
           },
-        );
+        });
+        return this.open(server.name, transport, onLost, () => ({ pid: transport.pid }));
       }
-      const transport = new StdioBackendTransport({
-        command: config.command,
-        args: config.args,
-        env: config.env,
-        baseEnv: this.options.baseEnv,
-        ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-        maxMessageBytes: this.options.maxMessageBytes,
-        onOutput: (stream, line) => {
-          this.options.logs?.write(server.name, stream, line);
-          if (stream === 'stderr') log.debug('backend stderr', { line });
-          else {
-            this.options.metrics.nonProtocolLine(server.name);
-            log.warn('backend wrote a non-protocol line on stdout', { line });
-          }
-        },
-      });
-      const session = new BackendSession({
-        name: server.name,
-        transport,
-        clientInfo: { name: 'switchyard', version: PROXY_VERSION },
-        onNotification: (notification) =>
-          this.options.router().backendNotification(server.name, notification),
-        onClose: (reason) => {
-          if (this.sessions.get(server.name) === session) this.sessions.delete(server.name);
-          onLost(reason);
-        },
-      });
+      const remote = (type: 'streamable-http' | 'sse' | 'websocket') =>
+        createRemoteBackendTransport({
+          type,
+          url: config.url,
+          headers: config.headers,
+          ...(config.type === 'websocket' ? { protocols: config.protocols } : {}),
+          maxMessageBytes: this.options.maxMessageBytes,
+        });
+      if (config.type !== 'auto')
+        return this.open(server.name, remote(config.type), onLost, () => ({ url: config.url }));
       try {
-        await session.connect();
-      } catch (error) {
-        await transport.close().catch(() => {});
-        throw error;
-      }
-      this.sessions.set(server.name, session);
-      log.info('backend connected', {
-        pid: transport.pid,
-        revision: session.revision,
-        serverInfo: session.serverInfo,
-      });
-      const connection: Connection = {
-        probe: async (method, timeoutMs) => {
-          const outcome = await session.request(method, undefined, { timeoutMs }).outcome;
-          // Any answer proves the backend alive; an error it sent (e.g. no `ping`) still counts.
-          return (
-            outcome.kind === 'result' ||
-            (outcome.kind === 'error' &&
-              outcome.error.code !== ErrorCode.RequestTimeout &&
-              outcome.error.code !== ErrorCode.BackendUnavailable)
+        return await this.open(server.name, remote('streamable-http'), onLost, () => ({
+          url: config.url,
+          transport: 'streamable-http',
+        }));
+      } catch (first) {
+        log.info('Streamable HTTP did not answer; trying HTTP+SSE', { error: String(first) });
+        try {
+          return await this.open(server.name, remote('sse'), onLost, () => ({
+            url: config.url,
+            transport: 'sse',
+          }));
+        } catch (second) {
+          throw new Error(
+            `neither Streamable HTTP (${messageOf(first)}) nor HTTP+SSE (${messageOf(second)}) answered at ${config.url}`,
           );
-        },
-        close: async () => {
-          if (this.sessions.get(server.name) === session) this.sessions.delete(server.name);
-          await session.close();
-        },
-        busy: () => session.pending > 0,
-      };
-      return connection;
+        }
+      }
     };
   }
+
+  /** Runs the handshake over a started transport and wraps the session as a supervised connection. */
+  private async open(
+    name: string,
+    transport: BackendTransport,
+    onLost: (reason: string) => void,
+    details: () => Record<string, unknown>,
+  ): Promise<Connection> {
+    const session = new BackendSession({
+      name,
+      transport,
+      clientInfo: { name: 'switchyard', version: PROXY_VERSION },
+      onNotification: (notification) =>
+        this.options.router().backendNotification(name, notification),
+      onClose: (reason) => {
+        if (this.sessions.get(name) === session) this.sessions.delete(name);
+        onLost(reason);
+      },
+    });
+    try {
+      await session.connect();
+    } catch (error) {
+      await transport.close().catch(() => {});
+      throw error;
+    }
+    this.sessions.set(name, session);
+    this.options.logger.child({ server: name }).info('backend connected', {
+      ...details(),
+      revision: session.revision,
+      serverInfo: session.serverInfo,
+    });
+    return {
+      probe: async (method, timeoutMs) => {
+        const outcome = await session.request(method, undefined, { timeoutMs }).outcome;
+        // Any answer proves the backend alive; an error it sent (e.g. no `ping`) still counts.
+        return (
+          outcome.kind === 'result' ||
+          (outcome.kind === 'error' &&
+            outcome.error.code !== ErrorCode.RequestTimeout &&
+            outcome.error.code !== ErrorCode.BackendUnavailable)
+        );
+      },
+      close: async () => {
+        if (this.sessions.get(name) === session) this.sessions.delete(name);
+        await session.close();
+      },
+      busy: () => session.pending > 0,
+    };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,5 @@
+export type { RemoteBackendOptions } from './remote-backend.js';
+export { createRemoteBackendTransport } from './remote-backend.js';
 export type { SpawnFunction, StdioBackendOptions } from './stdio-backend.js';
 export {
   backendEnvironment,

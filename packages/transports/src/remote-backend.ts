@@ -1,0 +1,120 @@
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { type JsonRpcMessage, parseFrame } from '@switchyard/protocol';
+import WebSocket from 'ws';
+import { type MessageTransport, TransportError } from './transport.js';
+
+/** How to reach a remote backend (spec T1). */
+export interface RemoteBackendOptions {
+  type: 'streamable-http' | 'sse' | 'websocket';
+  url: string;
+  /** Sent with every HTTP request, or with the WebSocket upgrade (API keys, `Authorization`). */
+  headers?: Readonly<Record<string, string>>;
+  /** WebSocket subprotocols offered after `mcp`. */
+  protocols?: readonly string[];
+  /** Largest message accepted from a WebSocket backend (spec T5). */
+  maxMessageBytes?: number;
+}
+
+/**
+ * The SDK's HTTP client transports (Streamable HTTP with its session id, SSE with its same-origin
+ * `endpoint` check) in our transport shape. They parse frames loosely, so every field survives.
+ */
+class SdkHttpBackend implements MessageTransport {
+  onmessage?: (message: JsonRpcMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: (reason: string) => void;
+  private readonly inner: StreamableHTTPClientTransport | SSEClientTransport;
+
+  constructor(options: RemoteBackendOptions) {
+    const url = new URL(options.url);
+    const requestInit = { headers: { ...options.headers } };
+    this.inner =
+      options.type === 'sse'
+        ? new SSEClientTransport(url, { requestInit })
+        : new StreamableHTTPClientTransport(url, { requestInit });
+    this.inner.onmessage = (message) => this.onmessage?.(message as unknown as JsonRpcMessage);
+    this.inner.onerror = (error) => this.onerror?.(error);
+    this.inner.onclose = () => this.onclose?.(`connection to ${url.origin} closed`);
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  send(message: JsonRpcMessage): Promise<void> {
+    return this.inner.send(message as unknown as JSONRPCMessage);
+  }
+
+  async close(): Promise<void> {
+    if (this.inner instanceof StreamableHTTPClientTransport) {
+      // End the backend's session (DELETE) rather than leave it to expire.
+      await this.inner.terminateSession().catch(() => {});
+    }
+    await this.inner.close();
+  }
+}
+
+/** A WebSocket backend (spec T1): subprotocol `mcp`, one JSON-RPC message per text frame. */
+class WebSocketBackend implements MessageTransport {
+  onmessage?: (message: JsonRpcMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: (reason: string) => void;
+  private socket: WebSocket | undefined;
+
+  constructor(private readonly options: RemoteBackendOptions) {}
+
+  start(): Promise<void> {
+    const { url, headers, protocols, maxMessageBytes } = this.options;
+    const socket = new WebSocket(url, ['mcp', ...(protocols ?? [])], {
+      headers: { ...headers },
+      maxPayload: maxMessageBytes ?? 4 * 1024 * 1024,
+    });
+    this.socket = socket;
+    socket.on('message', (data, isBinary) => {
+      const frame = parseFrame(
+        isBinary ? Buffer.from(data as Buffer).toString('utf8') : String(data),
+      );
+      if (frame.ok && !frame.batch) this.onmessage?.(frame.message);
+      else this.onerror?.(new Error('backend sent a frame that is not one JSON-RPC message'));
+    });
+    socket.on('close', (code, reason) =>
+      this.onclose?.(`WebSocket closed (${code}${reason.length ? `: ${reason}` : ''})`),
+    );
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', (error) => {
+        reject(
+          new TransportError('SPAWN_FAILED', `cannot connect to ${url}: ${error.message}`, {
+            cause: error,
+          }),
+        );
+      });
+      socket.on('error', (error) => this.onerror?.(error));
+    });
+  }
+
+  async send(message: JsonRpcMessage): Promise<void> {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN)
+      throw new TransportError('CLOSED', 'WebSocket is not open');
+    await new Promise<void>((resolve, reject) =>
+      socket.send(JSON.stringify(message), (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket;
+    if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.close(1000);
+    });
+  }
+}
+
+/** A transport to a remote backend over Streamable HTTP, HTTP+SSE or WebSocket (spec T1). */
+export function createRemoteBackendTransport(options: RemoteBackendOptions): MessageTransport {
+  return options.type === 'websocket' ? new WebSocketBackend(options) : new SdkHttpBackend(options);
+}

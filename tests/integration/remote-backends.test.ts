@@ -1,0 +1,112 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { SwitchyardProxy } from '@switchyard/proxy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstText, fixture, httpClient, serverScript, startProxy } from './helpers.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a child and waits until its output matches `ready`; returns the match. */
+function launch(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`not ready: ${output}`)), 15_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, match });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+  });
+}
+
+describe('remote backends: Streamable HTTP, HTTP+SSE, auto and WebSocket (spec T1)', () => {
+  const children: ChildProcess[] = [];
+  let proxy: SwitchyardProxy;
+  let client: Client;
+
+  beforeAll(async () => {
+    const [httpPort, ssePort] = await Promise.all([freePort(), freePort()]);
+    const http = await launch(
+      [serverScript('server-everything'), 'streamableHttp'],
+      { PORT: String(httpPort) },
+      /listening on port/,
+    );
+    const sse = await launch(
+      [serverScript('server-everything'), 'sse'],
+      { PORT: String(ssePort) },
+      /running on port/,
+    );
+    const ws = await launch([fixture('ws-server.mjs')], {}, /port (\d+)/);
+    children.push(http.child, sse.child, ws.child);
+    ({ proxy } = await startProxy({
+      servers: {
+        http: { url: `http://127.0.0.1:${httpPort}/mcp`, transport: 'streamable-http' },
+        legacy: { url: `http://127.0.0.1:${ssePort}/sse`, transport: 'sse' },
+        probe: { url: `http://127.0.0.1:${ssePort}/sse` },
+        socket: {
+          url: `ws://127.0.0.1:${ws.match[1]}`,
+          headers: { Authorization: 'Bearer ws-token' },
+        },
+      },
+    }));
+    client = await httpClient(new URL(`http://127.0.0.1:${proxy.address?.port}/mcp`));
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await proxy?.stop();
+    for (const child of children) child.kill();
+  });
+
+  it('connects each one and routes calls to it', async () => {
+    const health = (await (await proxy.fetch(new Request('http://127.0.0.1/health'))).json()) as {
+      backends: Array<{ name: string; state: string }>;
+    };
+    expect(Object.fromEntries(health.backends.map((b) => [b.name, b.state]))).toMatchObject({
+      http: 'running',
+      legacy: 'running',
+      probe: 'running',
+      socket: 'running',
+    });
+    for (const name of ['http', 'legacy', 'probe']) {
+      const result = await client.callTool({ name: `${name}__echo`, arguments: { message: name } });
+      expect(firstText(result)).toBe(`Echo: ${name}`);
+    }
+    const ws = JSON.parse(
+      firstText(await client.callTool({ name: 'socket__echo', arguments: { a: 1 } })),
+    );
+    expect(ws).toEqual({ args: { a: 1 }, authorization: 'Bearer ws-token' });
+  });
+
+  it('relays progress from a Streamable HTTP backend', async () => {
+    const seen: number[] = [];
+    await client.callTool(
+      { name: 'http__trigger-long-running-operation', arguments: { duration: 0.2, steps: 2 } },
+      undefined,
+      { onprogress: (p) => seen.push(p.progress) },
+    );
+    expect(seen).toEqual([1, 2]);
+  });
+});
