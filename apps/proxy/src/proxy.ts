@@ -3,7 +3,13 @@ import { type ServerType, serve } from '@hono/node-server';
 import { normalizeConfig, type SwitchyardConfig } from '@switchyard/config';
 import { createLogger, createServerLogs, type Logger } from '@switchyard/logging';
 import { createMetrics, type Metrics } from '@switchyard/metrics';
-import { createRouter, type Router } from '@switchyard/router';
+import type { JsonRpcNotification } from '@switchyard/protocol';
+import {
+  type BackendDirectory,
+  createRouter,
+  type NamingOptions,
+  type Router,
+} from '@switchyard/router';
 import { createStreamableHttpFront, type StreamableHttpFront } from '@switchyard/transports';
 import { Hono } from 'hono';
 import { adminApi, logLineText } from './admin-api.js';
@@ -113,13 +119,25 @@ export function createProxy(
           onError: (error) =>
             logger.warn('server log file problem', { code: error.code, error: error.message }),
         });
+  // Backend events reach the aggregated router and the backend's own endpoint router, if open.
+  const endpoints = new Map<string, { router: Router; front: StreamableHttpFront }>();
   let router: Router | undefined;
+  const hub = {
+    backendNotification: (name: string, notification: JsonRpcNotification) => {
+      router?.backendNotification(name, notification);
+      endpoints.get(name)?.router.backendNotification(name, notification);
+    },
+    backendsChanged: (name?: string) => {
+      router?.backendsChanged(name);
+      if (name) endpoints.get(name)?.router.backendsChanged(name);
+    },
+  };
   const backends = new SupervisedBackends({
     servers: config.servers,
     logger,
     baseEnv: options.baseEnv ?? process.env,
     maxMessageBytes: config.proxy.maxMessageBytes,
-    router: () => router as Router,
+    router: () => hub,
     metrics,
     logs,
     state: openServerState(
@@ -128,27 +146,49 @@ export function createProxy(
       (error) => logger.warn('cannot save the server state', { error: error.message }),
     ),
   });
-  router = createRouter({
-    backends,
-    naming: {
-      strategy: config.naming.strategy,
-      separator: config.naming.separator,
-      globalPrefix: config.naming.globalPrefix,
-    },
-    serverInfo: { name: 'switchyard', version: PROXY_VERSION },
-    requestTimeoutMs: config.proxy.requestTimeoutMs,
-    requestTimeoutFor: (name) => current.servers.find((s) => s.name === name)?.requestTimeoutMs,
-    logger: logger.child({ component: 'router' }),
-    observer: {
-      requestCompleted: (record) => metrics.recordRequest(record),
-      sessionOpened: (transport) => metrics.sessionOpened(transport),
-      sessionClosed: (transport) => metrics.sessionClosed(transport),
-    },
+  const routerFor = (directory: BackendDirectory, naming: NamingOptions) =>
+    createRouter({
+      backends: directory,
+      naming,
+      serverInfo: { name: 'switchyard', version: PROXY_VERSION },
+      requestTimeoutMs: config.proxy.requestTimeoutMs,
+      requestTimeoutFor: (name) => current.servers.find((s) => s.name === name)?.requestTimeoutMs,
+      logger: logger.child({ component: 'router' }),
+      observer: {
+        requestCompleted: (record) => metrics.recordRequest(record),
+        sessionOpened: (transport) => metrics.sessionOpened(transport),
+        sessionClosed: (transport) => metrics.sessionClosed(transport),
+      },
+    });
+  const frontFor = (target: Router) =>
+    createStreamableHttpFront({
+      openSession: (sink, info) => target.openSession(sink, info),
+      maxMessageBytes: config.proxy.maxMessageBytes,
+    });
+  router = routerFor(backends, {
+    strategy: config.naming.strategy,
+    separator: config.naming.separator,
+    globalPrefix: config.naming.globalPrefix,
   });
-  const front: StreamableHttpFront = createStreamableHttpFront({
-    openSession: (sink, info) => (router as Router).openSession(sink, info),
-    maxMessageBytes: config.proxy.maxMessageBytes,
-  });
+  const front = frontFor(router);
+  /**
+   * `/servers/<name>/mcp` (spec T3): one backend alone with its names untouched, through the same
+   * supervision, routing and metrics; opened on first use.
+   */
+  const endpointFor = (name: string) => {
+    const existing = endpoints.get(name);
+    if (existing) return existing;
+    if (!backends.supervisor.get(name)) return undefined;
+    const only: BackendDirectory = {
+      list: () => backends.list().filter((b) => b.name === name),
+      wake: (n) => backends.wake(n),
+      touch: (n) => backends.touch(n),
+    };
+    const own = routerFor(only, { strategy: 'none' });
+    const endpoint = { router: own, front: frontFor(own) };
+    endpoints.set(name, endpoint);
+    return endpoint;
+  };
 
   const health = () => ({
     status: 'ok',
@@ -192,6 +232,12 @@ export function createProxy(
   app.all('/mcp', (c) => {
     if (draining) return c.json({ error: 'Service Unavailable: the proxy is shutting down' }, 503);
     return front.handle(c.req.raw);
+  });
+  app.all('/servers/:name/mcp', (c) => {
+    if (draining) return c.json({ error: 'Service Unavailable: the proxy is shutting down' }, 503);
+    const endpoint = endpointFor(c.req.param('name'));
+    if (!endpoint) return c.json({ error: `no server named "${c.req.param('name')}"` }, 404);
+    return endpoint.front.handle(c.req.raw);
   });
   app.get('/metrics', async (c) =>
     c.body(await metrics.render(), 200, { 'content-type': metrics.contentType }),
@@ -245,14 +291,18 @@ export function createProxy(
             }),
           )
         : Promise.resolve();
-      const drained = await (router as Router).drain(options.shutdownDeadlineMs ?? 10_000);
+      const deadline = options.shutdownDeadlineMs ?? 10_000;
+      const routers = [router as Router, ...[...endpoints.values()].map((e) => e.router)];
+      const drained = (await Promise.all(routers.map((r) => r.drain(deadline)))).every(Boolean);
       if (!drained) {
         logger.warn('shutdown deadline reached with requests in flight', {
           inflight: router?.inflight,
         });
       }
-      front.close();
-      router?.close();
+      for (const each of [{ router: router as Router, front }, ...endpoints.values()]) {
+        each.front.close();
+        each.router.close();
+      }
       // Answers already produced are still being written: close each connection once it is idle,
       // and only then cut what remains.
       const http = server as unknown as {

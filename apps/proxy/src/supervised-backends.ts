@@ -32,7 +32,7 @@ export interface SupervisedBackendsOptions {
   baseEnv: Readonly<Record<string, string | undefined>>;
   maxMessageBytes: number;
   /** Receives backend notifications and is told when a backend comes or goes. */
-  router: () => Router;
+  router: () => Pick<Router, 'backendNotification' | 'backendsChanged'>;
   metrics: Metrics;
   /** Per-server log files (spec L1): backend output and lifecycle events. */
   logs?: ServerLogs | undefined;
