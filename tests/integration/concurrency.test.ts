@@ -12,6 +12,8 @@ describe('20 clients x 50 concurrent tools/call with colliding request ids', () 
 
   beforeAll(async () => {
     ({ proxy } = await startProxy({
+      // 500 calls reach each backend at once: above the default limit of 100 (spec T5).
+      proxy: { maxConcurrentRequests: 1000 },
       servers: {
         // Random delays make responses come back out of order: a crossed id would show.
         slow: {

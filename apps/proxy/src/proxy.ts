@@ -152,6 +152,7 @@ export function createProxy(
       naming,
       serverInfo: { name: 'switchyard', version: PROXY_VERSION },
       requestTimeoutMs: config.proxy.requestTimeoutMs,
+      maxConcurrentRequests: config.proxy.maxConcurrentRequests,
       requestTimeoutFor: (name) => current.servers.find((s) => s.name === name)?.requestTimeoutMs,
       logger: logger.child({ component: 'router' }),
       observer: {

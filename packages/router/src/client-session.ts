@@ -51,6 +51,8 @@ export class ClientSession {
   private readonly inflight = new Map<JsonRpcId, { session: BackendSession; id: number }>();
   private readonly subscribed = new Set<string>();
   private open = true;
+  /** Requests of this session being handled (spec T5 limit). */
+  private active = 0;
 
   constructor(
     private readonly core: RouterCore,
@@ -62,6 +64,19 @@ export class ClientSession {
   handle(message: JsonRpcMessage): void {
     if (!this.open) return;
     if (isRequest(message)) {
+      const limit = this.core.options.maxConcurrentRequests;
+      if (limit !== undefined && this.active >= limit) {
+        this.reply(
+          message.id,
+          error(
+            ErrorCode.ServerError,
+            `Too many concurrent requests: this session's limit is ${limit}`,
+            { limit },
+          ),
+        );
+        return;
+      }
+      this.active++;
       this.core.begin();
       Promise.resolve()
         .then(() => this.dispatch(message))
@@ -73,7 +88,10 @@ export class ClientSession {
           return error(ErrorCode.InternalError, 'Internal error');
         })
         .then((outcome) => this.reply(message.id, outcome))
-        .finally(() => this.core.end());
+        .finally(() => {
+          this.active--;
+          this.core.end();
+        });
     } else if (isNotification(message)) {
       this.onNotification(message);
     }
@@ -194,6 +212,19 @@ export class ClientSession {
     if ('error' in found) {
       this.observe(backend, request.method, found.error, started);
       return found.error;
+    }
+    const limit = this.core.options.maxConcurrentRequests;
+    if (limit !== undefined && found.session.pending >= limit) {
+      const busy = error(
+        ErrorCode.ServerError,
+        `Too many concurrent requests: backend "${backend}" has ${limit} in flight`,
+        {
+          server: backend,
+          limit,
+        },
+      );
+      this.observe(backend, request.method, busy, started);
+      return busy;
     }
     const meta = isJsonObject(params._meta) ? params._meta : undefined;
     const clientToken = meta?.progressToken;

@@ -36,6 +36,11 @@ export interface RouterOptions {
   serverInfo?: { name: string; version: string };
   /** Default request timeout toward backends (spec T5: 60 s). */
   requestTimeoutMs?: number;
+  /**
+   * Most requests in flight per client session and per backend (spec T5); one more is refused at
+   * once with an error instead of queueing without bound.
+   */
+  maxConcurrentRequests?: number;
   /** Per-backend overrides of {@link requestTimeoutMs}. */
   requestTimeoutFor?: (backend: string) => number | undefined;
   /** How long a request waits for a backend that is still starting before going on without it. */

@@ -1,0 +1,96 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { SwitchyardProxy } from '@switchyard/proxy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstText, fixture, httpClient, startProxy, tempDir } from './helpers.js';
+
+describe('request limits (spec T5)', () => {
+  const dir = tempDir();
+  const record = join(dir.path, 'hung.jsonl');
+  let proxy: SwitchyardProxy;
+  let url: URL;
+  let client: Client;
+
+  beforeAll(async () => {
+    writeFileSync(record, '');
+    ({ proxy, url } = await startProxy({
+      proxy: { maxConcurrentRequests: 5, maxMessageBytes: 64 * 1024 },
+      servers: {
+        hung: {
+          command: process.execPath,
+          args: [fixture('raw-server.mjs')],
+          env: { FIXTURE_RECORD: record },
+          requestTimeoutMs: 300,
+        },
+        quick: { command: process.execPath, args: [fixture('raw-server.mjs')] },
+      },
+    }));
+    client = await httpClient(url);
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await proxy.stop();
+    dir.remove();
+  });
+
+  it('times a hung call out at the configured time, cancels it at the backend, others unaffected', async () => {
+    const other = await httpClient(url, 'other');
+    const t0 = Date.now();
+    const hung = client.callTool({ name: 'hung__echo', arguments: { delayMs: 60_000 } });
+    const meanwhile = await other.callTool({ name: 'quick__echo', arguments: { ok: true } });
+    expect(firstText(meanwhile)).toContain('"ok":true');
+    await expect(hung).rejects.toThrow(/Request to backend "hung" timed out after 300 ms/);
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(2000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lines = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const call = lines.find((m) => m.method === 'tools/call');
+    const cancel = lines.find((m) => m.method === 'notifications/cancelled');
+    expect(cancel?.params.requestId).toBe(call?.id);
+    await other.close();
+  });
+
+  it('refuses requests beyond the per-session limit at once, with a clear error', async () => {
+    const calls = Array.from({ length: 7 }, (_, i) =>
+      client.callTool({ name: 'quick__echo', arguments: { i, delayMs: 200 } }).then(
+        () => 'ok',
+        (error: Error) => error.message,
+      ),
+    );
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(5);
+    expect(
+      outcomes.filter((o) => /Too many concurrent requests: this session's limit is 5/.test(o)),
+    ).toHaveLength(2);
+  });
+
+  it('rejects an oversized message with 413 and a JSON-RPC error, and keeps serving', async () => {
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'quick__echo', arguments: { pad: 'x'.repeat(100_000) } },
+    });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body,
+    });
+    expect(response.status).toBe(413);
+    expect(
+      ((await response.json()) as { error: { code: number; message: string } }).error.message,
+    ).toMatch(/limit is 65536 bytes/);
+    expect(
+      firstText(await client.callTool({ name: 'quick__echo', arguments: { after: 1 } })),
+    ).toContain('"after":1');
+  });
+});
