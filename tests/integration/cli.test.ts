@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,17 @@ describe('switchyard check', () => {
     expect(lines.find((l) => l.startsWith('ghost'))).toMatch(
       /ghost\s+failed\s+-\s+-\s+\d+ ms\s+cannot start/,
     );
+  });
+});
+
+describe('switchyard key', () => {
+  it('prints a new key and the sha256 hash that goes in proxy.apiKeys', () => {
+    const { code, stdout } = cli(['key']);
+    expect(code).toBe(0);
+    const key = /^key: +(\S+)$/m.exec(stdout)?.[1] ?? '';
+    const hash = /^hash: +(\S+)$/m.exec(stdout)?.[1] ?? '';
+    expect(key).toMatch(/^sy_[A-Za-z0-9_-]{43}$/);
+    expect(hash).toBe(`sha256:${createHash('sha256').update(key).digest('hex')}`);
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { silentLogger } from '@switchyard/logging';
@@ -108,5 +109,72 @@ describe('admin API keys (spec D2, K2)', () => {
     );
     const response = await proxy.fetch(new Request('http://10.0.0.5:3000/api/servers'));
     expect(response.status).toBe(403);
+  });
+});
+
+describe('bearer keys on the MCP endpoints (spec K1, K2)', () => {
+  const key = 'sy_test-key-0123456789';
+  const hash = `sha256:${createHash('sha256').update(key).digest('hex')}`;
+  const initialize = (authorization?: string) =>
+    new Request('http://127.0.0.1/mcp', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...(authorization ? { authorization } : {}),
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 't', version: '1' },
+        },
+      }),
+    });
+
+  it('answers 401 for a missing, wrong or different-length key, and serves the right one', async () => {
+    const proxy = createProxy(
+      { servers: {}, proxy: { apiKeys: [hash] } },
+      { logger: silentLogger() },
+    );
+    await proxy.start({ listen: false });
+    for (const authorization of [
+      undefined,
+      `Bearer ${key.slice(0, -1)}x`,
+      'Bearer short',
+      `Bearer ${key}-longer`,
+      key,
+    ]) {
+      const response = await proxy.fetch(initialize(authorization));
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    const ok = await proxy.fetch(initialize(`Bearer ${key}`));
+    expect(ok.status).toBe(200);
+    const perBackend = await proxy.fetch(
+      new Request('http://127.0.0.1/servers/switchyard/mcp', { method: 'POST' }),
+    );
+    expect(perBackend.status).toBe(401);
+    await proxy.stop();
+  });
+
+  it('refuses to listen beyond loopback without a key, unless told to', async () => {
+    const open = createProxy(
+      { servers: {}, proxy: { host: '0.0.0.0', port: 0 } },
+      { logger: silentLogger() },
+    );
+    await expect(open.start()).rejects.toThrow(
+      /refusing to listen on 0\.0\.0\.0 without proxy\.apiKeys/,
+    );
+    const told = createProxy(
+      { servers: {}, proxy: { host: '0.0.0.0', port: 0, allowUnauthenticated: true } },
+      { logger: silentLogger() },
+    );
+    await told.start();
+    expect(told.address?.port).toBeGreaterThan(0);
+    await told.stop();
   });
 });

@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { LogLine, ServerLogs } from '@switchyard/logging';
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { bearerToken, sameKey } from './keys.js';
 import type { SupervisedBackends } from './supervised-backends.js';
 
 export interface AdminApiOptions {
@@ -12,17 +12,6 @@ export interface AdminApiOptions {
   apiKey: string | undefined;
   /** True when the server listens beyond loopback: then a key is mandatory (spec D2). */
   exposed: boolean;
-}
-
-/** Constant-time key comparison (spec K2): unequal lengths compare against a same-length dummy. */
-export function sameKey(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  if (a.length !== b.length) {
-    timingSafeEqual(b, b);
-    return false;
-  }
-  return timingSafeEqual(a, b);
 }
 
 function auth(options: AdminApiOptions): MiddlewareHandler {
@@ -36,9 +25,7 @@ function auth(options: AdminApiOptions): MiddlewareHandler {
       }
       return next();
     }
-    const header = c.req.header('authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!sameKey(given, options.apiKey)) {
+    if (!sameKey(bearerToken(c.req.header('authorization')), options.apiKey)) {
       return c.json({ error: 'Unauthorized' }, 401, { 'www-authenticate': 'Bearer' });
     }
     return next();

@@ -6,6 +6,7 @@ import { ConfigError, type SwitchyardConfig, starterConfig } from '@switchyard/c
 import { loadConfigFile, watchConfigFile } from '@switchyard/config/node';
 import { createLogger, type LogLevel } from '@switchyard/logging';
 import { StdioFrontTransport } from '@switchyard/transports';
+import { newKey } from './keys.js';
 import { PROXY_VERSION, secretsOf } from './options.js';
 import { pingBackends } from './ping.js';
 import { createProxy } from './proxy.js';
@@ -16,6 +17,7 @@ const USAGE = `Usage:
   switchyard --stdio [--config FILE] [--log-level LEVEL]                      run as an MCP server on stdio
   switchyard check [--config FILE] [--ping]                                   validate a config, probe backends
   switchyard init [FILE] [--force]                                            write a commented starter config
+  switchyard key                                                              make a client key and its hash
 
 Without --config, the first of switchyard.{yaml,yml,json,toml}, mcp-proxy.{toml,json,yaml,yml} is used.`;
 
@@ -50,6 +52,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = positionals[0];
   if (command === 'init') return init(positionals[1] ?? 'switchyard.yaml', values.force === true);
+  if (command === 'key') {
+    const { key, hash } = newKey();
+    process.stdout.write(`key:  ${key}\nhash: ${hash}\n`);
+    process.stderr.write(
+      'Give the key to the client (Authorization: Bearer <key>); put the hash in proxy.apiKeys.\n',
+    );
+    return 0;
+  }
   if (command !== undefined && command !== 'check') {
     process.stderr.write(`switchyard: unknown command "${command}"\n\n${USAGE}\n`);
     return 2;

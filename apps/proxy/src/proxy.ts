@@ -11,9 +11,10 @@ import {
   type Router,
 } from '@switchyard/router';
 import { createStreamableHttpFront, type StreamableHttpFront } from '@switchyard/transports';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { adminApi, logLineText } from './admin-api.js';
 import { httpGuard } from './http-guard.js';
+import { bearerToken, keyMatches } from './keys.js';
 import { MANAGEMENT_SERVER, managementServer } from './management-server.js';
 import { PROXY_VERSION, secretsOf } from './options.js';
 import { openServerState } from './server-state.js';
@@ -230,6 +231,24 @@ export function createProxy(
   const app = new Hono();
   app.use('*', httpGuard({ loopbackOnly: isLoopback(host) }));
   let draining = false;
+  // Bearer keys for the MCP endpoints (spec K2), checked against their hashes in constant time.
+  const mcpAuth: MiddlewareHandler = async (c, next) => {
+    const hashes = config.proxy.apiKeys;
+    if (hashes.length > 0 && !keyMatches(bearerToken(c.req.header('authorization')), hashes)) {
+      return c.json(
+        {
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32001, message: 'Unauthorized: a valid bearer key is required' },
+        },
+        401,
+        { 'www-authenticate': 'Bearer' },
+      );
+    }
+    await next();
+  };
+  app.use('/mcp', mcpAuth);
+  app.use('/servers/*', mcpAuth);
   app.all('/mcp', (c) => {
     if (draining) return c.json({ error: 'Service Unavailable: the proxy is shutting down' }, 503);
     return front.handle(c.req.raw);
@@ -264,8 +283,20 @@ export function createProxy(
 
   return {
     async start(startOptions = {}) {
+      const listening = startOptions.listen !== false;
+      if (
+        listening &&
+        !isLoopback(host) &&
+        config.proxy.apiKeys.length === 0 &&
+        !config.proxy.allowUnauthenticated
+      ) {
+        // Refused before anything starts: an open MCP endpoint on the network runs commands (K1).
+        throw new Error(
+          `refusing to listen on ${host} without proxy.apiKeys; add a key (switchyard key) or set proxy.allowUnauthenticated`,
+        );
+      }
       const starting = backends.start();
-      if (startOptions.listen !== false) {
+      if (listening) {
         server = await new Promise<ServerType>((resolve, reject) => {
           const s = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
             address = { host: info.address, port: info.port };

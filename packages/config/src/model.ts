@@ -77,6 +77,10 @@ export interface SwitchyardConfig {
     port: number;
     maxMessageBytes: number;
     requestTimeoutMs: number;
+    /** SHA-256 hashes (`sha256:<hex>`) of the bearer keys MCP clients must present (spec K2). */
+    apiKeys: string[];
+    /** Listen beyond loopback without `apiKeys` (refused otherwise, spec K1). */
+    allowUnauthenticated: boolean;
     maxConcurrentRequests: number;
     connectionPoolSize: number;
   };

@@ -264,6 +264,8 @@ describe('parseConfig: Switchyard dialect', () => {
         requestTimeoutMs: 60000,
         maxConcurrentRequests: 100,
         connectionPoolSize: 10,
+        apiKeys: [],
+        allowUnauthenticated: false,
       },
       naming: { strategy: 'prefix', separator: '__', globalPrefix: '' },
       logging: { level: 'info', format: 'json', dir: '/xdg/switchyard/logs' },

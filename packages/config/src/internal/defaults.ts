@@ -10,6 +10,8 @@ export const DEFAULTS = {
     requestTimeoutMs: 60_000,
     maxConcurrentRequests: 100,
     connectionPoolSize: 10,
+    apiKeys: [] as string[],
+    allowUnauthenticated: false,
   },
   naming: { strategy: 'prefix', separator: '__', globalPrefix: '' },
   logging: { level: 'info', format: 'json' },

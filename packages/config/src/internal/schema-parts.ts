@@ -34,6 +34,9 @@ export const port = () => integer(0, 65535);
 
 export const stringList = () => v.array(v.string('string'), 'array of strings');
 
+/** A list of key hashes (see {@link keyHash}). */
+export const keyHashList = () => v.array(keyHash(), 'array of key hashes');
+
 /**
  * valibot's object and record schemas accept arrays (an array is an object in JavaScript), which
  * would turn a YAML list written where a map belongs (`env: [A=1]`, docker-compose style) into
@@ -79,6 +82,12 @@ export function nameString(what: string, allowEmpty = false) {
     v.regex(allowEmpty ? /^[A-Za-z0-9_.-]*$/ : /^[A-Za-z0-9_.-]+$/, expected),
   );
 }
+
+/** A client key as stored in a config file: its SHA-256, never the key itself (spec K2). */
+export const keyHash = () => {
+  const expected = '"sha256:" followed by 64 hex digits (see `switchyard key`)';
+  return v.pipe(v.string(expected), v.regex(/^sha256:[0-9a-f]{64}$/, expected));
+};
 
 /**
  * An optional field with a description, which the JSON Schema export shows in editors. Defaults

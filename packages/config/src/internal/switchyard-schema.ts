@@ -5,6 +5,7 @@ import {
   boolean,
   field,
   integer,
+  keyHashList,
   map,
   nameString,
   nonEmptyString,
@@ -201,6 +202,14 @@ export const switchyardSchema = strictObject(
         connectionPoolSize: field(
           integer(1),
           `Keep-alive connections per HTTP backend origin. Default ${DEFAULTS.proxy.connectionPoolSize}.`,
+        ),
+        apiKeys: field(
+          keyHashList(),
+          'Hashes of the bearer keys MCP clients must present ("sha256:<hex>", from `switchyard key`). Default: none, no key needed.',
+        ),
+        allowUnauthenticated: field(
+          boolean(),
+          `Listen beyond loopback without \`apiKeys\`. Default ${DEFAULTS.proxy.allowUnauthenticated}.`,
         ),
       }),
       'The MCP endpoint clients connect to.',
