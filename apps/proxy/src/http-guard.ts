@@ -17,15 +17,17 @@ export interface HttpGuardOptions {
 }
 
 /**
- * `Origin` and `Host` validation for every HTTP endpoint (spec K1). A browser page from a foreign
- * origin gets 403; requests without `Origin` (CLI clients, SDKs) pass. When bound to loopback, a
- * `Host` that is not a loopback name means a DNS-rebinding attempt and gets 403 too.
+ * `Origin` and `Host` validation (spec K1): the reason to refuse a request, or undefined. A browser
+ * page from a foreign origin is refused; requests without `Origin` (CLI clients, SDKs) pass. When
+ * bound to loopback, a `Host` that is not a loopback name means a DNS-rebinding attempt.
  */
-export function httpGuard(options: HttpGuardOptions): MiddlewareHandler {
+export function createOriginCheck(
+  options: HttpGuardOptions,
+): (header: (name: string) => string | undefined) => string | undefined {
   const origins = new Set(options.allowedOrigins ?? []);
   const hosts = new Set(options.allowedHosts ?? []);
-  return async (c, next) => {
-    const origin = c.req.header('origin');
+  return (header) => {
+    const origin = header('origin');
     if (origin !== undefined && !origins.has(origin)) {
       let loopback = false;
       try {
@@ -33,14 +35,23 @@ export function httpGuard(options: HttpGuardOptions): MiddlewareHandler {
       } catch {
         loopback = false;
       }
-      if (!loopback) return c.json({ error: 'Forbidden: origin not allowed' }, 403);
+      if (!loopback) return 'Forbidden: origin not allowed';
     }
     if (options.loopbackOnly) {
-      const host = hostnameOf(c.req.header('host') ?? '');
-      if (host && !LOOPBACK_NAMES.has(host) && !hosts.has(host)) {
-        return c.json({ error: 'Forbidden: host not allowed' }, 403);
-      }
+      const host = hostnameOf(header('host') ?? '');
+      if (host && !LOOPBACK_NAMES.has(host) && !hosts.has(host))
+        return 'Forbidden: host not allowed';
     }
+    return undefined;
+  };
+}
+
+/** {@link createOriginCheck} as middleware for every HTTP endpoint: 403 when it refuses. */
+export function httpGuard(options: HttpGuardOptions): MiddlewareHandler {
+  const check = createOriginCheck(options);
+  return async (c, next) => {
+    const refused = check((name) => c.req.header(name));
+    if (refused) return c.json({ error: refused }, 403);
     await next();
   };
 }

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type ServerType, serve } from '@hono/node-server';
 import { normalizeConfig, type SwitchyardConfig } from '@switchyard/config';
 import { createLogger, createServerLogs, type Logger } from '@switchyard/logging';
@@ -10,10 +12,18 @@ import {
   type NamingOptions,
   type Router,
 } from '@switchyard/router';
-import { createStreamableHttpFront, type StreamableHttpFront } from '@switchyard/transports';
-import { Hono, type MiddlewareHandler } from 'hono';
+import {
+  createSseFront,
+  createStreamableHttpFront,
+  createWebSocketFront,
+  type OpenSession,
+  type SseFront,
+  type StreamableHttpFront,
+  type WebSocketFront,
+} from '@switchyard/transports';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { adminApi, logLineText } from './admin-api.js';
-import { httpGuard } from './http-guard.js';
+import { createOriginCheck, httpGuard } from './http-guard.js';
 import { bearerToken, keyMatches } from './keys.js';
 import { MANAGEMENT_SERVER, managementServer } from './management-server.js';
 import { PROXY_VERSION, secretsOf } from './options.js';
@@ -48,8 +58,13 @@ export interface SwitchyardProxy {
   start(options?: StartOptions): Promise<void>;
   /** Stops the HTTP server, ends client sessions and closes every backend. */
   stop(): Promise<void>;
-  /** The web-standard handler for `/mcp` and `/health`, to mount in another Hono or Node app. */
+  /** The web-standard handler for every HTTP endpoint, to mount in another Hono or Node app. */
   fetch(request: Request): Promise<Response>;
+  /**
+   * The WebSocket endpoints (`/ws`, `/servers/<name>/ws`): attach to a Node server's `upgrade`
+   * event when embedding; {@link start} does it for its own server.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Where the HTTP server listens once started (port 0 resolves to the real port). */
   readonly address: { host: string; port: number } | undefined;
   /**
@@ -62,6 +77,14 @@ export interface SwitchyardProxy {
   readonly backends: SupervisedBackends;
   readonly metrics: Metrics;
   readonly config: SwitchyardConfig;
+}
+
+/** One router with every front transport in front of it (the aggregated endpoint, or one backend's). */
+interface Endpoint {
+  router: Router;
+  http: StreamableHttpFront;
+  sse: SseFront;
+  ws: WebSocketFront;
 }
 
 /** What a reload changed. */
@@ -121,7 +144,7 @@ export function createProxy(
             logger.warn('server log file problem', { code: error.code, error: error.message }),
         });
   // Backend events reach the aggregated router and the backend's own endpoint router, if open.
-  const endpoints = new Map<string, { router: Router; front: StreamableHttpFront }>();
+  const endpoints = new Map<string, Endpoint>();
   let router: Router | undefined;
   const hub = {
     backendNotification: (name: string, notification: JsonRpcNotification) => {
@@ -162,17 +185,23 @@ export function createProxy(
         sessionClosed: (transport) => metrics.sessionClosed(transport),
       },
     });
-  const frontFor = (target: Router) =>
-    createStreamableHttpFront({
-      openSession: (sink, info) => target.openSession(sink, info),
-      maxMessageBytes: config.proxy.maxMessageBytes,
-    });
+  /** Every front transport (spec T2) in front of one router; `base` is where they are mounted. */
+  const endpointOf = (target: Router, base: string): Endpoint => {
+    const openSession: OpenSession = (sink, info) => target.openSession(sink, info);
+    const maxMessageBytes = config.proxy.maxMessageBytes;
+    return {
+      router: target,
+      http: createStreamableHttpFront({ openSession, maxMessageBytes }),
+      sse: createSseFront({ openSession, maxMessageBytes, messagesPath: `${base}/messages` }),
+      ws: createWebSocketFront({ openSession, maxMessageBytes }),
+    };
+  };
   router = routerFor(backends, {
     strategy: config.naming.strategy,
     separator: config.naming.separator,
     globalPrefix: config.naming.globalPrefix,
   });
-  const front = frontFor(router);
+  const main = endpointOf(router, '');
   /**
    * `/servers/<name>/mcp` (spec T3): one backend alone with its names untouched, through the same
    * supervision, routing and metrics; opened on first use.
@@ -187,7 +216,7 @@ export function createProxy(
       touch: (n) => backends.touch(n),
     };
     const own = routerFor(only, { strategy: 'none' });
-    const endpoint = { router: own, front: frontFor(own) };
+    const endpoint = endpointOf(own, `/servers/${name}`);
     endpoints.set(name, endpoint);
     return endpoint;
   };
@@ -249,16 +278,47 @@ export function createProxy(
   };
   app.use('/mcp', mcpAuth);
   app.use('/servers/*', mcpAuth);
-  app.all('/mcp', (c) => {
+  app.use('/sse', mcpAuth);
+  app.use('/messages', mcpAuth);
+  // The same three HTTP shapes on the aggregated endpoint and on each backend's own (T2, T3).
+  const route = (c: Context, pick: (endpoint: Endpoint) => Promise<Response> | Response) => {
     if (draining) return c.json({ error: 'Service Unavailable: the proxy is shutting down' }, 503);
-    return front.handle(c.req.raw);
-  });
-  app.all('/servers/:name/mcp', (c) => {
-    if (draining) return c.json({ error: 'Service Unavailable: the proxy is shutting down' }, 503);
-    const endpoint = endpointFor(c.req.param('name'));
-    if (!endpoint) return c.json({ error: `no server named "${c.req.param('name')}"` }, 404);
-    return endpoint.front.handle(c.req.raw);
-  });
+    const name = c.req.param('name');
+    const endpoint = name === undefined ? main : endpointFor(name);
+    if (!endpoint) return c.json({ error: `no server named "${name}"` }, 404);
+    return pick(endpoint);
+  };
+  for (const base of ['', '/servers/:name']) {
+    app.all(`${base}/mcp`, (c) => route(c, (e) => e.http.handle(c.req.raw)));
+    app.get(`${base}/sse`, (c) => route(c, (e) => e.sse.handleStream(c.req.raw)));
+    app.post(`${base}/messages`, (c) => route(c, (e) => e.sse.handleMessage(c.req.raw)));
+  }
+  const checkOrigin = createOriginCheck({ loopbackOnly: isLoopback(host) });
+  /**
+   * WebSocket upgrades for `/ws` and `/servers/<name>/ws`: the same Origin/Host and key checks as
+   * HTTP, done here because upgrades never reach the Hono app.
+   */
+  const handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, reason: string) => {
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const match = /^(?:\/servers\/([^/]+))?\/ws$/.exec(path);
+    if (!match) return refuse(404, 'Not Found');
+    if (draining) return refuse(503, 'Service Unavailable');
+    if (checkOrigin(header)) return refuse(403, 'Forbidden');
+    const hashes = config.proxy.apiKeys;
+    if (hashes.length > 0 && !keyMatches(bearerToken(header('authorization')), hashes)) {
+      return refuse(401, 'Unauthorized');
+    }
+    const endpoint = match[1] === undefined ? main : endpointFor(decodeURIComponent(match[1]));
+    if (!endpoint) return refuse(404, 'Not Found');
+    endpoint.ws.handleUpgrade(request, socket, head);
+  };
   app.get('/metrics', async (c) =>
     c.body(await metrics.render(), 200, { 'content-type': metrics.contentType }),
   );
@@ -303,6 +363,7 @@ export function createProxy(
             resolve(s);
           });
           s.once('error', reject);
+          s.on('upgrade', handleUpgrade);
         });
         logger.info('listening', { url: `http://${formatHost(host)}:${address?.port}/mcp` });
       }
@@ -331,8 +392,10 @@ export function createProxy(
           inflight: router?.inflight,
         });
       }
-      for (const each of [{ router: router as Router, front }, ...endpoints.values()]) {
-        each.front.close();
+      for (const each of [main, ...endpoints.values()]) {
+        each.http.close();
+        each.sse.close();
+        each.ws.close();
         each.router.close();
       }
       // Answers already produced are still being written: close each connection once it is idle,
@@ -375,6 +438,7 @@ export function createProxy(
       return summary;
     },
     fetch: (request) => Promise.resolve(app.fetch(request)),
+    handleUpgrade,
     get address() {
       return address;
     },

@@ -1,3 +1,5 @@
+export type { Clock } from './clock.js';
+export { systemClock } from './clock.js';
 export type { ErrorCodeValue } from './errors.js';
 export { ErrorCode, errorResponse, toJsonRpcError } from './errors.js';
 export type {

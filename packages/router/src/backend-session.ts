@@ -1,5 +1,6 @@
 import {
   acceptsLegacyRevision,
+  type Clock,
   ErrorCode,
   isFailure,
   isNotification,
@@ -14,9 +15,9 @@ import {
   type LegacyRevision,
   Method,
   resolveRevision,
+  systemClock,
   toJsonRpcError,
 } from '@switchyard/protocol';
-import { type Clock, systemClock } from './clock.js';
 
 /** The transport shape a backend session drives (structurally the transports package's). */
 export interface BackendTransport {

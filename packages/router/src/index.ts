@@ -8,8 +8,6 @@ export type {
 export { BackendSession, BackendSessionError } from './backend-session.js';
 export type { SessionInfo, Sink } from './client-session.js';
 export { ClientSession } from './client-session.js';
-export type { Clock } from './clock.js';
-export { systemClock } from './clock.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
 export type { BackendDirectory, BackendEntry, BackendState } from './directory.js';
 export type { NamingOptions } from './naming.js';

@@ -1,5 +1,6 @@
 import type { Logger } from '@switchyard/logging';
 import {
+  type Clock,
   ErrorCode,
   isJsonObject,
   type JsonObject,
@@ -7,12 +8,12 @@ import {
   LIST_METHODS,
   type ListMethod,
   Method,
+  systemClock,
   toJsonRpcError,
 } from '@switchyard/protocol';
 import type { BackendSession, Outcome } from './backend-session.js';
 import { Catalog, type Target } from './catalog.js';
 import { ClientSession, type SessionInfo, type Sink } from './client-session.js';
-import { type Clock, systemClock } from './clock.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { BackendDirectory, BackendEntry } from './directory.js';
 import { exposeName, mayBeShortened, type NamingOptions, parseExposedName } from './naming.js';

@@ -13,4 +13,3 @@ export type {
   SupervisedState,
   SupervisorEvent,
 } from './types.js';
-export { systemClock } from './types.js';

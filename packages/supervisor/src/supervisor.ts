@@ -1,5 +1,6 @@
+import { type Clock, systemClock } from '@switchyard/protocol';
 import { BackendSupervisor } from './backend-supervisor.js';
-import { type BackendSpec, type Clock, type SupervisorEvent, systemClock } from './types.js';
+import type { BackendSpec, SupervisorEvent } from './types.js';
 
 export interface SupervisorOptions {
   clock?: Clock;

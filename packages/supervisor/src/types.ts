@@ -1,3 +1,6 @@
+import type { Clock } from '@switchyard/protocol';
+
+export type { Clock };
 /**
  * The backend lifecycle states of spec S1. `degraded`: running but failing health checks (calls
  * fail fast); `backoff`: waiting to restart after a failure; `failed`: given up (crash loop, or
@@ -85,21 +88,3 @@ export type SupervisorEvent =
       at: number;
     }
   | { type: 'health'; server: string; ok: boolean; consecutiveFailures: number; at: number };
-
-/** Timers and time, injected so backoff and health checks are tested without sleeping. */
-export interface Clock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The real clock; timers never keep the process alive on their own. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => {
-    const handle = setTimeout(callback, ms);
-    handle.unref?.();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};

@@ -1,5 +1,7 @@
 export type { RemoteBackendOptions } from './remote-backend.js';
 export { createRemoteBackendTransport } from './remote-backend.js';
+export type { SseFront, SseFrontOptions } from './sse-front.js';
+export { createSseFront } from './sse-front.js';
 export type { SpawnFunction, StdioBackendOptions } from './stdio-backend.js';
 export {
   backendEnvironment,
@@ -18,3 +20,5 @@ export type {
   SessionSink,
 } from './transport.js';
 export { TransportError } from './transport.js';
+export type { WebSocketFront, WebSocketFrontOptions } from './websocket-front.js';
+export { createWebSocketFront } from './websocket-front.js';

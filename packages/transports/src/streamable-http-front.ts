@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   ErrorCode,
-  errorResponse,
   featuresOf,
   isRequest,
   isResponse,
@@ -14,6 +13,10 @@ import {
   parseValue,
   resolveRevision,
 } from '@switchyard/protocol';
+import { accepts } from './internal/accepts.js';
+import { failureResponse, jsonResponse } from './internal/http-response.js';
+import { readLimited } from './internal/read-limited.js';
+import { SseStream } from './internal/sse-stream.js';
 import type { FrontSession, OpenSession } from './transport.js';
 
 export interface StreamableHttpFrontOptions {
@@ -30,57 +33,6 @@ export interface StreamableHttpFront {
   /** Ends every session (shutdown). */
   close(): void;
   readonly sessionCount: number;
-}
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream',
-  'cache-control': 'no-cache',
-  connection: 'keep-alive',
-};
-const encoder = new TextEncoder();
-
-function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
-}
-
-function failure(status: number, code: number, message: string): Response {
-  return json(errorResponse(null, code, message), status);
-}
-
-/** One open SSE response: a stream of `message` events. */
-class SseStream {
-  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  private done = false;
-  readonly response: Response;
-
-  constructor(headers: Record<string, string>, onCancel: () => void) {
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.controller = controller;
-      },
-      cancel: () => {
-        this.done = true;
-        onCancel();
-      },
-    });
-    this.response = new Response(stream, { status: 200, headers: { ...SSE_HEADERS, ...headers } });
-  }
-
-  push(message: JsonRpcMessage): void {
-    if (this.done) return;
-    this.controller?.enqueue(
-      encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`),
-    );
-  }
-
-  end(): void {
-    if (this.done) return;
-    this.done = true;
-    this.controller?.close();
-  }
 }
 
 /**
@@ -133,7 +85,11 @@ class PostChannel {
       return;
     }
     this.resolveJson?.(
-      failure(404, ErrorCode.RequestTimeout, 'Session not found: the session was terminated'),
+      failureResponse(
+        404,
+        ErrorCode.RequestTimeout,
+        'Session not found: the session was terminated',
+      ),
     );
   }
 
@@ -147,7 +103,7 @@ class PostChannel {
     const rank = (id: JsonRpcId | null) => (id === null ? -1 : this.order.indexOf(id));
     this.collected.sort((a, b) => rank(a.id) - rank(b.id));
     const all = [...this.early, ...this.collected];
-    this.resolveJson?.(json(this.batch ? all : all[0], 200, this.headers));
+    this.resolveJson?.(jsonResponse(this.batch ? all : all[0], 200, this.headers));
   }
 }
 
@@ -166,33 +122,6 @@ class HttpSession {
     // Not tied to an open POST (list_changed, log messages): the standalone GET stream, if any.
     if (!isResponse(message)) this.standalone?.push(message);
   }
-}
-
-/** Reads a body up to `limit` bytes; undefined when it is larger (the rest is never read). */
-async function readLimited(request: Request, limit: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) return undefined;
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function accepts(request: Request): { json: boolean; sse: boolean } {
-  const accept = request.headers.get('accept');
-  if (!accept || accept.includes('*/*')) return { json: true, sse: true };
-  return { json: accept.includes('application/json'), sse: accept.includes('text/event-stream') };
 }
 
 function hasProgressToken(message: JsonRpcMessage): boolean {
@@ -217,14 +146,18 @@ export function createStreamableHttpFront(
   function lookup(request: Request): HttpSession | Response {
     const id = request.headers.get('mcp-session-id');
     if (!id)
-      return failure(
+      return failureResponse(
         400,
         ErrorCode.InvalidRequest,
         'Bad Request: Mcp-Session-Id header is required',
       );
     const session = sessions.get(id);
     if (!session)
-      return failure(404, ErrorCode.RequestTimeout, 'Session not found: initialize a new session');
+      return failureResponse(
+        404,
+        ErrorCode.RequestTimeout,
+        'Session not found: initialize a new session',
+      );
     return session;
   }
 
@@ -248,7 +181,7 @@ export function createStreamableHttpFront(
   async function post(request: Request): Promise<Response> {
     const type = request.headers.get('content-type') ?? '';
     if (!type.includes('application/json')) {
-      return failure(
+      return failureResponse(
         415,
         ErrorCode.InvalidRequest,
         'Unsupported Media Type: Content-Type must be application/json',
@@ -256,7 +189,7 @@ export function createStreamableHttpFront(
     }
     const accept = accepts(request);
     if (!accept.json && !accept.sse) {
-      return failure(
+      return failureResponse(
         406,
         ErrorCode.InvalidRequest,
         'Not Acceptable: accept application/json or text/event-stream',
@@ -264,7 +197,7 @@ export function createStreamableHttpFront(
     }
     const version = request.headers.get('mcp-protocol-version');
     if (version !== null && !resolveRevision(version)) {
-      return failure(
+      return failureResponse(
         400,
         ErrorCode.InvalidRequest,
         `Bad Request: unsupported MCP-Protocol-Version ${version}`,
@@ -272,7 +205,7 @@ export function createStreamableHttpFront(
     }
     const body = await readLimited(request, maxBytes);
     if (body === undefined) {
-      return failure(
+      return failureResponse(
         413,
         ErrorCode.InvalidRequest,
         `Payload Too Large: the limit is ${maxBytes} bytes`,
@@ -282,10 +215,10 @@ export function createStreamableHttpFront(
     try {
       value = JSON.parse(body);
     } catch {
-      return failure(400, ErrorCode.ParseError, 'Parse error: invalid JSON');
+      return failureResponse(400, ErrorCode.ParseError, 'Parse error: invalid JSON');
     }
     const frame = parseValue(value);
-    if (!frame.ok) return json(frame.error, 400);
+    if (!frame.ok) return jsonResponse(frame.error, 400);
     const items: MessageCheck[] = frame.batch
       ? frame.items
       : [{ ok: true, message: frame.message }];
@@ -296,13 +229,13 @@ export function createStreamableHttpFront(
     let session: HttpSession;
     if (initialize) {
       if (frame.batch)
-        return failure(
+        return failureResponse(
           400,
           ErrorCode.InvalidRequest,
           'Invalid Request: initialize must not be batched',
         );
       if (request.headers.has('mcp-session-id')) {
-        return failure(
+        return failureResponse(
           400,
           ErrorCode.InvalidRequest,
           'Bad Request: initialize must not carry an Mcp-Session-Id',
@@ -315,7 +248,7 @@ export function createStreamableHttpFront(
       session = found;
       const revision = resolveRevision(session.front.revision);
       if (frame.batch && !(revision && featuresOf(revision).batches)) {
-        return failure(
+        return failureResponse(
           400,
           ErrorCode.InvalidRequest,
           `Invalid Request: batches are not allowed in revision ${revision ?? 'unknown'}`,
@@ -334,14 +267,14 @@ export function createStreamableHttpFront(
     if (requests.length === 0) {
       for (const message of messages) session.front.handle(message);
       if (early.length === 0) return new Response(null, { status: 202, headers });
-      return json(frame.batch ? early : early[0], 400, headers);
+      return jsonResponse(frame.batch ? early : early[0], 400, headers);
     }
     const useSse = accept.sse && (!accept.json || requests.some(hasProgressToken));
     const release = (done: PostChannel) => {
       for (const r of requests)
         if (session.channels.get(r.id) === done) session.channels.delete(r.id);
     };
-    const sse = useSse ? new SseStream(headers, () => release(channel)) : undefined;
+    const sse = useSse ? new SseStream({ headers, onCancel: () => release(channel) }) : undefined;
     const channel = new PostChannel(
       requests.map((r) => r.id),
       early,
@@ -358,7 +291,7 @@ export function createStreamableHttpFront(
 
   function get(request: Request): Response {
     if (!accepts(request).sse) {
-      return failure(
+      return failureResponse(
         406,
         ErrorCode.InvalidRequest,
         'Not Acceptable: GET needs Accept: text/event-stream',
@@ -367,13 +300,16 @@ export function createStreamableHttpFront(
     const found = lookup(request);
     if (found instanceof Response) return found;
     if (found.standalone)
-      return failure(
+      return failureResponse(
         409,
         ErrorCode.InvalidRequest,
         'Conflict: this session already has a GET stream',
       );
-    const stream = new SseStream({ 'mcp-session-id': found.id }, () => {
-      if (found.standalone === stream) found.standalone = undefined;
+    const stream = new SseStream({
+      headers: { 'mcp-session-id': found.id },
+      onCancel: () => {
+        if (found.standalone === stream) found.standalone = undefined;
+      },
     });
     found.standalone = stream;
     return stream.response;

@@ -31,7 +31,7 @@ export interface FrontSession {
 }
 
 /** What every front transport describes itself as, for session bookkeeping and metrics. */
-export type FrontKind = 'stdio' | 'streamable-http';
+export type FrontKind = 'stdio' | 'streamable-http' | 'sse' | 'websocket';
 
 /** Opens a client session for a front transport. */
 export type OpenSession = (

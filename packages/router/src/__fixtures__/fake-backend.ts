@@ -1,4 +1,5 @@
 import type {
+  Clock,
   JsonObject,
   JsonRpcErrorObject,
   JsonRpcId,
@@ -11,7 +12,6 @@ import {
   type BackendSessionOptions,
   type BackendTransport,
 } from '../backend-session.js';
-import type { Clock } from '../clock.js';
 
 /** What a fake backend does with one request: answer it, fail it, or leave it pending. */
 export type Answer = { result: JsonObject } | { error: JsonRpcErrorObject } | undefined;

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '@switchyard/protocol';
 
 /**
  * A clock that only moves when a test says so: timers fire in due order inside {@link advance},

@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+export const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const everything = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+export const supergatewayBin = join(
+  dirname(require.resolve('supergateway/package.json')),
+  'dist/index.js',
+);
+export const mcpProxyBin = join(
+  dirname(require.resolve('mcp-proxy/package.json')),
+  'dist/bin/mcp-proxy.mjs',
+);
+
+/** Knobs: BENCH_REPEATS (default 5), BENCH_QUICK=1 for a smoke run. */
+export const quick = process.env.BENCH_QUICK === '1';
+export const repeats = Number(process.env.BENCH_REPEATS ?? (quick ? 2 : 5));
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function summarize(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1],
+  };
+}
+
+/** Rotates the order each repeat so no configuration always runs first (rule 1: alternate). */
+export function rotated(list, round) {
+  const k = round % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}
+
+export const fmt = (value, digits = 2) =>
+  Number.isFinite(value) ? value.toFixed(digits) : String(value);
+export const ratio = (a, b) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : 'n/a');
+
+/** Prints a Markdown table (so the output pastes straight into docs/performance.md). */
+export function table(title, header, rows) {
+  const lines = [
+    `\n### ${title}\n`,
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns a child; resolves once `ready(line)` returns a value for a stdout or stderr line. */
+export function spawnChild(command, args, { env, ready, ipc = false, timeoutMs = 30_000 }) {
+  const child = spawn(command, args, {
+    cwd: benchDir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])],
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')}: not ready after ${timeoutMs} ms\n${buffered}`));
+    }, timeoutMs);
+    const onData = (chunk) => {
+      buffered += chunk.toString();
+      for (const line of buffered.split('\n')) {
+        const value = ready(line);
+        if (value !== undefined) {
+          clearTimeout(timer);
+          child.stdout.removeAllListeners('data');
+          child.stderr.removeAllListeners('data');
+          child.stdout.resume();
+          child.stderr.resume();
+          resolve({ child, value, stop });
+          return;
+        }
+      }
+      if (buffered.length > 100_000) buffered = buffered.slice(-10_000);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited with ${code}\n${buffered}`));
+    });
+  });
+}
+
+export async function waitForHttp(url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { method: 'GET' });
+      await res.arrayBuffer();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(20);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, errorResponse, parseFrame } from '@switchyard/protocol';
+import { accepts } from './internal/accepts.js';
+import { failureResponse, jsonResponse } from './internal/http-response.js';
+import { readLimited } from './internal/read-limited.js';
+import { SseStream } from './internal/sse-stream.js';
+import type { FrontSession, OpenSession } from './transport.js';
+
+export interface SseFrontOptions {
+  openSession: OpenSession;
+  /** Largest POST body accepted (spec T5, default 4 MiB); larger bodies get 413 unread. */
+  maxMessageBytes?: number;
+  /** Mints session ids; the proxy's own, never a backend's (protocol.md §4.3, §8.5). */
+  generateSessionId?: () => string;
+  /**
+   * Path of the POST endpoint announced in the `endpoint` event (default `/messages`). It is sent
+   * as a relative URI so that the client resolves it against the SSE URL: same origin, as
+   * clients must check (protocol.md §3).
+   */
+  messagesPath?: string;
+  /** Interval of `: keepalive` comments on each stream (default 25 s; 0 disables them). */
+  keepAliveMs?: number;
+}
+
+/**
+ * The legacy HTTP+SSE transport of revision 2024-11-05 (protocol.md §3) as web-standard
+ * handlers: `GET /sse` opens the stream, `POST /messages?sessionId=…` carries client messages.
+ */
+export interface SseFront {
+  /** `GET` on the SSE endpoint: opens a session and its stream. */
+  handleStream(request: Request): Response;
+  /** `POST` on the messages endpoint: one client message, answered on the session's stream. */
+  handleMessage(request: Request): Promise<Response>;
+  /** Ends every session and its stream (shutdown). */
+  close(): void;
+  readonly sessionCount: number;
+}
+
+interface SseSession {
+  readonly stream: SseStream;
+  readonly front: FrontSession;
+}
+
+/**
+ * Creates the HTTP+SSE front (spec T2). The stream's first event is `endpoint`, whose data is the
+ * POST URI; every message for the session then goes out as `event: message`. A POST answers only
+ * whether the message was accepted (202): its response travels on the stream. Batches get -32600,
+ * since 2024-11-05 has none. The session ends when the client drops the stream.
+ */
+export function createSseFront(options: SseFrontOptions): SseFront {
+  const sessions = new Map<string, SseSession>();
+  const maxBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
+  const newId = options.generateSessionId ?? randomUUID;
+  const messagesPath = options.messagesPath ?? '/messages';
+  const keepAliveMs = options.keepAliveMs ?? 25_000;
+
+  function end(id: string): void {
+    const session = sessions.get(id);
+    if (!session) return;
+    sessions.delete(id);
+    session.stream.end();
+    session.front.close();
+  }
+
+  function handleStream(request: Request): Response {
+    if (request.method !== 'GET')
+      return new Response(null, { status: 405, headers: { allow: 'GET' } });
+    if (!accepts(request).sse) {
+      return failureResponse(
+        406,
+        ErrorCode.InvalidRequest,
+        'Not Acceptable: the SSE endpoint needs Accept: text/event-stream',
+      );
+    }
+    const id = newId();
+    const stream = new SseStream({
+      headers: { 'x-accel-buffering': 'no' },
+      onCancel: () => end(id),
+      keepAliveMs,
+    });
+    stream.event('endpoint', `${messagesPath}?sessionId=${encodeURIComponent(id)}`);
+    const front = options.openSession((message) => stream.push(message), {
+      transport: 'sse',
+      sessionId: id,
+    });
+    sessions.set(id, { stream, front });
+    return stream.response;
+  }
+
+  async function handleMessage(request: Request): Promise<Response> {
+    if (request.method !== 'POST') {
+      return new Response(null, { status: 405, headers: { allow: 'POST' } });
+    }
+    const id = new URL(request.url).searchParams.get('sessionId');
+    if (!id) {
+      return failureResponse(
+        400,
+        ErrorCode.InvalidRequest,
+        'Bad Request: the sessionId query parameter is required',
+      );
+    }
+    const session = sessions.get(id);
+    if (!session) {
+      return failureResponse(
+        404,
+        ErrorCode.InvalidRequest,
+        'Session not found: open a new SSE stream',
+      );
+    }
+    const type = request.headers.get('content-type') ?? '';
+    if (!type.includes('application/json')) {
+      return failureResponse(
+        415,
+        ErrorCode.InvalidRequest,
+        'Unsupported Media Type: Content-Type must be application/json',
+      );
+    }
+    const body = await readLimited(request, maxBytes);
+    if (body === undefined) {
+      return failureResponse(
+        413,
+        ErrorCode.InvalidRequest,
+        `Payload Too Large: the limit is ${maxBytes} bytes`,
+      );
+    }
+    // The stream may have been dropped while the body was read.
+    if (!sessions.has(id)) {
+      return failureResponse(
+        404,
+        ErrorCode.InvalidRequest,
+        'Session not found: the stream was closed',
+      );
+    }
+    const frame = parseFrame(body);
+    if (!frame.ok) return jsonResponse(frame.error, 400);
+    if (frame.batch) {
+      return jsonResponse(
+        errorResponse(
+          null,
+          ErrorCode.InvalidRequest,
+          'Invalid Request: batches are not supported on HTTP+SSE',
+        ),
+        400,
+      );
+    }
+    session.front.handle(frame.message);
+    return new Response('Accepted', { status: 202 });
+  }
+
+  return {
+    handleStream,
+    handleMessage,
+    close() {
+      for (const id of [...sessions.keys()]) end(id);
+    },
+    get sessionCount() {
+      return sessions.size;
+    },
+  };
+}

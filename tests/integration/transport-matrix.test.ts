@@ -1,0 +1,238 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { SwitchyardProxy } from '@switchyard/proxy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { stringify } from 'yaml';
+import { cliPath, firstText, fixture, serverScript, startProxy, tempDir } from './helpers.js';
+
+/** What every cell of the matrix needs from a client, whatever its transport. */
+interface MatrixClient {
+  listTools(): Promise<string[]>;
+  call(
+    name: string,
+    args: Record<string, unknown>,
+    onProgress?: (progress: number) => void,
+  ): Promise<string>;
+  read(uri: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Progress is observed on the wire: the SDK client drops a progress notification that arrives in
+ * the same read as its response (it settles the request first), a quirk of that client, not of
+ * what the proxy sent.
+ */
+function sdkClient(client: Client, transport: Transport): MatrixClient {
+  const progress = new Map<string | number, (value: number) => void>();
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    const m = message as {
+      method?: string;
+      params?: { progressToken?: string | number; progress?: number };
+    };
+    if (m.method === 'notifications/progress' && m.params?.progressToken !== undefined) {
+      progress.get(m.params.progressToken)?.(m.params.progress ?? -1);
+    }
+    deliver?.(message, extra);
+  };
+  let calls = 0;
+  return {
+    listTools: async () => (await client.listTools()).tools.map((t) => t.name),
+    call: async (name, args, onProgress) => {
+      const token = `matrix-${++calls}`;
+      if (onProgress) progress.set(token, onProgress);
+      const meta = onProgress ? { _meta: { progressToken: token } } : {};
+      return firstText(await client.callTool({ name, arguments: args, ...meta }));
+    },
+    read: async (uri) => {
+      const content = (await client.readResource({ uri })).contents[0];
+      return content && 'text' in content ? content.text : '';
+    },
+    close: () => client.close(),
+  };
+}
+
+/** A JSON-RPC client over the proxy's WebSocket front (`ws`, subprotocol `mcp`). */
+async function wsClient(url: string): Promise<MatrixClient> {
+  const socket = new WebSocket(url, 'mcp');
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  let nextId = 1;
+  const waiting = new Map<
+    number,
+    (message: { result?: Record<string, unknown>; error?: { message: string } }) => void
+  >();
+  const progress = new Map<string, (value: number) => void>();
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data));
+    if (message.method === 'notifications/progress')
+      progress.get(message.params.progressToken)?.(message.params.progress);
+    else if (message.id !== undefined) waiting.get(message.id)?.(message);
+  });
+  const request = (method: string, params: Record<string, unknown>) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, (message) =>
+        message.error ? reject(new Error(message.error.message)) : resolve(message.result ?? {}),
+      );
+      socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    });
+  await request('initialize', {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: 'ws', version: '1' },
+  });
+  socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+  return {
+    listTools: async () =>
+      ((await request('tools/list', {})).tools as Array<{ name: string }>).map((t) => t.name),
+    call: async (name, args, onProgress) => {
+      const token = `p${nextId}`;
+      if (onProgress) progress.set(token, onProgress);
+      const result = await request('tools/call', {
+        name,
+        arguments: args,
+        ...(onProgress ? { _meta: { progressToken: token } } : {}),
+      });
+      return firstText(result);
+    },
+    read: async (uri) =>
+      ((await request('resources/read', { uri })).contents as Array<{ text: string }>)[0]?.text ??
+      '',
+    close: async () => socket.close(),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function launch(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`not ready: ${output}`)), 15_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, match });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+  });
+}
+
+const BACKENDS = ['stdio', 'http', 'sse', 'ws'] as const;
+const FRONTS = ['streamable-http', 'sse', 'stdio', 'websocket'] as const;
+
+describe('transport matrix: 4 client transports x 4 backend transports (spec T1, T2)', () => {
+  const dir = tempDir();
+  const children: ChildProcess[] = [];
+  let servers: Record<string, unknown>;
+  let proxy: SwitchyardProxy;
+  let origin: string;
+
+  beforeAll(async () => {
+    const [httpPort, ssePort] = await Promise.all([freePort(), freePort()]);
+    const http = await launch(
+      [serverScript('server-everything'), 'streamableHttp'],
+      { PORT: String(httpPort) },
+      /listening on port/,
+    );
+    const sse = await launch(
+      [serverScript('server-everything'), 'sse'],
+      { PORT: String(ssePort) },
+      /running on port/,
+    );
+    const ws = await launch([fixture('ws-server.mjs')], {}, /port (\d+)/);
+    children.push(http.child, sse.child, ws.child);
+    servers = {
+      stdio: { command: process.execPath, args: [serverScript('server-everything'), 'stdio'] },
+      http: { url: `http://127.0.0.1:${httpPort}/mcp`, transport: 'streamable-http' },
+      sse: { url: `http://127.0.0.1:${ssePort}/sse`, transport: 'sse' },
+      ws: { url: `ws://127.0.0.1:${ws.match[1]}` },
+    };
+    const started = await startProxy({ servers });
+    proxy = started.proxy;
+    origin = started.url.origin;
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+    for (const child of children) child.kill();
+    dir.remove();
+  });
+
+  async function connect(front: (typeof FRONTS)[number]): Promise<MatrixClient> {
+    if (front === 'websocket') return wsClient(`${origin.replace('http', 'ws')}/ws`);
+    const client = new Client({ name: `matrix-${front}`, version: '1.0.0' });
+    let transport: Transport;
+    if (front === 'streamable-http')
+      transport = new StreamableHTTPClientTransport(new URL(`${origin}/mcp`));
+    else if (front === 'sse') transport = new SSEClientTransport(new URL(`${origin}/sse`));
+    else {
+      const file = join(dir.path, 'matrix.yaml');
+      writeFileSync(file, stringify({ servers }));
+      transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [cliPath, '--stdio', '--no-watch', '--config', file],
+        stderr: 'ignore',
+      });
+    }
+    await client.connect(transport);
+    return sdkClient(client, transport);
+  }
+
+  for (const front of FRONTS) {
+    it(`${front} client: lists, calls, reads and gets progress through every backend transport`, async () => {
+      const client = await connect(front);
+      try {
+        const tools = await client.listTools();
+        for (const backend of BACKENDS) expect(tools).toContain(`${backend}__echo`);
+        for (const backend of BACKENDS) {
+          const text = await client.call(`${backend}__echo`, { message: `${front}->${backend}` });
+          expect(text).toContain(`${front}->${backend}`);
+        }
+        for (const backend of ['stdio', 'http', 'sse'] as const) {
+          const seen: number[] = [];
+          await client.call(
+            `${backend}__trigger-long-running-operation`,
+            { duration: 0.1, steps: 2 },
+            (p) => seen.push(p),
+          );
+          expect(seen, `${front}->${backend} progress`).toEqual([1, 2]);
+          const doc = await client.read('demo://resource/static/document/architecture.md');
+          expect(doc.length).toBeGreaterThan(0);
+        }
+      } finally {
+        await client.close();
+      }
+    });
+  }
+});
