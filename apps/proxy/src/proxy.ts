@@ -177,6 +177,7 @@ export function createProxy(
       serverInfo: { name: 'switchyard', version: PROXY_VERSION },
       requestTimeoutMs: config.proxy.requestTimeoutMs,
       maxConcurrentRequests: config.proxy.maxConcurrentRequests,
+      maxRequestTimeoutMs: config.proxy.maxRequestTimeoutMs,
       requestTimeoutFor: (name) => current.servers.find((s) => s.name === name)?.requestTimeoutMs,
       logger: logger.child({ component: 'router' }),
       observer: {

@@ -77,6 +77,8 @@ export interface SwitchyardConfig {
     port: number;
     maxMessageBytes: number;
     requestTimeoutMs: number;
+    /** How far progress may extend a request's timeout, in all (spec T5). */
+    maxRequestTimeoutMs: number;
     /** SHA-256 hashes (`sha256:<hex>`) of the bearer keys MCP clients must present (spec K2). */
     apiKeys: string[];
     /** Listen beyond loopback without `apiKeys` (refused otherwise, spec K1). */

@@ -264,6 +264,7 @@ describe('parseConfig: Switchyard dialect', () => {
         requestTimeoutMs: 60000,
         maxConcurrentRequests: 100,
         connectionPoolSize: 10,
+        maxRequestTimeoutMs: 600000,
         apiKeys: [],
         allowUnauthenticated: false,
       },

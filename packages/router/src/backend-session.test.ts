@@ -355,6 +355,41 @@ describe('BackendSession cancellation and timeouts', () => {
     expect(message).toContain('1000 ms');
   });
 
+  it('lets progress extend the timeout, but never beyond the maximum', async () => {
+    const clock = new FakeClock();
+    const { session, transport } = await connectFakeBackend('alpha', { clock });
+    const pending = session.request(
+      'tools/call',
+      { name: 'long' },
+      { timeoutMs: 1_000, maxTimeoutMs: 2_500, onProgress: () => {} },
+    );
+    let outcome: Outcome | undefined;
+    void pending.outcome.then((o) => {
+      outcome = o;
+    });
+    const token = transport.progressTokenOf('tools/call');
+    const progress = () =>
+      transport.deliver({
+        jsonrpc: '2.0',
+        method: 'notifications/progress',
+        params: { progressToken: token as string, progress: 1 },
+      });
+    clock.advance(900);
+    progress();
+    clock.advance(900);
+    await settle();
+    expect(outcome).toBeUndefined();
+    progress();
+    clock.advance(699);
+    await settle();
+    expect(outcome).toBeUndefined();
+    clock.advance(1);
+    await settle();
+    expect(outcome?.kind === 'error' && outcome.error.message).toBe(
+      'Request to backend "alpha" timed out after 2500 ms (extended by progress, at most 2500 ms)',
+    );
+  });
+
   it('clears the timer when the response arrives in time', async () => {
     const clock = new FakeClock();
     const { session, transport } = await connectFakeBackend('alpha', { clock });

@@ -44,6 +44,11 @@ export interface PendingRequest {
 export interface RequestOptions {
   /** After this long the backend gets `notifications/cancelled` and the caller a timeout error. */
   timeoutMs?: number;
+  /**
+   * Each progress notification restarts the timeout, up to this much in all since the request was
+   * sent (spec T5: long tools that report progress are not cut off). Default: no extension.
+   */
+  maxTimeoutMs?: number;
   /** Called for each `notifications/progress` of this request (a fresh token is minted per hop). */
   onProgress?: (params: JsonObject) => void;
 }
@@ -81,6 +86,8 @@ interface Waiter {
   resolve: (outcome: Outcome) => void;
   timer?: unknown;
   progressToken?: string;
+  /** Restarts the timeout after progress, within the request's maximum. */
+  extend?: () => void;
 }
 
 /**
@@ -171,10 +178,14 @@ export class BackendSession {
     }
     let outgoing = params;
     const waiter: Waiter = { resolve: () => {} };
-    if (options.onProgress) {
+    const onProgress = options.onProgress;
+    if (onProgress) {
       const token = `${this.name}:${id}`;
       waiter.progressToken = token;
-      this.progress.set(token, options.onProgress);
+      this.progress.set(token, (progress) => {
+        waiter.extend?.();
+        onProgress(progress);
+      });
       const meta = isObject(params?._meta) ? params._meta : {};
       outgoing = { ...params, _meta: { ...meta, progressToken: token } };
     }
@@ -184,17 +195,32 @@ export class BackendSession {
     this.waiters.set(id, waiter);
     if (options.timeoutMs !== undefined) {
       const ms = options.timeoutMs;
-      waiter.timer = this.clock.setTimeout(() => {
+      const started = this.clock.now();
+      const max = Math.max(ms, options.maxTimeoutMs ?? ms);
+      let extended = false;
+      const expire = () => {
+        const after = extended
+          ? `${this.clock.now() - started} ms (extended by progress, at most ${max} ms)`
+          : `${ms} ms`;
         // Not `cancel()`: that would settle as cancelled, and a cancelled outcome gets no reply.
-        void this.notify(Method.Cancelled, { requestId: id, reason: `timed out after ${ms} ms` });
+        void this.notify(Method.Cancelled, { requestId: id, reason: `timed out after ${after}` });
         this.settle(id, {
           kind: 'error',
           error: toJsonRpcError(
             ErrorCode.RequestTimeout,
-            `Request to backend "${this.name}" timed out after ${ms} ms`,
+            `Request to backend "${this.name}" timed out after ${after}`,
           ),
         });
-      }, ms);
+      };
+      waiter.timer = this.clock.setTimeout(expire, ms);
+      if (max > ms) {
+        waiter.extend = () => {
+          extended = true;
+          this.clock.clearTimeout(waiter.timer);
+          const left = Math.min(ms, started + max - this.clock.now());
+          waiter.timer = this.clock.setTimeout(expire, Math.max(0, left));
+        };
+      }
     }
     const message: JsonRpcRequest =
       outgoing === undefined

@@ -236,6 +236,9 @@ export class ClientSession {
     }
     const pending = found.session.request(request.method, outgoing, {
       timeoutMs: this.core.timeoutFor(backend),
+      ...(this.core.options.maxRequestTimeoutMs === undefined
+        ? {}
+        : { maxTimeoutMs: this.core.options.maxRequestTimeoutMs }),
       ...(hasToken
         ? {
             onProgress: (progress: JsonObject) =>

@@ -42,6 +42,8 @@ export interface RouterOptions {
    * once with an error instead of queueing without bound.
    */
   maxConcurrentRequests?: number;
+  /** Progress may extend a request's timeout up to this much in all (spec T5). */
+  maxRequestTimeoutMs?: number;
   /** Per-backend overrides of {@link requestTimeoutMs}. */
   requestTimeoutFor?: (backend: string) => number | undefined;
   /** How long a request waits for a backend that is still starting before going on without it. */

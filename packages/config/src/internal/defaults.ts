@@ -8,6 +8,7 @@ export const DEFAULTS = {
     port: 3000,
     maxMessageBytes: 4 * 1024 * 1024,
     requestTimeoutMs: 60_000,
+    maxRequestTimeoutMs: 600_000,
     maxConcurrentRequests: 100,
     connectionPoolSize: 10,
     apiKeys: [] as string[],

@@ -195,6 +195,10 @@ export const switchyardSchema = strictObject(
           integer(1),
           `Default request timeout. Default ${DEFAULTS.proxy.requestTimeoutMs}.`,
         ),
+        maxRequestTimeoutMs: field(
+          integer(1),
+          `Progress notifications may extend a request's timeout up to this much in all. Default ${DEFAULTS.proxy.maxRequestTimeoutMs}.`,
+        ),
         maxConcurrentRequests: field(
           integer(1),
           `Concurrent requests per session and per backend. Default ${DEFAULTS.proxy.maxConcurrentRequests}.`,
