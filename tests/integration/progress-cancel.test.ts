@@ -63,6 +63,23 @@ describe('progress and cancellation through the proxy', () => {
     ]);
   });
 
+  it('propagates W3C trace context (_meta.traceparent) to the backend unchanged (spec M3)', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await client.callTool({
+      name: 'recorder__echo',
+      arguments: { tag: 'traced' },
+      _meta: { traceparent },
+    });
+    const sent = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (line) => JSON.parse(line) as Recorded & { params?: { _meta?: { traceparent?: string } } },
+      )
+      .find((m) => m.method === 'tools/call' && m.params?.arguments?.tag === 'traced');
+    expect(sent?.params?._meta?.traceparent).toBe(traceparent);
+  });
+
   it('forwards a client cancellation to the backend under the backend’s own request id', async () => {
     const controller = new AbortController();
     const call = client.callTool(
