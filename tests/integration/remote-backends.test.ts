@@ -1,45 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, fixture, httpClient, serverScript, startProxy } from './helpers.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a child and waits until its output matches `ready`; returns the match. */
-function launch(
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`not ready: ${output}`)), 15_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-  });
-}
+import {
+  firstText,
+  fixture,
+  freePort,
+  httpClient,
+  launch,
+  serverScript,
+  startProxy,
+} from './helpers.js';
 
 describe('remote backends: Streamable HTTP, HTTP+SSE, auto and WebSocket (spec T1)', () => {
   const children: ChildProcess[] = [];

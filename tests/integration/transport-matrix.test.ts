@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -11,7 +10,16 @@ import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { stringify } from 'yaml';
-import { cliPath, firstText, fixture, serverScript, startProxy, tempDir } from './helpers.js';
+import {
+  cliPath,
+  firstText,
+  fixture,
+  freePort,
+  launch,
+  serverScript,
+  startProxy,
+  tempDir,
+} from './helpers.js';
 
 /** What every cell of the matrix needs from a client, whatever its transport. */
 interface MatrixClient {
@@ -111,41 +119,6 @@ async function wsClient(url: string): Promise<MatrixClient> {
       '',
     close: async () => socket.close(),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function launch(
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`not ready: ${output}`)), 15_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-  });
 }
 
 const BACKENDS = ['stdio', 'http', 'sse', 'ws'] as const;
