@@ -1,5 +1,5 @@
 // `pnpm bench` (spec Q1). Runs against the built proxy (`pnpm build` first; the root script
-// does). Usage: node bench/run.mjs [latency|memory|startup ...]; BENCH_QUICK=1 for a smoke run,
+// does). Usage: node bench/run.mjs [latency|large|memory|startup ...]; BENCH_QUICK=1 for a smoke run,
 // BENCH_REPEATS=N to change the number of alternating rounds (default 5).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -17,6 +17,7 @@ if (!existsSync(join(benchDir, '../apps/proxy/dist/index.js'))) {
 
 const benches = {
   latency: () => import('./latency-throughput.mjs'),
+  large: () => import('./large.mjs'),
   memory: () => import('./memory.mjs'),
   startup: () => import('./startup.mjs'),
 };

@@ -26,11 +26,11 @@ export async function everythingHttp() {
   return { url: `http://127.0.0.1:${port}/mcp`, tool: 'echo', stop };
 }
 
-/** Switchyard from `dist`, in a child process (with --expose-gc for P3). */
-export async function switchyard(servers) {
+/** Switchyard from `dist`, in a child process (with --expose-gc for P3); `extra` is merged into the config. */
+export async function switchyard(servers, extra = {}) {
   const { child, value, stop } = await spawnChild(
     process.execPath,
-    ['--expose-gc', 'servers/switchyard.mjs', JSON.stringify({ servers })],
+    ['--expose-gc', 'servers/switchyard.mjs', JSON.stringify({ ...extra, servers })],
     { ready: readyPort, ipc: true },
   );
   const memory = () =>

@@ -1,3 +1,10 @@
+export type {
+  EventReplay,
+  EventStore,
+  MemoryEventStoreOptions,
+  StoredEvent,
+} from './event-store.js';
+export { createMemoryEventStore } from './event-store.js';
 export type { RemoteBackendOptions } from './remote-backend.js';
 export { createRemoteBackendTransport } from './remote-backend.js';
 export type { SseFront, SseFrontOptions } from './sse-front.js';

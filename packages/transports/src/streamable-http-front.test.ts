@@ -63,7 +63,7 @@ class FakeSession implements FrontSession {
   }
 }
 
-function setup(options: { maxMessageBytes?: number } = {}) {
+function setup(options: { maxMessageBytes?: number; maxStoredEvents?: number } = {}) {
   const sessions: FakeSession[] = [];
   let counter = 0;
   const front = createStreamableHttpFront({
@@ -112,14 +112,36 @@ async function sseMessages(response: Response): Promise<JsonRpcMessage[]> {
   return parseSse(await response.text());
 }
 
-function parseSse(text: string): JsonRpcMessage[] {
+interface SseEvent {
+  event?: string;
+  data: string;
+  id?: string;
+}
+
+/** Splits SSE text into its complete events (a trailing partial event is left out). */
+function sseEvents(text: string): SseEvent[] {
   return text
     .split('\n\n')
-    .filter((event) => event.trim().length > 0)
+    .slice(0, -1)
+    .map((block) => {
+      const event: SseEvent = { data: '' };
+      for (const line of block.split('\n')) {
+        const at = line.indexOf(': ');
+        const field = at < 0 ? line.replace(/:$/, '') : line.slice(0, at);
+        const value = at < 0 ? '' : line.slice(at + 2);
+        if (field === 'event' || field === 'id' || field === 'data') event[field] = value;
+      }
+      return event;
+    });
+}
+
+/** The JSON-RPC messages of SSE text; priming events (an id and no data) carry none. */
+function parseSse(text: string): JsonRpcMessage[] {
+  return sseEvents(text)
+    .filter((event) => event.data !== '')
     .map((event) => {
-      const lines = event.split('\n');
-      expect(lines[0]).toBe('event: message');
-      return JSON.parse(lines[1]?.replace(/^data: /, '') ?? '') as JsonRpcMessage;
+      expect(event.event).toBe('message');
+      return JSON.parse(event.data) as JsonRpcMessage;
     });
 }
 
@@ -624,7 +646,7 @@ describe('DELETE', () => {
       }),
     );
     await t.front.handle(new Request(URL, { method: 'DELETE', headers: { 'mcp-session-id': id } }));
-    expect(await stream.text()).toBe('');
+    expect(parseSse(await stream.text())).toEqual([]);
   });
 
   it('ends POSTs still waiting for an answer', async () => {
@@ -642,7 +664,7 @@ describe('DELETE', () => {
       new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1_000)),
     ]);
     expect(outcome).toBe(404);
-    expect(await sse.text()).toBe('');
+    expect(parseSse(await sse.text())).toEqual([]);
   });
 
   it('answers 400 without a session id and 404 for an unknown one', async () => {
@@ -670,5 +692,224 @@ describe('the endpoint', () => {
     t.front.close();
     expect(t.front.sessionCount).toBe(0);
     expect(one.session.closed && two.session.closed).toBe(true);
+  });
+});
+
+/** Reads from an open SSE stream until `count` events (priming ones included) have arrived. */
+async function nextRawEvents(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  count: number,
+): Promise<SseEvent[]> {
+  let text = '';
+  const decoder = new TextDecoder();
+  while (sseEvents(text).length < count) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  return sseEvents(text);
+}
+
+describe('resumption', () => {
+  const progress = (token: string, value: number): JsonRpcMessage => ({
+    jsonrpc: '2.0',
+    method: 'notifications/progress',
+    params: { progressToken: token, progress: value },
+  });
+
+  /** A session with one `hold` call on an SSE stream that the client reads the priming event of. */
+  async function heldCall(options: { maxStoredEvents?: number } = {}) {
+    const t = setup(options);
+    const { id, session } = await t.initialize();
+    const response = await t.post(
+      { jsonrpc: '2.0', id: 7, method: 'hold', params: { _meta: { progressToken: 'p' } } },
+      { 'mcp-session-id': id },
+    );
+    const reader = response.body!.getReader();
+    const [priming] = await nextRawEvents(reader, 1);
+    const resume = (lastEventId: string) =>
+      t.front.handle(
+        new Request(URL, {
+          method: 'GET',
+          headers: {
+            accept: 'text/event-stream',
+            'mcp-session-id': id,
+            'last-event-id': lastEventId,
+          },
+        }),
+      );
+    return { ...t, id, session, reader, primingId: priming?.id ?? '', resume };
+  }
+
+  it('gives every event an id that names its stream, after a priming event on 2025-11-25', async () => {
+    const t = setup();
+    const { id } = await t.initialize();
+    const response = await t.post(
+      { jsonrpc: '2.0', id: 3, method: 'work', params: { _meta: { progressToken: 'p-1' } } },
+      { 'mcp-session-id': id },
+    );
+    const events = sseEvents(await response.text());
+    expect(events.map((event) => event.id)).toEqual(['post-1_0', 'post-1_1', 'post-1_2']);
+    expect(events[0]).toEqual({ id: 'post-1_0', data: '' });
+  });
+
+  it('sends no priming event to a client older than 2025-11-25, but still ids', async () => {
+    const t = setup();
+    const { id } = await t.initialize('2025-06-18');
+    const response = await t.post(
+      { jsonrpc: '2.0', id: 3, method: 'work', params: { _meta: { progressToken: 'p-1' } } },
+      { 'mcp-session-id': id },
+    );
+    const events = sseEvents(await response.text());
+    expect(events.map((event) => [event.event, event.id])).toEqual([
+      ['message', 'post-1_0'],
+      ['message', 'post-1_1'],
+    ]);
+  });
+
+  it('ids the events of the standalone GET stream by that stream', async () => {
+    const t = setup();
+    const { id, session } = await t.initialize();
+    const response = await t.front.handle(
+      new Request(URL, {
+        method: 'GET',
+        headers: { accept: 'text/event-stream', 'mcp-session-id': id },
+      }),
+    );
+    const reader = response.body!.getReader();
+    session.sink({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    const events = await nextRawEvents(reader, 2);
+    expect(events.map((event) => event.id)).toEqual(['get-1_0', 'get-1_1']);
+    await reader.cancel();
+  });
+
+  it('keeps a cut POST stream going: GET with Last-Event-ID gets the missed events, then the live ones', async () => {
+    const t = await heldCall();
+    await t.reader.cancel();
+    t.session.sink(progress('p', 1), 7);
+    t.session.sink(progress('p', 2), 7);
+
+    const resumed = await t.resume(t.primingId);
+    expect(resumed.status).toBe(200);
+    expect(resumed.headers.get('content-type')).toBe('text/event-stream');
+    expect(resumed.headers.get('mcp-session-id')).toBe(t.id);
+    const reader = resumed.body!.getReader();
+    const missed = await nextRawEvents(reader, 2);
+    expect(missed.map((event) => event.id)).toEqual(['post-1_1', 'post-1_2']);
+    expect(missed.map((event) => JSON.parse(event.data))).toEqual([
+      progress('p', 1),
+      progress('p', 2),
+    ]);
+
+    t.session.sink(progress('p', 3), 7);
+    t.session.sink({ jsonrpc: '2.0', id: 7, result: { late: true } }, 7);
+    expect(await nextEvents(reader, 2)).toEqual([
+      progress('p', 3),
+      { jsonrpc: '2.0', id: 7, result: { late: true } },
+    ]);
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it('resumes from the middle of a stream with only the events after that id', async () => {
+    const t = await heldCall();
+    t.session.sink(progress('p', 1), 7);
+    const [seen] = await nextRawEvents(t.reader, 1);
+    await t.reader.cancel();
+    t.session.sink({ jsonrpc: '2.0', id: 7, result: {} }, 7);
+    const resumed = await t.resume(seen?.id ?? '');
+    expect(await sseMessages(resumed)).toEqual([{ jsonrpc: '2.0', id: 7, result: {} }]);
+  });
+
+  it('replays a stream that ended while the client was away, then closes', async () => {
+    const t = await heldCall();
+    await t.reader.cancel();
+    t.session.sink({ jsonrpc: '2.0', id: 7, result: { done: true } }, 7);
+    const resumed = await t.resume(t.primingId);
+    expect(await sseMessages(resumed)).toEqual([{ jsonrpc: '2.0', id: 7, result: { done: true } }]);
+  });
+
+  it('moves a stream to the newest connection, closing one still attached', async () => {
+    const t = await heldCall();
+    const resumed = await t.resume(t.primingId);
+    expect((await t.reader.read()).done).toBe(true);
+    t.session.sink({ jsonrpc: '2.0', id: 7, result: {} }, 7);
+    expect(await sseMessages(resumed)).toEqual([{ jsonrpc: '2.0', id: 7, result: {} }]);
+  });
+
+  it('answers 400 with a JSON-RPC error for an unknown or malformed Last-Event-ID', async () => {
+    const t = await heldCall();
+    for (const bad of ['nope', 'post-9_1', 'get-1_0', 'post-1_99', '_1', '']) {
+      const response = await t.resume(bad);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        jsonrpc: '2.0',
+        id: null,
+        error: {
+          code: ErrorCode.InvalidRequest,
+          message: expect.stringContaining('Last-Event-ID'),
+        },
+      });
+    }
+  });
+
+  it('never replays the events of another session', async () => {
+    const t = await heldCall();
+    const other = await t.initialize();
+    const response = await t.front.handle(
+      new Request(URL, {
+        method: 'GET',
+        headers: {
+          accept: 'text/event-stream',
+          'mcp-session-id': other.id,
+          'last-event-id': t.primingId,
+        },
+      }),
+    );
+    expect(response.status).toBe(400);
+  });
+
+  it('drops the oldest events beyond maxStoredEvents, so their ids can no longer resume', async () => {
+    const t = await heldCall({ maxStoredEvents: 3 });
+    await t.reader.cancel();
+    for (const value of [1, 2, 3, 4]) t.session.sink(progress('p', value), 7);
+    expect((await t.resume(t.primingId)).status).toBe(400);
+    expect((await t.resume('post-1_1')).status).toBe(400);
+    const resumed = await t.resume('post-1_2');
+    t.session.sink({ jsonrpc: '2.0', id: 7, result: {} }, 7);
+    expect(await sseMessages(resumed)).toEqual([
+      progress('p', 3),
+      progress('p', 4),
+      { jsonrpc: '2.0', id: 7, result: {} },
+    ]);
+  });
+
+  it('records the standalone stream while it is cut, and resumes it', async () => {
+    const t = setup();
+    const { id, session } = await t.initialize();
+    const get = (headers: Record<string, string> = {}) =>
+      t.front.handle(
+        new Request(URL, {
+          method: 'GET',
+          headers: { accept: 'text/event-stream', 'mcp-session-id': id, ...headers },
+        }),
+      );
+    const first = (await get()).body!.getReader();
+    const [priming] = await nextRawEvents(first, 1);
+    await first.cancel();
+    session.sink({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    const resumed = (await get({ 'last-event-id': priming?.id ?? '' })).body!.getReader();
+    expect(await nextEvents(resumed, 1)).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/tools/list_changed' },
+    ]);
+    expect((await get()).status).toBe(409);
+    await resumed.cancel();
+  });
+
+  it('answers 404 to a resume on a session that has ended', async () => {
+    const t = await heldCall();
+    await t.front.handle(
+      new Request(URL, { method: 'DELETE', headers: { 'mcp-session-id': t.id } }),
+    );
+    expect((await t.resume(t.primingId)).status).toBe(404);
   });
 });

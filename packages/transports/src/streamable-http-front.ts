@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  compareRevisions,
   ErrorCode,
   featuresOf,
   isRequest,
@@ -13,10 +14,11 @@ import {
   parseValue,
   resolveRevision,
 } from '@switchyard/protocol';
+import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { accepts } from './internal/accepts.js';
 import { failureResponse, jsonResponse } from './internal/http-response.js';
 import { readLimited } from './internal/read-limited.js';
-import { SseStream } from './internal/sse-stream.js';
+import { ResumableStream, replayEnded } from './internal/resumable-sse.js';
 import type { FrontSession, OpenSession } from './transport.js';
 
 export interface StreamableHttpFrontOptions {
@@ -25,6 +27,13 @@ export interface StreamableHttpFrontOptions {
   maxMessageBytes?: number;
   /** Mints session ids; the proxy's own, never a backend's (protocol.md §4.3). */
   generateSessionId?: () => string;
+  /**
+   * Records every SSE event so a cut stream can be resumed with GET + `Last-Event-ID` (spec T2).
+   * Default: an in-memory store per front, bounded per session by `maxStoredEvents` and 4 MiB.
+   */
+  eventStore?: EventStore;
+  /** Events the default store keeps per session, oldest dropped first (default 1,000). */
+  maxStoredEvents?: number;
 }
 
 /** The MCP Streamable HTTP endpoint as a web-standard handler, mountable in Hono or any server. */
@@ -43,22 +52,25 @@ class PostChannel {
   private readonly pending: Set<JsonRpcId>;
   private readonly collected: JsonRpcResponse[] = [];
   private resolveJson: ((response: Response) => void) | undefined;
+  private readonly opened: Response | undefined;
 
   constructor(
     private readonly order: JsonRpcId[],
     private readonly early: JsonRpcFailure[],
     private readonly batch: boolean,
-    private readonly sse: SseStream | undefined,
+    private readonly sse: ResumableStream | undefined,
     private readonly headers: Record<string, string>,
     private readonly release: (channel: PostChannel) => void,
+    prime: boolean,
   ) {
     this.pending = new Set(order);
-    for (const error of early) sse?.push(error);
+    this.opened = sse?.open(prime);
+    for (const error of early) sse?.send(error);
   }
 
   /** The response to return for this POST: the SSE stream at once, or the JSON body when complete. */
   response(): Promise<Response> {
-    if (this.sse) return Promise.resolve(this.sse.response);
+    if (this.opened) return Promise.resolve(this.opened);
     return new Promise((resolve) => {
       this.resolveJson = resolve;
     });
@@ -67,13 +79,13 @@ class PostChannel {
   deliver(message: JsonRpcMessage): boolean {
     if (isResponse(message)) {
       if (message.id === null || !this.pending.delete(message.id)) return false;
-      if (this.sse) this.sse.push(message);
+      if (this.sse) this.sse.send(message);
       else this.collected.push(message);
       if (this.pending.size === 0) this.complete();
       return true;
     }
     if (!this.sse) return false;
-    this.sse.push(message);
+    this.sse.send(message);
     return true;
   }
 
@@ -110,17 +122,45 @@ class PostChannel {
 /** The proxy-side state of one Streamable HTTP session. */
 class HttpSession {
   readonly channels = new Map<JsonRpcId, PostChannel>();
-  standalone: SseStream | undefined;
+  /** The SSE streams that can still get events, by stream id, for resumption. */
+  readonly streams = new Map<string, ResumableStream>();
+  standalone: ResumableStream | undefined;
   front!: FrontSession;
+  private streamCount = 0;
 
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    private readonly store: EventStore,
+  ) {}
+
+  get headers(): Record<string, string> {
+    return { 'mcp-session-id': this.id };
+  }
+
+  /** Whether the client's revision understands priming events (empty data with an id, 2025-11-25). */
+  get primes(): boolean {
+    const revision = resolveRevision(this.front.revision);
+    return revision !== undefined && compareRevisions(revision, '2025-11-25') >= 0;
+  }
+
+  /** A new SSE stream whose id (`post-3`, `get-1`) prefixes the ids of its events. */
+  openStream(kind: 'post' | 'get'): ResumableStream {
+    const stream = new ResumableStream({
+      id: `${kind}-${++this.streamCount}`,
+      record: (streamId, data) => this.store.append(this.id, streamId, data),
+      headers: this.headers,
+      onEnd: () => this.streams.delete(stream.id),
+    });
+    this.streams.set(stream.id, stream);
+    return stream;
+  }
 
   route(message: JsonRpcMessage, related: JsonRpcId | undefined): void {
     const key = isResponse(message) ? message.id : related;
     const channel = key === undefined || key === null ? undefined : this.channels.get(key);
     if (channel?.deliver(message)) return;
     // Not tied to an open POST (list_changed, log messages): the standalone GET stream, if any.
-    if (!isResponse(message)) this.standalone?.push(message);
+    if (!isResponse(message)) this.standalone?.send(message);
   }
 }
 
@@ -134,7 +174,9 @@ function hasProgressToken(message: JsonRpcMessage): boolean {
  * Creates the Streamable HTTP front (spec T2): POST carries client messages, GET opens the
  * standalone stream for server-initiated messages, DELETE ends the session. Responses are JSON
  * when the client accepts it and nothing needs streaming (cheaper, and what most clients prefer);
- * SSE when the client asked for progress or accepts only SSE.
+ * SSE when the client asked for progress or accepts only SSE. Every SSE event has an id naming its
+ * stream and is recorded in the event store; a cut stream keeps collecting until its requests are
+ * answered, and GET + `Last-Event-ID` resumes it (spec T2, protocol.md §3).
  */
 export function createStreamableHttpFront(
   options: StreamableHttpFrontOptions,
@@ -142,6 +184,11 @@ export function createStreamableHttpFront(
   const sessions = new Map<string, HttpSession>();
   const maxBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
   const newId = options.generateSessionId ?? randomUUID;
+  const store =
+    options.eventStore ??
+    createMemoryEventStore(
+      options.maxStoredEvents === undefined ? {} : { maxEvents: options.maxStoredEvents },
+    );
 
   function lookup(request: Request): HttpSession | Response {
     const id = request.headers.get('mcp-session-id');
@@ -162,7 +209,7 @@ export function createStreamableHttpFront(
   }
 
   function open(): HttpSession {
-    const session = new HttpSession(newId());
+    const session = new HttpSession(newId(), store);
     session.front = options.openSession((message, related) => session.route(message, related), {
       transport: 'streamable-http',
       sessionId: session.id,
@@ -175,6 +222,7 @@ export function createStreamableHttpFront(
     sessions.delete(session.id);
     for (const channel of new Set(session.channels.values())) channel.abort();
     session.standalone?.end();
+    store.forget(session.id);
     session.front.close();
   }
 
@@ -274,14 +322,16 @@ export function createStreamableHttpFront(
       for (const r of requests)
         if (session.channels.get(r.id) === done) session.channels.delete(r.id);
     };
-    const sse = useSse ? new SseStream({ headers, onCancel: () => release(channel) }) : undefined;
+    // A cut SSE connection does not release the channel: its messages are still recorded, for a
+    // GET with Last-Event-ID to pick up.
     const channel = new PostChannel(
       requests.map((r) => r.id),
       early,
       frame.batch,
-      sse,
+      useSse ? session.openStream('post') : undefined,
       headers,
       release,
+      session.primes,
     );
     for (const r of requests) session.channels.set(r.id, channel);
     const response = channel.response();
@@ -299,20 +349,39 @@ export function createStreamableHttpFront(
     }
     const found = lookup(request);
     if (found instanceof Response) return found;
-    if (found.standalone)
+    const lastEventId = request.headers.get('last-event-id');
+    if (lastEventId !== null) return resume(found, lastEventId);
+    if (found.standalone?.attached)
       return failureResponse(
         409,
         ErrorCode.InvalidRequest,
         'Conflict: this session already has a GET stream',
       );
-    const stream = new SseStream({
-      headers: { 'mcp-session-id': found.id },
-      onCancel: () => {
-        if (found.standalone === stream) found.standalone = undefined;
-      },
-    });
+    // A new standalone stream replaces one whose client left without resuming it.
+    found.standalone?.end();
+    const stream = found.openStream('get');
     found.standalone = stream;
-    return stream.response;
+    return stream.open(found.primes);
+  }
+
+  /**
+   * GET + `Last-Event-ID` (spec T2, protocol.md §3): the events of that id's stream recorded after
+   * it, then, if the stream is still open, its live events until it ends. An id the store does not
+   * hold (unknown, or evicted by the capacity bound) gets 400, not 404, because 404 on this
+   * endpoint tells the client its session is gone.
+   */
+  function resume(session: HttpSession, lastEventId: string): Response {
+    const replay = store.replayAfter(session.id, lastEventId);
+    if (!replay) {
+      return failureResponse(
+        400,
+        ErrorCode.InvalidRequest,
+        'Bad Request: unknown Last-Event-ID, or its events are no longer stored',
+      );
+    }
+    const live = session.streams.get(replay.streamId);
+    if (live) return live.resume(replay.events);
+    return replayEnded(replay.events, session.headers);
   }
 
   function remove(request: Request): Response {
