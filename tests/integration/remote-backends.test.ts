@@ -16,9 +16,11 @@ describe('remote backends: Streamable HTTP, HTTP+SSE, auto and WebSocket (spec T
   const children: ChildProcess[] = [];
   let proxy: SwitchyardProxy;
   let client: Client;
+  let httpPort = 0;
 
   beforeAll(async () => {
-    const [httpPort, ssePort] = await Promise.all([freePort(), freePort()]);
+    const [ssePort] = await Promise.all([freePort()]);
+    httpPort = await freePort();
     const http = await launch(
       [serverScript('server-everything'), 'streamableHttp'],
       { PORT: String(httpPort) },
@@ -79,5 +81,40 @@ describe('remote backends: Streamable HTTP, HTTP+SSE, auto and WebSocket (spec T
       { onprogress: (p) => seen.push(p.progress) },
     );
     expect(seen).toEqual([1, 2]);
+  });
+
+  it('re-initializes at once when a Streamable HTTP backend forgets the session', async () => {
+    const before = await client.callTool({ name: 'http__echo', arguments: { message: 'before' } });
+    expect(firstText(before)).toBe('Echo: before');
+    // Restart the backend on the same port: it comes back without our session.
+    const old = children.find((c) => c.spawnargs.includes('streamableHttp'));
+    old?.kill();
+    await new Promise((resolve) => old?.once('exit', resolve));
+    const fresh = await launch(
+      [serverScript('server-everything'), 'streamableHttp'],
+      { PORT: String(httpPort) },
+      /listening on port/,
+    );
+    children.push(fresh.child);
+    // The first call meets the unknown-session answer and fails, naming the backend; the proxy reconnects at once.
+    await client
+      .callTool({ name: 'http__echo', arguments: { message: 'meets 404' } })
+      .catch((error: Error) => {
+        expect(error.message).toMatch(/"http"/);
+      });
+    const deadline = Date.now() + 5000;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = await client
+        .callTool({ name: 'http__echo', arguments: { message: 'after' } })
+        .then(firstText, () => '');
+      if (text) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(text).toBe('Echo: after');
+    const health = (await (await proxy.fetch(new Request('http://127.0.0.1/health'))).json()) as {
+      backends: Array<{ name: string; restarts: number }>;
+    };
+    expect(health.backends.find((b) => b.name === 'http')?.restarts).toBe(1);
   });
 });

@@ -21,7 +21,11 @@ import {
   Supervisor,
   type SupervisorEvent,
 } from '@switchyard/supervisor';
-import { createRemoteBackendTransport, StdioBackendTransport } from '@switchyard/transports';
+import {
+  BACKEND_SESSION_EXPIRED,
+  createRemoteBackendTransport,
+  StdioBackendTransport,
+} from '@switchyard/transports';
 import { PROXY_VERSION } from './options.js';
 import type { ServerStateStore } from './server-state.js';
 
@@ -288,7 +292,7 @@ export class SupervisedBackends implements BackendDirectory {
   private async open(
     name: string,
     transport: BackendTransport,
-    onLost: (reason: string) => void,
+    onLost: (reason: string, options?: { immediate?: boolean }) => void,
     details: () => Record<string, unknown>,
   ): Promise<Connection> {
     const session = new BackendSession({
@@ -299,7 +303,7 @@ export class SupervisedBackends implements BackendDirectory {
         this.options.router().backendNotification(name, notification),
       onClose: (reason) => {
         if (this.sessions.get(name) === session) this.sessions.delete(name);
-        onLost(reason);
+        onLost(reason, { immediate: reason === BACKEND_SESSION_EXPIRED });
       },
     });
     try {

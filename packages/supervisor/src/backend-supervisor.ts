@@ -124,9 +124,9 @@ export class BackendSupervisor {
     try {
       connection = await this.spec.connect({
         // Only a loss after the connection was established counts; a failed attempt throws.
-        onLost: (why) => {
+        onLost: (why, options) => {
           if (connection && generation === this.generation && this.connection === connection)
-            this.lost(why);
+            this.lost(why, options?.immediate === true);
         },
       });
     } catch (error) {
@@ -153,11 +153,11 @@ export class BackendSupervisor {
     }, this.spec.restart.stableMs);
   }
 
-  private lost(reason: string): void {
+  private lost(reason: string, immediate = false): void {
     const connection = this.connection;
     this.connection = undefined;
     void connection?.close().catch(() => {});
-    this.failure(reason);
+    this.failure(reason, immediate);
   }
 
   private giveUp(reason: string): void {
@@ -167,7 +167,7 @@ export class BackendSupervisor {
   }
 
   /** A start failed or a running backend died: back off and restart, or give up (spec S2). */
-  private failure(reason: string): void {
+  private failure(reason: string, immediate = false): void {
     const policy = this.spec.restart;
     if (!policy.onFailure) {
       this.giveUp(reason);
@@ -184,7 +184,8 @@ export class BackendSupervisor {
       return;
     }
     const attempt = this.consecutiveFailures++;
-    const delayMs = backoffDelay(policy, attempt, this.random);
+    // An immediate reconnect is granted once; a backend that keeps losing sessions backs off.
+    const delayMs = immediate && attempt === 0 ? 0 : backoffDelay(policy, attempt, this.random);
     this.transition('backoff', reason);
     this.emit({
       type: 'restart-scheduled',

@@ -43,7 +43,7 @@ async function flush(): Promise<void> {
 class FakeConnection implements Connection {
   closed = false;
   healthy = true;
-  constructor(readonly onLost: (reason: string) => void) {}
+  constructor(readonly onLost: (reason: string, options?: { immediate?: boolean }) => void) {}
   async probe(): Promise<boolean> {
     return this.healthy && !this.closed;
   }
@@ -168,6 +168,20 @@ describe('Supervisor', () => {
     connections[2]?.onLost('crash');
     expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', delayMs: 100 });
     expect(backend.state).toBe('backoff');
+  });
+
+  it('reconnects at once the first time a connection is lost with `immediate`, then backs off', async () => {
+    const { clock, supervisor, backend, connections } = harness();
+    await supervisor.startAll();
+    connections[0]?.onLost('backend session expired (HTTP 404)', { immediate: true });
+    await clock.advance(0);
+    expect(backend.state).toBe('running');
+    expect(connections).toHaveLength(2);
+    connections[1]?.onLost('backend session expired (HTTP 404)', { immediate: true });
+    await clock.advance(0);
+    expect(backend.state).toBe('backoff');
+    await clock.advance(200);
+    expect(backend.state).toBe('running');
   });
 
   it('marks a backend failed at once when restarts are off', async () => {

@@ -29,7 +29,13 @@ export interface Connection {
 }
 
 /** Opens a connection; `onLost` is called once if it dies on its own later (exit, socket error). */
-export type Connector = (events: { onLost: (reason: string) => void }) => Promise<Connection>;
+export type Connector = (events: {
+  /**
+   * The connection died. `immediate`: the backend is fine but forgot our session (an expired
+   * Streamable HTTP session): reconnect at once the first time instead of backing off.
+   */
+  onLost: (reason: string, options?: { immediate?: boolean }) => void;
+}) => Promise<Connection>;
 
 /** Restart on failure (spec S2). */
 export interface RestartPolicy {

@@ -6,7 +6,7 @@ export type {
 } from './event-store.js';
 export { createMemoryEventStore } from './event-store.js';
 export type { RemoteBackendOptions } from './remote-backend.js';
-export { createRemoteBackendTransport } from './remote-backend.js';
+export { BACKEND_SESSION_EXPIRED, createRemoteBackendTransport } from './remote-backend.js';
 export type { SseFront, SseFrontOptions } from './sse-front.js';
 export { createSseFront } from './sse-front.js';
 export type { SpawnFunction, StdioBackendOptions } from './stdio-backend.js';

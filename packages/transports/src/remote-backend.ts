@@ -1,9 +1,18 @@
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { type JsonRpcMessage, parseFrame } from '@switchyard/protocol';
 import WebSocket from 'ws';
 import { type MessageTransport, TransportError } from './transport.js';
+
+/**
+ * The close reason of a Streamable HTTP backend that answered 404 for our session: it restarted or
+ * expired the session, so the right move is to initialize a new one at once (spec T1).
+ */
+export const BACKEND_SESSION_EXPIRED = 'backend session expired';
 
 /** How to reach a remote backend (spec T1). */
 export interface RemoteBackendOptions {
@@ -43,8 +52,26 @@ class SdkHttpBackend implements MessageTransport {
     return this.inner.start();
   }
 
-  send(message: JsonRpcMessage): Promise<void> {
-    return this.inner.send(message as unknown as JSONRPCMessage);
+  async send(message: JsonRpcMessage): Promise<void> {
+    const inner = this.inner;
+    try {
+      await inner.send(message as unknown as JSONRPCMessage);
+    } catch (error) {
+      // Once a session exists, 404 (the spec's answer) means the backend forgot it; so does a 400
+      // that names the session (what the reference server-everything answers). Before a session
+      // exists, either is a wrong URL or request, not an expiry.
+      const forgotten =
+        error instanceof StreamableHTTPError &&
+        (error.code === 404 || (error.code === 400 && /session/i.test(error.message)));
+      if (
+        forgotten &&
+        inner instanceof StreamableHTTPClientTransport &&
+        inner.sessionId !== undefined
+      ) {
+        this.onclose?.(BACKEND_SESSION_EXPIRED);
+      }
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
