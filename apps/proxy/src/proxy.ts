@@ -13,6 +13,7 @@ import {
   type Router,
 } from '@switchyard/router';
 import {
+  createHttpPool,
   createSseFront,
   createStreamableHttpFront,
   createWebSocketFront,
@@ -156,6 +157,10 @@ export function createProxy(
       if (name) endpoints.get(name)?.router.backendsChanged(name);
     },
   };
+  const pool = createHttpPool({
+    connections: config.proxy.connectionPoolSize,
+    headersTimeoutMs: config.proxy.requestTimeoutMs,
+  });
   const backends = new SupervisedBackends({
     servers: config.servers,
     logger,
@@ -164,6 +169,7 @@ export function createProxy(
     router: () => hub,
     metrics,
     logs,
+    fetch: pool.fetch,
     state: openServerState(
       options.stateFile ?? config.stateFile,
       config.file ?? '(inline)',
@@ -411,6 +417,7 @@ export function createProxy(
       }
       http?.closeAllConnections?.();
       await Promise.all([closing, backends.stop()]);
+      await pool.close();
       server = undefined;
       await logs?.close();
       await logger.flush();

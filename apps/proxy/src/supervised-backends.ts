@@ -24,6 +24,7 @@ import {
 import {
   BACKEND_SESSION_EXPIRED,
   createRemoteBackendTransport,
+  type FetchLike,
   StdioBackendTransport,
 } from '@switchyard/transports';
 import { PROXY_VERSION } from './options.js';
@@ -40,6 +41,8 @@ export interface SupervisedBackendsOptions {
   metrics: Metrics;
   /** Per-server log files (spec L1): backend output and lifecycle events. */
   logs?: ServerLogs | undefined;
+  /** The `fetch` of HTTP backends: the proxy's keep-alive pool (spec T4). */
+  fetch?: FetchLike;
   /** Where enabled/disabled choices made at run time are kept (spec S4). */
   state: ServerStateStore;
   clock?: Clock;
@@ -264,6 +267,7 @@ export class SupervisedBackends implements BackendDirectory {
           headers: config.headers,
           ...(config.type === 'websocket' ? { protocols: config.protocols } : {}),
           maxMessageBytes: this.options.maxMessageBytes,
+          ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
         });
       if (config.type !== 'auto')
         return this.open(server.name, remote(config.type), onLost, () => ({ url: config.url }));

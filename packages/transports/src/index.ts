@@ -5,6 +5,8 @@ export type {
   StoredEvent,
 } from './event-store.js';
 export { createMemoryEventStore } from './event-store.js';
+export type { FetchLike, HttpPool, HttpPoolOptions } from './http-pool.js';
+export { createHttpPool } from './http-pool.js';
 export type { RemoteBackendOptions } from './remote-backend.js';
 export { BACKEND_SESSION_EXPIRED, createRemoteBackendTransport } from './remote-backend.js';
 export type { SseFront, SseFrontOptions } from './sse-front.js';

@@ -6,6 +6,7 @@ import {
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { type JsonRpcMessage, parseFrame } from '@switchyard/protocol';
 import WebSocket from 'ws';
+import type { FetchLike } from './http-pool.js';
 import { type MessageTransport, TransportError } from './transport.js';
 
 /**
@@ -24,6 +25,8 @@ export interface RemoteBackendOptions {
   protocols?: readonly string[];
   /** Largest message accepted from a WebSocket backend (spec T5). */
   maxMessageBytes?: number;
+  /** The `fetch` of HTTP backends: a shared keep-alive pool ({@link createHttpPool}, spec T4). */
+  fetch?: FetchLike;
 }
 
 /**
@@ -38,11 +41,14 @@ class SdkHttpBackend implements MessageTransport {
 
   constructor(options: RemoteBackendOptions) {
     const url = new URL(options.url);
-    const requestInit = { headers: { ...options.headers } };
+    const settings = {
+      requestInit: { headers: { ...options.headers } },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    };
     this.inner =
       options.type === 'sse'
-        ? new SSEClientTransport(url, { requestInit })
-        : new StreamableHTTPClientTransport(url, { requestInit });
+        ? new SSEClientTransport(url, settings)
+        : new StreamableHTTPClientTransport(url, settings);
     this.inner.onmessage = (message) => this.onmessage?.(message as unknown as JsonRpcMessage);
     this.inner.onerror = (error) => this.onerror?.(error);
     this.inner.onclose = () => this.onclose?.(`connection to ${url.origin} closed`);

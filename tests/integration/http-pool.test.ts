@@ -1,0 +1,45 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { SwitchyardProxy } from '@switchyard/proxy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstText, fixture, httpClient, launch, startProxy } from './helpers.js';
+
+describe('HTTP backends share a keep-alive pool per origin (spec T4)', () => {
+  let backend: ChildProcess;
+  let proxy: SwitchyardProxy;
+  let client: Client;
+
+  beforeAll(async () => {
+    const started = await launch([fixture('http-server.mjs')], {}, /port (\d+)/);
+    backend = started.child;
+    const proxied = await startProxy({
+      proxy: { connectionPoolSize: 2 },
+      servers: {
+        pooled: { url: `http://127.0.0.1:${started.match[1]}/mcp`, transport: 'streamable-http' },
+      },
+    });
+    proxy = proxied.proxy;
+    client = await httpClient(proxied.url);
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await proxy.stop();
+    backend.kill();
+  });
+
+  it('serves 20 concurrent calls over at most 2 connections, all answered', async () => {
+    const calls = Array.from({ length: 20 }, () =>
+      client.callTool({ name: 'pooled__wait', arguments: { delayMs: 50 } }),
+    );
+    const results = await Promise.all(calls);
+    expect(results.every((r) => firstText(r).includes('"ok":true'))).toBe(true);
+    const { sockets } = JSON.parse(
+      firstText(await client.callTool({ name: 'pooled__sockets', arguments: {} })),
+    ) as {
+      sockets: number;
+    };
+    expect(sockets).toBeGreaterThanOrEqual(1);
+    expect(sockets).toBeLessThanOrEqual(2);
+  });
+});
