@@ -199,7 +199,14 @@ function formatTable(head: string[], rows: string[][]): string {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`switchyard: ${error instanceof Error ? error.stack : String(error)}\n`);
+    // A refusal (port in use, unsafe bind) reads best as one line; the stack only helps a bug report.
+    const detail =
+      error instanceof Error
+        ? process.env.SWITCHYARD_DEBUG
+          ? error.stack
+          : error.message
+        : String(error);
+    process.stderr.write(`switchyard: ${detail}\n`);
     process.exit(1);
   },
 );
