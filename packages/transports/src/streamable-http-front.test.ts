@@ -1,4 +1,5 @@
 import {
+  type Clock,
   ErrorCode,
   type JsonObject,
   type JsonRpcMessage,
@@ -63,7 +64,14 @@ class FakeSession implements FrontSession {
   }
 }
 
-function setup(options: { maxMessageBytes?: number; maxStoredEvents?: number } = {}) {
+function setup(
+  options: {
+    maxMessageBytes?: number;
+    maxStoredEvents?: number;
+    sessionIdleMs?: number;
+    clock?: Clock;
+  } = {},
+) {
   const sessions: FakeSession[] = [];
   let counter = 0;
   const front = createStreamableHttpFront({
@@ -911,5 +919,66 @@ describe('resumption', () => {
       new Request(URL, { method: 'DELETE', headers: { 'mcp-session-id': t.id } }),
     );
     expect((await t.resume(t.primingId)).status).toBe(404);
+  });
+});
+
+/** A clock whose timers fire only when the test says so. */
+function manualClock() {
+  let now = 0;
+  const timers = new Map<number, { at: number; run: () => void }>();
+  let next = 1;
+  const clock: Clock = {
+    now: () => now,
+    setTimeout: (run, ms) => {
+      timers.set(next, { at: now + ms, run });
+      return next++;
+    },
+    clearTimeout: (handle) => {
+      timers.delete(handle as number);
+    },
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    for (const [handle, timer] of [...timers]) {
+      if (timer.at <= now) {
+        timers.delete(handle);
+        timer.run();
+      }
+    }
+  };
+  return { clock, advance };
+}
+
+describe('idle sessions', () => {
+  it('ends a session left idle, and its next request gets 404', async () => {
+    const { clock, advance } = manualClock();
+    const { front, post, initialize } = setup({ sessionIdleMs: 1000, clock });
+    const { id, session } = await initialize();
+    advance(900);
+    const ping = await post({ jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': id });
+    expect(ping.status).toBe(200);
+    advance(900);
+    expect(front.sessionCount).toBe(1);
+    advance(100);
+    expect(front.sessionCount).toBe(0);
+    expect(session.closed).toBe(true);
+    const after = await post({ jsonrpc: '2.0', id: 2, method: 'ping' }, { 'mcp-session-id': id });
+    expect(after.status).toBe(404);
+  });
+
+  it('keeps a session whose GET stream is open', async () => {
+    const { clock, advance } = manualClock();
+    const { front, initialize } = setup({ sessionIdleMs: 1000, clock });
+    const { id } = await initialize();
+    const stream = await front.handle(
+      new Request(URL, {
+        method: 'GET',
+        headers: { accept: 'text/event-stream', 'mcp-session-id': id },
+      }),
+    );
+    expect(stream.status).toBe(200);
+    advance(5000);
+    expect(front.sessionCount).toBe(1);
+    await stream.body?.cancel();
   });
 });

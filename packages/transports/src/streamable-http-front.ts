@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type Clock,
   compareRevisions,
   ErrorCode,
   featuresOf,
@@ -13,6 +14,7 @@ import {
   Method,
   parseValue,
   resolveRevision,
+  systemClock,
 } from '@switchyard/protocol';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { accepts } from './internal/accepts.js';
@@ -34,6 +36,13 @@ export interface StreamableHttpFrontOptions {
   eventStore?: EventStore;
   /** Events the default store keeps per session, oldest dropped first (default 1,000). */
   maxStoredEvents?: number;
+  /**
+   * A session with no request, no open stream and nothing in flight for this long is ended, so
+   * clients that vanish without DELETE do not hold memory forever (default 30 min; 0: never).
+   * Its next request gets 404, which tells the client to initialize again.
+   */
+  sessionIdleMs?: number;
+  clock?: Clock;
 }
 
 /** The MCP Streamable HTTP endpoint as a web-standard handler, mountable in Hono or any server. */
@@ -126,6 +135,7 @@ class HttpSession {
   readonly streams = new Map<string, ResumableStream>();
   standalone: ResumableStream | undefined;
   front!: FrontSession;
+  idleTimer: unknown;
   private streamCount = 0;
 
   constructor(
@@ -190,6 +200,21 @@ export function createStreamableHttpFront(
       options.maxStoredEvents === undefined ? {} : { maxEvents: options.maxStoredEvents },
     );
 
+  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
+  const clock = options.clock ?? systemClock;
+
+  /** Restarts a session's idle timer; an expiring session that is still busy is given more time. */
+  function touch(session: HttpSession): void {
+    if (idleMs <= 0) return;
+    if (session.idleTimer !== undefined) clock.clearTimeout(session.idleTimer);
+    session.idleTimer = clock.setTimeout(() => {
+      session.idleTimer = undefined;
+      if (!sessions.has(session.id)) return;
+      if (session.channels.size > 0 || session.standalone?.attached) touch(session);
+      else end(session);
+    }, idleMs);
+  }
+
   function lookup(request: Request): HttpSession | Response {
     const id = request.headers.get('mcp-session-id');
     if (!id)
@@ -205,6 +230,7 @@ export function createStreamableHttpFront(
         ErrorCode.RequestTimeout,
         'Session not found: initialize a new session',
       );
+    touch(session);
     return session;
   }
 
@@ -215,11 +241,13 @@ export function createStreamableHttpFront(
       sessionId: session.id,
     });
     sessions.set(session.id, session);
+    touch(session);
     return session;
   }
 
   function end(session: HttpSession): void {
     sessions.delete(session.id);
+    if (session.idleTimer !== undefined) clock.clearTimeout(session.idleTimer);
     for (const channel of new Set(session.channels.values())) channel.abort();
     session.standalone?.end();
     store.forget(session.id);
