@@ -17,6 +17,7 @@ import {
   repeats,
   rotated,
   spawnChild,
+  startTracker,
   summarize,
   table,
 } from './lib/util.mjs';
@@ -111,14 +112,7 @@ async function loader(target) {
 
 export async function run() {
   const out = {};
-  const stops = [];
-  const started = async (label, start) => {
-    const t = performance.now();
-    const target = await start();
-    stops.push(target.stop);
-    console.log(`  started ${label} in ${fmt(performance.now() - t, 0)} ms`);
-    return target;
-  };
+  const { stops, started } = startTracker();
   try {
     const backend = await started('big.mjs (HTTP)', bigHttp);
     const targets = {

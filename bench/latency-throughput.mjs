@@ -11,7 +11,17 @@ import {
   switchyardHttp,
   switchyardStdio,
 } from './lib/targets.mjs';
-import { fmt, median, quick, ratio, repeats, rotated, summarize, table } from './lib/util.mjs';
+import {
+  fmt,
+  median,
+  quick,
+  ratio,
+  repeats,
+  rotated,
+  startTracker,
+  summarize,
+  table,
+} from './lib/util.mjs';
 
 const CALLS = quick ? 100 : 300;
 const WARMUP = quick ? 50 : 200;
@@ -90,14 +100,7 @@ function latencyRows(names, results) {
 
 export async function run() {
   const out = {};
-  const stops = [];
-  const started = async (label, start) => {
-    const t = performance.now();
-    const target = await start();
-    stops.push(target.stop);
-    console.log(`  started ${label} in ${fmt(performance.now() - t, 0)} ms`);
-    return target;
-  };
+  const { stops, started } = startTracker();
   try {
     const backend = await started('server-everything (HTTP)', everythingHttp);
     const targets = {

@@ -136,3 +136,19 @@ export async function waitForHttp(url, timeoutMs = 30_000) {
     }
   }
 }
+
+/**
+ * Starts systems one after another, printing how long each took, and remembers how to stop them
+ * all (`stops`), whatever happens later in the run.
+ */
+export function startTracker() {
+  const stops = [];
+  const started = async (label, start) => {
+    const t = performance.now();
+    const target = await start();
+    stops.push(target.stop);
+    console.log(`  started ${label} in ${fmt(performance.now() - t, 0)} ms`);
+    return target;
+  };
+  return { stops, started };
+}
