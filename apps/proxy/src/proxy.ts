@@ -5,11 +5,18 @@ import { type ServerType, serve } from '@hono/node-server';
 import { normalizeConfig, type SwitchyardConfig } from '@switchyard/config';
 import { createLogger, createServerLogs, type Logger } from '@switchyard/logging';
 import { createMetrics, type Metrics } from '@switchyard/metrics';
-import type { JsonRpcNotification } from '@switchyard/protocol';
+import {
+  ErrorCode,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  toJsonRpcError,
+} from '@switchyard/protocol';
 import {
   type BackendDirectory,
+  type BackendSession,
   createRouter,
   type NamingOptions,
+  type Outcome,
   type Router,
 } from '@switchyard/router';
 import {
@@ -156,6 +163,20 @@ export function createProxy(
       router?.backendsChanged(name);
       if (name) endpoints.get(name)?.router.backendsChanged(name);
     },
+    backendRequest: (
+      name: string,
+      session: BackendSession,
+      request: JsonRpcRequest,
+    ): Promise<Outcome> =>
+      router?.backendRequest(session, request) ??
+      endpoints.get(name)?.router.backendRequest(session, request) ??
+      Promise.resolve({
+        kind: 'error',
+        error: toJsonRpcError(
+          ErrorCode.InternalError,
+          `Cannot relay ${request.method}: no client request is waiting on backend "${name}"`,
+        ),
+      }),
   };
   const pool = createHttpPool({
     connections: config.proxy.connectionPoolSize,

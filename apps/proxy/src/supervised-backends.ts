@@ -1,12 +1,13 @@
 import type { ServerConfig } from '@switchyard/config';
 import type { Logger, ServerLogs } from '@switchyard/logging';
 import type { Metrics } from '@switchyard/metrics';
-import { ErrorCode } from '@switchyard/protocol';
+import { ErrorCode, type JsonRpcRequest } from '@switchyard/protocol';
 import {
   type BackendDirectory,
   type BackendEntry,
   BackendSession,
   type BackendTransport,
+  type Outcome,
   type Router,
   type VirtualServerDefinition,
   virtualTransport,
@@ -37,7 +38,7 @@ export interface SupervisedBackendsOptions {
   baseEnv: Readonly<Record<string, string | undefined>>;
   maxMessageBytes: number;
   /** Receives backend notifications and is told when a backend comes or goes. */
-  router: () => Pick<Router, 'backendNotification' | 'backendsChanged'>;
+  router: () => BackendEvents;
   metrics: Metrics;
   /** Per-server log files (spec L1): backend output and lifecycle events. */
   logs?: ServerLogs | undefined;
@@ -46,6 +47,16 @@ export interface SupervisedBackendsOptions {
   /** Where enabled/disabled choices made at run time are kept (spec S4). */
   state: ServerStateStore;
   clock?: Clock;
+}
+
+/** Where a backend's notifications, requests and comings and goings are delivered. */
+export interface BackendEvents extends Pick<Router, 'backendNotification' | 'backendsChanged'> {
+  /** A backend's request to a client (spec R5), relayed to the client session waiting on it. */
+  backendRequest(
+    backend: string,
+    session: BackendSession,
+    request: JsonRpcRequest,
+  ): Promise<Outcome>;
 }
 
 /**
@@ -299,10 +310,14 @@ export class SupervisedBackends implements BackendDirectory {
     onLost: (reason: string, options?: { immediate?: boolean }) => void,
     details: () => Record<string, unknown>,
   ): Promise<Connection> {
-    const session = new BackendSession({
+    const session: BackendSession = new BackendSession({
       name,
       transport,
       clientInfo: { name: 'switchyard', version: PROXY_VERSION },
+      // Relayed to the client waiting on the backend (R5). Roots are not declared: servers such
+      // as server-filesystem would replace their configured folders with the client's roots.
+      capabilities: { sampling: {}, elicitation: {} },
+      onRequest: (request) => this.options.router().backendRequest(name, session, request),
       onNotification: (notification) =>
         this.options.router().backendNotification(name, notification),
       onClose: (reason) => {

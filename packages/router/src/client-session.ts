@@ -1,6 +1,7 @@
 import {
   compareRevisions,
   ErrorCode,
+  isFailure,
   isJsonObject,
   isListMethod,
   isNotification,
@@ -10,6 +11,7 @@ import {
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
+  type JsonRpcResponse,
   type LegacyRevision,
   Method,
   negotiateLegacyRevision,
@@ -28,6 +30,12 @@ export interface SessionInfo {
 }
 
 const PROXY_VERSION = '0.1.0';
+
+/** Backend-to-client requests the proxy relays, and the client capability each needs (R5). */
+const RELAYED_CAPABILITY: Readonly<Record<string, string>> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+};
 
 function error(code: number, message: string, data?: unknown): Outcome {
   return { kind: 'error', error: toJsonRpcError(code, message, data) };
@@ -51,6 +59,9 @@ export class ClientSession {
   private readonly inflight = new Map<JsonRpcId, { session: BackendSession; id: number }>();
   private readonly subscribed = new Set<string>();
   private open = true;
+  /** Backend requests relayed to this client, by the id the proxy gave them (spec R5). */
+  private readonly relayed = new Map<JsonRpcId, (outcome: Outcome) => void>();
+  private relayCount = 0;
   /** Requests of this session being handled (spec T5 limit). */
   private active = 0;
 
@@ -94,8 +105,55 @@ export class ClientSession {
         });
     } else if (isNotification(message)) {
       this.onNotification(message);
+    } else {
+      this.onResponse(message);
     }
-    // Responses would answer server-to-client requests, which this session never sends.
+  }
+
+  /** The answer to a request this session relayed from a backend (spec R5). */
+  private onResponse(message: JsonRpcResponse): void {
+    if (message.id === null) return;
+    const waiting = this.relayed.get(message.id);
+    if (!waiting) return;
+    this.relayed.delete(message.id);
+    waiting(
+      isFailure(message)
+        ? { kind: 'error', error: message.error }
+        : { kind: 'result', result: message.result },
+    );
+  }
+
+  /** The client request in flight at `backend`, if this session has exactly one there. */
+  waitingOn(backend: BackendSession): JsonRpcId[] {
+    const ids: JsonRpcId[] = [];
+    for (const [id, target] of this.inflight) if (target.session === backend) ids.push(id);
+    return ids;
+  }
+
+  /**
+   * Relays a backend's request (sampling, elicitation) to this client (spec R5): refused cleanly
+   * when the client did not declare the capability; sent with a proxy-minted id on the stream of
+   * the client request it belongs to; its answer goes back as the outcome.
+   */
+  relay(request: JsonRpcRequest, related: JsonRpcId): Promise<Outcome> {
+    const capability = RELAYED_CAPABILITY[request.method];
+    if (!capability || !(capability in this.clientCapabilities)) {
+      return Promise.resolve(
+        error(
+          ErrorCode.MethodNotFound,
+          `Method not found: the client did not declare ${capability ?? request.method}`,
+        ),
+      );
+    }
+    const id = `switchyard-${++this.relayCount}`;
+    return new Promise((resolve) => {
+      this.relayed.set(id, resolve);
+      const outgoing: JsonRpcRequest =
+        request.params === undefined
+          ? { jsonrpc: '2.0', id, method: request.method }
+          : { jsonrpc: '2.0', id, method: request.method, params: request.params };
+      this.sink(outgoing, related);
+    });
   }
 
   /** Sends a notification that belongs to no request (list_changed, log messages). */
@@ -113,6 +171,10 @@ export class ClientSession {
       session.cancel(id, 'client session closed');
     this.inflight.clear();
     for (const uri of this.subscribed) this.core.subscriptions.get(uri)?.delete(this);
+    for (const waiting of this.relayed.values()) {
+      waiting(error(ErrorCode.InternalError, 'The client session that was asked has closed'));
+    }
+    this.relayed.clear();
   }
 
   private reply(id: JsonRpcId, outcome: Outcome): void {

@@ -4,7 +4,9 @@ import {
   ErrorCode,
   isJsonObject,
   type JsonObject,
+  type JsonRpcId,
   type JsonRpcNotification,
+  type JsonRpcRequest,
   LIST_METHODS,
   type ListMethod,
   Method,
@@ -61,6 +63,12 @@ export interface Router {
   openSession(sink: Sink, info: SessionInfo): ClientSession;
   /** A notification from a backend (list_changed, message, resources/updated...). */
   backendNotification(backend: string, notification: JsonRpcNotification): void;
+  /**
+   * A backend's request to a client (sampling, elicitation: spec R5), relayed to the one client
+   * session with a request in flight at that backend. Undefined when no session of this router
+   * is waiting on it; an error when several are (a shared backend cannot say whose it is).
+   */
+  backendRequest(backend: BackendSession, request: JsonRpcRequest): Promise<Outcome> | undefined;
   /** A backend came up or went away: its catalog entries are dropped and clients told (R6). */
   backendsChanged(backend?: string): void;
   readonly sessionCount: number;
@@ -374,6 +382,25 @@ export class RouterCore {
     }, this.options.listChangedDebounceMs ?? 50);
   }
 
+  backendRequest(backend: BackendSession, request: JsonRpcRequest): Promise<Outcome> | undefined {
+    const waiting: Array<{ client: ClientSession; id: JsonRpcId }> = [];
+    for (const client of this.sessions) {
+      for (const id of client.waitingOn(backend)) waiting.push({ client, id });
+    }
+    const last = waiting.at(-1);
+    if (!last) return undefined;
+    if (new Set(waiting.map((w) => w.client)).size > 1) {
+      return Promise.resolve({
+        kind: 'error',
+        error: toJsonRpcError(
+          ErrorCode.InternalError,
+          `Cannot relay ${request.method}: several clients are waiting on backend "${backend.name}", which they share`,
+        ),
+      });
+    }
+    return last.client.relay(request, last.id);
+  }
+
   backendNotification(backend: string, notification: JsonRpcNotification): void {
     const { method, params } = notification;
     switch (method) {
@@ -426,6 +453,7 @@ export function createRouter(options: RouterOptions): Router {
       return session;
     },
     backendNotification: (backend, notification) => core.backendNotification(backend, notification),
+    backendRequest: (backend, request) => core.backendRequest(backend, request),
     backendsChanged: (backend) => core.backendsChanged(backend),
     get sessionCount() {
       return core.sessions.size;
