@@ -51,18 +51,7 @@ export function adminApi(options: AdminApiOptions): Hono {
     return backends.supervisor.get(name) ? name : undefined;
   };
 
-  app.get('/servers', (c) =>
-    c.json(
-      backends.list().map((b) => ({
-        name: b.name,
-        state: b.state,
-        reason: b.reason,
-        enabled: backends.supervisor.get(b.name)?.enabled ?? false,
-        restarts: backends.supervisor.get(b.name)?.restarts ?? 0,
-        revision: b.session?.revision ?? null,
-      })),
-    ),
-  );
+  app.get('/servers', (c) => c.json(backends.summary()));
 
   app.post('/servers/:server/:action', async (c) => {
     const name = known(c);

@@ -97,17 +97,7 @@ export function managementServer(deps: ManagementDeps): VirtualServerDefinition 
         description: 'Lists every backend server with its state, restarts and protocol revision.',
         inputSchema: { type: 'object', properties: {} },
         annotations: { readOnlyHint: true, openWorldHint: false },
-        call: async () =>
-          text(
-            backends.list().map((b) => ({
-              name: b.name,
-              state: b.state,
-              reason: b.reason,
-              enabled: backends.supervisor.get(b.name)?.enabled ?? false,
-              restarts: backends.supervisor.get(b.name)?.restarts ?? 0,
-              revision: b.session?.revision ?? null,
-            })),
-          ),
+        call: async () => text(backends.summary()),
       },
       control('start', 'Starts a stopped or failed backend server.'),
       control('stop', 'Stops a backend server until it is started again.'),

@@ -253,13 +253,7 @@ export function createProxy(
     status: 'ok',
     version: PROXY_VERSION,
     sessions: (router as Router).sessionCount,
-    backends: backends.list().map((b) => ({
-      name: b.name,
-      state: b.state,
-      reason: b.reason,
-      restarts: backends.supervisor.get(b.name)?.restarts ?? 0,
-      ...(b.session?.revision ? { revision: b.session.revision } : {}),
-    })),
+    backends: backends.summary(),
   });
   if (config.management.enabled) {
     if (config.servers.some((s) => s.name === MANAGEMENT_SERVER)) {

@@ -49,6 +49,17 @@ export interface SupervisedBackendsOptions {
   clock?: Clock;
 }
 
+/** One server's state for operators (spec S1, D1). */
+export interface BackendSummary {
+  name: string;
+  state: string;
+  reason: string | undefined;
+  enabled: boolean;
+  restarts: number;
+  /** The revision negotiated with it, while connected. */
+  revision: string | null;
+}
+
 /** Where a backend's notifications, requests and comings and goings are delivered. */
 export interface BackendEvents extends Pick<Router, 'backendNotification' | 'backendsChanged'> {
   /** A backend's request to a client (spec R5), relayed to the client session waiting on it. */
@@ -155,6 +166,21 @@ export class SupervisedBackends implements BackendDirectory {
 
   touch(name: string): void {
     this.supervisor.get(name)?.touch();
+  }
+
+  /** Every server as operators see it: /health, /api/servers and the management server. */
+  summary(): BackendSummary[] {
+    return this.list().map((b) => {
+      const supervised = this.supervisor.get(b.name);
+      return {
+        name: b.name,
+        state: b.state,
+        reason: b.reason,
+        enabled: supervised?.enabled ?? false,
+        restarts: supervised?.restarts ?? 0,
+        revision: b.session?.revision ?? null,
+      };
+    });
   }
 
   /** Starts every enabled server; resolves when each is up or has failed its first start. */
