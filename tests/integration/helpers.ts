@@ -100,3 +100,33 @@ export function launch(
     child.stderr?.on('data', onData);
   });
 }
+
+/**
+ * The three remote backends of the transport tests: server-everything over Streamable HTTP and
+ * over HTTP+SSE, and the WebSocket fixture. Kill `children` when done.
+ */
+export async function launchRemoteBackends(): Promise<{
+  httpPort: number;
+  ssePort: number;
+  wsPort: number;
+  children: ChildProcess[];
+}> {
+  const [httpPort, ssePort] = await Promise.all([freePort(), freePort()]);
+  const http = await launch(
+    [serverScript('server-everything'), 'streamableHttp'],
+    { PORT: String(httpPort) },
+    /listening on port/,
+  );
+  const sse = await launch(
+    [serverScript('server-everything'), 'sse'],
+    { PORT: String(ssePort) },
+    /running on port/,
+  );
+  const ws = await launch([fixture('ws-server.mjs')], {}, /port (\d+)/);
+  return {
+    httpPort,
+    ssePort,
+    wsPort: Number(ws.match[1]),
+    children: [http.child, sse.child, ws.child],
+  };
+}

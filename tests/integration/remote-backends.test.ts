@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   firstText,
   fixture,
-  freePort,
   httpClient,
   launch,
+  launchRemoteBackends,
   serverScript,
   startProxy,
 } from './helpers.js';
@@ -19,27 +19,17 @@ describe('remote backends: Streamable HTTP, HTTP+SSE, auto and WebSocket (spec T
   let httpPort = 0;
 
   beforeAll(async () => {
-    const [ssePort] = await Promise.all([freePort()]);
-    httpPort = await freePort();
-    const http = await launch(
-      [serverScript('server-everything'), 'streamableHttp'],
-      { PORT: String(httpPort) },
-      /listening on port/,
-    );
-    const sse = await launch(
-      [serverScript('server-everything'), 'sse'],
-      { PORT: String(ssePort) },
-      /running on port/,
-    );
-    const ws = await launch([fixture('ws-server.mjs')], {}, /port (\d+)/);
-    children.push(http.child, sse.child, ws.child);
+    const remote = await launchRemoteBackends();
+    httpPort = remote.httpPort;
+    const { ssePort, wsPort } = remote;
+    children.push(...remote.children);
     ({ proxy } = await startProxy({
       servers: {
         http: { url: `http://127.0.0.1:${httpPort}/mcp`, transport: 'streamable-http' },
         legacy: { url: `http://127.0.0.1:${ssePort}/sse`, transport: 'sse' },
         probe: { url: `http://127.0.0.1:${ssePort}/sse` },
         socket: {
-          url: `ws://127.0.0.1:${ws.match[1]}`,
+          url: `ws://127.0.0.1:${wsPort}`,
           headers: { Authorization: 'Bearer ws-token' },
         },
       },

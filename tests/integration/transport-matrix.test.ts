@@ -13,9 +13,7 @@ import { stringify } from 'yaml';
 import {
   cliPath,
   firstText,
-  fixture,
-  freePort,
-  launch,
+  launchRemoteBackends,
   serverScript,
   startProxy,
   tempDir,
@@ -132,24 +130,13 @@ describe('transport matrix: 4 client transports x 4 backend transports (spec T1,
   let origin: string;
 
   beforeAll(async () => {
-    const [httpPort, ssePort] = await Promise.all([freePort(), freePort()]);
-    const http = await launch(
-      [serverScript('server-everything'), 'streamableHttp'],
-      { PORT: String(httpPort) },
-      /listening on port/,
-    );
-    const sse = await launch(
-      [serverScript('server-everything'), 'sse'],
-      { PORT: String(ssePort) },
-      /running on port/,
-    );
-    const ws = await launch([fixture('ws-server.mjs')], {}, /port (\d+)/);
-    children.push(http.child, sse.child, ws.child);
+    const { httpPort, ssePort, wsPort, children: launched } = await launchRemoteBackends();
+    children.push(...launched);
     servers = {
       stdio: { command: process.execPath, args: [serverScript('server-everything'), 'stdio'] },
       http: { url: `http://127.0.0.1:${httpPort}/mcp`, transport: 'streamable-http' },
       sse: { url: `http://127.0.0.1:${ssePort}/sse`, transport: 'sse' },
-      ws: { url: `ws://127.0.0.1:${ws.match[1]}` },
+      ws: { url: `ws://127.0.0.1:${wsPort}` },
     };
     const started = await startProxy({ servers });
     proxy = started.proxy;

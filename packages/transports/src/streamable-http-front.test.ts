@@ -153,19 +153,25 @@ function parseSse(text: string): JsonRpcMessage[] {
     });
 }
 
-/** Reads from an open SSE stream until `count` events have arrived. */
-async function nextEvents(
+/** Reads from an open SSE stream until `parse` finds `count` items in what has arrived. */
+async function readUntil<T>(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   count: number,
-): Promise<JsonRpcMessage[]> {
+  parse: (text: string) => T[],
+): Promise<T[]> {
   let text = '';
   const decoder = new TextDecoder();
-  while (parseSse(text).length < count) {
+  while (parse(text).length < count) {
     const { done, value } = await reader.read();
     if (done) break;
     text += decoder.decode(value, { stream: true });
   }
-  return parseSse(text);
+  return parse(text);
+}
+
+/** Reads from an open SSE stream until `count` message events have arrived. */
+function nextEvents(reader: ReadableStreamDefaultReader<Uint8Array>, count: number) {
+  return readUntil(reader, count, parseSse);
 }
 
 describe('initialize', () => {
@@ -704,18 +710,8 @@ describe('the endpoint', () => {
 });
 
 /** Reads from an open SSE stream until `count` events (priming ones included) have arrived. */
-async function nextRawEvents(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  count: number,
-): Promise<SseEvent[]> {
-  let text = '';
-  const decoder = new TextDecoder();
-  while (sseEvents(text).length < count) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-  }
-  return sseEvents(text);
+function nextRawEvents(reader: ReadableStreamDefaultReader<Uint8Array>, count: number) {
+  return readUntil(reader, count, sseEvents);
 }
 
 describe('resumption', () => {
