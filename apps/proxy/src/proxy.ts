@@ -211,6 +211,9 @@ export function createProxy(
         requestCompleted: (record) => metrics.recordRequest(record),
         sessionOpened: (transport) => metrics.sessionOpened(transport),
         sessionClosed: (transport) => metrics.sessionClosed(transport),
+        translation: (event) => {
+          if (event.action === 'dropped') metrics.translationDropped(event);
+        },
       },
     });
   /** Every front transport (spec T2) in front of one router; `base` is where they are mounted. */

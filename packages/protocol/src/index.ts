@@ -31,3 +31,10 @@ export {
   REVISIONS,
   resolveRevision,
 } from './revisions.js';
+export type { Hop, RequestTranslation, TranslationEvent } from './translate/index.js';
+export {
+  translateClientCapabilities,
+  translateNotification,
+  translateRequest,
+  translateResult,
+} from './translate/index.js';

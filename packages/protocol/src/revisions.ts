@@ -42,70 +42,78 @@ export interface RevisionFeatures {
   batches: boolean;
   /** `audio` content blocks. */
   audioContent: boolean;
-  /** `resource_link` content blocks, `structuredContent`, `outputSchema`, `title`, elicitation. */
-  resourceLinks: boolean;
-  structuredContent: boolean;
-  elicitation: boolean;
-  /** `completion/complete` and the `completions` capability. */
+  /** `Tool.annotations` (hints and a display title). */
+  toolAnnotations: boolean;
+  /** The `completions` server capability (`completion/complete` itself exists in every revision). */
   completions: boolean;
+  /** `notifications/progress` carries a `message`. */
+  progressMessage: boolean;
+  /** `resource_link` content blocks. */
+  resourceLinks: boolean;
+  /** `Tool.outputSchema` and `CallToolResult.structuredContent`. */
+  structuredContent: boolean;
+  /** `title` on tools, prompts, arguments, resources, templates and implementations. */
+  title: boolean;
+  /** `elicitation/create` in form mode, and the `elicitation` client capability. */
+  elicitation: boolean;
+  /** `completion/complete` params carry `context.arguments`. */
+  completionContext: boolean;
+  /** `Annotations.lastModified`. */
+  annotationsLastModified: boolean;
   /** The `MCP-Protocol-Version` HTTP header. */
   protocolVersionHeader: boolean;
-  /** `icons`, URL-mode elicitation, sampling with tools, tasks. */
+  /** `icons` on tools, prompts, resources, templates, links and implementations. */
   icons: boolean;
+  /** `Implementation.description` and `websiteUrl`. */
+  implementationDetails: boolean;
+  /** URL-mode elicitation, `notifications/elicitation/complete`. */
+  urlElicitation: boolean;
+  /** Defaults on string, number and enum elicitation fields (booleans always had them). */
+  elicitationDefaults: boolean;
+  /** Titled (`oneOf` const/title) and multi-select enum elicitation fields. */
+  titledEnums: boolean;
+  /** Sampling with `tools`, `toolChoice`, tool-use content and content arrays. */
+  samplingTools: boolean;
+  /** Tasks (`execution.taskSupport`, the `task` param, `tasks/*`, the `tasks` capability). */
+  tasks: boolean;
 }
 
-const FEATURES: Readonly<Record<Revision, RevisionFeatures>> = {
-  '2024-11-05': {
-    batches: false,
-    audioContent: false,
-    resourceLinks: false,
-    structuredContent: false,
-    elicitation: false,
-    completions: false,
-    protocolVersionHeader: false,
-    icons: false,
-  },
-  '2025-03-26': {
-    batches: true,
-    audioContent: true,
-    resourceLinks: false,
-    structuredContent: false,
-    elicitation: false,
-    completions: true,
-    protocolVersionHeader: false,
-    icons: false,
-  },
-  '2025-06-18': {
-    batches: false,
-    audioContent: true,
-    resourceLinks: true,
-    structuredContent: true,
-    elicitation: true,
-    completions: true,
-    protocolVersionHeader: true,
-    icons: false,
-  },
-  '2025-11-25': {
-    batches: false,
-    audioContent: true,
-    resourceLinks: true,
-    structuredContent: true,
-    elicitation: true,
-    completions: true,
-    protocolVersionHeader: true,
-    icons: true,
-  },
-  '2026-07-28': {
-    batches: false,
-    audioContent: true,
-    resourceLinks: true,
-    structuredContent: true,
-    elicitation: true,
-    completions: true,
-    protocolVersionHeader: true,
-    icons: true,
-  },
+type Feature = keyof RevisionFeatures;
+
+/** The revision that introduced each feature (protocol.md §2.1-2.3); batches also left after it. */
+const INTRODUCED: Readonly<Record<Feature, Revision>> = {
+  batches: '2025-03-26',
+  audioContent: '2025-03-26',
+  toolAnnotations: '2025-03-26',
+  completions: '2025-03-26',
+  progressMessage: '2025-03-26',
+  resourceLinks: '2025-06-18',
+  structuredContent: '2025-06-18',
+  title: '2025-06-18',
+  elicitation: '2025-06-18',
+  completionContext: '2025-06-18',
+  annotationsLastModified: '2025-06-18',
+  protocolVersionHeader: '2025-06-18',
+  icons: '2025-11-25',
+  implementationDetails: '2025-11-25',
+  urlElicitation: '2025-11-25',
+  elicitationDefaults: '2025-11-25',
+  titledEnums: '2025-11-25',
+  samplingTools: '2025-11-25',
+  tasks: '2025-11-25',
 };
+
+const FEATURES = Object.fromEntries(
+  REVISIONS.map((revision) => {
+    const features = Object.fromEntries(
+      Object.entries(INTRODUCED).map(([feature, since]) => [
+        feature,
+        feature === 'batches' ? revision === since : compareRevisions(revision, since) >= 0,
+      ]),
+    ) as unknown as RevisionFeatures;
+    return [revision, Object.freeze(features)];
+  }),
+) as unknown as Readonly<Record<Revision, RevisionFeatures>>;
 
 /** The feature table of one revision. */
 export function featuresOf(revision: Revision): RevisionFeatures {

@@ -1,6 +1,6 @@
 import {
-  compareRevisions,
   ErrorCode,
+  type Hop,
   isFailure,
   isJsonObject,
   isListMethod,
@@ -12,10 +12,15 @@ import {
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  LATEST_LEGACY_REVISION,
   type LegacyRevision,
+  type ListMethod,
   Method,
   negotiateLegacyRevision,
   toJsonRpcError,
+  translateNotification,
+  translateRequest,
+  translateResult,
 } from '@switchyard/protocol';
 import type { BackendSession, Outcome } from './backend-session.js';
 import type { RouterCore } from './router.js';
@@ -135,30 +140,64 @@ export class ClientSession {
    * when the client did not declare the capability; sent with a proxy-minted id on the stream of
    * the client request it belongs to; its answer goes back as the outcome.
    */
-  relay(request: JsonRpcRequest, related: JsonRpcId): Promise<Outcome> {
+  async relay(
+    request: JsonRpcRequest,
+    related: JsonRpcId,
+    backend: BackendSession,
+  ): Promise<Outcome> {
     const capability = RELAYED_CAPABILITY[request.method];
     if (!capability || !(capability in this.clientCapabilities)) {
-      return Promise.resolve(
-        error(
-          ErrorCode.MethodNotFound,
-          `Method not found: the client did not declare ${capability ?? request.method}`,
-        ),
+      return error(
+        ErrorCode.MethodNotFound,
+        `Method not found: the client did not declare ${capability ?? request.method}`,
       );
     }
+    const toClient = this.hop(backend.revision, this.clientRevision, this.clientCapabilities);
+    const translated = translateRequest(request.method, request.params, toClient);
+    if ('refused' in translated)
+      return error(ErrorCode.MethodNotFound, `Method not found: ${translated.refused}`);
     const id = `switchyard-${++this.relayCount}`;
-    return new Promise((resolve) => {
+    const outcome = await new Promise<Outcome>((resolve) => {
       this.relayed.set(id, resolve);
       const outgoing: JsonRpcRequest =
-        request.params === undefined
+        translated.params === undefined
           ? { jsonrpc: '2.0', id, method: request.method }
-          : { jsonrpc: '2.0', id, method: request.method, params: request.params };
+          : { jsonrpc: '2.0', id, method: request.method, params: translated.params };
       this.sink(outgoing, related);
     });
+    if (outcome.kind !== 'result') return outcome;
+    const toBackend = this.hop(this.clientRevision, backend.revision);
+    return { kind: 'result', result: translateResult(request.method, outcome.result, toBackend) };
+  }
+
+  /** The revision this client negotiated (the canonical one until it has). */
+  private get clientRevision(): LegacyRevision {
+    return this.revision ?? LATEST_LEGACY_REVISION;
+  }
+
+  /** One direction of a hop, with losses reported to the router's observer and debug log (P3). */
+  private hop(
+    from: LegacyRevision | undefined,
+    to: LegacyRevision | undefined,
+    peerCapabilities?: JsonObject,
+  ): Hop {
+    const hop: Hop = {
+      from: from ?? LATEST_LEGACY_REVISION,
+      to: to ?? LATEST_LEGACY_REVISION,
+      report: this.core.reportTranslation,
+    };
+    if (peerCapabilities) hop.peerCapabilities = peerCapabilities;
+    return hop;
   }
 
   /** Sends a notification that belongs to no request (list_changed, log messages). */
   notify(message: JsonRpcNotification): void {
-    if (this.open && this.initialized) this.sink(message);
+    if (!this.open || !this.initialized) return;
+    const translated = translateNotification(
+      message,
+      this.hop(LATEST_LEGACY_REVISION, this.clientRevision),
+    );
+    if (translated) this.sink(translated);
   }
 
   /** The client is gone: its in-flight requests are cancelled at their backends. */
@@ -223,9 +262,17 @@ export class ClientSession {
       case Method.LoggingSetLevel:
         return this.setLevel(params);
       default:
-        if (isListMethod(method)) return this.core.list(method, params);
+        if (isListMethod(method)) return this.list(method, params);
         return error(ErrorCode.MethodNotFound, `Method not found: ${method}`);
     }
+  }
+
+  /** A merged list (canonical: its items come from several backends) encoded for this client. */
+  private async list(method: ListMethod, params: JsonObject | undefined): Promise<Outcome> {
+    const outcome = await this.core.list(method, params);
+    if (outcome.kind !== 'result') return outcome;
+    const hop = this.hop(LATEST_LEGACY_REVISION, this.clientRevision);
+    return { kind: 'result', result: translateResult(method, outcome.result, hop) };
   }
 
   /** Legacy handshake from the server side (protocol.md §4.3): echo or offer the latest. */
@@ -248,8 +295,7 @@ export class ClientSession {
       resources: subscribe ? { subscribe: true, listChanged: true } : { listChanged: true },
       logging: {},
     };
-    if (compareRevisions(revision, '2025-03-26') >= 0 && declares('completions'))
-      capabilities.completions = {};
+    if (declares('completions')) capabilities.completions = {};
     const instructions = live
       .filter(({ session }) => session.instructions)
       .map(({ entry, session }) => `## ${entry.name}\n${session.instructions}`)
@@ -260,7 +306,10 @@ export class ClientSession {
       serverInfo: this.core.options.serverInfo ?? { name: 'switchyard', version: PROXY_VERSION },
     };
     if (instructions) result.instructions = instructions;
-    return { kind: 'result', result };
+    // The proxy's own answer is built in the canonical revision and encoded like any other; what
+    // it leaves out for an older client is not a loss worth reporting.
+    const hop: Hop = { from: LATEST_LEGACY_REVISION, to: revision };
+    return { kind: 'result', result: translateResult(Method.Initialize, result, hop) };
   }
 
   /** Forwards a request to one backend with the client's progress and cancellation mapped. */
@@ -288,14 +337,23 @@ export class ClientSession {
       this.observe(backend, request.method, busy, started);
       return busy;
     }
-    const meta = isJsonObject(params._meta) ? params._meta : undefined;
+    const backendRevision = found.session.revision;
+    const translated = translateRequest(
+      request.method,
+      params,
+      this.hop(this.clientRevision, backendRevision),
+    );
+    if ('refused' in translated)
+      return error(ErrorCode.InvalidParams, `Invalid params: ${translated.refused}`);
+    let outgoing = translated.params ?? params;
+    const meta = isJsonObject(outgoing._meta) ? outgoing._meta : undefined;
     const clientToken = meta?.progressToken;
     const hasToken = typeof clientToken === 'string' || typeof clientToken === 'number';
-    let outgoing = params;
     if (hasToken && meta) {
       const { progressToken: _dropped, ...rest } = meta;
-      outgoing = { ...params, _meta: rest };
+      outgoing = { ...outgoing, _meta: rest };
     }
+    const toClient = this.hop(backendRevision, this.clientRevision);
     const pending = found.session.request(request.method, outgoing, {
       timeoutMs: this.core.timeoutFor(backend),
       ...(this.core.options.maxRequestTimeoutMs === undefined
@@ -303,15 +361,17 @@ export class ClientSession {
         : { maxTimeoutMs: this.core.options.maxRequestTimeoutMs }),
       ...(hasToken
         ? {
-            onProgress: (progress: JsonObject) =>
-              this.sink(
+            onProgress: (progress: JsonObject) => {
+              const notification = translateNotification(
                 {
                   jsonrpc: '2.0',
                   method: Method.Progress,
                   params: { ...progress, progressToken: clientToken },
                 },
-                request.id,
-              ),
+                toClient,
+              );
+              if (notification) this.sink(notification, request.id);
+            },
           }
         : {}),
     });
@@ -319,7 +379,8 @@ export class ClientSession {
     const outcome = await pending.outcome;
     this.inflight.delete(request.id);
     this.observe(backend, request.method, outcome, started);
-    return outcome;
+    if (outcome.kind !== 'result') return outcome;
+    return { kind: 'result', result: translateResult(request.method, outcome.result, toClient) };
   }
 
   private observe(server: string, method: string, outcome: Outcome, started: number): void {
@@ -382,8 +443,19 @@ export class ClientSession {
     return outcome;
   }
 
-  /** Completions go where the prompt or resource they complete lives. */
+  /**
+   * Completions go where the prompt or resource they complete lives. A backend without them
+   * (`-32601`: 2024-11-05 servers need not declare the capability, §2.1) gives no suggestions
+   * rather than an error, so a client can ask the aggregate without knowing who has them.
+   */
   private async complete(request: JsonRpcRequest): Promise<Outcome> {
+    const outcome = await this.routeCompletion(request);
+    if (outcome.kind === 'error' && outcome.error.code === ErrorCode.MethodNotFound)
+      return { kind: 'result', result: { completion: { values: [] } } };
+    return outcome;
+  }
+
+  private async routeCompletion(request: JsonRpcRequest): Promise<Outcome> {
     const params = request.params ?? {};
     const ref = isJsonObject(params.ref) ? params.ref : undefined;
     if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {

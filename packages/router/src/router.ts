@@ -11,6 +11,7 @@ import {
   type ListMethod,
   Method,
   systemClock,
+  type TranslationEvent,
   toJsonRpcError,
 } from '@switchyard/protocol';
 import type { BackendSession, Outcome } from './backend-session.js';
@@ -29,6 +30,8 @@ export interface RouterObserver {
     durationSeconds: number;
   }): void;
   sessionOpened?(transport: string): void;
+  /** Something one hop could not carry as it was, converted or dropped (spec P3). */
+  translation?(event: TranslationEvent): void;
   sessionClosed?(transport: string): void;
 }
 
@@ -144,6 +147,12 @@ export class RouterCore {
   get logger(): Logger | undefined {
     return this.options.logger;
   }
+
+  /** Logs (debug) and reports one translation loss or conversion (spec P3). */
+  readonly reportTranslation = (event: TranslationEvent): void => {
+    this.logger?.debug(`translation ${event.action}`, { ...event });
+    this.options.observer?.translation?.(event);
+  };
 
   timeoutFor(backend: string): number {
     return this.options.requestTimeoutFor?.(backend) ?? this.options.requestTimeoutMs ?? 60_000;
@@ -398,7 +407,7 @@ export class RouterCore {
         ),
       });
     }
-    return last.client.relay(request, last.id);
+    return last.client.relay(request, last.id, backend);
   }
 
   backendNotification(backend: string, notification: JsonRpcNotification): void {

@@ -1,0 +1,69 @@
+/**
+ * Revision translation (spec P2, P3). The canonical model is the newest legacy revision,
+ * 2025-11-25: every older revision is a subset of it, so decoding a message from any legacy peer
+ * is the identity, and each revision's codec is its encoder from the canonical form, driven by
+ * that revision's feature table ({@link featuresOf}). Translating from one hop to another is
+ * encoding into the receiver's revision; nothing is ever encoded into a newer shape than the
+ * sender could produce, so up-translation needs no synthesis beyond what the proxy itself states
+ * (its capabilities and identity). What cannot be carried is converted where a faithful form
+ * exists, or dropped, and either is reported through {@link Hop.report}.
+ */
+import type { JsonObject, JsonRpcNotification } from '../jsonrpc.js';
+import { LATEST_LEGACY_REVISION } from '../revisions.js';
+import {
+  encodeClientCapabilities,
+  NOTIFICATION_ENCODERS,
+  REQUEST_ENCODERS,
+  RESULT_ENCODERS,
+  type RequestTranslation,
+} from './codec.js';
+import { encoderFor, type Hop } from './encoder.js';
+
+export type { RequestTranslation } from './codec.js';
+export type { Hop, TranslationEvent } from './encoder.js';
+
+/** Whether messages for `hop.to` need encoding: the canonical revision takes them as they are. */
+function isCanonical(hop: Hop): boolean {
+  return hop.to === LATEST_LEGACY_REVISION;
+}
+
+/** The result of a `method` request, as the peer that sent the request may receive it. */
+export function translateResult(method: string, result: JsonObject, hop: Hop): JsonObject {
+  if (isCanonical(hop)) return result;
+  const encode = RESULT_ENCODERS[method];
+  return encode ? encode(result, encoderFor(hop)) : result;
+}
+
+/**
+ * A request's params for the peer that will receive it (client requests toward a backend,
+ * sampling and elicitation toward a client), or the reason it cannot be sent (answer the sender
+ * with an error). Runs even toward the canonical revision: what a peer declared can narrow it.
+ */
+export function translateRequest(
+  method: string,
+  params: JsonObject | undefined,
+  hop: Hop,
+): RequestTranslation {
+  const encode = REQUEST_ENCODERS[method];
+  if (!encode || params === undefined) return { params };
+  if (isCanonical(hop) && hop.peerCapabilities === undefined) return { params };
+  return encode(params, encoderFor(hop));
+}
+
+/** A notification for the receiving peer, or undefined when its revision has no such thing. */
+export function translateNotification(
+  notification: JsonRpcNotification,
+  hop: Hop,
+): JsonRpcNotification | undefined {
+  if (isCanonical(hop)) return notification;
+  const encode = NOTIFICATION_ENCODERS[notification.method];
+  if (!encode || notification.params === undefined) return notification;
+  const params = encode(notification.params, encoderFor(hop));
+  if (params === undefined) return undefined;
+  return params === notification.params ? notification : { ...notification, params };
+}
+
+/** The client capabilities to declare to a backend of revision `hop.to` (protocol.md §4.4). */
+export function translateClientCapabilities(capabilities: JsonObject, hop: Hop): JsonObject {
+  return encodeClientCapabilities(capabilities, encoderFor(hop));
+}

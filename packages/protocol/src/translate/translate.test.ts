@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { CANONICAL_CASES, type CanonicalCase } from '../__fixtures__/canonical-messages.js';
+import type { JsonObject } from '../jsonrpc.js';
+import { LEGACY_REVISIONS, type LegacyRevision } from '../revisions.js';
+import {
+  type Hop,
+  type TranslationEvent,
+  translateClientCapabilities,
+  translateNotification,
+  translateRequest,
+  translateResult,
+} from './index.js';
+
+function translate(c: CanonicalCase, hop: Hop): unknown {
+  switch (c.kind) {
+    case 'result':
+      return translateResult(c.method, c.body, hop);
+    case 'request':
+      return translateRequest(c.method, c.body, hop);
+    case 'notification':
+      return (
+        translateNotification({ jsonrpc: '2.0', method: c.method, params: c.body }, hop) ?? null
+      );
+  }
+}
+
+describe('golden wire fixtures: each canonical message encoded for each revision', () => {
+  for (const c of CANONICAL_CASES) {
+    for (const to of LEGACY_REVISIONS) {
+      it(`${c.name} → ${to}`, async () => {
+        const events: TranslationEvent[] = [];
+        const hop: Hop = { from: '2025-11-25', to, report: (e) => events.push(e) };
+        if (c.peerCapabilities) hop.peerCapabilities = c.peerCapabilities;
+        const before = structuredClone(c.body);
+        const wire = translate(c, hop);
+        expect(c.body, 'the input is never modified').toEqual(before);
+        const golden = {
+          wire,
+          events: events.map((e) => `${e.action} ${e.feature}`),
+        };
+        await expect(`${JSON.stringify(golden, null, 2)}\n`).toMatchFileSnapshot(
+          `../__fixtures__/golden/${to}/${c.name}.json`,
+        );
+      });
+    }
+  }
+});
+
+describe('translation rules', () => {
+  const hop = (to: LegacyRevision, peerCapabilities?: JsonObject): Hop =>
+    peerCapabilities ? { from: '2025-11-25', to, peerCapabilities } : { from: '2025-11-25', to };
+
+  it('passes messages to the canonical revision through untouched (same object)', () => {
+    for (const c of CANONICAL_CASES.filter((k) => k.kind === 'result')) {
+      expect(translateResult(c.method, c.body, hop('2025-11-25'))).toBe(c.body);
+    }
+  });
+
+  it('refuses URL-mode elicitation to clients whose revision or capabilities lack it', () => {
+    const params = {
+      mode: 'url',
+      message: 'Sign in',
+      url: 'https://example.org',
+      elicitationId: 'x',
+    };
+    expect(translateRequest('elicitation/create', params, hop('2025-06-18'))).toHaveProperty(
+      'refused',
+    );
+    expect(
+      translateRequest('elicitation/create', params, hop('2025-11-25', { elicitation: {} })),
+    ).toHaveProperty('refused');
+    expect(
+      translateRequest(
+        'elicitation/create',
+        params,
+        hop('2025-11-25', { elicitation: { url: {} } }),
+      ),
+    ).toEqual({ params });
+  });
+
+  it('refuses a form whose required field the client cannot show', () => {
+    const params = {
+      message: 'Pick',
+      requestedSchema: {
+        type: 'object',
+        properties: { tags: { type: 'array', items: { type: 'string', enum: ['a'] } } },
+        required: ['tags'],
+      },
+    };
+    expect(translateRequest('elicitation/create', params, hop('2025-06-18'))).toEqual({
+      refused: 'field "tags" of the form cannot be shown to this client',
+    });
+  });
+
+  it('keeps sampling tools for a 2025-11-25 client that declared them', () => {
+    const params = { messages: [], maxTokens: 1, tools: [{ name: 't', inputSchema: {} }] };
+    const withTools = translateRequest(
+      'sampling/createMessage',
+      params,
+      hop('2025-11-25', { sampling: { tools: {} } }),
+    );
+    expect(withTools).toEqual({ params });
+    const without = translateRequest(
+      'sampling/createMessage',
+      params,
+      hop('2025-11-25', { sampling: {} }),
+    );
+    expect(without).toEqual({ params: { messages: [], maxTokens: 1 } });
+  });
+
+  it('declares to each backend only the client capabilities its revision defines', () => {
+    const capabilities = {
+      sampling: { tools: {} },
+      elicitation: { form: {}, url: {} },
+      roots: { listChanged: true },
+      tasks: {},
+    };
+    expect(translateClientCapabilities(capabilities, hop('2024-11-05'))).toEqual({
+      sampling: {},
+      roots: { listChanged: true },
+    });
+    expect(translateClientCapabilities(capabilities, hop('2025-06-18'))).toEqual({
+      sampling: {},
+      elicitation: {},
+      roots: { listChanged: true },
+    });
+    expect(translateClientCapabilities(capabilities, hop('2025-11-25'))).toEqual(capabilities);
+  });
+
+  it('keeps an existing text twin of structured content instead of adding another', () => {
+    const result = {
+      content: [{ type: 'text', text: '{ "b": [1, 2], "a": 1 }' }],
+      structuredContent: { a: 1, b: [1, 2] },
+    };
+    expect(translateResult('tools/call', result, hop('2025-03-26'))).toEqual({
+      content: result.content,
+    });
+  });
+});
