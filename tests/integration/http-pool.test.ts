@@ -10,7 +10,11 @@ describe('HTTP backends share a keep-alive pool per origin (spec T4)', () => {
   let client: Client;
 
   beforeAll(async () => {
-    const started = await launch([fixture('http-server.mjs')], {}, /port (\d+)/);
+    const started = await launch(
+      [fixture('http-server.mjs')],
+      { FIXTURE_REVISION: '2025-06-18' },
+      /port (\d+)/,
+    );
     backend = started.child;
     const proxied = await startProxy({
       proxy: { connectionPoolSize: 2 },
@@ -41,5 +45,12 @@ describe('HTTP backends share a keep-alive pool per origin (spec T4)', () => {
     };
     expect(sockets).toBeGreaterThanOrEqual(1);
     expect(sockets).toBeLessThanOrEqual(2);
+  });
+
+  it("states the backend's own negotiated revision on every request (MCP-Protocol-Version)", async () => {
+    const answer = JSON.parse(
+      firstText(await client.callTool({ name: 'pooled__headers', arguments: {} })),
+    ) as { protocolVersion: string | null };
+    expect(answer.protocolVersion).toBe('2025-06-18');
   });
 });

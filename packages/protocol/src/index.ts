@@ -33,6 +33,7 @@ export {
 } from './revisions.js';
 export type { Hop, RequestTranslation, TranslationEvent } from './translate/index.js';
 export {
+  completeListItem,
   translateClientCapabilities,
   translateNotification,
   translateRequest,

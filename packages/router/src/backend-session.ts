@@ -27,6 +27,8 @@ export interface BackendTransport {
   onmessage?: (message: JsonRpcMessage) => void;
   onerror?: (error: Error) => void;
   onclose?: (reason: string) => void;
+  /** Told the negotiated revision, for transports that send it on every request. */
+  setProtocolVersion?(revision: string): void;
 }
 
 /** How a request to a backend ended; expected failures are values, not exceptions (style). */
@@ -160,6 +162,7 @@ export class BackendSession {
       );
     }
     this.revision = resolveRevision(result.protocolVersion) as LegacyRevision;
+    transport.setProtocolVersion?.(this.revision);
     this.serverCapabilities = isObject(result.capabilities) ? result.capabilities : {};
     this.serverInfo = isObject(result.serverInfo) ? result.serverInfo : undefined;
     this.instructions = typeof result.instructions === 'string' ? result.instructions : undefined;

@@ -49,6 +49,25 @@ describe('merged lists', () => {
     expect(h.backend('tools-only').transport.requests('prompts/list')).toEqual([]);
   });
 
+  it('fills in what every revision requires and a backend left out (a name, an input schema)', async () => {
+    const h = await createHarness([
+      {
+        name: 'sloppy',
+        capabilities: { tools: {}, resources: {} },
+        handlers: {
+          'tools/list': listing('tools', [{ name: 'bare' }]),
+          'resources/list': listing('resources', [{ uri: 'file:///srv/notes.md' }]),
+        },
+      },
+    ]);
+    expect(resultOf(await h.client().request('tools/list'))).toEqual({
+      tools: [{ name: 'sloppy__bare', inputSchema: { type: 'object' } }],
+    });
+    expect(resultOf(await h.client().request('resources/list'))).toEqual({
+      resources: [{ uri: 'file:///srv/notes.md', name: 'notes.md' }],
+    });
+  });
+
   it('answers an empty list when no backend is running', async () => {
     const h = await createHarness([{ name: 'alpha' }]);
     h.directory.update('alpha', { state: 'failed', reason: 'exit code 1' });
@@ -131,7 +150,7 @@ describe('merged lists', () => {
       },
     ]);
     const response = await h.client().request('resources/list');
-    expect(namesIn(response, 'resources')).toEqual(['mem://shared']);
+    expect(resultOf(response)).toEqual({ resources: [{ uri: 'mem://shared', name: 'shared' }] });
   });
 });
 

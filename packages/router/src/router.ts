@@ -1,12 +1,14 @@
 import type { Logger } from '@switchyard/logging';
 import {
   type Clock,
+  completeListItem,
   ErrorCode,
   isJsonObject,
   type JsonObject,
   type JsonRpcId,
   type JsonRpcNotification,
   type JsonRpcRequest,
+  LATEST_LEGACY_REVISION,
   LIST_METHODS,
   type ListMethod,
   Method,
@@ -266,7 +268,7 @@ export class RouterCore {
     );
     const shownBy = new Map<string, JsonObject[]>();
     const next: Record<string, string> = {};
-    for (const { entry, order, outcome } of ranked) {
+    for (const { entry, order, outcome, session } of ranked) {
       const shown: JsonObject[] = [];
       shownBy.set(entry.name, shown);
       if (outcome.kind !== 'result') {
@@ -282,7 +284,15 @@ export class RouterCore {
       if (Array.isArray(list)) {
         for (const item of list) {
           if (isJsonObject(item)) {
-            const exposed = this.expose(method, entry, order, item);
+            const complete = completeListItem(method, item, (feature) =>
+              this.reportTranslation({
+                from: session.revision ?? LATEST_LEGACY_REVISION,
+                to: LATEST_LEGACY_REVISION,
+                feature,
+                action: 'converted',
+              }),
+            );
+            const exposed = this.expose(method, entry, order, complete);
             if (exposed) shown.push(exposed);
           }
         }

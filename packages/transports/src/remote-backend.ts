@@ -58,6 +58,11 @@ class SdkHttpBackend implements MessageTransport {
     return this.inner.start();
   }
 
+  setProtocolVersion(revision: string): void {
+    if (this.inner instanceof StreamableHTTPClientTransport)
+      this.inner.setProtocolVersion(revision);
+  }
+
   async send(message: JsonRpcMessage): Promise<void> {
     const inner = this.inner;
     try {

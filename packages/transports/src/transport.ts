@@ -11,6 +11,11 @@ export interface MessageTransport {
   onmessage?: (message: JsonRpcMessage) => void;
   onerror?: (error: Error) => void;
   onclose?: (reason: string) => void;
+  /**
+   * Called once the handshake settled the revision, for transports that state it on every
+   * request (the `MCP-Protocol-Version` header of Streamable HTTP, protocol.md §3).
+   */
+  setProtocolVersion?(revision: string): void;
 }
 
 /**

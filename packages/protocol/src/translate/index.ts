@@ -67,3 +67,37 @@ export function translateNotification(
 export function translateClientCapabilities(capabilities: JsonObject, hop: Hop): JsonObject {
   return encodeClientCapabilities(capabilities, encoderFor(hop));
 }
+
+/** The last path segment of a URI (or template), a readable stand-in for a missing name. */
+function nameFromUri(uri: string): string {
+  const trimmed = uri.replace(/[/?#]+$/, '');
+  return trimmed.slice(trimmed.search(/[^/:]*$/)) || uri;
+}
+
+/**
+ * A listed item with what every revision requires of it (up-translation, spec P3): servers in
+ * the wild omit a resource's or template's `name` and a tool's `inputSchema`, which SDK clients
+ * then reject together with the whole list. The proxy fills them in (the name from the URI, the
+ * schema as an empty object schema) and reports each as converted.
+ */
+export function completeListItem(
+  method: string,
+  item: JsonObject,
+  report?: (feature: string) => void,
+): JsonObject {
+  if (method === 'tools/list' && typeof item.inputSchema !== 'object') {
+    report?.('tool.inputSchema');
+    return { ...item, inputSchema: { type: 'object' } };
+  }
+  const uri =
+    method === 'resources/list'
+      ? item.uri
+      : method === 'resources/templates/list'
+        ? item.uriTemplate
+        : undefined;
+  if (typeof uri === 'string' && typeof item.name !== 'string') {
+    report?.(method === 'resources/list' ? 'resource.name' : 'resource_template.name');
+    return { ...item, name: nameFromUri(uri) };
+  }
+  return item;
+}
