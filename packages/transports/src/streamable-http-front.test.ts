@@ -339,6 +339,39 @@ describe('POST', () => {
     ]);
   });
 
+  it('switches to SSE when something belonging to the request arrives before its answer', async () => {
+    const t = setup();
+    const { id, session } = await t.initialize();
+    const pending = t.post(
+      { jsonrpc: '2.0', id: 'asks', method: 'hold' },
+      { 'mcp-session-id': id },
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    const log = {
+      jsonrpc: '2.0' as const,
+      method: 'notifications/message',
+      params: { level: 'info', data: 'working' },
+    };
+    const sampling = {
+      jsonrpc: '2.0' as const,
+      id: 'switchyard-1',
+      method: 'sampling/createMessage',
+      params: { messages: [], maxTokens: 1 },
+    };
+    session.sink(log, 'asks');
+    session.sink(sampling, 'asks');
+    session.sink({ jsonrpc: '2.0', id: 'asks', result: { done: true } }, 'asks');
+    const response = await pending;
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const text = await response.text();
+    expect(text).toMatch(/^id: [^\n]+\nretry: \d+\ndata: \n\n/);
+    expect(parseSse(text)).toEqual([
+      log,
+      sampling,
+      { jsonrpc: '2.0', id: 'asks', result: { done: true } },
+    ]);
+  });
+
   it('answers with JSON despite a progress token when the client accepts only JSON', async () => {
     const t = setup();
     const { id } = await t.initialize();

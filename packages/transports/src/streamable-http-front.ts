@@ -54,34 +54,39 @@ export interface StreamableHttpFront {
 }
 
 /**
- * The messages one POST is waiting for: the responses to its requests, plus (in SSE mode) what
- * belongs to them, such as progress notifications.
+ * The messages one POST is waiting for: the responses to its requests, plus what belongs to them
+ * (progress, log messages, sampling and elicitation requests). It answers with one JSON body when
+ * nothing but the responses comes, and switches to an SSE stream as soon as anything else does, if
+ * the client accepts SSE: the cheap path for plain calls, and nothing belonging to a request is
+ * ever sent elsewhere (or lost for want of a GET stream).
  */
 class PostChannel {
   private readonly pending: Set<JsonRpcId>;
   private readonly collected: JsonRpcResponse[] = [];
-  private resolveJson: ((response: Response) => void) | undefined;
-  private readonly opened: Response | undefined;
+  private resolveResponse: ((response: Response) => void) | undefined;
+  private sse: ResumableStream | undefined;
+  private opened: Response | undefined;
 
   constructor(
     private readonly order: JsonRpcId[],
     private readonly early: JsonRpcFailure[],
     private readonly batch: boolean,
-    private readonly sse: ResumableStream | undefined,
+    /** Opens the SSE stream; absent when the client accepts only JSON. */
+    private readonly openSse: (() => ResumableStream) | undefined,
+    streamAtOnce: boolean,
     private readonly headers: Record<string, string>,
     private readonly release: (channel: PostChannel) => void,
-    prime: boolean,
+    private readonly prime: boolean,
   ) {
     this.pending = new Set(order);
-    this.opened = sse?.open(prime);
-    for (const error of early) sse?.send(error);
+    if (streamAtOnce) this.stream();
   }
 
-  /** The response to return for this POST: the SSE stream at once, or the JSON body when complete. */
+  /** The response to return for this POST: the SSE stream once open, or the JSON body when complete. */
   response(): Promise<Response> {
     if (this.opened) return Promise.resolve(this.opened);
     return new Promise((resolve) => {
-      this.resolveJson = resolve;
+      this.resolveResponse = resolve;
     });
   }
 
@@ -93,9 +98,22 @@ class PostChannel {
       if (this.pending.size === 0) this.complete();
       return true;
     }
-    if (!this.sse) return false;
-    this.sse.send(message);
+    const sse = this.sse ?? this.stream();
+    if (!sse) return false;
+    sse.send(message);
     return true;
+  }
+
+  /** Switches to SSE (once): what was already collected goes first on the stream. */
+  private stream(): ResumableStream | undefined {
+    if (this.sse || !this.openSse) return this.sse;
+    const sse = this.openSse();
+    this.sse = sse;
+    this.opened = sse.open(this.prime);
+    for (const message of [...this.early, ...this.collected]) sse.send(message);
+    this.collected.length = 0;
+    this.resolveResponse?.(this.opened);
+    return sse;
   }
 
   /** The session ended first: its cancelled requests will never be answered, so stop waiting. */
@@ -105,7 +123,7 @@ class PostChannel {
       this.sse.end();
       return;
     }
-    this.resolveJson?.(
+    this.resolveResponse?.(
       failureResponse(
         404,
         ErrorCode.RequestTimeout,
@@ -124,7 +142,7 @@ class PostChannel {
     const rank = (id: JsonRpcId | null) => (id === null ? -1 : this.order.indexOf(id));
     this.collected.sort((a, b) => rank(a.id) - rank(b.id));
     const all = [...this.early, ...this.collected];
-    this.resolveJson?.(jsonResponse(this.batch ? all : all[0], 200, this.headers));
+    this.resolveResponse?.(jsonResponse(this.batch ? all : all[0], 200, this.headers));
   }
 }
 
@@ -184,7 +202,8 @@ function hasProgressToken(message: JsonRpcMessage): boolean {
  * Creates the Streamable HTTP front (spec T2): POST carries client messages, GET opens the
  * standalone stream for server-initiated messages, DELETE ends the session. Responses are JSON
  * when the client accepts it and nothing needs streaming (cheaper, and what most clients prefer);
- * SSE when the client asked for progress or accepts only SSE. Every SSE event has an id naming its
+ * SSE when the client asked for progress or accepts only SSE, or from the moment anything else
+ * belonging to the POST arrives (a log message, a sampling request). Every SSE event has an id naming its
  * stream and is recorded in the event store; a cut stream keeps collecting until its requests are
  * answered, and GET + `Last-Event-ID` resumes it (spec T2, protocol.md §3).
  */
@@ -345,7 +364,7 @@ export function createStreamableHttpFront(
       if (early.length === 0) return new Response(null, { status: 202, headers });
       return jsonResponse(frame.batch ? early : early[0], 400, headers);
     }
-    const useSse = accept.sse && (!accept.json || requests.some(hasProgressToken));
+    const streamAtOnce = accept.sse && (!accept.json || requests.some(hasProgressToken));
     const release = (done: PostChannel) => {
       for (const r of requests)
         if (session.channels.get(r.id) === done) session.channels.delete(r.id);
@@ -356,7 +375,8 @@ export function createStreamableHttpFront(
       requests.map((r) => r.id),
       early,
       frame.batch,
-      useSse ? session.openStream('post') : undefined,
+      accept.sse ? () => session.openStream('post') : undefined,
+      streamAtOnce,
       headers,
       release,
       session.primes,

@@ -7,6 +7,11 @@ const SSE_HEADERS = {
   connection: 'keep-alive',
 };
 const encoder = new TextEncoder();
+/**
+ * How soon a client whose stream was cut should reconnect (the `retry` field of the priming
+ * event, 2025-11-25): soon, since the stream keeps collecting events for it meanwhile.
+ */
+const RETRY_MS = 1000;
 
 /** One SSE response whose events carry ids; `onCancel` runs when the client goes away. */
 class SseConnection {
@@ -27,11 +32,13 @@ class SseConnection {
     this.response = new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } });
   }
 
-  /** A `message` event, or a priming event (an id with empty data) when `data` is empty. */
+  /** A `message` event, or a priming event (an id, a retry hint, empty data) when `data` is empty. */
   write(id: string, data: string): void {
     if (this.done) return;
     const text =
-      data === '' ? `id: ${id}\ndata: \n\n` : `event: message\ndata: ${data}\nid: ${id}\n\n`;
+      data === ''
+        ? `id: ${id}\nretry: ${RETRY_MS}\ndata: \n\n`
+        : `event: message\ndata: ${data}\nid: ${id}\n\n`;
     this.controller?.enqueue(encoder.encode(text));
   }
 
