@@ -417,11 +417,12 @@ export function createProxy(
           inflight: router?.inflight,
         });
       }
+      const sessionsClosed: Promise<void>[] = [];
       for (const each of [main, ...endpoints.values()]) {
         each.http.close();
         each.sse.close();
         each.ws.close();
-        each.router.close();
+        sessionsClosed.push(each.router.close());
       }
       // Answers already produced are still being written: close each connection once it is idle,
       // and only then cut what remains.
@@ -434,7 +435,7 @@ export function createProxy(
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       http?.closeAllConnections?.();
-      await Promise.all([closing, backends.stop()]);
+      await Promise.all([closing, backends.stop(), ...sessionsClosed]);
       await pool.close();
       server = undefined;
       await logs?.close();

@@ -9,6 +9,7 @@ import {
   type BackendTransport,
   type Outcome,
   type Router,
+  type SessionOwner,
   type VirtualServerDefinition,
   virtualTransport,
 } from '@switchyard/router';
@@ -156,6 +157,10 @@ export class SupervisedBackends implements BackendDirectory {
         session: this.sessions.get(backend.name),
         ready: backend.state === 'starting' ? backend.settled() : undefined,
         onDemand: backend.wakeable,
+        openPrivate:
+          config?.sessions === 'per-client'
+            ? (owner: SessionOwner) => this.openPrivate(config, owner)
+            : undefined,
       };
     });
   }
@@ -269,64 +274,100 @@ export class SupervisedBackends implements BackendDirectory {
     };
   }
 
-  /** Spawns the server and runs the handshake; the session is what the router routes to. */
-  /**
-   * Connects one server over its transport (spec T1): stdio spawns it; `auto` tries Streamable
-   * HTTP, then HTTP+SSE. The session is what the router routes to.
-   */
+  /** The supervisor's connector: the shared session, the one the router routes to. */
   private connector(server: ServerConfig): Connector {
+    return ({ onLost }) =>
+      this.reach(server, (transport, details) =>
+        this.open(server.name, transport, onLost, details),
+      );
+  }
+
+  /**
+   * Reaches one server over its transport (spec T1) and runs `handshake` over it: stdio spawns
+   * it; `auto` tries Streamable HTTP, then HTTP+SSE.
+   */
+  private async reach<T>(
+    server: ServerConfig,
+    handshake: (transport: BackendTransport, details: () => Record<string, unknown>) => Promise<T>,
+  ): Promise<T> {
     const log = this.options.logger.child({ server: server.name });
-    return async ({ onLost }) => {
-      const config = server.transport;
-      if (config.type === 'stdio') {
-        const transport = new StdioBackendTransport({
-          command: config.command,
-          args: config.args,
-          env: config.env,
-          baseEnv: this.options.baseEnv,
-          ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-          maxMessageBytes: this.options.maxMessageBytes,
-          onOutput: (stream, line) => {
-            this.options.logs?.write(server.name, stream, line);
-            if (stream === 'stderr') log.debug('backend stderr', { line });
-            else {
-              this.options.metrics.nonProtocolLine(server.name);
-              log.warn('backend wrote a non-protocol line on stdout', { line });
-            }
-          },
-        });
-        return this.open(server.name, transport, onLost, () => ({ pid: transport.pid }));
-      }
-      const remote = (type: 'streamable-http' | 'sse' | 'websocket') =>
-        createRemoteBackendTransport({
-          type,
-          url: config.url,
-          headers: config.headers,
-          ...(config.type === 'websocket' ? { protocols: config.protocols } : {}),
-          maxMessageBytes: this.options.maxMessageBytes,
-          ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
-        });
-      if (config.type !== 'auto')
-        return this.open(server.name, remote(config.type), onLost, () => ({ url: config.url }));
+    const config = server.transport;
+    if (config.type === 'stdio') {
+      const transport = new StdioBackendTransport({
+        command: config.command,
+        args: config.args,
+        env: config.env,
+        baseEnv: this.options.baseEnv,
+        ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+        maxMessageBytes: this.options.maxMessageBytes,
+        onOutput: (stream, line) => {
+          this.options.logs?.write(server.name, stream, line);
+          if (stream === 'stderr') log.debug('backend stderr', { line });
+          else {
+            this.options.metrics.nonProtocolLine(server.name);
+            log.warn('backend wrote a non-protocol line on stdout', { line });
+          }
+        },
+      });
+      return handshake(transport, () => ({ pid: transport.pid }));
+    }
+    const remote = (type: 'streamable-http' | 'sse' | 'websocket') =>
+      createRemoteBackendTransport({
+        type,
+        url: config.url,
+        headers: config.headers,
+        ...(config.type === 'websocket' ? { protocols: config.protocols } : {}),
+        maxMessageBytes: this.options.maxMessageBytes,
+        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+      });
+    if (config.type !== 'auto') return handshake(remote(config.type), () => ({ url: config.url }));
+    try {
+      return await handshake(remote('streamable-http'), () => ({
+        url: config.url,
+        transport: 'streamable-http',
+      }));
+    } catch (first) {
+      log.info('Streamable HTTP did not answer; trying HTTP+SSE', { error: String(first) });
       try {
-        return await this.open(server.name, remote('streamable-http'), onLost, () => ({
-          url: config.url,
-          transport: 'streamable-http',
-        }));
-      } catch (first) {
-        log.info('Streamable HTTP did not answer; trying HTTP+SSE', { error: String(first) });
-        try {
-          return await this.open(server.name, remote('sse'), onLost, () => ({
-            url: config.url,
-            transport: 'sse',
-          }));
-        } catch (second) {
-          throw new Error(
-            `neither Streamable HTTP (${messageOf(first)}) nor HTTP+SSE (${messageOf(second)}) answered at ${config.url}`,
-          );
-        }
+        return await handshake(remote('sse'), () => ({ url: config.url, transport: 'sse' }));
+      } catch (second) {
+        throw new Error(
+          `neither Streamable HTTP (${messageOf(first)}) nor HTTP+SSE (${messageOf(second)}) answered at ${config.url}`,
+        );
       }
-    };
+    }
+  }
+
+  /**
+   * Opens a backend session for one client alone (`sessions: per-client`, spec R5): its own
+   * process or remote session, declared the client's relayable capabilities, its requests and
+   * notifications going to that client. It is not supervised: when it ends, the client's next
+   * call opens a new one; the client leaving closes it.
+   */
+  private async openPrivate(server: ServerConfig, owner: SessionOwner): Promise<BackendSession> {
+    const log = this.options.logger.child({ server: server.name });
+    return this.reach(server, async (transport, details) => {
+      const session: BackendSession = new BackendSession({
+        name: server.name,
+        transport,
+        clientInfo: { name: 'switchyard', version: PROXY_VERSION },
+        capabilities: owner.capabilities,
+        onRequest: (request) => owner.onRequest(session, request),
+        onNotification: (notification) => owner.onNotification(notification),
+        onClose: (reason) => {
+          log.info('client backend session closed', { reason });
+          owner.onClose(session, reason);
+        },
+      });
+      try {
+        await session.connect();
+      } catch (error) {
+        await transport.close().catch(() => {});
+        throw error;
+      }
+      log.info('client backend session opened', { ...details(), revision: session.revision });
+      return session;
+    });
   }
 
   /** Runs the handshake over a started transport and wraps the session as a supervised connection. */

@@ -16,11 +16,13 @@ export type {
   HttpTransportConfig,
   ParseOptions,
   ServerConfig,
+  SessionMode,
   StdioTransportConfig,
   SwitchyardConfig,
   TransportConfig,
   WebSocketTransportConfig,
 } from './model.js';
+export { SESSION_MODES } from './model.js';
 export { normalizeConfig } from './normalize-config.js';
 export { parseConfig } from './parse-config.js';
 export { starterConfig } from './starter-config.js';

@@ -65,7 +65,17 @@ export interface ServerConfig {
   lazy: boolean;
   /** Stop after this long without requests; the next use starts it again (spec S5). */
   idleStopMs?: number;
+  /**
+   * `shared`: one backend session serves every client. `per-client`: each client session gets its
+   * own backend session (and process, for stdio), created on first use, so server-to-client
+   * requests are attributed exactly (spec R5, protocol.md §4.3 a).
+   */
+  sessions: SessionMode;
 }
+
+/** How client sessions map onto backend sessions (`servers.<name>.sessions`). */
+export const SESSION_MODES = ['shared', 'per-client'] as const;
+export type SessionMode = (typeof SESSION_MODES)[number];
 
 /** The normalised configuration, whatever dialect and format it was written in. */
 export interface SwitchyardConfig {

@@ -222,6 +222,7 @@ describe('parseConfig: Switchyard dialect', () => {
       prefix: 'everything',
       priority: 0,
       lazy: false,
+      sessions: 'shared',
     });
     expect(remote).toMatchObject({
       transport: { type: 'streamable-http', headers: { Authorization: 'Bearer t0k' } },

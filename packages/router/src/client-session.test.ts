@@ -1,7 +1,9 @@
 import { ErrorCode, type JsonObject } from '@switchyard/protocol';
 import { describe, expect, it } from 'vitest';
-import { settle } from './__fixtures__/fake-backend.js';
-import { createHarness, echoCall, resultOf } from './__fixtures__/router-harness.js';
+import { FakeTransport, settle } from './__fixtures__/fake-backend.js';
+import { createHarness, echoCall, resultOf, toolsNamed } from './__fixtures__/router-harness.js';
+import { BackendSession } from './backend-session.js';
+import type { SessionOwner } from './directory.js';
 
 describe('initialize', () => {
   it('echoes a supported revision the client asks for', async () => {
@@ -362,5 +364,107 @@ describe('progress', () => {
     });
     expect(asker.notifications('notifications/progress')).toHaveLength(1);
     expect(other.notifications()).toEqual([]);
+  });
+});
+
+describe('backend sessions of one client alone (sessions: per-client, R5)', () => {
+  /** A harness whose backend `own` opens a fresh fake session per client, recording each. */
+  async function perClient() {
+    const h = await createHarness([{ name: 'own', handlers: { 'tools/list': toolsNamed('t') } }]);
+    const opened: Array<{ transport: FakeTransport; owner: SessionOwner }> = [];
+    h.directory.update('own', {
+      openPrivate: async (owner) => {
+        const transport = new FakeTransport(
+          {
+            initialize: (params) => ({
+              result: {
+                protocolVersion: String(params?.protocolVersion),
+                capabilities: { tools: {} },
+                serverInfo: { name: 'own', version: '1' },
+              },
+            }),
+            'tools/call': () => undefined,
+          },
+          true,
+        );
+        const session: BackendSession = new BackendSession({
+          name: 'own',
+          transport,
+          capabilities: owner.capabilities,
+          onRequest: (request) => owner.onRequest(session, request),
+          onNotification: (n) => owner.onNotification(n),
+          onClose: (reason) => owner.onClose(session, reason),
+        });
+        await session.connect();
+        opened.push({ transport, owner });
+        return session;
+      },
+    });
+    return { h, opened };
+  }
+
+  it('opens one session per client on first call, declaring what that client can answer', async () => {
+    const { h, opened } = await perClient();
+    const a = h.client();
+    await a.request('initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: { sampling: {}, roots: { listChanged: true }, experimental: { x: {} } },
+      clientInfo: { name: 'a', version: '1' },
+    });
+    a.notify('notifications/initialized');
+    const b = await h.initializedClient();
+    void a.request('tools/call', { name: 'own__t' });
+    void a.request('tools/call', { name: 'own__t' });
+    void b.request('tools/call', { name: 'own__t' });
+    await settle();
+    expect(opened).toHaveLength(2);
+    const [first, second] = opened;
+    expect(first?.transport.sentRequest('initialize').params?.capabilities).toEqual({
+      sampling: {},
+      roots: { listChanged: true },
+    });
+    expect(first?.transport.requests('tools/call')).toHaveLength(2);
+    expect(second?.transport.sentRequest('initialize').params?.capabilities).toEqual({});
+    expect(h.backend('own').transport.requests('tools/call')).toEqual([]);
+  });
+
+  it('holds a backend request until its client has sent notifications/initialized', async () => {
+    const { h, opened } = await perClient();
+    const a = h.client();
+    await a.request('initialize', {
+      protocolVersion: '2025-11-25',
+      capabilities: { roots: {} },
+      clientInfo: { name: 'a', version: '1' },
+    });
+    void a.request('tools/call', { name: 'own__t' });
+    await settle();
+    opened[0]?.transport.deliver({ jsonrpc: '2.0', id: 'r1', method: 'roots/list' });
+    await settle();
+    expect(
+      a.received.filter(({ message }) => 'method' in message && message.method === 'roots/list'),
+    ).toEqual([]);
+    a.notify('notifications/initialized');
+    await settle();
+    const asked = a.received.find(
+      ({ message }) => 'method' in message && message.method === 'roots/list',
+    );
+    expect(asked).toBeDefined();
+  });
+
+  it("gives a private session's log messages to its client only, and closes it with the client", async () => {
+    const { h, opened } = await perClient();
+    const a = await h.initializedClient();
+    const b = await h.initializedClient();
+    void a.request('tools/call', { name: 'own__t' });
+    await settle();
+    opened[0]?.transport.deliver({
+      jsonrpc: '2.0',
+      method: 'notifications/message',
+      params: { level: 'info', data: 'for a' },
+    });
+    expect(a.notifications('notifications/message')).toHaveLength(1);
+    expect(b.notifications('notifications/message')).toEqual([]);
+    await a.session.close();
+    expect(opened[0]?.transport.closed).toBe(true);
   });
 });

@@ -23,6 +23,7 @@ import {
   translateResult,
 } from '@switchyard/protocol';
 import type { BackendSession, Outcome } from './backend-session.js';
+import type { SessionOwner } from './directory.js';
 import type { RouterCore } from './router.js';
 
 /** Delivers a message to the client; `related` names the client request it belongs to. */
@@ -40,7 +41,21 @@ const PROXY_VERSION = '0.1.0';
 const RELAYED_CAPABILITY: Readonly<Record<string, string>> = {
   'sampling/createMessage': 'sampling',
   'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
 };
+
+/**
+ * The client capabilities a private backend session is given: those of its client that the proxy
+ * relays (protocol.md §4.4), so the backend asks for exactly what this client can answer.
+ */
+function relayable(capabilities: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const key of Object.values(RELAYED_CAPABILITY)) {
+    const value = capabilities[key];
+    if (isJsonObject(value)) out[key] = value;
+  }
+  return out;
+}
 
 function error(code: number, message: string, data?: unknown): Outcome {
   return { kind: 'error', error: toJsonRpcError(code, message, data) };
@@ -69,12 +84,24 @@ export class ClientSession {
   private relayCount = 0;
   /** Requests of this session being handled (spec T5 limit). */
   private active = 0;
+  /** Backend sessions of this client alone (`sessions: per-client`), by backend name (R5). */
+  private readonly own = new Map<
+    string,
+    { opening: Promise<BackendSession>; session?: BackendSession }
+  >();
+  /** Settles once the client sent `notifications/initialized` (or left): relays wait for it. */
+  private readonly initializedSignal: Promise<void>;
+  private signalInitialized: () => void = () => {};
 
   constructor(
     private readonly core: RouterCore,
     private readonly sink: Sink,
     readonly info: SessionInfo,
-  ) {}
+  ) {
+    this.initializedSignal = new Promise((resolve) => {
+      this.signalInitialized = resolve;
+    });
+  }
 
   /** Delivers one valid client message (the transports' `FrontSession.handle`). */
   handle(message: JsonRpcMessage): void {
@@ -142,7 +169,7 @@ export class ClientSession {
    */
   async relay(
     request: JsonRpcRequest,
-    related: JsonRpcId,
+    related: JsonRpcId | undefined,
     backend: BackendSession,
   ): Promise<Outcome> {
     const capability = RELAYED_CAPABILITY[request.method];
@@ -152,6 +179,9 @@ export class ClientSession {
         `Method not found: the client did not declare ${capability ?? request.method}`,
       );
     }
+    // Before `notifications/initialized` a client may receive nothing but pings and logs (§4.1).
+    if (!this.initialized) await this.initializedSignal;
+    if (!this.open) return error(ErrorCode.InternalError, 'The client session has closed');
     const toClient = this.hop(backend.revision, this.clientRevision, this.clientCapabilities);
     const translated = translateRequest(request.method, request.params, toClient);
     if ('refused' in translated)
@@ -168,6 +198,59 @@ export class ClientSession {
     if (outcome.kind !== 'result') return outcome;
     const toBackend = this.hop(this.clientRevision, backend.revision);
     return { kind: 'result', result: translateResult(request.method, outcome.result, toBackend) };
+  }
+
+  /**
+   * This client's own session with a `per-client` backend, opened on first use (protocol.md §4.3
+   * a); its requests and notifications concern this client alone.
+   */
+  private async ownSession(
+    backend: string,
+    open: (owner: SessionOwner) => Promise<BackendSession>,
+  ): Promise<{ session: BackendSession } | { error: Outcome }> {
+    let entry = this.own.get(backend);
+    if (!entry) {
+      const opened: { opening: Promise<BackendSession>; session?: BackendSession } = {
+        opening: open({
+          capabilities: relayable(this.clientCapabilities),
+          onRequest: (session, request) => this.relay(request, this.latestAt(session), session),
+          onNotification: (notification) =>
+            this.core.backendNotification(backend, notification, this),
+          onClose: (session) => {
+            if (this.own.get(backend)?.session === session) this.own.delete(backend);
+          },
+        }),
+      };
+      entry = opened;
+      this.own.set(backend, opened);
+      opened.opening.then(
+        (session) => {
+          opened.session = session;
+        },
+        () => {
+          if (this.own.get(backend) === opened) this.own.delete(backend);
+        },
+      );
+    }
+    try {
+      return { session: await entry.opening };
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      return {
+        error: error(
+          ErrorCode.BackendUnavailable,
+          `Backend "${backend}" could not open a session for this client: ${reason}`,
+          { server: backend, state: 'running' },
+        ),
+      };
+    }
+  }
+
+  /** The most recent request of this client in flight at `session`, if any. */
+  private latestAt(session: BackendSession): JsonRpcId | undefined {
+    let latest: JsonRpcId | undefined;
+    for (const [id, target] of this.inflight) if (target.session === session) latest = id;
+    return latest;
   }
 
   /** The revision this client negotiated (the canonical one until it has). */
@@ -200,9 +283,12 @@ export class ClientSession {
     if (translated) this.sink(translated);
   }
 
-  /** The client is gone: its in-flight requests are cancelled at their backends. */
-  close(): void {
-    if (!this.open) return;
+  /**
+   * The client is gone: its in-flight requests are cancelled at their backends and its own backend
+   * sessions closed (settles when they are, even those still opening).
+   */
+  close(): Promise<void> {
+    if (!this.open) return Promise.resolve();
     this.open = false;
     this.core.sessions.delete(this);
     this.core.options.observer?.sessionClosed?.(this.info.transport);
@@ -214,6 +300,12 @@ export class ClientSession {
       waiting(error(ErrorCode.InternalError, 'The client session that was asked has closed'));
     }
     this.relayed.clear();
+    this.signalInitialized();
+    const closing = [...this.own.values()].map(({ opening }) =>
+      opening.then((session) => session.close()).catch(() => {}),
+    );
+    this.own.clear();
+    return Promise.all(closing).then(() => {});
   }
 
   private reply(id: JsonRpcId, outcome: Outcome): void {
@@ -228,6 +320,12 @@ export class ClientSession {
   private onNotification(message: JsonRpcNotification): void {
     if (message.method === Method.Initialized) {
       this.initialized = true;
+      this.signalInitialized();
+      return;
+    }
+    if (message.method === Method.RootsListChanged) {
+      // Only this client's own backend sessions were told its roots (spec R5).
+      for (const { session } of this.own.values()) void session?.notify(message.method);
       return;
     }
     if (message.method === Method.Cancelled) {
@@ -319,7 +417,11 @@ export class ClientSession {
     params: JsonObject,
   ): Promise<Outcome> {
     const started = performance.now();
-    const found = await this.core.sessionOf(backend);
+    const shared = await this.core.sessionOf(backend);
+    const found =
+      'session' in shared && shared.openPrivate
+        ? await this.ownSession(backend, shared.openPrivate)
+        : shared;
     if ('error' in found) {
       this.observe(backend, request.method, found.error, started);
       return found.error;

@@ -1,4 +1,5 @@
-import type { BackendSession } from './backend-session.js';
+import type { JsonObject, JsonRpcNotification, JsonRpcRequest } from '@switchyard/protocol';
+import type { BackendSession, Outcome } from './backend-session.js';
 
 /**
  * A backend's lifecycle state (spec S1). The router routes to `running` backends only, waits a
@@ -28,6 +29,25 @@ export interface BackendEntry {
   readonly onDemand?: boolean | undefined;
   /** While starting: settles when the backend is up or has failed. */
   readonly ready?: Promise<unknown> | undefined;
+  /**
+   * Present for backends with a session per client (`sessions: per-client`): opens a backend
+   * session that belongs to one client session alone. Calls go there; `session` above still
+   * serves lists, health checks and supervision.
+   */
+  readonly openPrivate?: ((owner: SessionOwner) => Promise<BackendSession>) | undefined;
+}
+
+/**
+ * The client session a private backend session belongs to (spec R5, protocol.md §4.3 a): what to
+ * declare to the backend, and where its requests and notifications go.
+ */
+export interface SessionOwner {
+  /** The client capabilities to declare to the backend (the owner's, where they can be relayed). */
+  readonly capabilities: JsonObject;
+  onRequest(session: BackendSession, request: JsonRpcRequest): Promise<Outcome>;
+  onNotification(notification: JsonRpcNotification): void;
+  /** The backend session ended (process exit, transport closed, client gone). */
+  onClose(session: BackendSession, reason: string): void;
 }
 
 /**

@@ -9,7 +9,7 @@ export { BackendSession, BackendSessionError } from './backend-session.js';
 export type { SessionInfo, Sink } from './client-session.js';
 export { ClientSession } from './client-session.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
-export type { BackendDirectory, BackendEntry, BackendState } from './directory.js';
+export type { BackendDirectory, BackendEntry, BackendState, SessionOwner } from './directory.js';
 export type { NamingOptions } from './naming.js';
 export { exposeName, parseExposedName } from './naming.js';
 export type { Router, RouterObserver, RouterOptions } from './router.js';

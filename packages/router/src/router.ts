@@ -84,8 +84,8 @@ export interface Router {
    * true when everything finished in time.
    */
   drain(deadlineMs: number): Promise<boolean>;
-  /** Ends every client session. */
-  close(): void;
+  /** Ends every client session; settles when their own backend sessions have closed too. */
+  close(): Promise<void>;
 }
 
 const CAPABILITY_OF: Record<ListMethod, 'tools' | 'prompts' | 'resources'> = {
@@ -203,14 +203,18 @@ export class RouterCore {
   }
 
   /** The session of one backend, or the error a client should get (R8: names the server and state). */
-  async sessionOf(name: string): Promise<{ session: BackendSession } | { error: Outcome }> {
+  async sessionOf(
+    name: string,
+  ): Promise<
+    { session: BackendSession; openPrivate?: BackendEntry['openPrivate'] } | { error: Outcome }
+  > {
     const entries = this.entries();
     const entry = entries.find((e) => e.name === name);
     if (entry && (entry.state === 'starting' || entry.onDemand)) await this.settled([entry]);
     const current = this.entries().find((e) => e.name === name);
     if (current?.state === 'running' && current.session && current.session.closed === undefined) {
       this.options.backends.touch?.(name);
-      return { session: current.session };
+      return { session: current.session, openPrivate: current.openPrivate };
     }
     const state = current?.state ?? 'removed';
     const reason = current?.reason ?? current?.session?.closed;
@@ -420,8 +424,18 @@ export class RouterCore {
     return last.client.relay(request, last.id, backend);
   }
 
-  backendNotification(backend: string, notification: JsonRpcNotification): void {
+  /**
+   * A backend's notification, delivered to every client it concerns; `only` narrows that to the
+   * client that owns the backend session it came from (`sessions: per-client`).
+   */
+  backendNotification(
+    backend: string,
+    notification: JsonRpcNotification,
+    only?: ClientSession,
+  ): void {
     const { method, params } = notification;
+    const audience = (sessions: Iterable<ClientSession>) =>
+      only ? [...sessions].filter((s) => s === only) : sessions;
     switch (method) {
       case Method.ToolsListChanged:
       case Method.PromptsListChanged:
@@ -432,7 +446,8 @@ export class RouterCore {
       case Method.ResourcesUpdated: {
         const uri = params?.uri;
         if (typeof uri !== 'string') return;
-        for (const session of this.subscriptions.get(uri) ?? []) session.notify(notification);
+        for (const session of audience(this.subscriptions.get(uri) ?? []))
+          session.notify(notification);
         return;
       }
       case Method.Message: {
@@ -443,7 +458,7 @@ export class RouterCore {
           method,
           params: { ...params, logger },
         };
-        for (const session of this.sessions) session.notify(message);
+        for (const session of audience(this.sessions)) session.notify(message);
         return;
       }
       default:
@@ -481,8 +496,8 @@ export function createRouter(options: RouterOptions): Router {
       return core.inflight;
     },
     drain: (deadlineMs) => core.drain(deadlineMs),
-    close() {
-      for (const session of [...core.sessions]) session.close();
+    async close() {
+      await Promise.all([...core.sessions].map((session) => session.close()));
     },
   };
 }

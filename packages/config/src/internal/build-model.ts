@@ -67,6 +67,7 @@ function serverOf(
     priority: server.priority ?? defaults.priority,
     lazy: server.lazy ?? defaults.lazy,
     idleStopMs: server.idleStopMs,
+    sessions: server.sessions ?? defaults.sessions,
   });
 }
 

@@ -33,5 +33,6 @@ export const DEFAULTS = {
     restartDelayMs: 5_000,
     priority: 0,
     lazy: false,
+    sessions: 'shared',
   },
 } as const;

@@ -1,4 +1,5 @@
 import type * as v from 'valibot';
+import { SESSION_MODES } from '../model.js';
 import { DEFAULTS } from './defaults.js';
 import { isRecord } from './is-record.js';
 import {
@@ -155,6 +156,10 @@ const switchyardServerSchema = strictObject(
     idleStopMs: field(
       integer(1000),
       'Stop this server after this long without requests; it starts again on the next use. Default: never.',
+    ),
+    sessions: field(
+      oneOf(SESSION_MODES),
+      `"shared": one session for all clients; "per-client": each client session gets its own (its own process for stdio), so sampling, elicitation and roots reach exactly the client they belong to. Default "${DEFAULTS.server.sessions}".`,
     ),
   },
   checkServer,
