@@ -4,7 +4,6 @@ import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   firstText,
-  fixture,
   httpClient,
   launch,
   launchRemoteBackends,

@@ -222,7 +222,11 @@ export function createProxy(
     const maxMessageBytes = config.proxy.maxMessageBytes;
     return {
       router: target,
-      http: createStreamableHttpFront({ openSession, maxMessageBytes }),
+      http: createStreamableHttpFront({
+        openSession,
+        maxMessageBytes,
+        streamResponses: config.proxy.streamResponses,
+      }),
       sse: createSseFront({ openSession, maxMessageBytes, messagesPath: `${base}/messages` }),
       ws: createWebSocketFront({ openSession, maxMessageBytes }),
     };

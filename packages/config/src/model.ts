@@ -95,6 +95,11 @@ export interface SwitchyardConfig {
     allowUnauthenticated: boolean;
     maxConcurrentRequests: number;
     connectionPoolSize: number;
+    /**
+     * Streamable HTTP answers are SSE streams whenever the client accepts them, rather than JSON
+     * unless something must be streamed (spec T2).
+     */
+    streamResponses: boolean;
   };
   naming: { strategy: 'prefix' | 'none'; separator: string; globalPrefix: string };
   logging: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'json' | 'pretty'; dir?: string };

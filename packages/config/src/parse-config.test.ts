@@ -268,6 +268,7 @@ describe('parseConfig: Switchyard dialect', () => {
         maxRequestTimeoutMs: 600000,
         apiKeys: [],
         allowUnauthenticated: false,
+        streamResponses: false,
       },
       naming: { strategy: 'prefix', separator: '__', globalPrefix: '' },
       logging: { level: 'info', format: 'json', dir: '/xdg/switchyard/logs' },

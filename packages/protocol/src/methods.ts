@@ -14,6 +14,8 @@ export const Method = {
   ResourcesUnsubscribe: 'resources/unsubscribe',
   CompletionComplete: 'completion/complete',
   LoggingSetLevel: 'logging/setLevel',
+  TasksResult: 'tasks/result',
+  TasksCancel: 'tasks/cancel',
   Cancelled: 'notifications/cancelled',
   Progress: 'notifications/progress',
   Message: 'notifications/message',

@@ -6,6 +6,8 @@ export interface Target {
   name: string;
   priority: number;
   order: number;
+  /** A tool the backend runs only as a task (`execution.taskSupport: "required"`, 2025-11-25). */
+  taskRequired?: boolean;
 }
 
 function beats(a: Target, b: Target): boolean {

@@ -514,7 +514,36 @@ export class ClientSession {
       const what = kind === 'tools' ? 'tool' : 'prompt';
       return error(ErrorCode.InvalidParams, `Unknown ${what}: ${name}`);
     }
+    if (target.taskRequired) return this.callAsTask(request, target.backend, target.name);
     return this.forward(request, target.backend, { ...params, name: target.name });
+  }
+
+  /**
+   * A tool the backend runs only as a task, called synchronously for the client (protocol.md
+   * §2.3; the proxy offers clients no tasks): the task is created at the backend, `tasks/result`
+   * waits for its end (and carries its input requests, relayed like any other), and the client
+   * gets the tool result. A cancellation or timeout cancels the task.
+   */
+  private async callAsTask(
+    request: JsonRpcRequest,
+    backend: string,
+    name: string,
+  ): Promise<Outcome> {
+    const params = request.params ?? {};
+    const created = await this.forward(request, backend, { ...params, name, task: {} });
+    const task = created.kind === 'result' ? created.result.task : undefined;
+    if (!isJsonObject(task) || typeof task.taskId !== 'string') return created;
+    const taskId = task.taskId;
+    const waiting: JsonRpcRequest = { ...request, method: Method.TasksResult, params: { taskId } };
+    const outcome = await this.forward(waiting, backend, { taskId });
+    if (outcome.kind === 'result') {
+      const found = await this.core.sessionOf(backend);
+      const revision = 'session' in found ? found.session.revision : undefined;
+      const hop = this.hop(revision, this.clientRevision);
+      return { kind: 'result', result: translateResult(Method.ToolsCall, outcome.result, hop) };
+    }
+    void this.forward({ ...waiting, method: Method.TasksCancel }, backend, { taskId });
+    return outcome;
   }
 
   private async callByUri(request: JsonRpcRequest): Promise<Outcome> {

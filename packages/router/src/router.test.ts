@@ -770,3 +770,39 @@ describe('backend notifications', () => {
     expect(client.notifications()).toEqual([]);
   });
 });
+
+describe('tools that require a task (2025-11-25 taskSupport: required)', () => {
+  it('hides execution from clients and answers synchronously: task created, result awaited', async () => {
+    const h = await createHarness([
+      {
+        name: 'tasker',
+        handlers: {
+          'tools/list': listing('tools', [
+            {
+              name: 'research',
+              inputSchema: { type: 'object' },
+              execution: { taskSupport: 'required' },
+            },
+          ]),
+          'tools/call': () => ({
+            result: { task: { taskId: 'task-1', status: 'working', createdAt: 'now', ttl: 1000 } },
+          }),
+          'tasks/result': (params) => ({
+            result: { content: [{ type: 'text', text: `result of ${String(params?.taskId)}` }] },
+          }),
+        },
+      },
+    ]);
+    const client = h.client();
+    const listed = resultOf(await client.request('tools/list')) as { tools: JsonObject[] };
+    expect(listed.tools[0]).not.toHaveProperty('execution');
+    const answer = await client.request('tools/call', { name: 'tasker__research', arguments: {} });
+    expect(resultOf(answer)).toEqual({ content: [{ type: 'text', text: 'result of task-1' }] });
+    const transport = h.backend('tasker').transport;
+    expect(transport.sentRequest('tools/call').params).toMatchObject({
+      name: 'research',
+      task: {},
+    });
+    expect(transport.sentRequest('tasks/result').params).toEqual({ taskId: 'task-1' });
+  });
+});

@@ -239,7 +239,7 @@ export class RouterCore {
    * later pages follow the backend cursors held in the proxy's own cursor. A failing backend is
    * left out and logged (fail-open, R8).
    */
-  async list(method: ListMethod, params: JsonObject | undefined): Promise<Outcome> {
+  async list(method: ListMethod, params: JsonObject | undefined, only?: string): Promise<Outcome> {
     const key = LIST_METHODS[method];
     const cursor = params?.cursor;
     const state = cursor === undefined ? undefined : decodeCursor(cursor);
@@ -249,7 +249,10 @@ export class RouterCore {
         error: toJsonRpcError(ErrorCode.InvalidParams, 'Invalid params: unknown cursor'),
       };
     }
-    const live = await this.live(CAPABILITY_OF[method]);
+    // Refreshing one backend's entries neither waits for nor wakes the others.
+    const live = (await this.live(CAPABILITY_OF[method], only === undefined)).filter(
+      ({ entry }) => only === undefined || entry.name === only,
+    );
     const targets = state ? live.filter(({ entry }) => entry.name in state) : live;
     const pages = await Promise.all(
       targets.map(async (t) => {
@@ -320,14 +323,20 @@ export class RouterCore {
       if (typeof item.name !== 'string') return undefined;
       const exposed = exposeName(this.naming, entry.prefix, item.name);
       const map = method === 'tools/list' ? this.catalog.tools : this.catalog.prompts;
-      if (!this.catalog.offer(map, exposed, this.target(entry, order, item.name))) {
+      const target = this.target(entry, order, item.name);
+      const { execution, ...rest } = item;
+      // The proxy offers clients no tasks: a tool that requires one is called as a task by the
+      // proxy and answered synchronously (protocol.md §2.3), so clients see no `execution`.
+      if (isJsonObject(execution) && execution.taskSupport === 'required')
+        target.taskRequired = true;
+      if (!this.catalog.offer(map, exposed, target)) {
         this.logger?.warn('name collision: lower-priority item hidden', {
           server: entry.name,
           name: exposed,
         });
         return undefined;
       }
-      return { ...item, name: exposed };
+      return { ...(method === 'tools/list' ? rest : item), name: exposed };
     }
     if (method === 'resources/list' && typeof item.uri === 'string') {
       if (!this.catalog.offerResource(item.uri, this.target(entry, order, item.uri))) {
@@ -362,11 +371,25 @@ export class RouterCore {
     };
     if (!mayBeShortened(this.naming, exposed)) {
       const target = fromName();
-      if (target) return target;
+      if (!target || kind === 'prompts') return target ?? this.refreshed(map, kind, exposed);
+      // Its backend's tool list says whether the tool needs a task. A backend not running yet is
+      // left alone: the call itself waits for it, or wakes it.
+      if (entries[target.order]?.state !== 'running') return target;
+      await this.refresh('tools/list', target.backend);
+      return map.get(exposed) ?? target;
     }
-    // Shortened names and the `none` strategy need the catalog: refresh it from every backend.
+    return this.refreshed(map, kind, exposed, fromName());
+  }
+
+  /** Shortened names and the `none` strategy need the catalog: refresh it from every backend. */
+  private async refreshed(
+    map: Map<string, Target>,
+    kind: 'tools' | 'prompts',
+    exposed: string,
+    fallback?: Target,
+  ): Promise<Target | undefined> {
     await this.refresh(kind === 'tools' ? 'tools/list' : 'prompts/list');
-    return map.get(exposed) ?? fromName();
+    return map.get(exposed) ?? fallback;
   }
 
   /** The backend that owns a resource URI; refreshes the catalog once on a miss. */
@@ -380,10 +403,11 @@ export class RouterCore {
     return withResources.length === 1 ? withResources[0]?.entry.name : undefined;
   }
 
-  private async refresh(method: ListMethod): Promise<void> {
+  /** Fills the catalog from every backend's list, or from `only` that backend's. */
+  private async refresh(method: ListMethod, only?: string): Promise<void> {
     let cursor: string | undefined;
     do {
-      const outcome = await this.list(method, cursor === undefined ? undefined : { cursor });
+      const outcome = await this.list(method, cursor === undefined ? undefined : { cursor }, only);
       cursor =
         outcome.kind === 'result' && typeof outcome.result.nextCursor === 'string'
           ? outcome.result.nextCursor

@@ -69,6 +69,7 @@ function setup(
     maxMessageBytes?: number;
     maxStoredEvents?: number;
     sessionIdleMs?: number;
+    streamResponses?: boolean;
     clock?: Clock;
   } = {},
 ) {
@@ -381,6 +382,19 @@ describe('POST', () => {
     );
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(await response.json()).toEqual({ jsonrpc: '2.0', id: 3, result: { done: true } });
+  });
+
+  it('streams every answer when configured to (streamResponses), priming event first', async () => {
+    const t = setup({ streamResponses: true });
+    const { id } = await t.initialize();
+    const response = await t.post(
+      { jsonrpc: '2.0', id: 5, method: 'ping' },
+      { 'mcp-session-id': id },
+    );
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const text = await response.text();
+    expect(text).toMatch(/^id: [^\n]+\nretry: \d+\ndata: \n\n/);
+    expect(parseSse(text)).toEqual([{ jsonrpc: '2.0', id: 5, result: { echo: 'ping' } }]);
   });
 
   it('streams SSE when the client accepts only SSE', async () => {

@@ -42,6 +42,11 @@ export interface StreamableHttpFrontOptions {
    * Its next request gets 404, which tells the client to initialize again.
    */
   sessionIdleMs?: number;
+  /**
+   * Answer every request with an SSE stream when the client accepts one, as the reference SDK
+   * does (resumable from its first event). Default false: JSON unless something must be streamed.
+   */
+  streamResponses?: boolean;
   clock?: Clock;
 }
 
@@ -364,7 +369,9 @@ export function createStreamableHttpFront(
       if (early.length === 0) return new Response(null, { status: 202, headers });
       return jsonResponse(frame.batch ? early : early[0], 400, headers);
     }
-    const streamAtOnce = accept.sse && (!accept.json || requests.some(hasProgressToken));
+    const streamAtOnce =
+      accept.sse &&
+      (options.streamResponses === true || !accept.json || requests.some(hasProgressToken));
     const release = (done: PostChannel) => {
       for (const r of requests)
         if (session.channels.get(r.id) === done) session.channels.delete(r.id);

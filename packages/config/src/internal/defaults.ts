@@ -13,6 +13,7 @@ export const DEFAULTS = {
     connectionPoolSize: 10,
     apiKeys: [] as string[],
     allowUnauthenticated: false,
+    streamResponses: false,
   },
   naming: { strategy: 'prefix', separator: '__', globalPrefix: '' },
   logging: { level: 'info', format: 'json' },

@@ -220,6 +220,10 @@ export const switchyardSchema = strictObject(
           boolean(),
           `Listen beyond loopback without \`apiKeys\`. Default ${DEFAULTS.proxy.allowUnauthenticated}.`,
         ),
+        streamResponses: field(
+          boolean(),
+          `Answer every /mcp request with an SSE stream when the client accepts one (resumable, as the reference SDK does) instead of JSON when nothing needs streaming. Default ${DEFAULTS.proxy.streamResponses}.`,
+        ),
       }),
       'The MCP endpoint clients connect to.',
     ),

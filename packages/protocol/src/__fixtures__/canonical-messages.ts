@@ -234,6 +234,7 @@ export const CANONICAL_CASES: readonly CanonicalCase[] = [
         { role: 'user', content: { type: 'audio', data: 'UklGRg==', mimeType: 'audio/wav' } },
       ],
       maxTokens: 100,
+      includeContext: 'thisServer',
       tools: [{ name: 'search', inputSchema: { type: 'object' } }],
       toolChoice: { mode: 'auto' },
     },

@@ -79,7 +79,10 @@ function isTextTwin(block: unknown, value: unknown): boolean {
  * information is lost.
  */
 function encodeCallToolResult(result: JsonObject, enc: Encoder): JsonObject {
-  let out: JsonObject = { ...result, content: encodeContentList(result.content, enc, 'result') };
+  let out: JsonObject =
+    'content' in result
+      ? { ...result, content: encodeContentList(result.content, enc, 'result') }
+      : result;
   if (!enc.features.structuredContent && 'structuredContent' in out) {
     const { structuredContent, ...rest } = out;
     const content = Array.isArray(rest.content) ? rest.content : [];
@@ -270,6 +273,12 @@ function encodeSamplingRequest(params: JsonObject, enc: Encoder): RequestTransla
           : message,
       ),
     };
+  }
+  // Behind an aggregator "this server" is every backend: honouring either value would hand one
+  // backend the context of the others (protocol.md §2.3), so both become "none".
+  if (out.includeContext === 'thisServer' || out.includeContext === 'allServers') {
+    out = { ...out, includeContext: 'none' };
+    enc.converted('sampling.includeContext');
   }
   if (!enc.features.samplingTools || !clientHasTools) {
     out = enc.omit(out, 'tools', 'sampling.tools');
