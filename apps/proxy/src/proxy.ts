@@ -384,7 +384,7 @@ export function createProxy(
           `refusing to listen on ${host} without proxy.apiKeys; add a key (switchyard key) or set proxy.allowUnauthenticated`,
         );
       }
-      const starting = backends.start();
+      // The front door opens first: /health answers while backends are still being spawned.
       if (listening) {
         server = await new Promise<ServerType>((resolve, reject) => {
           const s = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
@@ -396,7 +396,7 @@ export function createProxy(
         });
         logger.info('listening', { url: `http://${formatHost(host)}:${address?.port}/mcp` });
       }
-      await starting;
+      await backends.start();
     },
     /**
      * Graceful shutdown (spec S6): stop accepting, let in-flight requests finish up to the

@@ -129,8 +129,10 @@ describe('ServerLogs files (spec L1)', () => {
     for (let i = 40; i < 60; i++) server.write('memory', 'stdout', numbered(i));
     await server.close();
 
+    // Every file older than the limit is gone; the 20 new lines may have filled one or two files
+    // (the size check of the rotating stream is asynchronous), all of them young.
     const after = logFiles('memory');
-    expect(after).toEqual([readlinkSync(join(root, 'memory', 'server.log'))]);
+    expect(after).toContain(readlinkSync(join(root, 'memory', 'server.log')));
     expect(after.some((name) => before.includes(name))).toBe(false);
   });
 

@@ -91,11 +91,14 @@ export class Supervisor {
 
   /** Starts every enabled backend; resolves when each is up or has failed its first start. */
   async startAll(): Promise<void> {
-    await Promise.all(
-      this.list()
-        .filter((b) => b.enabled && !b.spec.lazy)
-        .map((b) => b.start('proxy started')),
-    );
+    const starts: Promise<void>[] = [];
+    for (const backend of this.list().filter((b) => b.enabled && !b.spec.lazy)) {
+      starts.push(backend.start('proxy started'));
+      // Spawning is synchronous work: let the event loop answer requests (health checks of the
+      // proxy itself) between two, so twenty backends do not hold the front door shut.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(starts);
   }
 
   async start(name: string): Promise<void> {
