@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { SwitchyardProxy } from '@switchyard/proxy';
@@ -92,5 +93,35 @@ describe('request limits (spec T5)', () => {
     expect(
       firstText(await client.callTool({ name: 'quick__echo', arguments: { after: 1 } })),
     ).toContain('"after":1');
+  });
+
+  it('stops reading a streamed body (no Content-Length) once it passes the limit: 413', async () => {
+    // 16 chunks of 8 KiB: twice the 64 KiB limit, sent without declaring a length.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'transfer-encoding': 'chunked',
+        },
+      });
+      req.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"');
+      let sent = 0;
+      const next = () => {
+        if (sent++ < 16) req.write('x'.repeat(8192), next);
+        else req.end('"}}');
+      };
+      next();
+    });
+    expect(status).toBe(413);
+    expect(
+      firstText(await client.callTool({ name: 'quick__echo', arguments: { after: 2 } })),
+    ).toContain('"after":2');
   });
 });

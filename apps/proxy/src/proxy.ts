@@ -20,6 +20,7 @@ import {
   type Router,
 } from '@switchyard/router';
 import {
+  type BodySource,
   createHttpPool,
   createSseFront,
   createStreamableHttpFront,
@@ -310,6 +311,12 @@ export function createProxy(
   app.use('/sse', mcpAuth);
   app.use('/messages', mcpAuth);
   // The same three HTTP shapes on the aggregated endpoint and on each backend's own (T2, T3).
+  /**
+   * The Node request behind a Hono request (`@hono/node-server` passes it as `env.incoming`);
+   * absent when the proxy is driven through `fetch` alone.
+   */
+  const incomingOf = (c: Context): BodySource | undefined =>
+    (c.env as { incoming?: BodySource } | undefined)?.incoming;
   const route = (c: Context, pick: (endpoint: Endpoint) => Promise<Response> | Response) => {
     if (draining) return c.json({ error: 'Service Unavailable: the proxy is shutting down' }, 503);
     const name = c.req.param('name');
@@ -318,9 +325,11 @@ export function createProxy(
     return pick(endpoint);
   };
   for (const base of ['', '/servers/:name']) {
-    app.all(`${base}/mcp`, (c) => route(c, (e) => e.http.handle(c.req.raw)));
+    app.all(`${base}/mcp`, (c) => route(c, (e) => e.http.handle(c.req.raw, incomingOf(c))));
     app.get(`${base}/sse`, (c) => route(c, (e) => e.sse.handleStream(c.req.raw)));
-    app.post(`${base}/messages`, (c) => route(c, (e) => e.sse.handleMessage(c.req.raw)));
+    app.post(`${base}/messages`, (c) =>
+      route(c, (e) => e.sse.handleMessage(c.req.raw, incomingOf(c))),
+    );
   }
   const checkOrigin = createOriginCheck({ loopbackOnly: isLoopback(host) });
   /**

@@ -7,6 +7,7 @@ export type {
 export { createMemoryEventStore } from './event-store.js';
 export type { FetchLike, HttpPool, HttpPoolOptions } from './http-pool.js';
 export { createHttpPool } from './http-pool.js';
+export type { BodySource } from './internal/read-limited.js';
 export type { RemoteBackendOptions } from './remote-backend.js';
 export { BACKEND_SESSION_EXPIRED, createRemoteBackendTransport } from './remote-backend.js';
 export type { SseFront, SseFrontOptions } from './sse-front.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode, errorResponse, parseFrame } from '@switchyard/protocol';
 import { accepts } from './internal/accepts.js';
 import { failureResponse, jsonResponse } from './internal/http-response.js';
-import { readLimited } from './internal/read-limited.js';
+import { type BodySource, readLimited } from './internal/read-limited.js';
 import { SseStream } from './internal/sse-stream.js';
 import type { FrontSession, OpenSession } from './transport.js';
 
@@ -29,8 +29,11 @@ export interface SseFrontOptions {
 export interface SseFront {
   /** `GET` on the SSE endpoint: opens a session and its stream. */
   handleStream(request: Request): Response;
-  /** `POST` on the messages endpoint: one client message, answered on the session's stream. */
-  handleMessage(request: Request): Promise<Response>;
+  /**
+   * `POST` on the messages endpoint: one client message, answered on the session's stream; `body`,
+   * when given, is read instead of the web request's body.
+   */
+  handleMessage(request: Request, body?: BodySource): Promise<Response>;
   /** Ends every session and its stream (shutdown). */
   close(): void;
   readonly sessionCount: number;
@@ -87,7 +90,7 @@ export function createSseFront(options: SseFrontOptions): SseFront {
     return stream.response;
   }
 
-  async function handleMessage(request: Request): Promise<Response> {
+  async function handleMessage(request: Request, source?: BodySource): Promise<Response> {
     if (request.method !== 'POST') {
       return new Response(null, { status: 405, headers: { allow: 'POST' } });
     }
@@ -115,7 +118,7 @@ export function createSseFront(options: SseFrontOptions): SseFront {
         'Unsupported Media Type: Content-Type must be application/json',
       );
     }
-    const body = await readLimited(request, maxBytes);
+    const body = await readLimited(request, maxBytes, source);
     if (body === undefined) {
       return failureResponse(
         413,

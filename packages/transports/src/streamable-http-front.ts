@@ -19,7 +19,7 @@ import {
 import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { accepts } from './internal/accepts.js';
 import { failureResponse, jsonResponse } from './internal/http-response.js';
-import { readLimited } from './internal/read-limited.js';
+import { type BodySource, readLimited } from './internal/read-limited.js';
 import { ResumableStream, replayEnded } from './internal/resumable-sse.js';
 import type { FrontSession, OpenSession } from './transport.js';
 
@@ -52,7 +52,8 @@ export interface StreamableHttpFrontOptions {
 
 /** The MCP Streamable HTTP endpoint as a web-standard handler, mountable in Hono or any server. */
 export interface StreamableHttpFront {
-  handle(request: Request): Promise<Response>;
+  /** Answers one request; `body`, when given, is read instead of the web request's body. */
+  handle(request: Request, body?: BodySource): Promise<Response>;
   /** Ends every session (shutdown). */
   close(): void;
   readonly sessionCount: number;
@@ -278,7 +279,7 @@ export function createStreamableHttpFront(
     session.front.close();
   }
 
-  async function post(request: Request): Promise<Response> {
+  async function post(request: Request, source: BodySource | undefined): Promise<Response> {
     const type = request.headers.get('content-type') ?? '';
     if (!type.includes('application/json')) {
       return failureResponse(
@@ -303,7 +304,7 @@ export function createStreamableHttpFront(
         `Bad Request: unsupported MCP-Protocol-Version ${version}`,
       );
     }
-    const body = await readLimited(request, maxBytes);
+    const body = await readLimited(request, maxBytes, source);
     if (body === undefined) {
       return failureResponse(
         413,
@@ -447,10 +448,10 @@ export function createStreamableHttpFront(
   }
 
   return {
-    async handle(request) {
+    async handle(request, body) {
       switch (request.method) {
         case 'POST':
-          return post(request);
+          return post(request, body);
         case 'GET':
           return get(request);
         case 'DELETE':
