@@ -1,19 +1,12 @@
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import {
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { type JsonRpcMessage, parseFrame } from '@switchyard/protocol';
 import WebSocket from 'ws';
 import type { FetchLike } from './http-pool.js';
+import { StreamableHttpBackend } from './streamable-http-backend.js';
 import { type MessageTransport, TransportError } from './transport.js';
 
-/**
- * The close reason of a Streamable HTTP backend that answered 404 for our session: it restarted or
- * expired the session, so the right move is to initialize a new one at once (spec T1).
- */
-export const BACKEND_SESSION_EXPIRED = 'backend session expired';
+export { BACKEND_SESSION_EXPIRED } from './streamable-http-backend.js';
 
 /** How to reach a remote backend (spec T1). */
 export interface RemoteBackendOptions {
@@ -30,25 +23,22 @@ export interface RemoteBackendOptions {
 }
 
 /**
- * The SDK's HTTP client transports (Streamable HTTP with its session id, SSE with its same-origin
- * `endpoint` check) in our transport shape. They parse frames loosely, so every field survives.
+ * The legacy HTTP+SSE transport (spec T1), through the SDK's client, which enforces that the
+ * `endpoint` event stays on the backend's origin. It parses frames loosely, so every field
+ * survives.
  */
-class SdkHttpBackend implements MessageTransport {
+class SseBackend implements MessageTransport {
   onmessage?: (message: JsonRpcMessage) => void;
   onerror?: (error: Error) => void;
   onclose?: (reason: string) => void;
-  private readonly inner: StreamableHTTPClientTransport | SSEClientTransport;
+  private readonly inner: SSEClientTransport;
 
   constructor(options: RemoteBackendOptions) {
     const url = new URL(options.url);
-    const settings = {
+    this.inner = new SSEClientTransport(url, {
       requestInit: { headers: { ...options.headers } },
       ...(options.fetch ? { fetch: options.fetch } : {}),
-    };
-    this.inner =
-      options.type === 'sse'
-        ? new SSEClientTransport(url, settings)
-        : new StreamableHTTPClientTransport(url, settings);
+    });
     this.inner.onmessage = (message) => this.onmessage?.(message as unknown as JsonRpcMessage);
     this.inner.onerror = (error) => this.onerror?.(error);
     this.inner.onclose = () => this.onclose?.(`connection to ${url.origin} closed`);
@@ -58,39 +48,12 @@ class SdkHttpBackend implements MessageTransport {
     return this.inner.start();
   }
 
-  setProtocolVersion(revision: string): void {
-    if (this.inner instanceof StreamableHTTPClientTransport)
-      this.inner.setProtocolVersion(revision);
+  send(message: JsonRpcMessage): Promise<void> {
+    return this.inner.send(message as unknown as JSONRPCMessage);
   }
 
-  async send(message: JsonRpcMessage): Promise<void> {
-    const inner = this.inner;
-    try {
-      await inner.send(message as unknown as JSONRPCMessage);
-    } catch (error) {
-      // Once a session exists, 404 (the spec's answer) means the backend forgot it; so does a 400
-      // that names the session (what the reference server-everything answers). Before a session
-      // exists, either is a wrong URL or request, not an expiry.
-      const forgotten =
-        error instanceof StreamableHTTPError &&
-        (error.code === 404 || (error.code === 400 && /session/i.test(error.message)));
-      if (
-        forgotten &&
-        inner instanceof StreamableHTTPClientTransport &&
-        inner.sessionId !== undefined
-      ) {
-        this.onclose?.(BACKEND_SESSION_EXPIRED);
-      }
-      throw error;
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.inner instanceof StreamableHTTPClientTransport) {
-      // End the backend's session (DELETE) rather than leave it to expire.
-      await this.inner.terminateSession().catch(() => {});
-    }
-    await this.inner.close();
+  close(): Promise<void> {
+    return this.inner.close();
   }
 }
 
@@ -154,5 +117,16 @@ class WebSocketBackend implements MessageTransport {
 
 /** A transport to a remote backend over Streamable HTTP, HTTP+SSE or WebSocket (spec T1). */
 export function createRemoteBackendTransport(options: RemoteBackendOptions): MessageTransport {
-  return options.type === 'websocket' ? new WebSocketBackend(options) : new SdkHttpBackend(options);
+  switch (options.type) {
+    case 'websocket':
+      return new WebSocketBackend(options);
+    case 'sse':
+      return new SseBackend(options);
+    case 'streamable-http':
+      return new StreamableHttpBackend({
+        url: options.url,
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+  }
 }

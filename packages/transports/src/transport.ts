@@ -47,7 +47,7 @@ export type OpenSession = (
 /** Transport-level failures, with a string code (style: typed errors). */
 export class TransportError extends Error {
   constructor(
-    readonly code: 'SPAWN_FAILED' | 'NOT_STARTED' | 'CLOSED' | 'MESSAGE_TOO_LARGE',
+    readonly code: 'SPAWN_FAILED' | 'NOT_STARTED' | 'CLOSED' | 'MESSAGE_TOO_LARGE' | 'HTTP_STATUS',
     message: string,
     options?: { cause?: unknown },
   ) {

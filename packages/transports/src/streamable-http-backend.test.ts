@@ -1,0 +1,164 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JsonRpcMessage } from '@switchyard/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BACKEND_SESSION_EXPIRED, StreamableHttpBackend } from './streamable-http-backend.js';
+
+type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
+
+/** A real HTTP server on 127.0.0.1 whose answers the test writes by hand. */
+async function backend(handler: Handler) {
+  const seen: Array<{ method: string; headers: IncomingMessage['headers']; body: string }> = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      seen.push({ method: request.method ?? '', headers: request.headers, body });
+      handler(request, body, response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  servers.push(server);
+  return { url: `http://127.0.0.1:${port}/mcp`, seen };
+}
+
+const servers: ReturnType<typeof createServer>[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/** A transport whose delivered messages the test can await. */
+function connect(url: string) {
+  const transport = new StreamableHttpBackend({ url });
+  const received: JsonRpcMessage[] = [];
+  const waiters: Array<() => void> = [];
+  transport.onmessage = (message) => {
+    received.push(message);
+    for (const wake of waiters.splice(0)) wake();
+  };
+  const until = async (count: number) => {
+    while (received.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+    return received;
+  };
+  return { transport, received, until };
+}
+
+const initialize = {
+  jsonrpc: '2.0' as const,
+  id: 0,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 't', version: '1' },
+  },
+};
+
+describe('Streamable HTTP backend transport', () => {
+  it('sends the session id and negotiated revision on later requests; reads JSON answers', async () => {
+    const { url, seen } = await backend((_request, body, response) => {
+      const message = JSON.parse(body);
+      response.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's-1' });
+      response.end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { n: message.id } }));
+    });
+    const { transport, until } = connect(url);
+    await transport.send(initialize);
+    transport.setProtocolVersion('2025-06-18');
+    await transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    expect(await until(2)).toEqual([
+      { jsonrpc: '2.0', id: 0, result: { n: 0 } },
+      { jsonrpc: '2.0', id: 1, result: { n: 1 } },
+    ]);
+    expect(seen[0]?.headers['mcp-session-id']).toBeUndefined();
+    expect(seen[1]?.headers).toMatchObject({
+      'mcp-session-id': 's-1',
+      'mcp-protocol-version': '2025-06-18',
+    });
+  });
+
+  it('resumes a stream cut before its answer with GET + Last-Event-ID (SEP-1699)', async () => {
+    const { url, seen } = await backend((request, body, response) => {
+      if (request.method === 'POST') {
+        const { id } = JSON.parse(body);
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write('id: e-1\nretry: 5\ndata: \n\n');
+        response.end(
+          `id: e-2\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: id, progress: 1 } })}\n\n`,
+        );
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(`id: e-3\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 7, result: {} })}\n\n`);
+    });
+    const { transport, until } = connect(url);
+    await transport.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x' } });
+    const received = await until(2);
+    expect(received[1]).toEqual({ jsonrpc: '2.0', id: 7, result: {} });
+    const resume = seen.find((r) => r.method === 'GET');
+    expect(resume?.headers['last-event-id']).toBe('e-2');
+  });
+
+  it('splits a batch a 2025-03-26 backend sends', async () => {
+    const { url } = await backend((_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify([
+          { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info' } },
+          { jsonrpc: '2.0', id: 1, result: {} },
+        ]),
+      );
+    });
+    const { transport, until } = connect(url);
+    await transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    expect((await until(2)).map((m) => ('id' in m ? m.id : 'notification'))).toEqual([
+      'notification',
+      1,
+    ]);
+  });
+
+  it('reports an expired session (404 once a session exists) and rejects the send', async () => {
+    let calls = 0;
+    const { url } = await backend((_request, body, response) => {
+      if (calls++ === 0) {
+        response.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's-9' });
+        response.end(JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: {} }));
+        return;
+      }
+      response.writeHead(404).end('Session not found');
+    });
+    const { transport, until } = connect(url);
+    const closed: string[] = [];
+    transport.onclose = (reason) => closed.push(reason);
+    await transport.send(initialize);
+    await until(1);
+    await expect(transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' })).rejects.toThrow(/404/);
+    expect(closed).toEqual([BACKEND_SESSION_EXPIRED]);
+  });
+
+  it('opens the standalone GET stream after notifications/initialized, and ends the session on close', async () => {
+    const { url, seen } = await backend((request, _body, response) => {
+      if (request.method === 'GET') {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(
+          `data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`,
+        );
+        return;
+      }
+      response.writeHead(request.method === 'DELETE' ? 200 : 202, { 'mcp-session-id': 's-2' });
+      response.end();
+    });
+    const { transport, until } = connect(url);
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    expect(await until(1)).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/tools/list_changed' },
+    ]);
+    await transport.close();
+    expect(seen.map((r) => r.method)).toEqual(['POST', 'GET', 'DELETE']);
+  });
+});

@@ -1,0 +1,239 @@
+import {
+  type Clock,
+  isRequest,
+  isResponse,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  Method,
+  parseFrame,
+  systemClock,
+} from '@switchyard/protocol';
+import type { FetchLike } from './http-pool.js';
+import { SseParser } from './internal/sse-parser.js';
+import { type MessageTransport, TransportError } from './transport.js';
+
+/**
+ * The close reason of a Streamable HTTP backend that answered 404 for our session: it restarted or
+ * expired the session, so the right move is to initialize a new one at once (spec T1).
+ */
+export const BACKEND_SESSION_EXPIRED = 'backend session expired';
+
+export interface StreamableHttpBackendOptions {
+  url: string;
+  /** Sent with every request (API keys, `Authorization`). */
+  headers?: Readonly<Record<string, string>>;
+  /** The shared keep-alive pool's `fetch` (spec T4); the global one otherwise. */
+  fetch?: FetchLike;
+  /** Waits before resuming a stream or reopening the GET stream. */
+  clock?: Clock;
+}
+
+/** How long to wait before resuming a cut stream when the server gave no `retry` hint. */
+const DEFAULT_RETRY_MS = 1000;
+/** The standalone GET stream is reopened with backoff, up to this delay between attempts. */
+const MAX_RECONNECT_MS = 30_000;
+
+/**
+ * A Streamable HTTP backend (spec T1, protocol.md §3), spoken directly rather than through the
+ * SDK's client transport: one POST per message, a JSON or SSE answer read as it arrives, the
+ * session id and negotiated `MCP-Protocol-Version` on every request, a cut SSE stream resumed with
+ * GET + `Last-Event-ID` until its request is answered (SEP-1699 polling), and the standalone GET
+ * stream for what the backend sends on its own. Nothing is validated beyond JSON-RPC framing, so
+ * every field survives; the SDK's per-message schema parse was most of its cost per call.
+ */
+export class StreamableHttpBackend implements MessageTransport {
+  onmessage?: (message: JsonRpcMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: (reason: string) => void;
+  private readonly url: URL;
+  private readonly fetch: FetchLike;
+  private readonly clock: Clock;
+  private readonly abort = new AbortController();
+  private sessionId: string | undefined;
+  private protocolVersion: string | undefined;
+  private closed = false;
+  private standaloneOpen = false;
+
+  constructor(private readonly options: StreamableHttpBackendOptions) {
+    this.url = new URL(options.url);
+    this.fetch = options.fetch ?? (globalThis.fetch as FetchLike);
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async start(): Promise<void> {}
+
+  setProtocolVersion(revision: string): void {
+    this.protocolVersion = revision;
+  }
+
+  async send(message: JsonRpcMessage): Promise<void> {
+    if (this.closed) throw new TransportError('CLOSED', 'the backend connection is closed');
+    const response = await this.fetch(this.url, {
+      method: 'POST',
+      headers: this.headers({
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      }),
+      body: JSON.stringify(message),
+      signal: this.abort.signal,
+    });
+    const session = response.headers.get('mcp-session-id');
+    if (session) this.sessionId = session;
+    if (!response.ok) {
+      await this.refused(response, isRequest(message) && message.method === Method.Initialize);
+      return;
+    }
+    const type = response.headers.get('content-type') ?? '';
+    if (response.status === 202 || !response.body) {
+      await response.body?.cancel();
+      if ('method' in message && message.method === Method.Initialized) this.openStandalone(0);
+      return;
+    }
+    if (type.includes('text/event-stream')) {
+      const awaiting = isRequest(message) ? message.id : undefined;
+      void this.readStream(response, awaiting);
+      return;
+    }
+    const text = await response.text();
+    if (text.trim()) this.deliver(text);
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sessionId !== undefined) {
+      // End the backend's session (DELETE) rather than leave it to expire.
+      await this.fetch(this.url, { method: 'DELETE', headers: this.headers({}) }).then(
+        (response) => response.body?.cancel(),
+        () => {},
+      );
+    }
+    this.abort.abort();
+    this.onclose?.(`connection to ${this.url.origin} closed`);
+  }
+
+  private headers(extra: Record<string, string>): Record<string, string> {
+    const headers: Record<string, string> = { ...this.options.headers, ...extra };
+    if (this.sessionId !== undefined) headers['mcp-session-id'] = this.sessionId;
+    if (this.protocolVersion !== undefined) headers['mcp-protocol-version'] = this.protocolVersion;
+    return headers;
+  }
+
+  /**
+   * A non-2xx answer. Once a session exists, 404 (the spec's answer) means the backend forgot it;
+   * so does a 400 that names the session (what the reference server-everything answers). Before a
+   * session exists, either is a wrong URL or request, not an expiry.
+   */
+  private async refused(response: Response, initializing: boolean): Promise<never> {
+    const text = (await response.text().catch(() => '')).slice(0, 300);
+    const forgotten = response.status === 404 || (response.status === 400 && /session/i.test(text));
+    if (forgotten && this.sessionId !== undefined && !initializing) {
+      this.onclose?.(BACKEND_SESSION_EXPIRED);
+    }
+    throw new TransportError(
+      'HTTP_STATUS',
+      `${this.url.origin} answered HTTP ${response.status}${text ? `: ${text}` : ''}`,
+    );
+  }
+
+  /** Hands on what one frame holds; returns the messages delivered. */
+  private deliver(data: string): JsonRpcMessage[] {
+    const frame = parseFrame(data);
+    if (!frame.ok) {
+      this.onerror?.(
+        new Error(`the backend sent a malformed message: ${frame.error.error.message}`),
+      );
+      return [];
+    }
+    // A 2025-03-26 backend may batch what it sends; each message goes on alone.
+    const messages = frame.batch
+      ? frame.items.flatMap((item) => (item.ok ? [item.message] : []))
+      : [frame.message];
+    for (const message of messages) this.onmessage?.(message);
+    return messages;
+  }
+
+  /**
+   * Reads one SSE stream to its end. When it ends before `awaiting` is answered (the server cut it
+   * on purpose, SEP-1699, or the connection broke), it is resumed with GET + `Last-Event-ID`.
+   */
+  private async readStream(response: Response, awaiting: JsonRpcId | undefined): Promise<void> {
+    const parser = new SseParser();
+    let answered = awaiting === undefined;
+    try {
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (const data of parser.push(value)) {
+          for (const message of this.deliver(data)) {
+            if (isResponse(message) && message.id === awaiting) answered = true;
+          }
+        }
+      }
+    } catch (error) {
+      if (this.closed) return;
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (this.closed || answered) return;
+    if (parser.lastEventId === undefined) {
+      this.onerror?.(
+        new Error(`the stream of request ${String(awaiting)} ended without an answer`),
+      );
+      return;
+    }
+    await this.delay(parser.retryMs ?? DEFAULT_RETRY_MS);
+    const resumed = await this.get(parser.lastEventId).catch((error: unknown) => {
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      return undefined;
+    });
+    if (resumed) await this.readStream(resumed, awaiting);
+  }
+
+  /** A GET stream: the standalone one, or a resumption after `lastEventId`. */
+  private async get(lastEventId?: string): Promise<Response | undefined> {
+    const headers = this.headers({ accept: 'text/event-stream' });
+    if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+    const response = await this.fetch(this.url, {
+      method: 'GET',
+      headers,
+      signal: this.abort.signal,
+    });
+    // 405: the backend has no GET streams, which the spec allows.
+    if (response.status === 405) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!response.ok || !response.body) await this.refused(response, false);
+    return response;
+  }
+
+  /**
+   * Opens (and keeps open) the standalone GET stream, where the backend sends what belongs to no
+   * request: `list_changed`, log messages, its own requests. Reopened with backoff when it drops.
+   */
+  private openStandalone(attempt: number): void {
+    if (this.closed || this.standaloneOpen) return;
+    this.standaloneOpen = true;
+    void (async () => {
+      let next = attempt;
+      try {
+        const response = await this.get();
+        if (!response) return;
+        next = 0;
+        await this.readStream(response, undefined);
+      } catch (error) {
+        if (!this.closed) this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      } finally {
+        this.standaloneOpen = false;
+      }
+      if (this.closed) return;
+      await this.delay(Math.min(MAX_RECONNECT_MS, DEFAULT_RETRY_MS * 2 ** next));
+      this.openStandalone(next + 1);
+    })();
+  }
+}
