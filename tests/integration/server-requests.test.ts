@@ -9,7 +9,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, serverScript, startProxy, tempDir } from './helpers.js';
+import { fixture, httpClient, serverScript, startProxy, tempDir } from './helpers.js';
 
 /** Every text block of a tool result, joined. */
 function allText(result: unknown): string {
@@ -28,43 +28,103 @@ interface Asked {
  * An SDK client that answers sampling, elicitation and roots requests in its own name, and keeps
  * what it was asked, so a test can tell whose requests reached whom.
  */
-async function identifiedClient(url: URL, who: string): Promise<{ client: Client; asked: Asked }> {
-  const client = new Client(
-    { name: `client-${who}`, version: '1.0.0' },
-    { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
-  );
+async function identifiedClient(
+  url: URL,
+  who: string,
+  capabilities: Record<string, object> = {
+    sampling: {},
+    elicitation: {},
+    roots: { listChanged: true },
+  },
+): Promise<{ client: Client; asked: Asked }> {
+  const client = new Client({ name: `client-${who}`, version: '1.0.0' }, { capabilities });
   const asked: Asked = { sampling: [], elicitation: [], roots: 0 };
   client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
     const content = request.params.messages[0]?.content;
     asked.sampling.push(content && 'text' in content ? String(content.text) : '');
     return { role: 'assistant', content: { type: 'text', text: `sampled by ${who}` }, model: 'm' };
   });
-  client.setRequestHandler(ElicitRequestSchema, async (request) => {
-    asked.elicitation.push(request.params.message);
-    return { action: 'accept', content: { name: `name of ${who}`, check: true } };
-  });
-  client.setRequestHandler(ListRootsRequestSchema, async () => {
-    asked.roots++;
-    return { roots: [{ uri: `file:///workspace/${who}`, name: `root of ${who}` }] };
-  });
+  // The SDK refuses handlers for capabilities the client did not declare.
+  if ('elicitation' in capabilities) {
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.elicitation.push(request.params.message);
+      return { action: 'accept', content: { name: `name of ${who}`, check: true } };
+    });
+  }
+  if ('roots' in capabilities) {
+    client.setRequestHandler(ListRootsRequestSchema, async () => {
+      asked.roots++;
+      return { roots: [{ uri: `file:///workspace/${who}`, name: `root of ${who}` }] };
+    });
+  }
   await client.connect(new StreamableHTTPClientTransport(url));
   return { client, asked };
 }
+
+/** A proxy in front of server-everything over stdio, shared or with a session per client. */
+function everything(sessions: 'shared' | 'per-client') {
+  return startProxy({
+    servers: {
+      everything: {
+        command: process.execPath,
+        args: [serverScript('server-everything'), 'stdio'],
+        sessions,
+      },
+    },
+  });
+}
+
+describe('a shared backend: requests go to the one client waiting on it (R5)', () => {
+  let proxy: SwitchyardProxy;
+  let url: URL;
+
+  beforeAll(async () => {
+    ({ proxy, url } = await everything('shared'));
+  });
+
+  afterAll(() => proxy.stop());
+
+  it('relays a real backend sampling request to the calling client and its answer back', async () => {
+    // Both connected, calling one after the other: each time one client is waiting.
+    const clients = [
+      { who: 'A', ...(await identifiedClient(url, 'A', { sampling: {} })) },
+      { who: 'B', ...(await identifiedClient(url, 'B', { sampling: {} })) },
+    ];
+    for (const { who, client, asked } of clients) {
+      const text = allText(
+        await client.callTool({
+          name: 'everything__trigger-sampling-request',
+          arguments: { prompt: `for ${who}`, maxTokens: 10 },
+        }),
+      );
+      expect(text).toContain(`sampled by ${who}`);
+      expect(asked.sampling).toEqual([expect.stringContaining(`for ${who}`)]);
+    }
+    for (const { client } of clients) await client.close();
+  });
+
+  it('refuses the request cleanly at the backend when the client did not declare sampling', async () => {
+    const plain = await httpClient(url, 'no-sampling');
+    const outcome = await plain
+      .callTool({
+        name: 'everything__trigger-sampling-request',
+        arguments: { prompt: 'x', maxTokens: 10 },
+      })
+      .then(
+        (r) => `${r.isError ? 'isError: ' : ''}${allText(r)}`,
+        (error: Error) => error.message,
+      );
+    expect(outcome).toMatch(/did not declare sampling/);
+    await plain.close();
+  });
+});
 
 describe('a backend session per client: server-to-client requests reach their own client (R5)', () => {
   let proxy: SwitchyardProxy;
   let url: URL;
 
   beforeAll(async () => {
-    ({ proxy, url } = await startProxy({
-      servers: {
-        everything: {
-          command: process.execPath,
-          args: [serverScript('server-everything'), 'stdio'],
-          sessions: 'per-client',
-        },
-      },
-    }));
+    ({ proxy, url } = await everything('per-client'));
   });
 
   afterAll(() => proxy.stop());
