@@ -191,7 +191,7 @@ export function createProxy(
     router: () => hub,
     metrics,
     logs,
-    fetch: pool.fetch,
+    pool,
     state: openServerState(
       options.stateFile ?? config.stateFile,
       config.file ?? '(inline)',

@@ -26,7 +26,7 @@ import {
 import {
   BACKEND_SESSION_EXPIRED,
   createRemoteBackendTransport,
-  type FetchLike,
+  type HttpPool,
   StdioBackendTransport,
 } from '@switchyard/transports';
 import { PROXY_VERSION } from './options.js';
@@ -43,8 +43,8 @@ export interface SupervisedBackendsOptions {
   metrics: Metrics;
   /** Per-server log files (spec L1): backend output and lifecycle events. */
   logs?: ServerLogs | undefined;
-  /** The `fetch` of HTTP backends: the proxy's keep-alive pool (spec T4). */
-  fetch?: FetchLike;
+  /** The proxy's keep-alive pool for HTTP backends (spec T4). */
+  pool?: Pick<HttpPool, 'fetch' | 'request'>;
   /** Where enabled/disabled choices made at run time are kept (spec S4). */
   state: ServerStateStore;
   clock?: Clock;
@@ -318,7 +318,9 @@ export class SupervisedBackends implements BackendDirectory {
         headers: config.headers,
         ...(config.type === 'websocket' ? { protocols: config.protocols } : {}),
         maxMessageBytes: this.options.maxMessageBytes,
-        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+        ...(this.options.pool
+          ? { fetch: this.options.pool.fetch, request: this.options.pool.request }
+          : {}),
       });
     if (config.type !== 'auto') return handshake(remote(config.type), () => ({ url: config.url }));
     try {

@@ -1,7 +1,24 @@
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, type Dispatcher, fetch as undiciFetch, request as undiciRequest } from 'undici';
 
 /** A `fetch` with the SDK's signature. */
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** What one HTTP exchange needs: fewer allocations than `fetch` (no web streams or `Request`). */
+export interface HttpRequestOptions {
+  method: 'GET' | 'POST' | 'DELETE';
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+/** An HTTP exchange through undici's dispatcher API: the answer's body is a Node stream. */
+export type HttpRequest = (
+  url: URL,
+  options: HttpRequestOptions,
+) => Promise<Dispatcher.ResponseData>;
+
+/** {@link HttpRequest} through undici's global dispatcher, when there is no pool. */
+export const defaultHttpRequest: HttpRequest = (url, options) => undiciRequest(url, options);
 
 export interface HttpPoolOptions {
   /** Keep-alive connections per backend origin (spec T4). */
@@ -12,9 +29,12 @@ export interface HttpPoolOptions {
   headersTimeoutMs?: number;
 }
 
-/** A keep-alive connection pool shared by the HTTP backends, and the `fetch` that uses it. */
+/** A keep-alive connection pool shared by the HTTP backends, and the two ways to use it. */
 export interface HttpPool {
+  /** For the SDK's HTTP+SSE client transport. */
   fetch: FetchLike;
+  /** For the Streamable HTTP backends. */
+  request: HttpRequest;
   close(): Promise<void>;
 }
 
@@ -38,6 +58,7 @@ export function createHttpPool(options: HttpPoolOptions): HttpPool {
         ...(init as Parameters<typeof undiciFetch>[1]),
         dispatcher: agent,
       }) as unknown as Promise<Response>,
+    request: (url, requestOptions) => undiciRequest(url, { ...requestOptions, dispatcher: agent }),
     // Closing twice (stop() called again) is a no-op rather than undici's ClientDestroyedError.
     close: () => {
       closing ??= agent.close();

@@ -5,7 +5,13 @@ export type {
   StoredEvent,
 } from './event-store.js';
 export { createMemoryEventStore } from './event-store.js';
-export type { FetchLike, HttpPool, HttpPoolOptions } from './http-pool.js';
+export type {
+  FetchLike,
+  HttpPool,
+  HttpPoolOptions,
+  HttpRequest,
+  HttpRequestOptions,
+} from './http-pool.js';
 export { createHttpPool } from './http-pool.js';
 export type { BodySource } from './internal/read-limited.js';
 export type { RemoteBackendOptions } from './remote-backend.js';

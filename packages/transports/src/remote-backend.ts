@@ -2,7 +2,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { type JsonRpcMessage, parseFrame } from '@switchyard/protocol';
 import WebSocket from 'ws';
-import type { FetchLike } from './http-pool.js';
+import type { FetchLike, HttpRequest } from './http-pool.js';
 import { StreamableHttpBackend } from './streamable-http-backend.js';
 import { type MessageTransport, TransportError } from './transport.js';
 
@@ -18,8 +18,10 @@ export interface RemoteBackendOptions {
   protocols?: readonly string[];
   /** Largest message accepted from a WebSocket backend (spec T5). */
   maxMessageBytes?: number;
-  /** The `fetch` of HTTP backends: a shared keep-alive pool ({@link createHttpPool}, spec T4). */
+  /** The `fetch` of HTTP+SSE backends: a shared keep-alive pool ({@link createHttpPool}, spec T4). */
   fetch?: FetchLike;
+  /** The requests of Streamable HTTP backends, through the same pool. */
+  request?: HttpRequest;
 }
 
 /**
@@ -126,7 +128,7 @@ export function createRemoteBackendTransport(options: RemoteBackendOptions): Mes
       return new StreamableHttpBackend({
         url: options.url,
         ...(options.headers ? { headers: options.headers } : {}),
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.request ? { request: options.request } : {}),
       });
   }
 }

@@ -8,7 +8,8 @@ import {
   parseFrame,
   systemClock,
 } from '@switchyard/protocol';
-import type { FetchLike } from './http-pool.js';
+import type { Dispatcher } from 'undici';
+import { defaultHttpRequest, type HttpRequest } from './http-pool.js';
 import { SseParser } from './internal/sse-parser.js';
 import { type MessageTransport, TransportError } from './transport.js';
 
@@ -22,8 +23,8 @@ export interface StreamableHttpBackendOptions {
   url: string;
   /** Sent with every request (API keys, `Authorization`). */
   headers?: Readonly<Record<string, string>>;
-  /** The shared keep-alive pool's `fetch` (spec T4); the global one otherwise. */
-  fetch?: FetchLike;
+  /** The shared keep-alive pool's requests (spec T4); undici's global dispatcher otherwise. */
+  request?: HttpRequest;
   /** Waits before resuming a stream or reopening the GET stream. */
   clock?: Clock;
 }
@@ -46,7 +47,7 @@ export class StreamableHttpBackend implements MessageTransport {
   onerror?: (error: Error) => void;
   onclose?: (reason: string) => void;
   private readonly url: URL;
-  private readonly fetch: FetchLike;
+  private readonly request: HttpRequest;
   private readonly clock: Clock;
   private readonly abort = new AbortController();
   private sessionId: string | undefined;
@@ -56,7 +57,7 @@ export class StreamableHttpBackend implements MessageTransport {
 
   constructor(private readonly options: StreamableHttpBackendOptions) {
     this.url = new URL(options.url);
-    this.fetch = options.fetch ?? (globalThis.fetch as FetchLike);
+    this.request = options.request ?? defaultHttpRequest;
     this.clock = options.clock ?? systemClock;
   }
 
@@ -68,7 +69,7 @@ export class StreamableHttpBackend implements MessageTransport {
 
   async send(message: JsonRpcMessage): Promise<void> {
     if (this.closed) throw new TransportError('CLOSED', 'the backend connection is closed');
-    const response = await this.fetch(this.url, {
+    const response = await this.request(this.url, {
       method: 'POST',
       headers: this.headers({
         'content-type': 'application/json',
@@ -77,24 +78,24 @@ export class StreamableHttpBackend implements MessageTransport {
       body: JSON.stringify(message),
       signal: this.abort.signal,
     });
-    const session = response.headers.get('mcp-session-id');
+    const session = header(response, 'mcp-session-id');
     if (session) this.sessionId = session;
-    if (!response.ok) {
+    if (!isOk(response)) {
       await this.refused(response, isRequest(message) && message.method === Method.Initialize);
       return;
     }
-    const type = response.headers.get('content-type') ?? '';
-    if (response.status === 202 || !response.body) {
-      await response.body?.cancel();
-      if ('method' in message && message.method === Method.Initialized) this.openStandalone(0);
-      return;
-    }
+    const type = header(response, 'content-type') ?? '';
     if (type.includes('text/event-stream')) {
       const awaiting = isRequest(message) ? message.id : undefined;
       void this.readStream(response, awaiting);
       return;
     }
-    const text = await response.text();
+    if (response.statusCode === 202 || !type.includes('json')) {
+      await response.body.dump();
+      if ('method' in message && message.method === Method.Initialized) this.openStandalone(0);
+      return;
+    }
+    const text = await response.body.text();
     if (text.trim()) this.deliver(text);
   }
 
@@ -107,8 +108,8 @@ export class StreamableHttpBackend implements MessageTransport {
     this.closed = true;
     if (this.sessionId !== undefined) {
       // End the backend's session (DELETE) rather than leave it to expire.
-      await this.fetch(this.url, { method: 'DELETE', headers: this.headers({}) }).then(
-        (response) => response.body?.cancel(),
+      await this.request(this.url, { method: 'DELETE', headers: this.headers({}) }).then(
+        (response) => response.body.dump(),
         () => {},
       );
     }
@@ -128,15 +129,16 @@ export class StreamableHttpBackend implements MessageTransport {
    * so does a 400 that names the session (what the reference server-everything answers). Before a
    * session exists, either is a wrong URL or request, not an expiry.
    */
-  private async refused(response: Response, initializing: boolean): Promise<never> {
-    const text = (await response.text().catch(() => '')).slice(0, 300);
-    const forgotten = response.status === 404 || (response.status === 400 && /session/i.test(text));
+  private async refused(response: Dispatcher.ResponseData, initializing: boolean): Promise<never> {
+    const text = (await response.body.text().catch(() => '')).slice(0, 300);
+    const status = response.statusCode;
+    const forgotten = status === 404 || (status === 400 && /session/i.test(text));
     if (forgotten && this.sessionId !== undefined && !initializing) {
       this.onclose?.(BACKEND_SESSION_EXPIRED);
     }
     throw new TransportError(
       'HTTP_STATUS',
-      `${this.url.origin} answered HTTP ${response.status}${text ? `: ${text}` : ''}`,
+      `${this.url.origin} answered HTTP ${status}${text ? `: ${text}` : ''}`,
     );
   }
 
@@ -161,15 +163,15 @@ export class StreamableHttpBackend implements MessageTransport {
    * Reads one SSE stream to its end. When it ends before `awaiting` is answered (the server cut it
    * on purpose, SEP-1699, or the connection broke), it is resumed with GET + `Last-Event-ID`.
    */
-  private async readStream(response: Response, awaiting: JsonRpcId | undefined): Promise<void> {
+  private async readStream(
+    response: Dispatcher.ResponseData,
+    awaiting: JsonRpcId | undefined,
+  ): Promise<void> {
     const parser = new SseParser();
     let answered = awaiting === undefined;
     try {
-      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        for (const data of parser.push(value)) {
+      for await (const value of response.body) {
+        for (const data of parser.push(value as Buffer)) {
           for (const message of this.deliver(data)) {
             if (isResponse(message) && message.id === awaiting) answered = true;
           }
@@ -195,20 +197,20 @@ export class StreamableHttpBackend implements MessageTransport {
   }
 
   /** A GET stream: the standalone one, or a resumption after `lastEventId`. */
-  private async get(lastEventId?: string): Promise<Response | undefined> {
+  private async get(lastEventId?: string): Promise<Dispatcher.ResponseData | undefined> {
     const headers = this.headers({ accept: 'text/event-stream' });
     if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
-    const response = await this.fetch(this.url, {
+    const response = await this.request(this.url, {
       method: 'GET',
       headers,
       signal: this.abort.signal,
     });
     // 405: the backend has no GET streams, which the spec allows.
-    if (response.status === 405) {
-      await response.body?.cancel();
+    if (response.statusCode === 405) {
+      await response.body.dump();
       return undefined;
     }
-    if (!response.ok || !response.body) await this.refused(response, false);
+    if (!isOk(response)) await this.refused(response, false);
     return response;
   }
 
@@ -236,4 +238,14 @@ export class StreamableHttpBackend implements MessageTransport {
       this.openStandalone(next + 1);
     })();
   }
+}
+
+function isOk(response: Dispatcher.ResponseData): boolean {
+  return response.statusCode >= 200 && response.statusCode < 300;
+}
+
+/** One response header as a string (undici gives repeated headers as arrays). */
+function header(response: Dispatcher.ResponseData, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
