@@ -24,6 +24,7 @@ export const Method = {
   ResourcesListChanged: 'notifications/resources/list_changed',
   ResourcesUpdated: 'notifications/resources/updated',
   RootsListChanged: 'notifications/roots/list_changed',
+  ElicitationComplete: 'notifications/elicitation/complete',
 } as const;
 
 /** The four list methods whose results the router merges, with the key that holds the items. */

@@ -379,11 +379,12 @@ describe('backend sessions of one client alone (sessions: per-client, R5)', () =
             initialize: (params) => ({
               result: {
                 protocolVersion: String(params?.protocolVersion),
-                capabilities: { tools: {} },
+                capabilities: { tools: {}, logging: {} },
                 serverInfo: { name: 'own', version: '1' },
               },
             }),
             'tools/call': () => undefined,
+            'logging/setLevel': () => ({ result: {} }),
           },
           true,
         );
@@ -466,5 +467,56 @@ describe('backend sessions of one client alone (sessions: per-client, R5)', () =
     expect(b.notifications('notifications/message')).toEqual([]);
     await a.session.close();
     expect(opened[0]?.transport.closed).toBe(true);
+  });
+
+  it("fans the client's logging/setLevel out to its own backend sessions too", async () => {
+    const { h, opened } = await perClient();
+    const a = await h.initializedClient();
+    void a.request('tools/call', { name: 'own__t' });
+    await settle();
+    await a.request('logging/setLevel', { level: 'debug' });
+    expect(opened[0]?.transport.requests('logging/setLevel')).toEqual([
+      expect.objectContaining({ params: { level: 'debug' } }),
+    ]);
+  });
+});
+
+describe('URL-mode elicitation (2025-11-25)', () => {
+  it('sends notifications/elicitation/complete only to the client that was asked', async () => {
+    const h = await createHarness([{ name: 'alpha', handlers: { 'tools/call': () => undefined } }]);
+    const asked = h.client();
+    await asked.request('initialize', {
+      protocolVersion: '2025-11-25',
+      capabilities: { elicitation: { url: {} } },
+      clientInfo: { name: 'asked', version: '1' },
+    });
+    asked.notify('notifications/initialized');
+    const other = await h.initializedClient();
+    void asked.request('tools/call', { name: 'alpha__login' });
+    await settle();
+    const transport = h.backend('alpha').transport;
+    transport.deliver({
+      jsonrpc: '2.0',
+      id: 'e1',
+      method: 'elicitation/create',
+      params: {
+        mode: 'url',
+        message: 'Sign in',
+        url: 'https://example.org',
+        elicitationId: 'el-1',
+      },
+    });
+    await settle();
+    const request = asked.received.find(
+      ({ message }) => 'method' in message && message.method === 'elicitation/create',
+    );
+    expect(request?.message).toMatchObject({ params: { elicitationId: 'el-1', mode: 'url' } });
+    transport.deliver({
+      jsonrpc: '2.0',
+      method: 'notifications/elicitation/complete',
+      params: { elicitationId: 'el-1' },
+    });
+    expect(asked.notifications('notifications/elicitation/complete')).toHaveLength(1);
+    expect(other.notifications('notifications/elicitation/complete')).toEqual([]);
   });
 });

@@ -186,6 +186,9 @@ export class ClientSession {
     const translated = translateRequest(request.method, request.params, toClient);
     if ('refused' in translated)
       return error(ErrorCode.MethodNotFound, `Method not found: ${translated.refused}`);
+    const elicitationId = translated.params?.elicitationId;
+    if (translated.params?.mode === 'url' && typeof elicitationId === 'string')
+      this.core.elicitations.set(elicitationId, this);
     const id = `switchyard-${++this.relayCount}`;
     const outcome = await new Promise<Outcome>((resolve) => {
       this.relayed.set(id, resolve);
@@ -296,6 +299,8 @@ export class ClientSession {
       session.cancel(id, 'client session closed');
     this.inflight.clear();
     for (const uri of this.subscribed) this.core.subscriptions.get(uri)?.delete(this);
+    for (const [id, asked] of this.core.elicitations)
+      if (asked === this) this.core.elicitations.delete(id);
     for (const waiting of this.relayed.values()) {
       waiting(error(ErrorCode.InternalError, 'The client session that was asked has closed'));
     }
@@ -614,13 +619,18 @@ export class ClientSession {
     if (typeof params?.level !== 'string')
       return error(ErrorCode.InvalidParams, 'Invalid params: "level" must be a string');
     const live = await this.core.live('logging');
+    // This client's own backend sessions log to it alone: they get its level too.
+    const own = [...this.own].flatMap(([name, { session }]) =>
+      session && 'logging' in session.serverCapabilities ? [{ name, session }] : [],
+    );
+    const targets = [...live.map(({ entry, session }) => ({ name: entry.name, session })), ...own];
     await Promise.all(
-      live.map(
-        ({ entry, session }) =>
+      targets.map(
+        ({ name, session }) =>
           session.request(
             Method.LoggingSetLevel,
             { level: params.level },
-            { timeoutMs: this.core.timeoutFor(entry.name) },
+            { timeoutMs: this.core.timeoutFor(name) },
           ).outcome,
       ),
     );

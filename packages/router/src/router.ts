@@ -108,6 +108,11 @@ export class RouterCore {
   readonly naming: NamingOptions;
   readonly clock: Clock;
   readonly subscriptions = new Map<string, Set<ClientSession>>();
+  /**
+   * URL-mode elicitations in progress, by id: their `notifications/elicitation/complete` goes to
+   * the client that was asked, and to no other (protocol.md §2.3).
+   */
+  readonly elicitations = new Map<string, ClientSession>();
   private pendingChanges = new Set<string>();
   private active = 0;
   private idleWaiters: Array<() => void> = [];
@@ -467,6 +472,14 @@ export class RouterCore {
         this.catalog.forget(backend);
         this.announce([method]);
         return;
+      case Method.ElicitationComplete: {
+        const id = params?.elicitationId;
+        if (typeof id !== 'string') return;
+        const asked = only ?? this.elicitations.get(id);
+        this.elicitations.delete(id);
+        asked?.notify(notification);
+        return;
+      }
       case Method.ResourcesUpdated: {
         const uri = params?.uri;
         if (typeof uri !== 'string') return;

@@ -11,6 +11,7 @@ import {
   BackendSession,
   type BackendSessionOptions,
   type BackendTransport,
+  type Outcome,
 } from '../backend-session.js';
 
 /** What a fake backend does with one request: answer it, fail it, or leave it pending. */
@@ -140,6 +141,8 @@ export interface FakeBackendOptions {
   answerUnhandled?: boolean;
   clock?: Clock;
   onNotification?: BackendSessionOptions['onNotification'];
+  /** The backend's own requests (sampling, elicitation), with the session they came from. */
+  onRequest?: (session: BackendSession, request: JsonRpcRequest) => Promise<Outcome>;
 }
 
 /** A BackendSession connected (handshake done) to a fake backend. */
@@ -161,11 +164,13 @@ export async function connectFakeBackend(
     },
     options.answerUnhandled,
   );
-  const session = new BackendSession({
+  const onRequest = options.onRequest;
+  const session: BackendSession = new BackendSession({
     name,
     transport,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.onNotification ? { onNotification: options.onNotification } : {}),
+    ...(onRequest ? { onRequest: (request: JsonRpcRequest) => onRequest(session, request) } : {}),
   });
   await session.connect();
   return { session, transport };

@@ -172,6 +172,11 @@ export async function createHarness(
       ...spec,
       clock,
       onNotification: (n) => router?.backendNotification(spec.name, n),
+      onRequest: async (session, request) =>
+        (await router?.backendRequest(session, request)) ?? {
+          kind: 'error',
+          error: { code: -32601, message: `no client waiting for ${request.method}` },
+        },
     });
     backends[spec.name] = connected;
     directory.entries.push({
