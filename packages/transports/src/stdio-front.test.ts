@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { StdioFrontTransport } from './stdio-front.js';
 import type { FrontSession, SessionSink } from './transport.js';
 
-/** A stdio front over in-memory streams, with a session that records and answers pings. */
-function front(maxMessageBytes?: number) {
+/**
+ * A stdio front over in-memory streams, with a session that records and answers pings (the one
+ * with id "late" after the next one), negotiated at `revision`.
+ */
+function front(maxMessageBytes?: number, revision?: string) {
   const input = new PassThrough();
   const output = new PassThrough();
   const handled: JsonRpcMessage[] = [];
@@ -19,11 +22,19 @@ function front(maxMessageBytes?: number) {
     openSession: (s, info): FrontSession => {
       sink = s;
       opened.push(info);
+      let late: JsonRpcMessage | undefined;
       return {
+        revision,
         handle: (message) => {
           handled.push(message);
           if ('id' in message && 'method' in message && message.method === 'ping') {
-            sink({ jsonrpc: '2.0', id: message.id, result: {} });
+            const answer: JsonRpcMessage = { jsonrpc: '2.0', id: message.id, result: {} };
+            if (message.id === 'late') late = answer;
+            else {
+              sink(answer);
+              if (late) sink(late);
+              late = undefined;
+            }
           }
         },
         close: () => {
@@ -97,23 +108,58 @@ describe('StdioFrontTransport', () => {
     expect(f.handled).toHaveLength(1);
   });
 
-  it('answers a batch with -32600 without handing any of it to the session', async () => {
-    const f = front();
+  it('answers a batch with -32600, handing none of it on, unless the session is 2025-03-26', async () => {
+    for (const revision of [undefined, '2025-06-18']) {
+      const f = front(undefined, revision);
+      f.transport.start();
+      await f.write(
+        '[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"ping"}]\n',
+      );
+      expect(f.lines()).toEqual([
+        {
+          jsonrpc: '2.0',
+          id: null,
+          error: {
+            code: ErrorCode.InvalidRequest,
+            message: `Invalid Request: batches are not allowed in revision ${revision ?? 'unknown'}`,
+          },
+        },
+      ]);
+      expect(f.handled).toEqual([]);
+    }
+  });
+
+  it('answers a 2025-03-26 batch as one array in request order, invalid items first (P4)', async () => {
+    const f = front(undefined, '2025-03-26');
     f.transport.start();
     await f.write(
-      '[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"ping"}]\n',
+      `${JSON.stringify([
+        { jsonrpc: '2.0', id: 'late', method: 'ping' },
+        { jsonrpc: '2.0', method: 'notifications/roots/list_changed' },
+        { jsonrpc: '1.0', id: 9, method: 'ping' },
+        { jsonrpc: '2.0', id: 'soon', method: 'ping' },
+      ])}\n`,
     );
+    expect(f.handled).toHaveLength(3);
     expect(f.lines()).toEqual([
-      {
-        jsonrpc: '2.0',
-        id: null,
-        error: {
-          code: ErrorCode.InvalidRequest,
-          message: 'Invalid Request: batches are not supported on stdio',
+      [
+        {
+          jsonrpc: '2.0',
+          id: 9,
+          error: expect.objectContaining({ code: ErrorCode.InvalidRequest }),
         },
-      },
+        { jsonrpc: '2.0', id: 'late', result: {} },
+        { jsonrpc: '2.0', id: 'soon', result: {} },
+      ],
     ]);
-    expect(f.handled).toEqual([]);
+  });
+
+  it('writes nothing for a 2025-03-26 batch of notifications only', async () => {
+    const f = front(undefined, '2025-03-26');
+    f.transport.start();
+    await f.write('[{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}]\n');
+    expect(f.handled).toHaveLength(1);
+    expect(f.raw()).toBe('');
   });
 
   it('answers an invalid message with its error, keeping the id when it can be read', async () => {
