@@ -18,6 +18,7 @@ export type { ListMethod } from './methods.js';
 export { isListMethod, LIST_METHODS, Method } from './methods.js';
 export type { FrameParse, MessageCheck } from './parse.js';
 export { checkMessage, parseFrame, parseValue } from './parse.js';
+export { serializeMessage } from './raw-result.js';
 export type { Era, LegacyRevision, Revision, RevisionFeatures } from './revisions.js';
 export {
   acceptsLegacyRevision,

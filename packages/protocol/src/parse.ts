@@ -5,6 +5,7 @@ import {
   type JsonRpcId,
   type JsonRpcMessage,
 } from './jsonrpc.js';
+import { keepRawResult } from './raw-result.js';
 
 /** The outcome of checking one decoded JSON value against JSON-RPC 2.0. */
 export type MessageCheck =
@@ -92,6 +93,7 @@ export function parseFrame(text: string): FrameParse {
       error: errorResponse(null, ErrorCode.ParseError, 'Parse error: invalid JSON'),
     };
   }
+  keepRawResult(text, value);
   return parseValue(value);
 }
 

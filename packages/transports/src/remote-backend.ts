@@ -1,6 +1,6 @@
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { type JsonRpcMessage, parseFrame } from '@switchyard/protocol';
+import { type JsonRpcMessage, parseFrame, serializeMessage } from '@switchyard/protocol';
 import WebSocket from 'ws';
 import type { FetchLike, HttpRequest } from './http-pool.js';
 import { StreamableHttpBackend } from './streamable-http-backend.js';
@@ -103,7 +103,7 @@ class WebSocketBackend implements MessageTransport {
     if (!socket || socket.readyState !== WebSocket.OPEN)
       throw new TransportError('CLOSED', 'WebSocket is not open');
     await new Promise<void>((resolve, reject) =>
-      socket.send(JSON.stringify(message), (error) => (error ? reject(error) : resolve())),
+      socket.send(serializeMessage(message), (error) => (error ? reject(error) : resolve())),
     );
   }
 

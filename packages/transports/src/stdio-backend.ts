@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
-import { type JsonRpcMessage, parseFrame } from '@switchyard/protocol';
+import { type JsonRpcMessage, parseFrame, serializeMessage } from '@switchyard/protocol';
 import { LineSplitter } from './internal/line-splitter.js';
 import { type MessageTransport, TransportError } from './transport.js';
 
@@ -173,7 +173,7 @@ export class StdioBackendTransport implements MessageTransport {
     if (!stdin || stdin.destroyed || !stdin.writable) {
       return Promise.reject(new TransportError('CLOSED', 'backend process is not running'));
     }
-    const line = `${JSON.stringify(message)}\n`;
+    const line = `${serializeMessage(message)}\n`;
     // Resolve on write() rather than its callback: the pipe buffers, and waiting for each flush
     // would serialise concurrent requests behind the child's read speed.
     stdin.write(line);

@@ -9,6 +9,7 @@ import {
   type MessageCheck,
   parseFrame,
   resolveRevision,
+  serializeMessage,
 } from '@switchyard/protocol';
 import { LineSplitter } from './internal/line-splitter.js';
 import type { FrontSession, OpenSession } from './transport.js';
@@ -46,7 +47,7 @@ export class StdioFrontTransport {
   start(): void {
     const { input, output, openSession } = this.options;
     const line = (value: unknown) => {
-      output.write(`${JSON.stringify(value)}\n`);
+      output.write(`${serializeMessage(value)}\n`);
     };
     const batches: PendingBatch[] = [];
     const write = (message: JsonRpcMessage) => {

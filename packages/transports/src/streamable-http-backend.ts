@@ -6,6 +6,7 @@ import {
   type JsonRpcMessage,
   Method,
   parseFrame,
+  serializeMessage,
   systemClock,
 } from '@switchyard/protocol';
 import type { Dispatcher } from 'undici';
@@ -75,7 +76,7 @@ export class StreamableHttpBackend implements MessageTransport {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
       }),
-      body: JSON.stringify(message),
+      body: serializeMessage(message),
       signal: this.abort.signal,
     });
     const session = header(response, 'mcp-session-id');

@@ -1,6 +1,12 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode, errorResponse, type JsonRpcMessage, parseFrame } from '@switchyard/protocol';
+import {
+  ErrorCode,
+  errorResponse,
+  type JsonRpcMessage,
+  parseFrame,
+  serializeMessage,
+} from '@switchyard/protocol';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { FrontSession, OpenSession } from './transport.js';
 
@@ -74,7 +80,7 @@ export function createWebSocketFront(options: WebSocketFrontOptions): WebSocketF
 
   function accept(socket: WebSocket): void {
     const send = (message: JsonRpcMessage) => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+      if (socket.readyState === WebSocket.OPEN) socket.send(serializeMessage(message));
     };
     const session = options.openSession(send, { transport: 'websocket' });
     sessions.set(socket, session);

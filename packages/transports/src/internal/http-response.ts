@@ -1,4 +1,4 @@
-import { errorResponse } from '@switchyard/protocol';
+import { errorResponse, serializeMessage } from '@switchyard/protocol';
 
 /** A JSON response with `headers` added to the content type. */
 export function jsonResponse(
@@ -6,7 +6,7 @@ export function jsonResponse(
   status: number,
   headers: Record<string, string> = {},
 ): Response {
-  return new Response(JSON.stringify(body), {
+  return new Response(serializeMessage(body), {
     status,
     headers: { 'content-type': 'application/json', ...headers },
   });

@@ -1,4 +1,4 @@
-import type { JsonRpcMessage } from '@switchyard/protocol';
+import { type JsonRpcMessage, serializeMessage } from '@switchyard/protocol';
 import type { StoredEvent } from '../event-store.js';
 
 const SSE_HEADERS = {
@@ -98,7 +98,7 @@ export class ResumableStream {
   }
 
   send(message: JsonRpcMessage): void {
-    const data = JSON.stringify(message);
+    const data = serializeMessage(message);
     const id = this.options.record(this.id, data);
     this.connection?.write(id, data);
   }

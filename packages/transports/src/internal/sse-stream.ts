@@ -1,4 +1,4 @@
-import type { JsonRpcMessage } from '@switchyard/protocol';
+import { type JsonRpcMessage, serializeMessage } from '@switchyard/protocol';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
@@ -46,7 +46,7 @@ export class SseStream {
 
   /** Sends one JSON-RPC message as an `event: message`. */
   push(message: JsonRpcMessage): void {
-    this.event('message', JSON.stringify(message));
+    this.event('message', serializeMessage(message));
   }
 
   /** Sends a named event; `data` must be a single line (JSON text always is). */
