@@ -155,7 +155,7 @@ export class ClientSession {
     );
   }
 
-  /** The client request in flight at `backend`, if this session has exactly one there. */
+  /** This session's requests in flight at `backend`. */
   waitingOn(backend: BackendSession): JsonRpcId[] {
     const ids: JsonRpcId[] = [];
     for (const [id, target] of this.inflight) if (target.session === backend) ids.push(id);
@@ -163,9 +163,11 @@ export class ClientSession {
   }
 
   /**
-   * Relays a backend's request (sampling, elicitation) to this client (spec R5): refused cleanly
-   * when the client did not declare the capability; sent with a proxy-minted id on the stream of
-   * the client request it belongs to; its answer goes back as the outcome.
+   * Relays a backend's request (sampling, elicitation, roots) to this client (spec R5): refused
+   * cleanly when the client did not declare the capability or its revision cannot carry it;
+   * translated for the client's revision and sent, once the client is initialized, with a
+   * proxy-minted id on the stream of the client request it belongs to; its answer, translated for
+   * the backend's revision, is the outcome.
    */
   async relay(
     request: JsonRpcRequest,
