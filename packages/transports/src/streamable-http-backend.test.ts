@@ -33,9 +33,16 @@ afterEach(async () => {
   }
 });
 
+/** A clock whose timers fire on the next turn: reconnection delays without sleeping. */
+const immediateClock = {
+  now: () => Date.now(),
+  setTimeout: (callback: () => void) => setImmediate(callback),
+  clearTimeout: () => {},
+};
+
 /** A transport whose delivered messages the test can await. */
 function connect(url: string) {
-  const transport = new StreamableHttpBackend({ url });
+  const transport = new StreamableHttpBackend({ url, clock: immediateClock });
   const received: JsonRpcMessage[] = [];
   const waiters: Array<() => void> = [];
   transport.onmessage = (message) => {
@@ -160,5 +167,32 @@ describe('Streamable HTTP backend transport', () => {
     ]);
     await transport.close();
     expect(seen.map((r) => r.method)).toEqual(['POST', 'GET', 'DELETE']);
+  });
+
+  it('reopens a dropped standalone stream after the last event it saw', async () => {
+    let gets = 0;
+    const { url, seen } = await backend((request, _body, response) => {
+      if (request.method === 'GET') {
+        gets++;
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        const method =
+          gets === 1 ? 'notifications/tools/list_changed' : 'notifications/prompts/list_changed';
+        response.write(`id: g-${gets}\ndata: ${JSON.stringify({ jsonrpc: '2.0', method })}\n\n`);
+        // The first stream drops; the second stays open.
+        if (gets === 1) response.end();
+        return;
+      }
+      response.writeHead(202, { 'mcp-session-id': 's-3' });
+      response.end();
+    });
+    const { transport, until } = connect(url);
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    expect((await until(2)).map((m) => ('method' in m ? m.method : ''))).toEqual([
+      'notifications/tools/list_changed',
+      'notifications/prompts/list_changed',
+    ]);
+    const reopened = seen.filter((r) => r.method === 'GET')[1];
+    expect(reopened?.headers['last-event-id']).toBe('g-1');
+    await transport.close();
   });
 });

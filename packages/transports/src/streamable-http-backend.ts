@@ -167,7 +167,7 @@ export class StreamableHttpBackend implements MessageTransport {
   private async readStream(
     response: Dispatcher.ResponseData,
     awaiting: JsonRpcId | undefined,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const parser = new SseParser();
     let answered = awaiting === undefined;
     try {
@@ -179,22 +179,22 @@ export class StreamableHttpBackend implements MessageTransport {
         }
       }
     } catch (error) {
-      if (this.closed) return;
+      if (this.closed) return parser.lastEventId;
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
     }
-    if (this.closed || answered) return;
+    if (this.closed || answered) return parser.lastEventId;
     if (parser.lastEventId === undefined) {
       this.onerror?.(
         new Error(`the stream of request ${String(awaiting)} ended without an answer`),
       );
-      return;
+      return undefined;
     }
     await this.delay(parser.retryMs ?? DEFAULT_RETRY_MS);
     const resumed = await this.get(parser.lastEventId).catch((error: unknown) => {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
       return undefined;
     });
-    if (resumed) await this.readStream(resumed, awaiting);
+    return resumed ? this.readStream(resumed, awaiting) : parser.lastEventId;
   }
 
   /** A GET stream: the standalone one, or a resumption after `lastEventId`. */
@@ -219,24 +219,28 @@ export class StreamableHttpBackend implements MessageTransport {
    * Opens (and keeps open) the standalone GET stream, where the backend sends what belongs to no
    * request: `list_changed`, log messages, its own requests. Reopened with backoff when it drops.
    */
-  private openStandalone(attempt: number): void {
+  private openStandalone(attempt: number, lastEventId?: string): void {
     if (this.closed || this.standaloneOpen) return;
     this.standaloneOpen = true;
     void (async () => {
       let next = attempt;
+      let resumeAfter = lastEventId;
       try {
-        const response = await this.get();
+        // Reopened after the last event seen, so what the backend sent meanwhile is replayed.
+        const response = await this.get(resumeAfter);
         if (!response) return;
         next = 0;
-        await this.readStream(response, undefined);
+        resumeAfter = (await this.readStream(response, undefined)) ?? resumeAfter;
       } catch (error) {
         if (!this.closed) this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+        // The backend may not know that event any more: start afresh next time.
+        resumeAfter = undefined;
       } finally {
         this.standaloneOpen = false;
       }
       if (this.closed) return;
       await this.delay(Math.min(MAX_RECONNECT_MS, DEFAULT_RETRY_MS * 2 ** next));
-      this.openStandalone(next + 1);
+      this.openStandalone(next + 1, resumeAfter);
     })();
   }
 }
