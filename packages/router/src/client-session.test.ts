@@ -469,6 +469,21 @@ describe('backend sessions of one client alone (sessions: per-client, R5)', () =
     expect(opened[0]?.transport.closed).toBe(true);
   });
 
+  it('closes the sessions of its clients when the server stops (disabled, removed, reloaded)', async () => {
+    const { h, opened } = await perClient();
+    const a = await h.initializedClient();
+    void a.request('tools/call', { name: 'own__t' });
+    await settle();
+    h.directory.update('own', { state: 'stopping' });
+    h.router.backendsChanged('own');
+    await settle();
+    expect(opened[0]?.transport.closed).toBe(true);
+    h.directory.update('own', { state: 'running' });
+    void a.request('tools/call', { name: 'own__t' });
+    await settle();
+    expect(opened).toHaveLength(2);
+  });
+
   it("fans the client's logging/setLevel out to its own backend sessions too", async () => {
     const { h, opened } = await perClient();
     const a = await h.initializedClient();

@@ -251,6 +251,18 @@ export class ClientSession {
     }
   }
 
+  /** Closes this client's own session with `backend`, if it has one (the server is `state`). */
+  closeOwn(backend: string, state: string): void {
+    const entry = this.own.get(backend);
+    if (!entry) return;
+    this.own.delete(backend);
+    this.core.logger?.debug('client backend session closed with its server', {
+      server: backend,
+      state,
+    });
+    entry.opening.then((session) => session.close()).catch(() => {});
+  }
+
   /** The most recent request of this client in flight at `session`, if any. */
   private latestAt(session: BackendSession): JsonRpcId | undefined {
     let latest: JsonRpcId | undefined;

@@ -504,7 +504,15 @@ export class RouterCore {
   }
 
   backendsChanged(backend?: string): void {
-    if (backend) this.catalog.forget(backend);
+    if (backend) {
+      this.catalog.forget(backend);
+      // A server that stopped (disabled, removed, restarting with new settings) takes the
+      // sessions its clients had of their own with it; their next call opens a fresh one.
+      const state = this.entries().find((e) => e.name === backend)?.state ?? 'removed';
+      if (state !== 'running' && state !== 'degraded') {
+        for (const session of this.sessions) session.closeOwn(backend, state);
+      }
+    }
     this.announce(LIST_CHANGED);
   }
 }
