@@ -200,6 +200,12 @@ describe("the life of a client's own backend session", () => {
       await client.callTool({ name: 'raw__echo', arguments: {} });
       const own = Number(readFileSync(pidfile, 'utf8'));
       expect(String(own)).not.toBe(shared);
+      const servers = async () =>
+        (await (await fetch(new URL('/api/servers', url))).json()) as Array<{
+          name: string;
+          clientSessions: number;
+        }>;
+      expect((await servers()).find((s) => s.name === 'raw')?.clientSessions).toBe(1);
       expect(() => process.kill(own, 0)).not.toThrow();
       // DELETE ends the client's session at the proxy (closing the SDK client alone does not).
       await transport.terminateSession();
@@ -218,6 +224,7 @@ describe("the life of a client's own backend session", () => {
         )
         .toBe('gone');
       expect(() => process.kill(Number(shared), 0)).not.toThrow();
+      expect((await servers()).find((s) => s.name === 'raw')?.clientSessions).toBe(0);
     } finally {
       await proxy.stop();
       dir.remove();

@@ -59,6 +59,8 @@ export interface BackendSummary {
   restarts: number;
   /** The revision negotiated with it, while connected. */
   revision: string | null;
+  /** Backend sessions of single clients open now (`sessions: per-client`; 0 otherwise). */
+  clientSessions: number;
 }
 
 /** Where a backend's notifications, requests and comings and goings are delivered. */
@@ -88,6 +90,8 @@ const RESTART_JITTER = 0.2;
 export class SupervisedBackends implements BackendDirectory {
   readonly supervisor: Supervisor;
   private readonly sessions = new Map<string, BackendSession>();
+  /** The open backend sessions of single clients, by server (`sessions: per-client`). */
+  private readonly clientSessions = new Map<string, Set<BackendSession>>();
   private readonly configs = new Map<string, ServerConfig>();
 
   constructor(private readonly options: SupervisedBackendsOptions) {
@@ -184,6 +188,7 @@ export class SupervisedBackends implements BackendDirectory {
         enabled: supervised?.enabled ?? false,
         restarts: supervised?.restarts ?? 0,
         revision: b.session?.revision ?? null,
+        clientSessions: this.clientSessions.get(b.name)?.size ?? 0,
       };
     });
   }
@@ -357,6 +362,7 @@ export class SupervisedBackends implements BackendDirectory {
         onRequest: (request) => owner.onRequest(session, request),
         onNotification: (notification) => owner.onNotification(notification),
         onClose: (reason) => {
+          this.clientSessions.get(server.name)?.delete(session);
           log.info('client backend session closed', { reason });
           owner.onClose(session, reason);
         },
@@ -367,6 +373,8 @@ export class SupervisedBackends implements BackendDirectory {
         await transport.close().catch(() => {});
         throw error;
       }
+      const open = this.clientSessions.get(server.name) ?? new Set<BackendSession>();
+      this.clientSessions.set(server.name, open.add(session));
       log.info('client backend session opened', { ...details(), revision: session.revision });
       return session;
     });
