@@ -23,6 +23,7 @@ import {
 } from './lib/util.mjs';
 
 const MiB = 1024 * 1024;
+const PER_CLIENT = 'Switchyard HTTP->stdio, sessions: per-client';
 const SIZES = [
   { label: '1 MiB', bytes: MiB, calls: quick ? 3 : 8 },
   { label: '8 MiB', bytes: 8 * MiB, calls: quick ? 1 : 3 },
@@ -124,12 +125,17 @@ export async function run() {
       'Switchyard HTTP->HTTP': await started('Switchyard -> HTTP', () =>
         proxied({ url: backend.url, transport: 'streamable-http' }),
       ),
+      // For P7b only: every client session gets its own big.mjs process, so the small calls do
+      // not share a pipe with the large results.
+      [PER_CLIENT]: await started('Switchyard -> stdio, per-client', () =>
+        proxied({ command: process.execPath, args: [bigServer, 'stdio'], sessions: 'per-client' }),
+      ),
     };
     for (const target of Object.values(targets)) {
       target.client ??= await httpClient(target);
       stops.push(() => target.client.close());
     }
-    const names = Object.keys(targets);
+    const names = Object.keys(targets).filter((name) => name !== PER_CLIENT);
     const pairs = [
       ['stdio backend', 'Switchyard HTTP->stdio', 'direct stdio (SDK spawns big.mjs)'],
       ['HTTP backend', 'Switchyard HTTP->HTTP', 'direct HTTP (big.mjs)'],
@@ -176,7 +182,12 @@ export async function run() {
     }
 
     // ---- P7b: head-of-line blocking. ----
-    const holTargets = ['Switchyard HTTP->stdio', 'Switchyard HTTP->HTTP', 'direct HTTP (big.mjs)'];
+    const holTargets = [
+      'Switchyard HTTP->stdio',
+      PER_CLIENT,
+      'Switchyard HTTP->HTTP',
+      'direct HTTP (big.mjs)',
+    ];
     const holRows = [];
     out.hol = {};
     for (const name of holTargets) {
