@@ -206,6 +206,8 @@ describe("the life of a client's own backend session", () => {
           clientSessions: number;
         }>;
       expect((await servers()).find((s) => s.name === 'raw')?.clientSessions).toBe(1);
+      const metrics = await (await fetch(new URL('/metrics', url))).text();
+      expect(metrics).toContain('switchyard_backend_client_sessions{server="raw"} 1');
       expect(() => process.kill(own, 0)).not.toThrow();
       // DELETE ends the client's session at the proxy (closing the SDK client alone does not).
       await transport.terminateSession();

@@ -362,7 +362,9 @@ export class SupervisedBackends implements BackendDirectory {
         onRequest: (request) => owner.onRequest(session, request),
         onNotification: (notification) => owner.onNotification(notification),
         onClose: (reason) => {
-          this.clientSessions.get(server.name)?.delete(session);
+          const open = this.clientSessions.get(server.name);
+          open?.delete(session);
+          this.options.metrics.clientSessions(server.name, open?.size ?? 0);
           log.info('client backend session closed', { reason });
           owner.onClose(session, reason);
         },
@@ -375,6 +377,7 @@ export class SupervisedBackends implements BackendDirectory {
       }
       const open = this.clientSessions.get(server.name) ?? new Set<BackendSession>();
       this.clientSessions.set(server.name, open.add(session));
+      this.options.metrics.clientSessions(server.name, open.size);
       log.info('client backend session opened', { ...details(), revision: session.revision });
       return session;
     });

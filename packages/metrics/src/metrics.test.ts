@@ -83,6 +83,8 @@ function runWorkload(metrics: Metrics): void {
   metrics.nonProtocolLine('memory');
   metrics.nonProtocolLine('memory');
   metrics.nonProtocolLine('memory');
+  metrics.clientSessions('memory', 2);
+  metrics.clientSessions('memory', 1);
 }
 
 describe('createMetrics', () => {
@@ -150,6 +152,7 @@ describe('createMetrics', () => {
       }),
     ).toBe(1);
     expect(value('switchyard_non_protocol_lines_total', { server: 'memory' })).toBe(3);
+    expect(value('switchyard_backend_client_sessions', { server: 'memory' })).toBe(1);
   });
 
   it('declares HELP and TYPE for every family, with the Prometheus content type', async () => {

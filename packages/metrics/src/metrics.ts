@@ -56,6 +56,8 @@ export interface Metrics {
   translationDropped(drop: TranslationDrop): void;
   /** A stdio backend wrote a line to stdout that was not a JSON-RPC message (spec L1). */
   nonProtocolLine(server: string): void;
+  /** How many backend sessions of single clients a server has open now (`sessions: per-client`). */
+  clientSessions(server: string, open: number): void;
   /** Forgets a server removed from the configuration (hot reload): all its labelled series go. */
   removeBackend(server: string): void;
 }
@@ -202,6 +204,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     nonProtocolLine(name) {
       server(name).nonProtocolLines++;
       for (const family of families) family.nonProtocolLine?.(name);
+    },
+    clientSessions(name, open) {
+      server(name);
+      for (const family of families) family.clientSessionsChanged?.(name, open);
     },
     removeBackend(name) {
       const entry = servers.get(name);

@@ -75,6 +75,12 @@ export function createSwitchyardFamily(registry: Registry): MetricFamily {
     labelNames: ['server'] as const,
     registers,
   });
+  const clientSessions = new Gauge({
+    name: 'switchyard_backend_client_sessions',
+    help: 'Backend sessions of single clients open now (servers with sessions: per-client).',
+    labelNames: ['server'] as const,
+    registers,
+  });
   const perServer = [restarts, healthChecks, healthCheckFailures, nonProtocolLines];
 
   return {
@@ -108,12 +114,16 @@ export function createSwitchyardFamily(registry: Registry): MetricFamily {
     nonProtocolLine(server) {
       nonProtocolLines.inc({ server });
     },
+    clientSessionsChanged(server, open) {
+      clientSessions.set({ server }, open);
+    },
     serverRemoved(server, methods) {
       for (const method of methods) {
         duration.remove({ server, method });
         for (const status of REQUEST_STATUSES) requests.remove({ server, method, status });
       }
       backendUp.remove({ server });
+      clientSessions.remove({ server });
       for (const state of BACKEND_STATES) backendState.remove({ server, state });
       for (const counter of perServer) counter.remove({ server });
     },
