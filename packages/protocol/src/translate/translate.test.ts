@@ -137,3 +137,93 @@ describe('translation rules', () => {
     });
   });
 });
+
+describe('translation of malformed input (fuzz, seeded)', () => {
+  /** A small deterministic PRNG (mulberry32), so a failure replays. */
+  function random(seed: number) {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const KEYS = [
+    'content',
+    'type',
+    'text',
+    'data',
+    'mimeType',
+    'uri',
+    'name',
+    'title',
+    'icons',
+    'annotations',
+    'structuredContent',
+    'tools',
+    'prompts',
+    'resources',
+    'resourceTemplates',
+    'messages',
+    'arguments',
+    'outputSchema',
+    'execution',
+    'requestedSchema',
+    'properties',
+    'oneOf',
+    'required',
+    'mode',
+    'capabilities',
+    'serverInfo',
+    'message',
+    'context',
+    'lastModified',
+  ];
+  const TYPES = ['text', 'image', 'audio', 'resource', 'resource_link', 'tool_use', 'x', 3];
+
+  function value(next: () => number, depth: number): unknown {
+    const pick = next();
+    if (depth > 4 || pick < 0.15)
+      return [null, 1, 'x', true, TYPES[Math.floor(next() * 8)]][Math.floor(next() * 5)];
+    if (pick < 0.35)
+      return Array.from({ length: Math.floor(next() * 4) }, () => value(next, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (let i = Math.floor(next() * 5); i > 0; i--) {
+      out[KEYS[Math.floor(next() * KEYS.length)] as string] = value(next, depth + 1);
+    }
+    return out;
+  }
+
+  it('never throws, never modifies its input, for 2,000 random messages per revision', () => {
+    const next = random(20261125);
+    const methods = [
+      'tools/list',
+      'tools/call',
+      'prompts/list',
+      'prompts/get',
+      'resources/list',
+      'resources/templates/list',
+      'initialize',
+      'sampling/createMessage',
+      'elicitation/create',
+      'completion/complete',
+    ];
+    for (let i = 0; i < 2000; i++) {
+      const body = value(next, 0);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) continue;
+      const before = structuredClone(body);
+      const method = methods[i % methods.length] as string;
+      for (const to of LEGACY_REVISIONS) {
+        const hop: Hop = { from: '2025-11-25', to, peerCapabilities: { elicitation: { url: {} } } };
+        translateResult(method, body as JsonObject, hop);
+        translateRequest(method, body as JsonObject, hop);
+        translateNotification(
+          { jsonrpc: '2.0', method: 'notifications/progress', params: body as JsonObject },
+          hop,
+        );
+      }
+      expect(body).toEqual(before);
+    }
+  });
+});
