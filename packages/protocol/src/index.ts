@@ -35,6 +35,7 @@ export {
 export type { Hop, RequestTranslation, TranslationEvent } from './translate/index.js';
 export {
   completeListItem,
+  completeToolResult,
   translateClientCapabilities,
   translateNotification,
   translateRequest,

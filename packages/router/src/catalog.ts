@@ -8,6 +8,8 @@ export interface Target {
   order: number;
   /** A tool the backend runs only as a task (`execution.taskSupport: "required"`, 2025-11-25). */
   taskRequired?: boolean;
+  /** A tool that declares an `outputSchema`: its results must carry `structuredContent`. */
+  outputSchema?: boolean;
 }
 
 function beats(a: Target, b: Target): boolean {

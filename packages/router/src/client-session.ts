@@ -1,5 +1,7 @@
 import {
+  completeToolResult,
   ErrorCode,
+  featuresOf,
   type Hop,
   isFailure,
   isJsonObject,
@@ -533,8 +535,21 @@ export class ClientSession {
       const what = kind === 'tools' ? 'tool' : 'prompt';
       return error(ErrorCode.InvalidParams, `Unknown ${what}: ${name}`);
     }
-    if (target.taskRequired) return this.callAsTask(request, target.backend, target.name);
-    return this.forward(request, target.backend, { ...params, name: target.name });
+    const outcome = target.taskRequired
+      ? await this.callAsTask(request, target.backend, target.name)
+      : await this.forward(request, target.backend, { ...params, name: target.name });
+    // A client that has output schemas needs the structured content its tool promised.
+    if (!target.outputSchema || outcome.kind !== 'result') return outcome;
+    if (!featuresOf(this.clientRevision).structuredContent) return outcome;
+    const result = completeToolResult(outcome.result, (feature) =>
+      this.core.reportTranslation({
+        from: LATEST_LEGACY_REVISION,
+        to: this.clientRevision,
+        feature,
+        action: 'converted',
+      }),
+    );
+    return { kind: 'result', result };
   }
 
   /**

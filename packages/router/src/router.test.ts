@@ -806,3 +806,33 @@ describe('tools that require a task (2025-11-25 taskSupport: required)', () => {
     expect(transport.sentRequest('tasks/result').params).toEqual({ taskId: 'task-1' });
   });
 });
+
+describe('tools with an output schema', () => {
+  it('get the structured content a backend forgot, from its one JSON text block', async () => {
+    const h = await createHarness([
+      {
+        name: 'weather',
+        handlers: {
+          'tools/list': listing('tools', [
+            {
+              name: 'now',
+              inputSchema: { type: 'object' },
+              outputSchema: { type: 'object', properties: { celsius: { type: 'number' } } },
+            },
+          ]),
+          'tools/call': () => ({ result: { content: [{ type: 'text', text: '{"celsius":21}' }] } }),
+        },
+      },
+    ]);
+    const modern = await h.initializedClient('2025-06-18');
+    await modern.request('tools/list');
+    expect(resultOf(await modern.request('tools/call', { name: 'weather__now' }))).toEqual({
+      content: [{ type: 'text', text: '{"celsius":21}' }],
+      structuredContent: { celsius: 21 },
+    });
+    const old = await h.initializedClient('2025-03-26');
+    expect(resultOf(await old.request('tools/call', { name: 'weather__now' }))).toEqual({
+      content: [{ type: 'text', text: '{"celsius":21}' }],
+    });
+  });
+});

@@ -334,6 +334,7 @@ export class RouterCore {
       // proxy and answered synchronously (protocol.md §2.3), so clients see no `execution`.
       if (isJsonObject(execution) && execution.taskSupport === 'required')
         target.taskRequired = true;
+      if (method === 'tools/list' && isJsonObject(item.outputSchema)) target.outputSchema = true;
       if (!this.catalog.offer(map, exposed, target)) {
         this.logger?.warn('name collision: lower-priority item hidden', {
           server: entry.name,

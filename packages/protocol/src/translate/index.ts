@@ -8,7 +8,7 @@
  * (its capabilities and identity). What cannot be carried is converted where a faithful form
  * exists, or dropped, and either is reported through {@link Hop.report}.
  */
-import type { JsonObject, JsonRpcNotification } from '../jsonrpc.js';
+import { isJsonObject, type JsonObject, type JsonRpcNotification } from '../jsonrpc.js';
 import { LATEST_LEGACY_REVISION } from '../revisions.js';
 import {
   encodeClientCapabilities,
@@ -100,4 +100,31 @@ export function completeListItem(
     return { ...item, name: nameFromUri(uri) };
   }
   return item;
+}
+
+/**
+ * The result of a tool that declares an `outputSchema`, with the `structuredContent` every
+ * revision that has output schemas requires (up-translation, spec P3). Servers in the wild forget
+ * it while sending its JSON as the text twin the spec asks for, and SDK clients then reject the
+ * call. When exactly one text block holds a JSON object, that object becomes the structured
+ * content (reported as converted); anything else is left as it is.
+ */
+export function completeToolResult(
+  result: JsonObject,
+  report?: (feature: string) => void,
+): JsonObject {
+  if ('structuredContent' in result || result.isError === true || !Array.isArray(result.content))
+    return result;
+  const texts = result.content.filter((block) => isJsonObject(block) && block.type === 'text');
+  const only = texts.length === 1 ? texts[0] : undefined;
+  if (!isJsonObject(only) || typeof only.text !== 'string') return result;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(only.text);
+  } catch {
+    return result;
+  }
+  if (!isJsonObject(parsed)) return result;
+  report?.('result.structuredContent');
+  return { ...result, structuredContent: parsed };
 }

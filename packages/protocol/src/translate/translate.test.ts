@@ -3,6 +3,7 @@ import { CANONICAL_CASES, type CanonicalCase } from '../__fixtures__/canonical-m
 import type { JsonObject } from '../jsonrpc.js';
 import { LEGACY_REVISIONS, type LegacyRevision } from '../revisions.js';
 import {
+  completeToolResult,
   type Hop,
   type TranslationEvent,
   translateClientCapabilities,
@@ -225,5 +226,33 @@ describe('translation of malformed input (fuzz, seeded)', () => {
       }
       expect(body).toEqual(before);
     }
+  });
+});
+
+describe('completeToolResult (structured content a backend forgot)', () => {
+  const text = (t: string) => ({ type: 'text', text: t });
+
+  it('takes the one JSON object text block as the structured content', () => {
+    const features: string[] = [];
+    const result = {
+      content: [text('{"a":1}'), { type: 'image', data: 'x', mimeType: 'image/png' }],
+    };
+    expect(completeToolResult(result, (f) => features.push(f))).toEqual({
+      ...result,
+      structuredContent: { a: 1 },
+    });
+    expect(features).toEqual(['result.structuredContent']);
+  });
+
+  it('leaves alone what already has it, errors, several texts, and text that is no JSON object', () => {
+    const cases = [
+      { content: [text('{"a":1}')], structuredContent: { b: 2 } },
+      { content: [text('{"a":1}')], isError: true },
+      { content: [text('{"a":1}'), text('{"b":2}')] },
+      { content: [text('[1, 2]')] },
+      { content: [text('not json')] },
+      { content: 'odd' },
+    ];
+    for (const result of cases) expect(completeToolResult(result as JsonObject)).toBe(result);
   });
 });
