@@ -653,6 +653,25 @@ describe('GET', () => {
     await reader.cancel();
   });
 
+  it('keeps what came before the first GET, and delivers it when the stream opens', async () => {
+    const t = setup();
+    const { id, session } = await t.initialize();
+    session.sink({ jsonrpc: '2.0', id: 'switchyard-1', method: 'roots/list' });
+    session.sink({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    const response = await t.front.handle(
+      new Request(URL, {
+        method: 'GET',
+        headers: { accept: 'text/event-stream', 'mcp-session-id': id },
+      }),
+    );
+    const reader = response.body!.getReader();
+    expect(await nextEvents(reader, 2)).toEqual([
+      { jsonrpc: '2.0', id: 'switchyard-1', method: 'roots/list' },
+      { jsonrpc: '2.0', method: 'notifications/tools/list_changed' },
+    ]);
+    await reader.cancel();
+  });
+
   it('refuses a second GET stream on the same session with 409, until the first is gone', async () => {
     const t = setup();
     const { id } = await t.initialize();

@@ -152,12 +152,20 @@ class PostChannel {
   }
 }
 
+/** Messages kept for a standalone stream not opened yet; the oldest go first beyond this. */
+const MAX_EARLY_MESSAGES = 100;
+
 /** The proxy-side state of one Streamable HTTP session. */
 class HttpSession {
   readonly channels = new Map<JsonRpcId, PostChannel>();
   /** The SSE streams that can still get events, by stream id, for resumption. */
   readonly streams = new Map<string, ResumableStream>();
   standalone: ResumableStream | undefined;
+  /**
+   * What arrived for the standalone stream before the client opened it (a `list_changed`, a
+   * backend's `roots/list` right after `initialized`): kept, bounded, for its first GET.
+   */
+  readonly early: JsonRpcMessage[] = [];
   front!: FrontSession;
   idleTimer: unknown;
   private streamCount = 0;
@@ -193,8 +201,10 @@ class HttpSession {
     const key = isResponse(message) ? message.id : related;
     const channel = key === undefined || key === null ? undefined : this.channels.get(key);
     if (channel?.deliver(message)) return;
-    // Not tied to an open POST (list_changed, log messages): the standalone GET stream, if any.
-    if (!isResponse(message)) this.standalone?.send(message);
+    // Not tied to an open POST (list_changed, log messages): the standalone GET stream.
+    if (isResponse(message)) return;
+    if (this.standalone) this.standalone.send(message);
+    else if (this.early.push(message) > MAX_EARLY_MESSAGES) this.early.shift();
   }
 }
 
@@ -417,7 +427,9 @@ export function createStreamableHttpFront(
     found.standalone?.end();
     const stream = found.openStream('get');
     found.standalone = stream;
-    return stream.open(found.primes);
+    const response = stream.open(found.primes);
+    for (const message of found.early.splice(0)) stream.send(message);
+    return response;
   }
 
   /**
