@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode, errorResponse, parseFrame } from '@switchyard/protocol';
 import { accepts } from './internal/accepts.js';
 import { failureResponse, jsonResponse } from './internal/http-response.js';
-import { type BodySource, readLimited } from './internal/read-limited.js';
+import { type BodySource, notJson, readBody } from './internal/read-limited.js';
 import { SseStream } from './internal/sse-stream.js';
 import type { FrontSession, OpenSession } from './transport.js';
 
@@ -110,22 +110,10 @@ export function createSseFront(options: SseFrontOptions): SseFront {
         'Session not found: open a new SSE stream',
       );
     }
-    const type = request.headers.get('content-type') ?? '';
-    if (!type.includes('application/json')) {
-      return failureResponse(
-        415,
-        ErrorCode.InvalidRequest,
-        'Unsupported Media Type: Content-Type must be application/json',
-      );
-    }
-    const body = await readLimited(request, maxBytes, source);
-    if (body === undefined) {
-      return failureResponse(
-        413,
-        ErrorCode.InvalidRequest,
-        `Payload Too Large: the limit is ${maxBytes} bytes`,
-      );
-    }
+    const refused = notJson(request);
+    if (refused) return refused;
+    const body = await readBody(request, maxBytes, source);
+    if (body instanceof Response) return body;
     // The stream may have been dropped while the body was read.
     if (!sessions.has(id)) {
       return failureResponse(

@@ -19,7 +19,7 @@ import {
 import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { accepts } from './internal/accepts.js';
 import { failureResponse, jsonResponse } from './internal/http-response.js';
-import { type BodySource, readLimited } from './internal/read-limited.js';
+import { type BodySource, notJson, readBody } from './internal/read-limited.js';
 import { ResumableStream, replayEnded } from './internal/resumable-sse.js';
 import type { FrontSession, OpenSession } from './transport.js';
 
@@ -290,14 +290,8 @@ export function createStreamableHttpFront(
   }
 
   async function post(request: Request, source: BodySource | undefined): Promise<Response> {
-    const type = request.headers.get('content-type') ?? '';
-    if (!type.includes('application/json')) {
-      return failureResponse(
-        415,
-        ErrorCode.InvalidRequest,
-        'Unsupported Media Type: Content-Type must be application/json',
-      );
-    }
+    const refused = notJson(request);
+    if (refused) return refused;
     const accept = accepts(request);
     if (!accept.json && !accept.sse) {
       return failureResponse(
@@ -314,14 +308,8 @@ export function createStreamableHttpFront(
         `Bad Request: unsupported MCP-Protocol-Version ${version}`,
       );
     }
-    const body = await readLimited(request, maxBytes, source);
-    if (body === undefined) {
-      return failureResponse(
-        413,
-        ErrorCode.InvalidRequest,
-        `Payload Too Large: the limit is ${maxBytes} bytes`,
-      );
-    }
+    const body = await readBody(request, maxBytes, source);
+    if (body instanceof Response) return body;
     let value: unknown;
     try {
       value = JSON.parse(body);

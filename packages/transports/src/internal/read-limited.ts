@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import { ErrorCode } from '@switchyard/protocol';
+import { failureResponse } from './http-response.js';
 
 /**
  * Where a body can be read from besides the web `Request`: the Node request it was made from.
@@ -35,6 +37,32 @@ export async function readLimited(
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The 415 for a POST that does not declare a JSON body, or undefined when it does. */
+export function notJson(request: Request): Response | undefined {
+  const type = request.headers.get('content-type') ?? '';
+  if (type.includes('application/json')) return undefined;
+  return failureResponse(
+    415,
+    ErrorCode.InvalidRequest,
+    'Unsupported Media Type: Content-Type must be application/json',
+  );
+}
+
+/** {@link readLimited}, with the 413 to answer when the body is over the limit. */
+export async function readBody(
+  request: Request,
+  limit: number,
+  source: BodySource | undefined,
+): Promise<string | Response> {
+  const body = await readLimited(request, limit, source);
+  if (body !== undefined) return body;
+  return failureResponse(
+    413,
+    ErrorCode.InvalidRequest,
+    `Payload Too Large: the limit is ${limit} bytes`,
+  );
 }
 
 /**
