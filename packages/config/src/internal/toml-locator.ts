@@ -26,8 +26,8 @@ function splitKey(text: string): string[] {
   return parts;
 }
 
-/** Index of the first `target` character outside quotes, or -1. */
-function indexOutsideQuotes(text: string, target: string): number {
+/** The characters of `text` outside quoted strings, with their indexes (quotes skipped too). */
+function* outsideQuotes(text: string): Generator<[number, string]> {
   let quote: string | undefined;
   for (let index = 0; index < text.length; index++) {
     const char = text.charAt(index);
@@ -35,23 +35,22 @@ function indexOutsideQuotes(text: string, target: string): number {
       if (char === '\\' && quote === '"') index++;
       else if (char === quote) quote = undefined;
     } else if (char === '"' || char === "'") quote = char;
-    else if (char === target) return index;
+    else yield [index, char];
   }
+}
+
+/** Index of the first `target` character outside quotes, or -1. */
+function indexOutsideQuotes(text: string, target: string): number {
+  for (const [index, char] of outsideQuotes(text)) if (char === target) return index;
   return -1;
 }
 
 /** How far a value opens (+) or closes (-) brackets, ignoring strings and comments. */
 function bracketBalance(text: string): number {
   let balance = 0;
-  let quote: string | undefined;
-  for (let index = 0; index < text.length; index++) {
-    const char = text.charAt(index);
-    if (quote !== undefined) {
-      if (char === '\\' && quote === '"') index++;
-      else if (char === quote) quote = undefined;
-    } else if (char === '"' || char === "'") quote = char;
-    else if (char === '#') break;
-    else if (char === '[' || char === '{') balance++;
+  for (const [, char] of outsideQuotes(text)) {
+    if (char === '#') break;
+    if (char === '[' || char === '{') balance++;
     else if (char === ']' || char === '}') balance--;
   }
   return balance;
