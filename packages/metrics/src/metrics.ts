@@ -62,16 +62,8 @@ export interface Metrics {
   removeBackend(server: string): void;
 }
 
-interface ServerEntry {
-  state: BackendState | null;
-  requests: number;
-  errors: number;
-  durationSecondsSum: number;
-  restarts: number;
-  healthCheckFailures: number;
-  nonProtocolLines: number;
-  methods: Set<string>;
-}
+/** What is kept per server: its snapshot (`up` derives from the state) and the methods seen. */
+type ServerEntry = Omit<ServerMetricsSnapshot, 'up'> & { methods: Set<string> };
 
 /**
  * Creates the proxy's metrics (spec M1) in their own registry. Each instance counts on its own;

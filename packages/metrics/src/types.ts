@@ -45,7 +45,7 @@ export interface TranslationDrop {
 export interface ServerMetricsSnapshot {
   /** `null` until the supervisor has reported a state for this server. */
   state: BackendState | null;
-  /** True while the state is `running` or `degraded`. */
+  /** True while the state is `running` (a degraded backend's calls fail fast). */
   up: boolean;
   requests: number;
   /** Requests that ended with `error` or `timeout`. */
