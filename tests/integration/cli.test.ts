@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { cliPath, fixture, serverScript, tempDir } from './helpers.js';
+import { cliPath, everythingServer, fixture, tempDir } from './helpers.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
@@ -53,10 +53,7 @@ describe('switchyard check', () => {
       file,
       stringify({
         servers: {
-          everything: {
-            command: process.execPath,
-            args: [serverScript('server-everything'), 'stdio'],
-          },
+          everything: everythingServer(),
           ghost: { command: 'switchyard-no-such-command-xyz' },
         },
       }),

@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, fixture, httpClient, serverScript, startProxy } from './helpers.js';
+import { everythingServer, firstText, fixture, httpClient, startProxy } from './helpers.js';
 
 const CLIENTS = 20;
 const CALLS = 50;
@@ -21,10 +21,7 @@ describe('20 clients x 50 concurrent tools/call with colliding request ids', () 
           args: [fixture('raw-server.mjs')],
           env: { FIXTURE_NAME: 'slow' },
         },
-        everything: {
-          command: process.execPath,
-          args: [serverScript('server-everything'), 'stdio'],
-        },
+        everything: everythingServer(),
       },
     }));
     const url = new URL(`http://127.0.0.1:${proxy.address?.port}/mcp`);

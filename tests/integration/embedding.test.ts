@@ -4,17 +4,14 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { silentLogger } from '@switchyard/logging';
 import { createProxy } from '@switchyard/proxy';
 import { describe, expect, it } from 'vitest';
-import { firstText, serverScript } from './helpers.js';
+import { everythingServer, firstText } from './helpers.js';
 
 describe('createProxy as a library', () => {
   it('serves a client through its web-standard fetch handler, without listening on a port', async () => {
     const proxy = createProxy(
       {
         servers: {
-          everything: {
-            command: process.execPath,
-            args: [serverScript('server-everything'), 'stdio'],
-          },
+          everything: everythingServer(),
         },
       },
       { logger: silentLogger() },
@@ -40,10 +37,7 @@ describe('createProxy as a library', () => {
     const proxy = createProxy(
       {
         mcpServers: {
-          everything: {
-            command: process.execPath,
-            args: [serverScript('server-everything'), 'stdio'],
-          },
+          everything: everythingServer(),
         },
       },
       { logger: silentLogger() },

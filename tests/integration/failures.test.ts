@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, fixture, httpClient, serverScript, startProxy } from './helpers.js';
+import { everythingServer, firstText, fixture, httpClient, startProxy } from './helpers.js';
 
 describe('backends that cannot start leave the others serving (fail-open)', () => {
   let proxy: SwitchyardProxy;
@@ -13,10 +13,7 @@ describe('backends that cannot start leave the others serving (fail-open)', () =
       servers: {
         ghost: { command: 'switchyard-no-such-command-xyz', args: [] },
         'crash-y': { command: process.execPath, args: [fixture('exit-at-once.mjs')] },
-        everything: {
-          command: process.execPath,
-          args: [serverScript('server-everything'), 'stdio'],
-        },
+        everything: everythingServer(),
       },
     });
     proxy = started.proxy;

@@ -28,10 +28,19 @@ export function tempDir(): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** server-everything over stdio, in Switchyard's own config dialect, with `extra` settings. */
+export function everythingServer(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    command: process.execPath,
+    args: [serverScript('server-everything'), 'stdio'],
+    ...extra,
+  };
+}
+
 /** The three real servers of the foundation tests, in Switchyard's own config dialect. */
 export function realServers(workspace: string): Record<string, unknown> {
   return {
-    everything: { command: process.execPath, args: [serverScript('server-everything'), 'stdio'] },
+    everything: everythingServer(),
     memory: {
       command: process.execPath,
       args: [serverScript('server-memory')],

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, fixture, httpClient, serverScript, startProxy, tempDir } from './helpers.js';
+import {
+  everythingServer,
+  firstText,
+  fixture,
+  httpClient,
+  startProxy,
+  tempDir,
+} from './helpers.js';
 
 const CANARY = 'canary-secret-7f3a9c1e';
 
@@ -29,10 +36,7 @@ describe('management server, per-server logs and the admin API', () => {
           args: [fixture('noisy-server.mjs')],
           env: { API_TOKEN: CANARY },
         },
-        everything: {
-          command: process.execPath,
-          args: [serverScript('server-everything'), 'stdio'],
-        },
+        everything: everythingServer(),
       },
     });
     proxy = started.proxy;

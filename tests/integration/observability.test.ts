@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, fixture, httpClient, serverScript, startProxy, tempDir } from './helpers.js';
+import {
+  everythingServer,
+  firstText,
+  fixture,
+  httpClient,
+  startProxy,
+  tempDir,
+} from './helpers.js';
 
 /** Parses Prometheus text into `name{labels}` → value, checking every sample line's shape. */
 function parsePrometheus(text: string): Map<string, number> {
@@ -40,10 +47,7 @@ describe('/metrics, /ready and graceful shutdown', () => {
   beforeAll(async () => {
     const started = await startProxy({
       servers: {
-        everything: {
-          command: process.execPath,
-          args: [serverScript('server-everything'), 'stdio'],
-        },
+        everything: everythingServer(),
         slow: {
           command: process.execPath,
           args: [fixture('raw-server.mjs')],

@@ -28,7 +28,7 @@ import {
   CreateMessageRequestSchema as Sampling1240,
 } from 'sdk-2025-06-18/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverScript, startProxy } from './helpers.js';
+import { everythingServer, startProxy } from './helpers.js';
 import { createMessageValidator, formatIssue, type SchemaIssue } from './schema-validator.js';
 
 /**
@@ -496,10 +496,7 @@ describe.each(cells)(
       let url: URL;
       ({ proxy, url } = await startProxy({
         servers: {
-          everything: {
-            command: process.execPath,
-            args: [serverScript('server-everything'), 'stdio'],
-          },
+          everything: everythingServer(),
         },
       }));
       session = await exercise(kit, transport, url);

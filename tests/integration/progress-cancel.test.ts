@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, fixture, httpClient, serverScript, startProxy, tempDir } from './helpers.js';
+import {
+  everythingServer,
+  firstText,
+  fixture,
+  httpClient,
+  startProxy,
+  tempDir,
+} from './helpers.js';
 
 interface Recorded {
   id?: number;
@@ -21,10 +28,7 @@ describe('progress and cancellation through the proxy', () => {
     writeFileSync(record, '');
     const started = await startProxy({
       servers: {
-        everything: {
-          command: process.execPath,
-          args: [serverScript('server-everything'), 'stdio'],
-        },
+        everything: everythingServer(),
         recorder: {
           command: process.execPath,
           args: [fixture('raw-server.mjs')],

@@ -9,7 +9,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, httpClient, serverScript, startProxy, tempDir } from './helpers.js';
+import { everythingServer, fixture, httpClient, startProxy, tempDir } from './helpers.js';
 
 /** Every text block of a tool result, joined. */
 function allText(result: unknown): string {
@@ -65,11 +65,7 @@ async function identifiedClient(
 function everything(sessions: 'shared' | 'per-client') {
   return startProxy({
     servers: {
-      everything: {
-        command: process.execPath,
-        args: [serverScript('server-everything'), 'stdio'],
-        sessions,
-      },
+      everything: everythingServer({ sessions }),
     },
   });
 }

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, fixture, httpClient, serverScript, startProxy, tempDir } from './helpers.js';
+import {
+  everythingServer,
+  firstText,
+  fixture,
+  httpClient,
+  startProxy,
+  tempDir,
+} from './helpers.js';
 
 async function until<T>(
   probe: () => Promise<T | undefined> | T | undefined,
@@ -43,10 +50,7 @@ describe('supervision of real backend processes', () => {
           restartDelayMs: 100,
           healthCheck: { intervalMs: 200, timeoutMs: 300, failureThreshold: 20 },
         },
-        everything: {
-          command: process.execPath,
-          args: [serverScript('server-everything'), 'stdio'],
-        },
+        everything: everythingServer(),
       },
     });
     proxy = started.proxy;

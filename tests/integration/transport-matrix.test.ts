@@ -12,9 +12,9 @@ import WebSocket from 'ws';
 import { stringify } from 'yaml';
 import {
   cliPath,
+  everythingServer,
   firstText,
   launchRemoteBackends,
-  serverScript,
   startProxy,
   tempDir,
 } from './helpers.js';
@@ -133,7 +133,7 @@ describe('transport matrix: 4 client transports x 4 backend transports (spec T1,
     const { httpPort, ssePort, wsPort, children: launched } = await launchRemoteBackends();
     children.push(...launched);
     servers = {
-      stdio: { command: process.execPath, args: [serverScript('server-everything'), 'stdio'] },
+      stdio: everythingServer(),
       http: { url: `http://127.0.0.1:${httpPort}/mcp`, transport: 'streamable-http' },
       sse: { url: `http://127.0.0.1:${ssePort}/sse`, transport: 'sse' },
       ws: { url: `ws://127.0.0.1:${wsPort}` },
