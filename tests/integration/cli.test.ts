@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { cliPath, everythingServer, fixture, tempDir } from './helpers.js';
+import { cliPath, everythingServer, fixture, initializeMessage, tempDir } from './helpers.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
@@ -121,16 +121,7 @@ describe('switchyard --stdio', () => {
       stderr += chunk.toString();
     });
     const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
-    send({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 't', version: '1' },
-      },
-    });
+    send(initializeMessage());
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({
       jsonrpc: '2.0',

@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { silentLogger } from '@switchyard/logging';
 import { createProxy } from '@switchyard/proxy';
 import { describe, expect, it } from 'vitest';
-import { everythingServer, firstText } from './helpers.js';
+import { everythingServer, firstText, initializeMessage } from './helpers.js';
 
 describe('createProxy as a library', () => {
   it('serves a client through its web-standard fetch handler, without listening on a port', async () => {
@@ -117,16 +117,7 @@ describe('bearer keys on the MCP endpoints (spec K1, K2)', () => {
         accept: 'application/json, text/event-stream',
         ...(authorization ? { authorization } : {}),
       },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 't', version: '1' },
-        },
-      }),
+      body: JSON.stringify(initializeMessage()),
     });
 
   it('answers 401 for a missing, wrong or different-length key, and serves the right one', async () => {

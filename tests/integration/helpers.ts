@@ -139,3 +139,34 @@ export async function launchRemoteBackends(): Promise<{
     children: [http.child, sse.child, ws.child],
   };
 }
+
+/** The `initialize` request a raw JSON-RPC client sends, offering `protocolVersion`. */
+export function initializeMessage(protocolVersion = '2025-06-18', clientName = 't') {
+  return {
+    jsonrpc: '2.0' as const,
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: clientName, version: '1' } },
+  };
+}
+
+/** One event of an SSE body. */
+export interface SseEvent {
+  id?: string;
+  data: string;
+}
+
+/** The complete events in SSE text; a trailing partial event is left for the next read. */
+export function sseEvents(text: string): SseEvent[] {
+  return text
+    .split('\n\n')
+    .slice(0, -1)
+    .map((block) => {
+      const event: SseEvent = { data: '' };
+      for (const line of block.split('\n')) {
+        if (line.startsWith('id: ')) event.id = line.slice(4);
+        if (line.startsWith('data: ')) event.data += line.slice(6);
+      }
+      return event;
+    });
+}

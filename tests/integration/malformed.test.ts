@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, startProxy, tempDir } from './helpers.js';
+import { fixture, initializeMessage, startProxy, tempDir } from './helpers.js';
 
 const HEADERS = {
   'content-type': 'application/json',
@@ -31,18 +31,7 @@ describe('malformed input on /mcp', () => {
         },
       },
     }));
-    const init = await post(
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'raw', version: '1' },
-        },
-      }),
-    );
+    const init = await post(JSON.stringify(initializeMessage('2025-06-18', 'raw')));
     expect(init.status).toBe(200);
     session = init.headers.get('mcp-session-id') ?? '';
     await post(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), {

@@ -1,28 +1,15 @@
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, fixture, startProxy } from './helpers.js';
+import {
+  firstText,
+  fixture,
+  initializeMessage,
+  type SseEvent,
+  sseEvents,
+  startProxy,
+} from './helpers.js';
 
 const REVISION = '2025-11-25';
-
-interface SseEvent {
-  id?: string;
-  data: string;
-}
-
-/** The complete events in SSE text; a trailing partial event is left for the next read. */
-function sseEvents(text: string): SseEvent[] {
-  return text
-    .split('\n\n')
-    .slice(0, -1)
-    .map((block) => {
-      const event: SseEvent = { data: '' };
-      for (const line of block.split('\n')) {
-        if (line.startsWith('id: ')) event.id = line.slice(4);
-        if (line.startsWith('data: ')) event.data += line.slice(6);
-      }
-      return event;
-    });
-}
 
 /** Reads an SSE body until `done` holds for the events so far, or the body ends. */
 async function readUntil(
@@ -63,16 +50,7 @@ describe('resuming a cut SSE stream with GET + Last-Event-ID (spec T2)', () => {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
       },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: REVISION,
-          capabilities: {},
-          clientInfo: { name: 'resumption-test', version: '1.0.0' },
-        },
-      }),
+      body: JSON.stringify(initializeMessage(REVISION, 'resumption-test')),
     });
     expect(response.status).toBe(200);
     await response.body?.cancel();

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, startProxy, tempDir } from './helpers.js';
+import { fixture, sseEvents, startProxy, tempDir } from './helpers.js';
 import { createMessageValidator, formatIssue } from './schema-validator.js';
 
 /**
@@ -49,16 +49,9 @@ class RawClient {
       const value = JSON.parse(text) as Json | Json[];
       return { status: response.status, messages: Array.isArray(value) ? value : [value] };
     }
-    const messages = text
-      .split(/\n\n/)
-      .flatMap((event) =>
-        event
-          .split('\n')
-          .filter((line) => line.startsWith('data:'))
-          .map((line) => line.slice(5).trim()),
-      )
-      .filter((data) => data.length > 0)
-      .map((data) => JSON.parse(data) as Json);
+    const messages = sseEvents(text)
+      .filter((event) => event.data.length > 0)
+      .map((event) => JSON.parse(event.data) as Json);
     return { status: response.status, messages };
   }
 
