@@ -436,6 +436,8 @@ export class ClientSession {
     request: JsonRpcRequest,
     backend: string,
     params: JsonObject,
+    /** The method whose result shape the answer has (a task's result is a tool result). */
+    answers: string = request.method,
   ): Promise<Outcome> {
     const started = performance.now();
     const shared = await this.core.sessionOf(backend);
@@ -503,7 +505,7 @@ export class ClientSession {
     this.inflight.delete(request.id);
     this.observe(backend, request.method, outcome, started);
     if (outcome.kind !== 'result') return outcome;
-    return { kind: 'result', result: translateResult(request.method, outcome.result, toClient) };
+    return { kind: 'result', result: translateResult(answers, outcome.result, toClient) };
   }
 
   private observe(server: string, method: string, outcome: Outcome, started: number): void {
@@ -569,14 +571,9 @@ export class ClientSession {
     if (!isJsonObject(task) || typeof task.taskId !== 'string') return created;
     const taskId = task.taskId;
     const waiting: JsonRpcRequest = { ...request, method: Method.TasksResult, params: { taskId } };
-    const outcome = await this.forward(waiting, backend, { taskId });
-    if (outcome.kind === 'result') {
-      const found = await this.core.sessionOf(backend);
-      const revision = 'session' in found ? found.session.revision : undefined;
-      const hop = this.hop(revision, this.clientRevision);
-      return { kind: 'result', result: translateResult(Method.ToolsCall, outcome.result, hop) };
-    }
-    void this.forward({ ...waiting, method: Method.TasksCancel }, backend, { taskId });
+    const outcome = await this.forward(waiting, backend, { taskId }, Method.ToolsCall);
+    if (outcome.kind !== 'result')
+      void this.forward({ ...waiting, method: Method.TasksCancel }, backend, { taskId });
     return outcome;
   }
 
