@@ -377,10 +377,10 @@ export class RouterCore {
     };
     if (!mayBeShortened(this.naming, exposed)) {
       const target = fromName();
-      if (!target || kind === 'prompts') return target ?? this.refreshed(map, kind, exposed);
-      // Its backend's tool list says whether the tool needs a task. A backend not running yet is
-      // left alone: the call itself waits for it, or wakes it.
-      if (entries[target.order]?.state !== 'running') return target;
+      if (!target) return this.refreshed(map, kind, exposed);
+      // A tool's list entry says whether it needs a task or promises structured content: ask its
+      // backend, unless that backend is not running yet (the call itself waits for it or wakes it).
+      if (kind === 'prompts' || entries[target.order]?.state !== 'running') return target;
       await this.refresh('tools/list', target.backend);
       return map.get(exposed) ?? target;
     }
