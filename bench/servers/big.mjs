@@ -3,9 +3,8 @@
 // `node servers/big.mjs stdio` speaks newline-delimited JSON-RPC on stdin/stdout;
 // `node servers/big.mjs http` is a Streamable HTTP endpoint answering JSON (no SSE) and prints
 // `READY <port>`.
-import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
+import { serveJsonRpc } from '../lib/json-http-server.mjs';
 
 const tools = [
   {
@@ -50,19 +49,5 @@ if (process.argv[2] === 'stdio') {
     },
   );
 } else {
-  const server = createServer((req, res) => {
-    if (req.method === 'DELETE') return res.writeHead(200).end();
-    if (req.method !== 'POST') return res.writeHead(405, { allow: 'POST, DELETE' }).end();
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const msg = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      if (msg.id === undefined) return res.writeHead(202).end();
-      const headers = { 'content-type': 'application/json' };
-      if (msg.method === 'initialize') headers['mcp-session-id'] = randomUUID();
-      res.writeHead(200, headers).end(reply(msg));
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => console.log(`READY ${server.address().port}`));
+  serveJsonRpc(answer);
 }
