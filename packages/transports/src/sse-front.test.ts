@@ -4,33 +4,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { ErrorCode, type JsonRpcMessage } from '@switchyard/protocol';
 import { describe, expect, it } from 'vitest';
+import { EchoSession } from './__fixtures__/echo-session.js';
 import { createSseFront, type SseFrontOptions } from './sse-front.js';
 import type { FrontSession, SessionSink } from './transport.js';
 
 const ORIGIN = 'http://127.0.0.1';
-
-/** A client session that echoes each request's method back, and records what it was given. */
-class FakeSession implements FrontSession {
-  readonly revision = '2024-11-05';
-  readonly handled: JsonRpcMessage[] = [];
-  closed = false;
-
-  constructor(
-    readonly sink: SessionSink,
-    readonly info: { transport: string; sessionId?: string },
-  ) {}
-
-  handle(message: JsonRpcMessage): void {
-    this.handled.push(message);
-    if ('method' in message && 'id' in message) {
-      this.sink({ jsonrpc: '2.0', id: message.id, result: { echo: message.method } });
-    }
-  }
-
-  close(): void {
-    this.closed = true;
-  }
-}
 
 interface SseEvent {
   event: string;
@@ -88,14 +66,14 @@ class EventReader {
 }
 
 function setup(options: Partial<SseFrontOptions> = {}) {
-  const sessions: FakeSession[] = [];
+  const sessions: EchoSession[] = [];
   let counter = 0;
   const front = createSseFront({
     keepAliveMs: 0,
     generateSessionId: () => `session-${++counter}`,
     ...options,
     openSession: (sink, info) => {
-      const session = new FakeSession(sink, info);
+      const session = new EchoSession(sink, info, '2024-11-05');
       sessions.push(session);
       return session;
     },
@@ -152,7 +130,7 @@ describe('GET (the SSE stream)', () => {
   it('uses random session ids by default', async () => {
     const front = createSseFront({
       keepAliveMs: 0,
-      openSession: (sink, info) => new FakeSession(sink, info),
+      openSession: (sink, info) => new EchoSession(sink, info, '2024-11-05'),
     });
     const events = new EventReader(front.handleStream(new Request(`${ORIGIN}/sse`)));
     expect((await events.next()).data).toMatch(/^\/messages\?sessionId=[0-9a-f-]{36}$/);
@@ -345,7 +323,7 @@ async function writeResponse(response: Response, outgoing: ServerResponse): Prom
 }
 
 /** Answers what the SDK client sends with results its schemas accept. */
-class SdkPeerSession extends FakeSession {
+class SdkPeerSession extends EchoSession {
   override handle(message: JsonRpcMessage): void {
     this.handled.push(message);
     if (!('method' in message && 'id' in message)) return;
@@ -363,7 +341,7 @@ class SdkPeerSession extends FakeSession {
 
 describe('with the SDK SSEClientTransport over real HTTP', () => {
   it('connects, initializes, lists tools and closes the session on disconnect', async () => {
-    const sessions: FakeSession[] = [];
+    const sessions: EchoSession[] = [];
     const front = createSseFront({
       keepAliveMs: 0,
       openSession: (sink, info) => {

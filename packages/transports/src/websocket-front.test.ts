@@ -3,30 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { ErrorCode, type JsonRpcMessage } from '@switchyard/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { EchoSession } from './__fixtures__/echo-session.js';
 import type { FrontSession, SessionSink } from './transport.js';
 import { createWebSocketFront, type WebSocketFront } from './websocket-front.js';
-
-/** A client session that echoes each request's method back, and records what it was given. */
-class FakeSession implements FrontSession {
-  readonly handled: JsonRpcMessage[] = [];
-  closed = false;
-
-  constructor(
-    readonly sink: SessionSink,
-    readonly info: { transport: string; sessionId?: string },
-  ) {}
-
-  handle(message: JsonRpcMessage): void {
-    this.handled.push(message);
-    if ('method' in message && 'id' in message) {
-      this.sink({ jsonrpc: '2.0', id: message.id, result: { echo: message.method } });
-    }
-  }
-
-  close(): void {
-    this.closed = true;
-  }
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -35,11 +14,11 @@ afterEach(async () => {
 
 /** A real HTTP server on loopback whose upgrades go to a WebSocket front. */
 async function setup(options: { maxMessageBytes?: number } = {}) {
-  const sessions: FakeSession[] = [];
+  const sessions: EchoSession[] = [];
   const front: WebSocketFront = createWebSocketFront({
     ...options,
     openSession: (sink, info) => {
-      const session = new FakeSession(sink, info);
+      const session = new EchoSession(sink, info);
       sessions.push(session);
       return session;
     },
