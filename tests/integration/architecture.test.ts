@@ -10,8 +10,8 @@ import { repoRoot } from './helpers.js';
 const ALLOWED: Record<string, readonly string[]> = {
   '@switchyard/protocol': [],
   '@switchyard/config': ['@switchyard/protocol'],
-  '@switchyard/logging': [],
-  '@switchyard/metrics': [],
+  '@switchyard/logging': ['@switchyard/protocol'],
+  '@switchyard/metrics': ['@switchyard/protocol'],
   '@switchyard/transports': ['@switchyard/protocol', '@switchyard/logging'],
   '@switchyard/router': ['@switchyard/protocol', '@switchyard/logging', '@switchyard/metrics'],
   '@switchyard/supervisor': [

@@ -1,16 +1,21 @@
 import type { JsonRpcErrorObject, JsonRpcFailure, JsonRpcId } from './jsonrpc.js';
 
-/** Standard JSON-RPC 2.0 error codes, plus the MCP and Switchyard server-defined ones. */
+/**
+ * JSON-RPC 2.0 error codes as numbers, for reading errors that arrive from peers (and for tests).
+ * Errors Switchyard raises itself are named by {@link ErrorName} and numbered by {@link ERRORS}.
+ */
 export const ErrorCode = {
   ParseError: -32700,
   InvalidRequest: -32600,
   MethodNotFound: -32601,
   InvalidParams: -32602,
   InternalError: -32603,
-  /** MCP's generic server error (the SDK uses it for "connection closed", "not initialized"). */
+  /** The generic implementation-defined server error (the SDK uses it for "connection closed"). */
   ServerError: -32000,
-  /** MCP: the request timed out (the SDK's `RequestTimeout`). */
+  /** The request timed out (the SDK's `ErrorCode.RequestTimeout`). */
   RequestTimeout: -32001,
+  /** MCP 2025-11-25, Server Features: Resources, Error Handling: resource not found. */
+  ResourceNotFound: -32002,
   /** Switchyard: the backend that owns the target is not running or cannot be reached. */
   BackendUnavailable: -32010,
   /** Switchyard: the request was too large for the configured limit. */
@@ -20,11 +25,93 @@ export const ErrorCode = {
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
- * The one place where wire errors are built (style: errors are converted once, at the boundary).
+ * The one table of Switchyard's own errors: each string code and what it becomes on the wire, as a
+ * JSON-RPC error code and, where the answer is an HTTP response of its own, an HTTP status. Every
+ * boundary converts through it (`wireError`, `httpStatusOf`), so one failure reads the same on
+ * every front. See docs/architecture.md, "Errors".
+ */
+export const ERRORS = {
+  /** The body is not JSON (JSON-RPC 2.0, Error object). */
+  parse_error: { jsonRpc: ErrorCode.ParseError, http: 400 },
+  /** JSON that is not a valid JSON-RPC request, or a shape the front does not take (batches). */
+  invalid_request: { jsonRpc: ErrorCode.InvalidRequest, http: 400 },
+  method_not_found: { jsonRpc: ErrorCode.MethodNotFound, http: 404 },
+  invalid_params: { jsonRpc: ErrorCode.InvalidParams, http: 400 },
+  internal_error: { jsonRpc: ErrorCode.InternalError, http: 500 },
+  /** No answer in time (a backend, or a peer of a relayed request). */
+  request_timeout: { jsonRpc: ErrorCode.RequestTimeout, http: 504 },
+  resource_not_found: { jsonRpc: ErrorCode.ResourceNotFound, http: 404 },
+  /** The backend that owns the target is not running (its state and reason go in `data`). */
+  backend_unavailable: { jsonRpc: ErrorCode.BackendUnavailable, http: 503 },
+  message_too_large: { jsonRpc: ErrorCode.MessageTooLarge, http: 413 },
+  /** A concurrency limit is reached; `data.limit` says which. */
+  overloaded: { jsonRpc: ErrorCode.ServerError, http: 503 },
+  /** The proxy is shutting down and takes no new work. */
+  shutting_down: { jsonRpc: ErrorCode.ServerError, http: 503 },
+  /** A connection or session ended before its answer came. */
+  connection_closed: { jsonRpc: ErrorCode.ServerError, http: 502 },
+  /** A bearer key is required and was missing or wrong. */
+  unauthorized: { jsonRpc: ErrorCode.RequestTimeout, http: 401 },
+  /** The request's `Origin` or `Host` is not allowed (MCP 2025-11-25, Transports, Security Warning). */
+  forbidden: { jsonRpc: ErrorCode.InvalidRequest, http: 403 },
+  /**
+   * The session id names no live session: 404, as MCP 2025-11-25, Transports: Streamable HTTP,
+   * Session Management requires, with the code the SDK's own server transport answers.
+   */
+  session_not_found: { jsonRpc: ErrorCode.RequestTimeout, http: 404 },
+  /** A front or endpoint that does not exist. */
+  not_found: { jsonRpc: ErrorCode.InvalidRequest, http: 404 },
+  /** The HTTP method is not served on this path. */
+  method_not_allowed: { jsonRpc: ErrorCode.InvalidRequest, http: 405 },
+  /** The content type or `Accept` header does not fit the transport. */
+  unsupported_media_type: { jsonRpc: ErrorCode.InvalidRequest, http: 415 },
+  not_acceptable: { jsonRpc: ErrorCode.InvalidRequest, http: 406 },
+} as const satisfies Record<string, { jsonRpc: number; http: number }>;
+
+/** Switchyard's own error codes, as strings. */
+export type ErrorName = keyof typeof ERRORS;
+
+/**
+ * A local error that crosses a boundary as a wire error (style: one error type, string codes mapped
+ * once). Expected outcomes are return values; this is for what is thrown.
+ */
+export class SwitchyardError extends Error {
+  constructor(
+    readonly code: ErrorName,
+    message: string,
+    readonly data?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SwitchyardError';
+  }
+
+  /** The JSON-RPC error object this error becomes. */
+  toJsonRpc(): JsonRpcErrorObject {
+    return wireError(this.code, this.message, this.data);
+  }
+
+  get httpStatus(): number {
+    return ERRORS[this.code].http;
+  }
+}
+
+/**
+ * The one place where wire errors are built from numbers (errors relayed from a peer keep theirs).
  * `data` is left out when undefined so that the object matches every revision's schema.
  */
 export function toJsonRpcError(code: number, message: string, data?: unknown): JsonRpcErrorObject {
   return data === undefined ? { code, message } : { code, message, data };
+}
+
+/** The JSON-RPC error object for one of Switchyard's own errors. */
+export function wireError(name: ErrorName, message: string, data?: unknown): JsonRpcErrorObject {
+  return toJsonRpcError(ERRORS[name].jsonRpc, message, data);
+}
+
+/** The HTTP status for one of Switchyard's own errors, where it is answered on a response of its own. */
+export function httpStatusOf(name: ErrorName): number {
+  return ERRORS[name].http;
 }
 
 /** A complete error response for `id` (null when the id could not be read). */
@@ -35,4 +122,14 @@ export function errorResponse(
   data?: unknown,
 ): JsonRpcFailure {
   return { jsonrpc: '2.0', id, error: toJsonRpcError(code, message, data) };
+}
+
+/** A complete error response for `id` for one of Switchyard's own errors. */
+export function failure(
+  id: JsonRpcId | null,
+  name: ErrorName,
+  message: string,
+  data?: unknown,
+): JsonRpcFailure {
+  return { jsonrpc: '2.0', id, error: wireError(name, message, data) };
 }

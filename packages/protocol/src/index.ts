@@ -1,7 +1,16 @@
 export type { Clock } from './clock.js';
-export { systemClock } from './clock.js';
-export type { ErrorCodeValue } from './errors.js';
-export { ErrorCode, errorResponse, toJsonRpcError } from './errors.js';
+export { sleep, systemClock } from './clock.js';
+export type { ErrorCodeValue, ErrorName } from './errors.js';
+export {
+  ERRORS,
+  ErrorCode,
+  errorResponse,
+  failure,
+  httpStatusOf,
+  SwitchyardError,
+  toJsonRpcError,
+  wireError,
+} from './errors.js';
 export type {
   JsonObject,
   JsonRpcErrorObject,
@@ -41,3 +50,11 @@ export {
   translateRequest,
   translateResult,
 } from './translate/index.js';
+export type {
+  BackendState,
+  FrontKind,
+  MessageTransport,
+  SessionInfo,
+  SessionSink,
+} from './transport.js';
+export { BACKEND_STATES } from './transport.js';
