@@ -1,3 +1,4 @@
+import { BACKEND_STATES } from '@switchyard/protocol';
 import { Counter, register as globalRegistry, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,7 +7,6 @@ import {
   sampleValue,
 } from './__fixtures__/prometheus-text.js';
 import { createMetrics, type Metrics, type MetricsOptions } from './metrics.js';
-import { BACKEND_STATES } from './types.js';
 
 const quiet: MetricsOptions = { collectProcessMetrics: false };
 

@@ -1,9 +1,9 @@
+import type { BackendState } from '@switchyard/protocol';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { isUp, type MetricFamily, type MetricsState } from './internal/family.js';
 import { createSeedFamily } from './internal/seed-family.js';
 import { createSwitchyardFamily } from './internal/switchyard-family.js';
 import type {
-  BackendState,
   MetricsSnapshot,
   RequestRecord,
   ServerMetricsSnapshot,
@@ -14,10 +14,10 @@ import type {
 export interface MetricsOptions {
   /**
    * Which metric names to expose: Switchyard's own `switchyard_*` (default), the seed's
-   * `mcp_proxy_*` for existing dashboards (spec M1), or both side by side.
+   * `mcp_proxy_*` for existing dashboards, or both side by side.
    */
   prefix?: 'switchyard' | 'seed' | 'both';
-  /** Node process metrics (`process_*`, `nodejs_*`; spec M1). Default true. */
+  /** Node process metrics (`process_*`, `nodejs_*`). Default true. */
   collectProcessMetrics?: boolean;
   /**
    * The registry to define metrics in, to share one `/metrics` page with metrics of the caller's
@@ -28,8 +28,8 @@ export interface MetricsOptions {
 }
 
 /**
- * The recording surface that the router, supervisor and transports call into (spec M1), plus
- * the renderings the proxy serves. Recording never throws.
+ * The recording surface that the router, supervisor and transports call into (every metric of
+ * docs/operations.md, "Metrics"), plus the renderings the proxy serves. Recording never throws.
  */
 export interface Metrics {
   /** The `Content-Type` of {@link Metrics.render}'s output. */
@@ -44,17 +44,17 @@ export interface Metrics {
   sessionOpened(transport: string): void;
   /** A client session closed; the count never goes below zero. */
   sessionClosed(transport: string): void;
-  /** A backend entered `state` (spec S1); sets its `backend_up` and state gauges. */
+  /** A backend entered `state`; sets its `backend_up` and state gauges. */
   backendState(server: string, state: BackendState): void;
-  /** The supervisor restarted a backend (spec S2). */
+  /** The supervisor restarted a backend. */
   backendRestarted(server: string): void;
-  /** A backend passed a health check (spec S3). */
+  /** A backend passed a health check. */
   healthCheckPassed(server: string): void;
-  /** A backend failed a health check (spec S3). */
+  /** A backend failed a health check. */
   healthCheckFailed(server: string): void;
-  /** A feature was dropped while translating between revisions (spec P3). */
+  /** A feature was dropped while translating between revisions. */
   translationDropped(drop: TranslationDrop): void;
-  /** A stdio backend wrote a line to stdout that was not a JSON-RPC message (spec L1). */
+  /** A stdio backend wrote a line to stdout that was not a JSON-RPC message. */
   nonProtocolLine(server: string): void;
   /** How many backend sessions of single clients a server has open now (`sessions: per-client`). */
   clientSessions(server: string, open: number): void;
@@ -66,7 +66,7 @@ export interface Metrics {
 type ServerEntry = Omit<ServerMetricsSnapshot, 'up'> & { methods: Set<string> };
 
 /**
- * Creates the proxy's metrics (spec M1) in their own registry. Each instance counts on its own;
+ * Creates the proxy's metrics in their own registry. Each instance counts on its own;
  * the seed's names are an option for dashboards built against the seed.
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {

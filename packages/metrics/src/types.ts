@@ -1,22 +1,10 @@
-/** Every backend lifecycle state (spec S1), in the order a dashboard lists them. */
-export const BACKEND_STATES = [
-  'stopped',
-  'starting',
-  'running',
-  'degraded',
-  'backoff',
-  'failed',
-  'stopping',
-] as const;
+import type { BackendState } from '@switchyard/protocol';
 
-/** A backend's lifecycle state (spec S1); exactly one is current per server. */
-export type BackendState = (typeof BACKEND_STATES)[number];
-
-/** Every value of the `status` label of `switchyard_requests_total` (spec M1). */
+/** Every value of the `status` label of `switchyard_requests_total` (docs/operations.md, "Metrics"). */
 export const REQUEST_STATUSES = ['ok', 'error', 'timeout', 'cancelled'] as const;
 
 /**
- * How a proxied request ended (spec M1, the `status` label). `error` covers JSON-RPC error replies
+ * How a proxied request ended (the `status` label). `error` covers JSON-RPC error replies
  * and transport failures alike; `cancelled` is a client's `notifications/cancelled`, not a failure.
  */
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
@@ -31,7 +19,7 @@ export interface RequestRecord {
   durationSeconds: number;
 }
 
-/** A feature that was dropped while translating between two protocol revisions (spec P3). */
+/** A feature that was dropped while translating between two protocol revisions (docs/protocol-versions.md, "Drops are counted"). */
 export interface TranslationDrop {
   /** The revision the message was written in, e.g. `2025-06-18`. */
   from: string;
@@ -58,7 +46,7 @@ export interface ServerMetricsSnapshot {
 }
 
 /**
- * A plain JSON summary for the admin API and the management server (spec D1, R9). Per-server
+ * A plain JSON summary for the admin API and the management server's `proxy://metrics`. Per-server
  * entries describe servers present now; `totals` count since the metrics were created, including
  * servers removed since, so that rates derived from two samples never go negative.
  */

@@ -1,4 +1,5 @@
-import type { BackendState, RequestRecord, TranslationDrop } from '../types.js';
+import type { BackendState } from '@switchyard/protocol';
+import type { RequestRecord, TranslationDrop } from '../types.js';
 
 /** What a family's scrape-time gauges may read: the state `createMetrics` keeps for its snapshot. */
 export interface MetricsState {

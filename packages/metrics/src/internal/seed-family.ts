@@ -1,16 +1,16 @@
+import type { BackendState } from '@switchyard/protocol';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { BackendState } from '../types.js';
 import { isUp, type MetricFamily, type MetricsState } from './family.js';
 
 /** The Rust `prometheus` crate's default buckets, which the seed's histogram used. */
 const SEED_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
- * The seed's metric names, for dashboards built against it (spec M1; seed analysis §10). Like the
- * seed's, they carry no labels; unlike the seed's, the server gauges are derived from current
- * state at scrape time, so they never drift. Names the seed declared but never moved (connection
- * errors, plugin metrics) are left out; `mcp_proxy_server_restarts_total` is the name the seed's
- * README documented but never implemented.
+ * The metric names of the seed (mcp-rust-proxy), for dashboards built against it. Like the seed's,
+ * they carry no labels; unlike the seed's, the server gauges are derived from current state at
+ * scrape time, so they never drift. Names the seed declared but never moved (connection errors,
+ * plugin metrics) are left out; `mcp_proxy_server_restarts_total` is the name the seed's README
+ * documented but never implemented.
  */
 export function createSeedFamily(registry: Registry, state: MetricsState): MetricFamily {
   const registers = [registry];

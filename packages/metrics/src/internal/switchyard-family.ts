@@ -1,5 +1,6 @@
+import { BACKEND_STATES } from '@switchyard/protocol';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { BACKEND_STATES, REQUEST_STATUSES } from '../types.js';
+import { REQUEST_STATUSES } from '../types.js';
 import { isUp, type MetricFamily } from './family.js';
 
 /**
@@ -11,7 +12,7 @@ const REQUEST_DURATION_BUCKETS = [
   30, 60,
 ];
 
-/** Switchyard's own metric names (spec M1), labelled by server, method, transport and state. */
+/** Switchyard's own metric names, labelled by server, method, transport and state. */
 export function createSwitchyardFamily(registry: Registry): MetricFamily {
   const registers = [registry];
   const requests = new Counter({
