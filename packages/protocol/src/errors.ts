@@ -43,6 +43,10 @@ export const ERRORS = {
   resource_not_found: { jsonRpc: ErrorCode.ResourceNotFound, http: 404 },
   /** The backend that owns the target is not running (its state and reason go in `data`). */
   backend_unavailable: { jsonRpc: ErrorCode.BackendUnavailable, http: 503 },
+  /** A backend's `initialize` failed or timed out. */
+  initialize_failed: { jsonRpc: ErrorCode.BackendUnavailable, http: 502 },
+  /** A backend answered `initialize` with a revision Switchyard does not speak. */
+  unsupported_revision: { jsonRpc: ErrorCode.BackendUnavailable, http: 502 },
   message_too_large: { jsonRpc: ErrorCode.MessageTooLarge, http: 413 },
   /** A concurrency limit is reached; `data.limit` says which. */
   overloaded: { jsonRpc: ErrorCode.ServerError, http: 503 },

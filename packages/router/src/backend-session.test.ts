@@ -1,8 +1,19 @@
-import { ErrorCode, type JsonObject, type JsonRpcNotification } from '@switchyard/protocol';
+import {
+  ErrorCode,
+  type JsonObject,
+  type JsonRpcNotification,
+  SwitchyardError,
+} from '@switchyard/protocol';
+import { ManualClock } from '@switchyard/protocol/testing';
 import { describe, expect, it } from 'vitest';
-import { connectFakeBackend, FakeTransport, settle } from './__fixtures__/fake-backend.js';
-import { FakeClock } from './__fixtures__/fake-clock.js';
-import { BackendSession, BackendSessionError, type Outcome } from './backend-session.js';
+import {
+  connectFakeBackend,
+  FakeTransport,
+  settle,
+  TEST_CLIENT_INFO,
+} from './__fixtures__/fake-backend.js';
+import { BackendSession } from './backend-session.js';
+import type { Outcome } from './outcome.js';
 
 function initializeResult(protocolVersion: unknown, extra: JsonObject = {}) {
   return {
@@ -15,13 +26,13 @@ function initializeResult(protocolVersion: unknown, extra: JsonObject = {}) {
   };
 }
 
-async function connectError(promise: Promise<void>): Promise<BackendSessionError> {
+async function connectError(promise: Promise<void>): Promise<SwitchyardError> {
   const error = await promise.then(
     () => undefined,
     (cause: unknown) => cause,
   );
-  expect(error).toBeInstanceOf(BackendSessionError);
-  return error as BackendSessionError;
+  expect(error).toBeInstanceOf(SwitchyardError);
+  return error as SwitchyardError;
 }
 
 describe('BackendSession.connect', () => {
@@ -54,7 +65,7 @@ describe('BackendSession.connect', () => {
       initialize: () =>
         initializeResult('2025-06-18', { instructions: 'Use the search tool for lookups.' }),
     });
-    const session = new BackendSession({ name: 'alpha', transport });
+    const session = new BackendSession({ clientInfo: TEST_CLIENT_INFO, name: 'alpha', transport });
     await session.connect();
     expect(session.revision).toBe('2025-06-18');
     expect(session.serverCapabilities).toEqual({ tools: { listChanged: true } });
@@ -68,6 +79,7 @@ describe('BackendSession.connect', () => {
 
   it('accepts an older supported counter-offer, resolving the 2024-10-07 alias', async () => {
     const older = new BackendSession({
+      clientInfo: TEST_CLIENT_INFO,
       name: 'old',
       transport: new FakeTransport({ initialize: () => initializeResult('2024-11-05') }),
     });
@@ -75,6 +87,7 @@ describe('BackendSession.connect', () => {
     expect(older.revision).toBe('2024-11-05');
 
     const aliased = new BackendSession({
+      clientInfo: TEST_CLIENT_INFO,
       name: 'alias',
       transport: new FakeTransport({ initialize: () => initializeResult('2024-10-07') }),
     });
@@ -84,6 +97,7 @@ describe('BackendSession.connect', () => {
 
   it('treats missing or malformed capabilities as none', async () => {
     const session = new BackendSession({
+      clientInfo: TEST_CLIENT_INFO,
       name: 'bare',
       transport: new FakeTransport({
         initialize: () => ({ result: { protocolVersion: '2025-03-26', capabilities: 'tools' } }),
@@ -97,9 +111,9 @@ describe('BackendSession.connect', () => {
 
   it('rejects a 2026-07-28 counter-offer (not a handshake revision) and closes the transport', async () => {
     const transport = new FakeTransport({ initialize: () => initializeResult('2026-07-28') });
-    const session = new BackendSession({ name: 'modern', transport });
+    const session = new BackendSession({ clientInfo: TEST_CLIENT_INFO, name: 'modern', transport });
     const error = await connectError(session.connect());
-    expect(error.code).toBe('UNSUPPORTED_REVISION');
+    expect(error.code).toBe('unsupported_revision');
     expect(error.message).toContain('"modern"');
     expect(error.message).toContain('2026-07-28');
     expect(transport.closed).toBe(true);
@@ -109,8 +123,10 @@ describe('BackendSession.connect', () => {
   it('rejects an unknown or missing counter-offer', async () => {
     for (const offered of ['1999-01-01', undefined, 20251125]) {
       const transport = new FakeTransport({ initialize: () => initializeResult(offered) });
-      const error = await connectError(new BackendSession({ name: 'odd', transport }).connect());
-      expect(error.code).toBe('UNSUPPORTED_REVISION');
+      const error = await connectError(
+        new BackendSession({ clientInfo: TEST_CLIENT_INFO, name: 'odd', transport }).connect(),
+      );
+      expect(error.code).toBe('unsupported_revision');
       expect(transport.closed).toBe(true);
     }
   });
@@ -119,17 +135,20 @@ describe('BackendSession.connect', () => {
     const transport = new FakeTransport({
       initialize: () => ({ error: { code: -32603, message: 'database offline' } }),
     });
-    const error = await connectError(new BackendSession({ name: 'db', transport }).connect());
-    expect(error.code).toBe('INITIALIZE_FAILED');
+    const error = await connectError(
+      new BackendSession({ clientInfo: TEST_CLIENT_INFO, name: 'db', transport }).connect(),
+    );
+    expect(error.code).toBe('initialize_failed');
     expect(error.message).toContain('"db"');
     expect(error.message).toContain('database offline');
     expect(transport.closed).toBe(true);
   });
 
   it('fails with INITIALIZE_FAILED when initialize is not answered in time', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const transport = new FakeTransport();
     const session = new BackendSession({
+      clientInfo: TEST_CLIENT_INFO,
       name: 'silent',
       transport,
       clock,
@@ -139,7 +158,7 @@ describe('BackendSession.connect', () => {
     await settle();
     clock.advance(5_000);
     const error = await connecting;
-    expect(error.code).toBe('INITIALIZE_FAILED');
+    expect(error.code).toBe('initialize_failed');
     expect(error.message).toContain('"silent"');
     expect(error.message).toContain('timed out');
     expect(transport.closed).toBe(true);
@@ -328,7 +347,7 @@ describe('BackendSession cancellation and timeouts', () => {
   });
 
   it('times out: the backend is told with notifications/cancelled, the caller gets -32001', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const { session, transport } = await connectFakeBackend('alpha', { clock });
     const pending = session.request('tools/call', { name: 'hang' }, { timeoutMs: 1_000 });
     let outcome: Outcome | undefined;
@@ -356,7 +375,7 @@ describe('BackendSession cancellation and timeouts', () => {
   });
 
   it('lets progress extend the timeout, but never beyond the maximum', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const { session, transport } = await connectFakeBackend('alpha', { clock });
     const pending = session.request(
       'tools/call',
@@ -391,7 +410,7 @@ describe('BackendSession cancellation and timeouts', () => {
   });
 
   it('clears the timer when the response arrives in time', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const { session, transport } = await connectFakeBackend('alpha', { clock });
     const pending = session.request('tools/call', { name: 'quick' }, { timeoutMs: 1_000 });
     expect(clock.pending).toBe(1);
@@ -408,6 +427,7 @@ describe('BackendSession close', () => {
     const reasons: string[] = [];
     const transport = new FakeTransport({ initialize: () => initializeResult('2025-11-25') });
     const session = new BackendSession({
+      clientInfo: TEST_CLIENT_INFO,
       name: 'alpha',
       transport,
       onClose: (reason) => reasons.push(reason),
@@ -444,6 +464,7 @@ describe('BackendSession close', () => {
     const reasons: string[] = [];
     const transport = new FakeTransport({ initialize: () => initializeResult('2025-11-25') });
     const session = new BackendSession({
+      clientInfo: TEST_CLIENT_INFO,
       name: 'alpha',
       transport,
       onClose: (reason) => reasons.push(reason),
@@ -493,6 +514,7 @@ describe('BackendSession requests from the backend', () => {
   it('hands other requests to onRequest and sends back its outcome', async () => {
     const transport = new FakeTransport({ initialize: () => initializeResult('2025-11-25') });
     const session = new BackendSession({
+      clientInfo: TEST_CLIENT_INFO,
       name: 'alpha',
       transport,
       onRequest: async (request) =>

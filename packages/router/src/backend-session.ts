@@ -1,41 +1,24 @@
 import {
   acceptsLegacyRevision,
   type Clock,
-  ErrorCode,
   isFailure,
   isNotification,
   isJsonObject as isObject,
   isRequest,
   type JsonObject,
-  type JsonRpcErrorObject,
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
   LATEST_LEGACY_REVISION,
   type LegacyRevision,
+  type MessageTransport,
   Method,
   resolveRevision,
+  SwitchyardError,
   systemClock,
-  toJsonRpcError,
+  wireError,
 } from '@switchyard/protocol';
-
-/** The transport shape a backend session drives (structurally the transports package's). */
-export interface BackendTransport {
-  start(): Promise<void>;
-  send(message: JsonRpcMessage): Promise<void>;
-  close(): Promise<void>;
-  onmessage?: (message: JsonRpcMessage) => void;
-  onerror?: (error: Error) => void;
-  onclose?: (reason: string) => void;
-  /** Told the negotiated revision, for transports that send it on every request. */
-  setProtocolVersion?(revision: string): void;
-}
-
-/** How a request to a backend ended; expected failures are values, not exceptions (style). */
-export type Outcome =
-  | { kind: 'result'; result: JsonObject }
-  | { kind: 'error'; error: JsonRpcErrorObject }
-  | { kind: 'cancelled' };
+import { failed, type Outcome } from './outcome.js';
 
 /** A request in flight at a backend: its backend-side id and how it will end. */
 export interface PendingRequest {
@@ -48,7 +31,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /**
    * Each progress notification restarts the timeout, up to this much in all since the request was
-   * sent (spec T5: long tools that report progress are not cut off). Default: no extension.
+   * sent, so long tools that report progress are not cut off (docs/operations.md, "Limits").
+   * Default: no extension.
    */
   maxTimeoutMs?: number;
   /** Called for each `notifications/progress` of this request (a fresh token is minted per hop). */
@@ -58,8 +42,9 @@ export interface RequestOptions {
 export interface BackendSessionOptions {
   /** The backend's configured name, used in every error so a client knows which one failed. */
   name: string;
-  transport: BackendTransport;
-  clientInfo?: { name: string; version: string };
+  transport: MessageTransport;
+  /** Who the proxy says it is in `initialize`. */
+  clientInfo: { name: string; version: string };
   /** What the proxy declares to this backend as its client capabilities. */
   capabilities?: JsonObject;
   initializeTimeoutMs?: number;
@@ -72,18 +57,6 @@ export interface BackendSessionOptions {
   onClose?: (reason: string) => void;
 }
 
-/** Failure to connect a backend, with a string code (style: typed errors). */
-export class BackendSessionError extends Error {
-  constructor(
-    readonly code: 'INITIALIZE_FAILED' | 'UNSUPPORTED_REVISION' | 'CLOSED',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'BackendSessionError';
-  }
-}
-
 interface Waiter {
   resolve: (outcome: Outcome) => void;
   timer?: unknown;
@@ -94,9 +67,10 @@ interface Waiter {
 
 /**
  * The proxy's client-side session with one backend: the `initialize` handshake (offering the latest
- * legacy revision, accepting any supported counter-offer, protocol.md §4.3) and request
- * correlation. Ids are minted here, per hop, so requests of different clients never cross
- * (spec R4); progress tokens are minted per request and mapped back to their caller.
+ * legacy revision and accepting any supported counter-offer: MCP 2025-11-25, Basic: Lifecycle,
+ * Version Negotiation) and request correlation. Ids are minted here, per hop, so requests of
+ * different clients never cross; progress tokens are minted per request and mapped back to their
+ * caller (docs/architecture.md, "Decisions worth knowing").
  */
 export class BackendSession {
   revision: LegacyRevision | undefined;
@@ -128,7 +102,10 @@ export class BackendSession {
     return this.closedReason;
   }
 
-  /** Starts the transport and runs the `initialize` handshake. Throws {@link BackendSessionError}. */
+  /**
+   * Starts the transport and runs the `initialize` handshake. Throws a {@link SwitchyardError}
+   * (`initialize_failed`, `unsupported_revision`).
+   */
   async connect(): Promise<void> {
     const { transport } = this.options;
     transport.onmessage = (message) => this.receive(message);
@@ -140,7 +117,7 @@ export class BackendSession {
       {
         protocolVersion: LATEST_LEGACY_REVISION,
         capabilities: this.options.capabilities ?? {},
-        clientInfo: this.options.clientInfo ?? { name: 'switchyard', version: '0.1.0' },
+        clientInfo: this.options.clientInfo,
       },
       { timeoutMs: this.options.initializeTimeoutMs ?? 30_000 },
     );
@@ -148,16 +125,16 @@ export class BackendSession {
     if (outcome.kind !== 'result') {
       const why = outcome.kind === 'error' ? outcome.error.message : 'cancelled';
       await transport.close();
-      throw new BackendSessionError(
-        'INITIALIZE_FAILED',
+      throw new SwitchyardError(
+        'initialize_failed',
         `backend "${this.name}" failed to initialize: ${why}`,
       );
     }
     const result = outcome.result;
     if (!acceptsLegacyRevision(result.protocolVersion)) {
       await transport.close();
-      throw new BackendSessionError(
-        'UNSUPPORTED_REVISION',
+      throw new SwitchyardError(
+        'unsupported_revision',
         `backend "${this.name}" answered with unsupported protocol revision ${String(result.protocolVersion)}`,
       );
     }
@@ -207,13 +184,10 @@ export class BackendSession {
           : `${ms} ms`;
         // Not `cancel()`: that would settle as cancelled, and a cancelled outcome gets no reply.
         void this.notify(Method.Cancelled, { requestId: id, reason: `timed out after ${after}` });
-        this.settle(id, {
-          kind: 'error',
-          error: toJsonRpcError(
-            ErrorCode.RequestTimeout,
-            `Request to backend "${this.name}" timed out after ${after}`,
-          ),
-        });
+        this.settle(
+          id,
+          failed('request_timeout', `Request to backend "${this.name}" timed out after ${after}`),
+        );
       };
       waiter.timer = this.clock.setTimeout(expire, ms);
       if (max > ms) {
@@ -230,13 +204,10 @@ export class BackendSession {
         ? { jsonrpc: '2.0', id, method }
         : { jsonrpc: '2.0', id, method, params: outgoing };
     this.options.transport.send(message).catch((error: Error) => {
-      this.settle(id, {
-        kind: 'error',
-        error: toJsonRpcError(
-          ErrorCode.BackendUnavailable,
-          `Backend "${this.name}" is unavailable: ${error.message}`,
-        ),
-      });
+      this.settle(
+        id,
+        failed('backend_unavailable', `Backend "${this.name}" is unavailable: ${error.message}`),
+      );
     });
     return { id, outcome };
   }
@@ -269,16 +240,13 @@ export class BackendSession {
   }
 
   private unavailable(): Outcome {
-    return {
-      kind: 'error',
-      error: toJsonRpcError(
-        ErrorCode.BackendUnavailable,
-        `Backend "${this.name}" is unavailable: ${this.closedReason}`,
-        {
-          server: this.name,
-        },
-      ),
-    };
+    return failed(
+      'backend_unavailable',
+      `Backend "${this.name}" is unavailable: ${this.closedReason}`,
+      {
+        server: this.name,
+      },
+    );
   }
 
   private shutdown(reason: string): void {
@@ -323,13 +291,7 @@ export class BackendSession {
         ? { kind: 'result', result: {} }
         : this.options.onRequest
           ? await this.options.onRequest(request)
-          : {
-              kind: 'error',
-              error: toJsonRpcError(
-                ErrorCode.MethodNotFound,
-                `Method not found: ${request.method}`,
-              ),
-            };
+          : failed('method_not_found', `Method not found: ${request.method}`);
     const reply: JsonRpcMessage =
       outcome.kind === 'result'
         ? { jsonrpc: '2.0', id: request.id, result: outcome.result }
@@ -339,7 +301,7 @@ export class BackendSession {
             error:
               outcome.kind === 'error'
                 ? outcome.error
-                : toJsonRpcError(ErrorCode.RequestTimeout, 'Request cancelled'),
+                : wireError('request_timeout', 'Request cancelled'),
           };
     await this.options.transport.send(reply).catch(() => {});
   }

@@ -1,6 +1,6 @@
 import { ErrorCode, type JsonObject } from '@switchyard/protocol';
 import { describe, expect, it } from 'vitest';
-import { FakeTransport, settle } from './__fixtures__/fake-backend.js';
+import { FakeTransport, settle, TEST_CLIENT_INFO } from './__fixtures__/fake-backend.js';
 import { createHarness, echoCall, resultOf, toolsNamed } from './__fixtures__/router-harness.js';
 import { BackendSession } from './backend-session.js';
 import type { SessionOwner } from './directory.js';
@@ -389,6 +389,7 @@ describe('backend sessions of one client alone (sessions: per-client, R5)', () =
           true,
         );
         const session: BackendSession = new BackendSession({
+          clientInfo: TEST_CLIENT_INFO,
           name: 'own',
           transport,
           capabilities: owner.capabilities,

@@ -1,5 +1,5 @@
 /**
- * Proxy-owned pagination cursors (spec R7): an opaque token holding, per backend that still has
+ * Proxy-owned pagination cursors (MCP 2025-11-25, Utilities: Pagination): an opaque token holding, per backend that still has
  * pages, that backend's own cursor. Clients never see or forge a backend cursor directly.
  */
 export type CursorState = Record<string, string>;

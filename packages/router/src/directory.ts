@@ -1,31 +1,28 @@
-import type { JsonObject, JsonRpcNotification, JsonRpcRequest } from '@switchyard/protocol';
-import type { BackendSession, Outcome } from './backend-session.js';
-
-/**
- * A backend's lifecycle state (spec S1). The router routes to `running` backends only, waits a
- * bounded time for `starting` ones, and answers for the rest with an error naming the state.
- */
-export type BackendState =
-  | 'stopped'
-  | 'starting'
-  | 'running'
-  | 'degraded'
-  | 'backoff'
-  | 'failed'
-  | 'stopping';
+import type {
+  BackendState,
+  JsonObject,
+  JsonRpcNotification,
+  JsonRpcRequest,
+} from '@switchyard/protocol';
+import type { BackendSession } from './backend-session.js';
+import type { Outcome } from './outcome.js';
 
 /** What the router needs to know about one configured backend. */
 export interface BackendEntry {
   readonly name: string;
+  /**
+   * The router routes to `running` backends only, waits a bounded time for `starting` ones, and
+   * answers for the rest with an error naming the state.
+   */
+  readonly state: BackendState;
   /** Namespace prefix (default: the name). */
   readonly prefix: string;
   /** Higher wins a name collision under the `none` naming strategy; ties go to config order. */
   readonly priority: number;
-  readonly state: BackendState;
-  /** Why the backend is not running (exit code, spawn error), shown to clients in errors (R8). */
+  /** Why the backend is not running (exit code, spawn error), shown to clients in errors. */
   readonly reason?: string | undefined;
   readonly session?: BackendSession | undefined;
-  /** Stopped, but started when a request needs it (lazy start, idle stop: spec S5). */
+  /** Stopped, but started when a request needs it (lazy start and idle stop: docs/operations.md). */
   readonly onDemand?: boolean | undefined;
   /** While starting: settles when the backend is up or has failed. */
   readonly ready?: Promise<unknown> | undefined;
@@ -38,8 +35,8 @@ export interface BackendEntry {
 }
 
 /**
- * The client session a private backend session belongs to (spec R5, protocol.md §4.3 a): what to
- * declare to the backend, and where its requests and notifications go.
+ * The client session a private backend session belongs to (docs/architecture.md, "Backend sessions
+ * per client"): what to declare to the backend, and where its requests and notifications go.
  */
 export interface SessionOwner {
   /** The client capabilities to declare to the backend (the owner's, where they can be relayed). */
@@ -56,8 +53,13 @@ export interface SessionOwner {
  */
 export interface BackendDirectory {
   list(): readonly BackendEntry[];
-  /** Starts an `onDemand` backend; settles when it is up or has failed (spec S5). */
+  /** Starts an `onDemand` backend; settles when it is up or has failed. */
   wake?(name: string): Promise<void>;
-  /** A request is going to this backend (resets its idle timer, spec S5). */
+  /** A request is going to this backend (resets its idle timer). */
   touch?(name: string): void;
+  /**
+   * Whether events of `backend` concern routers over this directory (`RouterOptions.hub`).
+   * Default: every backend's do; a per-server endpoint's directory covers its own backend only.
+   */
+  covers?(backend: string): boolean;
 }

@@ -1,5 +1,5 @@
 /**
- * How backend tool and prompt names are exposed to clients (spec R1). `prefix`: `<prefix><sep><name>`
+ * How backend tool and prompt names are exposed to clients. `prefix`: `<prefix><sep><name>`
  * with the server name as default prefix; `none`: raw names, collisions decided by priority.
  */
 export interface NamingOptions {
@@ -8,7 +8,7 @@ export interface NamingOptions {
   separator?: string;
   /** Put in front of every exposed name (the seed's `mcp__proxy__` style). */
   globalPrefix?: string;
-  /** Longest exposed name; the 2025-11-25 spec allows 128, some clients fewer (e.g. 64). */
+  /** Longest exposed name; MCP 2025-11-25 (Server Features: Tools, Tool Names) allows 128, some clients fewer (e.g. 64). */
   maxLength?: number;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TEST_CLIENT_INFO } from './__fixtures__/fake-backend.js';
 import { BackendSession } from './backend-session.js';
 import { virtualTransport } from './virtual-server.js';
 
@@ -37,6 +38,7 @@ const definition = {
 describe('a virtual server behind a BackendSession', () => {
   it('handshakes, lists, calls and reads like any backend', async () => {
     const session = new BackendSession({
+      clientInfo: TEST_CLIENT_INFO,
       name: 'virtual',
       transport: virtualTransport(definition),
     });

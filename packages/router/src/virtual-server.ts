@@ -1,14 +1,14 @@
 import {
-  ErrorCode,
   isRequest,
   type JsonObject,
+  type JsonRpcErrorObject,
   type JsonRpcMessage,
   type JsonRpcRequest,
+  type MessageTransport,
   Method,
   negotiateLegacyRevision,
-  toJsonRpcError,
+  wireError,
 } from '@switchyard/protocol';
-import type { BackendTransport } from './backend-session.js';
 
 /** A tool of an in-process server; `call` returns a `CallToolResult`, or throws for `isError`. */
 export interface VirtualTool {
@@ -37,7 +37,7 @@ export interface VirtualServerDefinition {
   resources: readonly VirtualResource[];
 }
 
-type Answer = { result: JsonObject } | { error: ReturnType<typeof toJsonRpcError> };
+type Answer = { result: JsonObject } | { error: JsonRpcErrorObject };
 
 async function answer(
   definition: VirtualServerDefinition,
@@ -70,7 +70,7 @@ async function answer(
       const tool = definition.tools.find((t) => t.name === params.name);
       if (!tool)
         return {
-          error: toJsonRpcError(ErrorCode.InvalidParams, `Unknown tool: ${String(params.name)}`),
+          error: wireError('invalid_params', `Unknown tool: ${String(params.name)}`),
         };
       const args =
         typeof params.arguments === 'object' && params.arguments !== null
@@ -79,7 +79,7 @@ async function answer(
       try {
         return { result: await tool.call(args) };
       } catch (error) {
-        // A tool failure is a result the model can read, not a protocol error (MCP tools spec).
+        // A tool failure is a result the model can read, not a protocol error (MCP 2025-11-25, Server Features: Tools, Error Handling).
         const text = error instanceof Error ? error.message : String(error);
         return { result: { content: [{ type: 'text', text }], isError: true } };
       }
@@ -98,7 +98,9 @@ async function answer(
     case Method.ResourcesRead: {
       const resource = definition.resources.find((r) => r.uri === params.uri);
       if (!resource)
-        return { error: toJsonRpcError(-32002, `Resource not found: ${String(params.uri)}`) };
+        return {
+          error: wireError('resource_not_found', `Resource not found: ${String(params.uri)}`),
+        };
       return {
         result: {
           contents: [
@@ -109,7 +111,7 @@ async function answer(
     }
     default:
       return {
-        error: toJsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`),
+        error: wireError('method_not_found', `Method not found: ${request.method}`),
       };
   }
 }
@@ -118,9 +120,9 @@ async function answer(
  * A transport whose other end is an in-process MCP server, so a virtual server goes through the
  * same `BackendSession`, routing, namespacing and supervision as a real one.
  */
-export function virtualTransport(definition: VirtualServerDefinition): BackendTransport {
+export function virtualTransport(definition: VirtualServerDefinition): MessageTransport {
   let open = false;
-  const transport: BackendTransport = {
+  const transport: MessageTransport = {
     async start() {
       open = true;
     },

@@ -6,13 +6,13 @@ import type {
   JsonRpcMessage,
   JsonRpcNotification,
   JsonRpcRequest,
+  MessageTransport,
 } from '@switchyard/protocol';
-import {
-  BackendSession,
-  type BackendSessionOptions,
-  type BackendTransport,
-  type Outcome,
-} from '../backend-session.js';
+import { BackendSession, type BackendSessionOptions } from '../backend-session.js';
+import type { Outcome } from '../outcome.js';
+
+/** Who the proxy says it is in the tests' handshakes. */
+export const TEST_CLIENT_INFO = { name: 'switchyard', version: '0.0.0-test' };
 
 /** What a fake backend does with one request: answer it, fail it, or leave it pending. */
 export type Answer = { result: JsonObject } | { error: JsonRpcErrorObject } | undefined;
@@ -26,7 +26,7 @@ export type Handler = (
  * An in-memory backend transport: the session side sees an ordinary transport, the test drives the
  * backend side (answers requests through handlers or by hand, sends notifications, drops the line).
  */
-export class FakeTransport implements BackendTransport {
+export class FakeTransport implements MessageTransport {
   onmessage?: (message: JsonRpcMessage) => void;
   onerror?: (error: Error) => void;
   onclose?: (reason: string) => void;
@@ -166,6 +166,7 @@ export async function connectFakeBackend(
   );
   const onRequest = options.onRequest;
   const session: BackendSession = new BackendSession({
+    clientInfo: TEST_CLIENT_INFO,
     name,
     transport,
     ...(options.clock ? { clock: options.clock } : {}),

@@ -6,6 +6,8 @@ import type {
   JsonRpcNotification,
   JsonRpcResponse,
 } from '@switchyard/protocol';
+import { ManualClock } from '@switchyard/protocol/testing';
+import { createBackendHub } from '../backend-events.js';
 import type { BackendSession } from '../backend-session.js';
 import type { ClientSession } from '../client-session.js';
 import type { BackendDirectory, BackendEntry } from '../directory.js';
@@ -16,7 +18,6 @@ import {
   type FakeTransport,
   type Handler,
 } from './fake-backend.js';
-import { FakeClock } from './fake-clock.js';
 
 /** A directory the test edits by hand: entries in config order. */
 export class FakeDirectory implements BackendDirectory {
@@ -144,7 +145,7 @@ export interface BackendSpec extends FakeBackendOptions {
 export interface Harness {
   router: Router;
   directory: FakeDirectory;
-  clock: FakeClock;
+  clock: ManualClock;
   logger: ReturnType<typeof recordingLogger>;
   /** One fake backend by name; throws for a name the harness was not given. */
   backend(name: string): { session: BackendSession; transport: FakeTransport };
@@ -154,29 +155,26 @@ export interface Harness {
 }
 
 /**
- * A router over fake backends, each a real BackendSession over a FakeTransport, all on one fake
- * clock; backend notifications reach the router as the proxy app wires them.
+ * A router over fake backends, each a real BackendSession over a FakeTransport, all on one manual
+ * clock; backend notifications reach the router as the proxy app wires them (through a hub).
  */
 export async function createHarness(
   specs: BackendSpec[],
-  options: Omit<RouterOptions, 'backends' | 'clock'> = {},
+  options: Omit<RouterOptions, 'backends' | 'clock' | 'serverInfo'> &
+    Partial<Pick<RouterOptions, 'serverInfo'>> = {},
 ): Promise<Harness> {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const logger = recordingLogger();
   const directory = new FakeDirectory();
   const backends: Record<string, { session: BackendSession; transport: FakeTransport }> = {};
-  let router: Router | undefined;
+  const hub = createBackendHub();
   for (const spec of specs) {
     const connected = await connectFakeBackend(spec.name, {
       answerUnhandled: true,
       ...spec,
       clock,
-      onNotification: (n) => router?.backendNotification(spec.name, n),
-      onRequest: async (session, request) =>
-        (await router?.backendRequest(session, request)) ?? {
-          kind: 'error',
-          error: { code: -32601, message: `no client waiting for ${request.method}` },
-        },
+      onNotification: (n) => hub.notification(spec.name, n),
+      onRequest: (session, request) => hub.request(session, request),
     });
     backends[spec.name] = connected;
     directory.entries.push({
@@ -187,10 +185,16 @@ export async function createHarness(
       session: connected.session,
     });
   }
-  router = createRouter({ logger, ...options, backends: directory, clock });
-  const created = router;
+  const router = createRouter({
+    hub,
+    logger,
+    serverInfo: { name: 'switchyard', version: '0.1.0' },
+    ...options,
+    backends: directory,
+    clock,
+  });
   return {
-    router: created,
+    router,
     directory,
     clock,
     logger,
@@ -199,9 +203,9 @@ export async function createHarness(
       if (!found) throw new Error(`no fake backend named ${name}`);
       return found;
     },
-    client: () => new TestClient(created),
+    client: () => new TestClient(router),
     async initializedClient(protocolVersion) {
-      const client = new TestClient(created);
+      const client = new TestClient(router);
       await client.initialize(protocolVersion);
       return client;
     },

@@ -1,0 +1,150 @@
+import type { Logger } from '@switchyard/logging';
+import type {
+  Clock,
+  JsonObject,
+  JsonRpcId,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  LegacyRevision,
+  ListMethod,
+  TranslationEvent,
+} from '@switchyard/protocol';
+import type { BackendSession } from './backend-session.js';
+import type { Target } from './catalog.js';
+import type { BackendEntry, SessionOwner } from './directory.js';
+import type { Outcome } from './outcome.js';
+
+/** Hooks for metrics and tracing; the router calls them and never depends on who listens. */
+export interface RouterObserver {
+  requestCompleted?(record: {
+    server: string;
+    method: string;
+    status: 'ok' | 'error' | 'timeout' | 'cancelled';
+    durationSeconds: number;
+  }): void;
+  sessionOpened?(transport: string): void;
+  /** Something one hop could not carry as it was, converted or dropped (docs/protocol-versions.md). */
+  translation?(event: TranslationEvent): void;
+  sessionClosed?(transport: string): void;
+}
+
+/** A running backend with a live session, as lists and fan-outs see it. */
+export interface LiveBackend {
+  entry: BackendEntry;
+  session: BackendSession;
+  /** Its position in config order. */
+  order: number;
+}
+
+/** The session that serves one backend for a request, or the error the client gets instead. */
+export type SessionLookup =
+  | { session: BackendSession; openPrivate?: BackendEntry['openPrivate'] }
+  | { error: Outcome };
+
+/** The router's view of which backends are up (the directory, waited on and woken as needed). */
+export interface LiveBackends {
+  /**
+   * Running backends that declare `capability`, in config order, after waiting (bounded) for those
+   * starting; `wake` also starts on-demand ones (a list needs them, a handshake does not).
+   */
+  live(capability?: string, wake?: boolean): Promise<LiveBackend[]>;
+  /** The session of one backend, or the error naming the server and its state. */
+  sessionOf(name: string): Promise<SessionLookup>;
+  /** The configured entries, in config order. */
+  entries(): readonly BackendEntry[];
+}
+
+/** What the backend-event fan-out needs of a client session. */
+export interface SessionEndpoint {
+  /** Sends a notification that belongs to no request (list_changed, log messages). */
+  notify(message: JsonRpcNotification): void;
+  /** This session's requests in flight at `backend`. */
+  waitingOn(backend: BackendSession): JsonRpcId[];
+  /** Relays a backend's request to this client; its answer is the outcome. */
+  relay(
+    request: JsonRpcRequest,
+    related: JsonRpcId | undefined,
+    backend: BackendSession,
+  ): Promise<Outcome>;
+  /** Closes this client's own session with `backend`, if it has one (the server is `state`). */
+  closeOwn(backend: string, state: string): void;
+}
+
+/** Who hears which backend event: subscriptions by URI, URL-mode elicitations by id. */
+export interface Audience {
+  subscribe(uri: string, session: SessionEndpoint): void;
+  unsubscribe(uri: string, session: SessionEndpoint): void;
+  /** `notifications/elicitation/complete` for `elicitationId` goes to `session` alone. */
+  asked(elicitationId: string, session: SessionEndpoint): void;
+  /** The session left: it hears nothing more. */
+  forget(session: SessionEndpoint): void;
+  /** A notification of a backend session that belongs to `only` (`sessions: per-client`). */
+  notification(backend: string, notification: JsonRpcNotification, only: SessionEndpoint): void;
+}
+
+/** The limits a client session applies (docs/operations.md, "Limits"). */
+export interface Limits {
+  /** Most requests in flight per client session and per backend. */
+  maxConcurrentRequests?: number | undefined;
+  /** Progress may extend a request's timeout up to this much in all. */
+  maxRequestTimeoutMs?: number | undefined;
+  /** The request timeout toward one backend. */
+  timeoutFor(backend: string): number;
+}
+
+/**
+ * All a client session sees of the router: the live backends, merged lists, name and URI
+ * resolution, limits, the observer, and who hears which backend event. Built by `createRouter`.
+ */
+export interface RouterContext {
+  readonly clock: Clock;
+  readonly logger: Logger | undefined;
+  /** Who the proxy says it is in `initialize`. */
+  readonly serverInfo: { name: string; version: string };
+  readonly limits: Limits;
+  readonly observer: RouterObserver;
+  /** Logs (debug) and reports one translation loss or conversion. */
+  reportTranslation(event: TranslationEvent): void;
+  readonly backends: LiveBackends;
+  /** One page of a merged list, in the canonical revision. */
+  list(method: ListMethod, params: JsonObject | undefined): Promise<Outcome>;
+  /** The backend and original name behind an exposed tool or prompt name. */
+  resolveName(kind: 'tools' | 'prompts', exposed: string): Promise<Target | undefined>;
+  /** The backend that owns a resource URI. */
+  resolveUri(uri: string): Promise<string | undefined>;
+  readonly audience: Audience;
+  /** Counts a client request in (for draining); the returned function counts it out. */
+  begin(): () => void;
+  /** The session has closed: the router forgets it. */
+  closed(session: SessionEndpoint, transport: string): void;
+}
+
+/** What a client-method handler and `forward` see of the client session they serve. */
+export interface ClientScope {
+  /** The revision this client negotiated (the canonical one until it has). */
+  readonly revision: LegacyRevision;
+  /** The capabilities the client declared in `initialize`. */
+  readonly capabilities: JsonObject;
+  /** The session as backend events address it (subscriptions). */
+  readonly endpoint: SessionEndpoint;
+  /** Delivers a message to the client; `related` names the client request it belongs to. */
+  send(message: JsonRpcMessage, related?: JsonRpcId): void;
+  /** This client's own session with a `sessions: per-client` backend, opened on first use. */
+  own(
+    backend: string,
+    open: (owner: SessionOwner) => Promise<BackendSession>,
+  ): Promise<{ session: BackendSession } | { error: Outcome }>;
+  /** The own backend sessions opened so far, by backend name. */
+  ownSessions(): Array<{ name: string; session: BackendSession }>;
+  /** A client request is in flight at a backend (for cancellation); the function ends that. */
+  track(id: JsonRpcId, session: BackendSession, backendId: number): () => void;
+  /** Records what the client said in `initialize`. */
+  negotiated(
+    revision: LegacyRevision,
+    capabilities: JsonObject,
+    clientInfo: JsonObject | undefined,
+  ): void;
+}
+
+export type { SessionOwner };
