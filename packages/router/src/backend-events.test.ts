@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createHarness,
+  echoCall,
+  listing,
+  resultOf,
+  toolsNamed,
+} from './__fixtures__/router-harness.js';
+
+describe('backend notifications', () => {
+  it('debounces a burst of list_changed into one notification per method and session', async () => {
+    const h = await createHarness([{ name: 'alpha' }, { name: 'beta' }], {
+      listChangedDebounceMs: 100,
+    });
+    const one = await h.initializedClient();
+    const two = await h.initializedClient();
+    const alpha = h.backend('alpha').transport;
+    const beta = h.backend('beta').transport;
+    alpha?.deliver({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    beta?.deliver({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    h.clock.advance(50);
+    alpha?.deliver({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    beta?.deliver({ jsonrpc: '2.0', method: 'notifications/prompts/list_changed' });
+    expect(one.notifications()).toEqual([]);
+
+    h.clock.advance(50);
+    for (const client of [one, two]) {
+      expect(client.notifications().map((n) => n.method)).toEqual([
+        'notifications/tools/list_changed',
+        'notifications/prompts/list_changed',
+      ]);
+    }
+
+    alpha?.deliver({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    h.clock.advance(100);
+    expect(one.notifications('notifications/tools/list_changed')).toHaveLength(2);
+  });
+
+  it('does not send list_changed to a session that has not finished initializing', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    const client = h.client();
+    h.backend('alpha').transport.deliver({
+      jsonrpc: '2.0',
+      method: 'notifications/tools/list_changed',
+    });
+    h.clock.advance(1_000);
+    expect(client.notifications()).toEqual([]);
+  });
+
+  it('forgets what a backend listed when its list changes', async () => {
+    const h = await createHarness(
+      [
+        {
+          name: 'alpha',
+          handlers: { 'tools/list': toolsNamed('a'), 'tools/call': echoCall('alpha') },
+        },
+      ],
+      { naming: { strategy: 'none' } },
+    );
+    const client = h.client();
+    await client.request('tools/list');
+    h.backend('alpha').transport.deliver({
+      jsonrpc: '2.0',
+      method: 'notifications/tools/list_changed',
+    });
+    expect(resultOf(await client.request('tools/call', { name: 'a' }))).toBeDefined();
+    expect(h.backend('alpha').transport.requests('tools/list')).toHaveLength(2);
+  });
+
+  it('announces every list as changed when a backend comes or goes', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    const client = await h.initializedClient();
+    h.router.backendsChanged('alpha');
+    h.clock.advance(50);
+    expect(client.notifications().map((n) => n.method)).toEqual([
+      'notifications/tools/list_changed',
+      'notifications/prompts/list_changed',
+      'notifications/resources/list_changed',
+    ]);
+  });
+
+  it('relays log messages with the backend named as the logger', async () => {
+    const h = await createHarness([{ name: 'db' }]);
+    const client = await h.initializedClient();
+    const transport = h.backend('db').transport;
+    transport.deliver({
+      jsonrpc: '2.0',
+      method: 'notifications/message',
+      params: { level: 'info', logger: 'pool', data: 'connected' },
+    });
+    transport.deliver({
+      jsonrpc: '2.0',
+      method: 'notifications/message',
+      params: { level: 'error', data: { detail: 'slow query' } },
+    });
+    expect(client.notifications('notifications/message').map((n) => n.params)).toEqual([
+      { level: 'info', logger: 'db/pool', data: 'connected' },
+      { level: 'error', logger: 'db', data: { detail: 'slow query' } },
+    ]);
+  });
+
+  it('sends resources/updated only to the sessions subscribed to that URI', async () => {
+    const h = await createHarness([
+      {
+        name: 'fs',
+        capabilities: { resources: { subscribe: true } },
+        handlers: {
+          'resources/list': listing('resources', [{ uri: 'file:///watched' }]),
+          'resources/subscribe': () => ({ result: {} }),
+          'resources/unsubscribe': () => ({ result: {} }),
+        },
+      },
+    ]);
+    const subscriber = await h.initializedClient();
+    const bystander = await h.initializedClient();
+    resultOf(await subscriber.request('resources/subscribe', { uri: 'file:///watched' }));
+    expect(h.backend('fs').transport.sentRequest('resources/subscribe').params).toEqual({
+      uri: 'file:///watched',
+    });
+    const updated = {
+      jsonrpc: '2.0' as const,
+      method: 'notifications/resources/updated',
+      params: { uri: 'file:///watched' },
+    };
+    h.backend('fs').transport.deliver(updated);
+    h.backend('fs').transport.deliver({ ...updated, params: { uri: 'file:///other' } });
+    expect(subscriber.notifications('notifications/resources/updated')).toEqual([updated]);
+    expect(bystander.notifications()).toEqual([]);
+
+    resultOf(await subscriber.request('resources/unsubscribe', { uri: 'file:///watched' }));
+    h.backend('fs').transport.deliver(updated);
+    expect(subscriber.notifications('notifications/resources/updated')).toHaveLength(1);
+  });
+
+  it('stops sending resources/updated to a closed session', async () => {
+    const h = await createHarness([
+      {
+        name: 'fs',
+        capabilities: { resources: { subscribe: true } },
+        handlers: {
+          'resources/list': listing('resources', [{ uri: 'file:///w' }]),
+          'resources/subscribe': () => ({ result: {} }),
+        },
+      },
+    ]);
+    const client = await h.initializedClient();
+    await client.request('resources/subscribe', { uri: 'file:///w' });
+    client.session.close();
+    h.backend('fs').transport.deliver({
+      jsonrpc: '2.0',
+      method: 'notifications/resources/updated',
+      params: { uri: 'file:///w' },
+    });
+    expect(client.notifications()).toEqual([]);
+  });
+
+  it('does not relay notifications it does not know', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    const client = await h.initializedClient();
+    h.backend('alpha').transport.deliver({ jsonrpc: '2.0', method: 'notifications/custom' });
+    h.clock.advance(1_000);
+    expect(client.notifications()).toEqual([]);
+  });
+});
