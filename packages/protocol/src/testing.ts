@@ -71,9 +71,29 @@ export class ManualClock implements Clock {
     const end = this.time + ms;
     while (this.time < end) {
       this.advance(Math.min(step, end - this.time));
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await settle();
     }
+  }
+
+  /**
+   * Moves time forward by `ms` one due time at a time, letting promises settle before the first
+   * and after each: a timer set by the continuation of an earlier one (a health probe that
+   * schedules the next, a restart after a backoff) fires within the same call, at the exact time
+   * it would on the real clock.
+   */
+  async advanceTimerByTimer(ms: number): Promise<void> {
+    const end = this.time + ms;
+    for (;;) {
+      await settle();
+      let next: number | undefined;
+      for (const timer of this.timers.values()) {
+        if (timer.at <= end && (next === undefined || timer.at < next)) next = timer.at;
+      }
+      if (next === undefined) break;
+      this.advance(next - this.time);
+    }
+    this.advance(end - this.time);
+    await settle();
   }
 
   private add(callback: () => void, ms: number, every: number | undefined): number {
@@ -81,6 +101,12 @@ export class ManualClock implements Clock {
     this.timers.set(handle, { at: this.time + Math.max(0, ms), every, callback });
     return handle;
   }
+}
+
+/** Lets pending promise continuations run: a few microtask turns, then one macrotask turn. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**

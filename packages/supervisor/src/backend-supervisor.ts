@@ -1,6 +1,10 @@
-import type { BackendSpec, Clock, Connection, SupervisedState, SupervisorEvent } from './types.js';
+import type { BackendState, Clock } from '@switchyard/protocol';
+import type { BackendSpec, Connection, SupervisorEvent } from './types.js';
 
-/** Computes the backoff before restart number `attempt` (0-based), with jitter (spec S2). */
+/**
+ * Computes the backoff before restart number `attempt` (0-based), with jitter (docs/operations.md,
+ * "Restarts").
+ */
 export function backoffDelay(
   policy: { baseDelayMs: number; maxDelayMs: number; jitter: number },
   attempt: number,
@@ -12,13 +16,13 @@ export function backoffDelay(
 }
 
 /**
- * One backend's lifecycle (spec S1-S4): connect, watch health, restart with backoff after a
+ * One backend's lifecycle (docs/operations.md, "Backend states" to "Run-time control"): connect, watch health, restart with backoff after a
  * failure, give up in a crash loop, and start/stop/restart on request. Every transition is emitted
  * as an event. A connection attempt that finishes after a stop request is closed at once, so a
  * stop always wins.
  */
 export class BackendSupervisor {
-  state: SupervisedState = 'stopped';
+  state: BackendState = 'stopped';
   reason = 'not started';
   connection: Connection | undefined;
   enabled: boolean;
@@ -48,14 +52,14 @@ export class BackendSupervisor {
     if (spec.lazy) this.reason = 'starts on first use';
   }
 
-  /** Stopped, but to be started when something needs it: lazy, or stopped for being idle (S5). */
+  /** Stopped, but to be started when something needs it: lazy, or stopped for being idle. */
   get wakeable(): boolean {
     return (
       this.enabled && this.state === 'stopped' && (this.spec.lazy === true || this.idleStopped)
     );
   }
 
-  /** Records a use: the idle timer starts over (spec S5). */
+  /** Records a use: the idle timer starts over. */
   touch(): void {
     if (this.spec.idleStopMs === undefined || !this.connection) return;
     if (this.timers.idle !== undefined) this.clock.clearTimeout(this.timers.idle);
@@ -87,7 +91,7 @@ export class BackendSupervisor {
     return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
-  private transition(to: SupervisedState, reason: string): void {
+  private transition(to: BackendState, reason: string): void {
     const from = this.state;
     this.state = to;
     this.reason = reason;
@@ -166,7 +170,7 @@ export class BackendSupervisor {
     this.transition('failed', reason);
   }
 
-  /** A start failed or a running backend died: back off and restart, or give up (spec S2). */
+  /** A start failed or a running backend died: back off and restart, or give up. */
   private failure(reason: string, immediate = false): void {
     const policy = this.spec.restart;
     if (!policy.onFailure) {
@@ -213,7 +217,7 @@ export class BackendSupervisor {
   }
 
   /**
-   * One health round (spec S3). The first failure marks the backend `degraded`, so calls fail fast
+   * One health round. The first failure marks the backend `degraded`, so calls fail fast
    * instead of queueing behind a hung process; the threshold-th failure restarts it; an answer
    * while degraded is a recovery.
    */
@@ -259,7 +263,7 @@ export class BackendSupervisor {
     this.transition('stopped', reason);
   }
 
-  /** Stops, forgets past failures, and starts again (spec S4). */
+  /** Stops, forgets past failures, and starts again. */
   async restart(reason = 'restart requested'): Promise<void> {
     await this.stop(reason);
     this.consecutiveFailures = 0;

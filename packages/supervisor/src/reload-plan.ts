@@ -1,4 +1,4 @@
-/** What a configuration change means for the supervised backends (spec C5). */
+/** What a configuration change means for the supervised backends (docs/operations.md, "Hot reload"). */
 export interface ReloadPlan<T> {
   added: T[];
   removed: T[];

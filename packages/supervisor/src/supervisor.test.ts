@@ -1,43 +1,8 @@
+import { ManualClock } from '@switchyard/protocol/testing';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from './backend-supervisor.js';
 import { Supervisor } from './supervisor.js';
-import type { BackendSpec, Clock, Connection, Connector, SupervisorEvent } from './types.js';
-
-/** A manual clock: timers fire only when the test advances time. */
-class FakeClock implements Clock {
-  time = 0;
-  private timers = new Map<number, { at: number; callback: () => void }>();
-  private nextHandle = 1;
-  now = () => this.time;
-  setTimeout = (callback: () => void, ms: number) => {
-    const handle = this.nextHandle++;
-    this.timers.set(handle, { at: this.time + ms, callback });
-    return handle;
-  };
-  clearTimeout = (handle: unknown) => {
-    this.timers.delete(handle as number);
-  };
-  /** Moves time forward, firing due timers in order and letting promises settle between them. */
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
-    for (;;) {
-      await flush();
-      const due = [...this.timers.entries()]
-        .filter(([, t]) => t.at <= end)
-        .sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.time = due[1].at;
-      due[1].callback();
-    }
-    this.time = end;
-    await flush();
-  }
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
+import type { BackendSpec, Connection, Connector, SupervisorEvent } from './types.js';
 
 /** A connection the test controls: kill it, make probes hang or answer. */
 class FakeConnection implements Connection {
@@ -53,7 +18,7 @@ class FakeConnection implements Connection {
 }
 
 function harness(overrides: Partial<BackendSpec> = {}, fail: () => boolean = () => false) {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const connections: FakeConnection[] = [];
   const connect: Connector = async ({ onLost }) => {
     if (fail()) throw new Error('spawn failed');
@@ -124,9 +89,9 @@ describe('Supervisor', () => {
     connections[0]?.onLost('process exited with code 1');
     expect(backend.state).toBe('backoff');
     expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', attempt: 1, delayMs: 100 });
-    await clock.advance(99);
+    await clock.advanceTimerByTimer(99);
     expect(backend.state).toBe('backoff');
-    await clock.advance(1);
+    await clock.advanceTimerByTimer(1);
     expect(backend.state).toBe('running');
     expect(connections).toHaveLength(2);
     expect(backend.restarts).toBe(1);
@@ -142,9 +107,9 @@ describe('Supervisor', () => {
       events
         .filter((e) => e.type === 'restart-scheduled')
         .map((e) => (e.type === 'restart-scheduled' ? e.delayMs : 0));
-    await clock.advance(100);
-    await clock.advance(200);
-    await clock.advance(400);
+    await clock.advanceTimerByTimer(100);
+    await clock.advanceTimerByTimer(200);
+    await clock.advanceTimerByTimer(400);
     expect(delays()).toEqual([100, 200, 400]);
     expect(backend.state).toBe('failed');
     expect(backend.reason).toMatch(
@@ -152,7 +117,7 @@ describe('Supervisor', () => {
     );
     expect(states().slice(-2)).toEqual(['starting', 'failed']);
     // No timer is left: nothing more happens, however long we wait.
-    await clock.advance(1_000_000);
+    await clock.advanceTimerByTimer(1_000_000);
     expect(backend.state).toBe('failed');
   });
 
@@ -160,11 +125,11 @@ describe('Supervisor', () => {
     const { clock, supervisor, backend, connections, events } = harness();
     await supervisor.startAll();
     connections[0]?.onLost('crash');
-    await clock.advance(100);
+    await clock.advanceTimerByTimer(100);
     connections[1]?.onLost('crash');
     expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', delayMs: 200 });
-    await clock.advance(200);
-    await clock.advance(30_000);
+    await clock.advanceTimerByTimer(200);
+    await clock.advanceTimerByTimer(30_000);
     connections[2]?.onLost('crash');
     expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', delayMs: 100 });
     expect(backend.state).toBe('backoff');
@@ -174,13 +139,13 @@ describe('Supervisor', () => {
     const { clock, supervisor, backend, connections } = harness();
     await supervisor.startAll();
     connections[0]?.onLost('backend session expired (HTTP 404)', { immediate: true });
-    await clock.advance(0);
+    await clock.advanceTimerByTimer(0);
     expect(backend.state).toBe('running');
     expect(connections).toHaveLength(2);
     connections[1]?.onLost('backend session expired (HTTP 404)', { immediate: true });
-    await clock.advance(0);
+    await clock.advanceTimerByTimer(0);
     expect(backend.state).toBe('backoff');
-    await clock.advance(200);
+    await clock.advanceTimerByTimer(200);
     expect(backend.state).toBe('running');
   });
 
@@ -214,17 +179,17 @@ describe('Supervisor', () => {
     await supervisor.startAll();
     const first = connections[0] as FakeConnection;
     first.healthy = false;
-    await clock.advance(1000);
+    await clock.advanceTimerByTimer(1000);
     expect(backend.state).toBe('degraded');
     first.healthy = true;
-    await clock.advance(1000);
+    await clock.advanceTimerByTimer(1000);
     expect(backend.state).toBe('running');
     first.healthy = false;
-    await clock.advance(3000);
+    await clock.advanceTimerByTimer(3000);
     expect(first.closed).toBe(true);
     expect(backend.state).toBe('backoff');
     expect(backend.reason).toBe('health check failed 3 times in a row');
-    await clock.advance(100);
+    await clock.advanceTimerByTimer(100);
     expect(backend.state).toBe('running');
     expect(connections).toHaveLength(2);
   });
@@ -237,7 +202,7 @@ describe('Supervisor', () => {
     expect(backend.state).toBe('running');
     connections[1]?.onLost('crash');
     await supervisor.stop('b');
-    await clock.advance(10_000);
+    await clock.advanceTimerByTimer(10_000);
     expect(backend.state).toBe('stopped');
     expect(connections).toHaveLength(2);
     await supervisor.setEnabled('b', false);
@@ -262,7 +227,7 @@ describe('Supervisor', () => {
   });
 
   it('ignores a loss reported by a connection attempt that failed', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const supervisor = new Supervisor({ clock, random: () => 0.5 });
     const backend = supervisor.add({
       name: 'flaky',
@@ -288,7 +253,7 @@ describe('Supervisor', () => {
   });
 
   it('does not retry a connection that can never work', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const supervisor = new Supervisor({ clock });
     const backend = supervisor.add({
       name: 'remote',
@@ -328,17 +293,17 @@ describe('Supervisor', () => {
   it('stops an idle backend, waits while it is busy, and can be woken again', async () => {
     const { clock, supervisor, backend, connections } = harness({ idleStopMs: 1000 });
     await supervisor.startAll();
-    await clock.advance(600);
+    await clock.advanceTimerByTimer(600);
     backend.touch();
-    await clock.advance(600);
+    await clock.advanceTimerByTimer(600);
     expect(backend.state).toBe('running');
     const first = connections[0] as FakeConnection & { busy?: () => boolean };
     let busy = true;
     first.busy = () => busy;
-    await clock.advance(1000);
+    await clock.advanceTimerByTimer(1000);
     expect(backend.state).toBe('running');
     busy = false;
-    await clock.advance(1000);
+    await clock.advanceTimerByTimer(1000);
     expect(backend.state).toBe('stopped');
     expect(backend.reason).toBe('idle for 1000 ms');
     expect(first.closed).toBe(true);
@@ -351,6 +316,6 @@ describe('Supervisor', () => {
   it('refuses duplicate and unknown names', async () => {
     const { supervisor, backend } = harness();
     expect(() => supervisor.add(backend.spec)).toThrow(/already supervised/);
-    await expect(supervisor.stop('nope')).rejects.toMatchObject({ code: 'UNKNOWN_SERVER' });
+    await expect(supervisor.stop('nope')).rejects.toMatchObject({ code: 'invalid_params' });
   });
 });

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '@switchyard/protocol';
+import { type Clock, SwitchyardError, systemClock } from '@switchyard/protocol';
 import { BackendSupervisor } from './backend-supervisor.js';
 import type { BackendSpec, SupervisorEvent } from './types.js';
 
@@ -8,20 +8,11 @@ export interface SupervisorOptions {
   random?: () => number;
 }
 
-/** Failures of run-time control, with a string code (style: typed errors). */
-export class SupervisorError extends Error {
-  constructor(
-    readonly code: 'UNKNOWN_SERVER' | 'DUPLICATE_SERVER',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SupervisorError';
-  }
-}
-
 /**
- * Supervises every backend (spec S1-S4, S6): one {@link BackendSupervisor} each, run-time control
- * by name, one event stream for all of them, and shutdown of all at once.
+ * Supervises every backend (docs/operations.md): one {@link BackendSupervisor} each, run-time
+ * control by name, one event stream for all of them, and shutdown of all at once. Unknown and
+ * duplicate names are `invalid_params` errors: the name comes from a caller (the admin API, a
+ * management tool call).
  */
 export class Supervisor {
   private readonly backends = new Map<string, BackendSupervisor>();
@@ -47,7 +38,9 @@ export class Supervisor {
   /** Adds a backend (stopped); start it with {@link start} or {@link startAll}. */
   add(spec: BackendSpec): BackendSupervisor {
     if (this.backends.has(spec.name)) {
-      throw new SupervisorError('DUPLICATE_SERVER', `server "${spec.name}" is already supervised`);
+      throw new SwitchyardError('invalid_params', `server "${spec.name}" is already supervised`, {
+        server: spec.name,
+      });
     }
     const backend = new BackendSupervisor(spec, this.clock, this.random, this.emit);
     this.backends.set(spec.name, backend);
@@ -85,7 +78,9 @@ export class Supervisor {
 
   private require(name: string): BackendSupervisor {
     const backend = this.backends.get(name);
-    if (!backend) throw new SupervisorError('UNKNOWN_SERVER', `no server named "${name}"`);
+    if (!backend) {
+      throw new SwitchyardError('invalid_params', `no server named "${name}"`, { server: name });
+    }
     return backend;
   }
 
@@ -113,7 +108,7 @@ export class Supervisor {
     await this.require(name).restart();
   }
 
-  /** Enables (and starts) or disables (and stops) a backend (spec S4). */
+  /** Enables (and starts) or disables (and stops) a backend. */
   async setEnabled(name: string, enabled: boolean): Promise<void> {
     const backend = this.require(name);
     backend.enabled = enabled;
@@ -121,7 +116,10 @@ export class Supervisor {
     else await backend.stop('disabled');
   }
 
-  /** Stops every backend at once (spec S6); each connection escalates stdin, SIGTERM, SIGKILL. */
+  /**
+   * Stops every backend at once (docs/operations.md, "Shutdown"); each connection escalates stdin,
+   * SIGTERM, SIGKILL.
+   */
   async shutdown(): Promise<void> {
     await Promise.all(this.list().map((b) => b.stop('proxy shutting down')));
   }

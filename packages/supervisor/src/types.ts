@@ -1,30 +1,15 @@
-import type { Clock } from '@switchyard/protocol';
-
-export type { Clock };
-/**
- * The backend lifecycle states of spec S1. `degraded`: running but failing health checks (calls
- * fail fast); `backoff`: waiting to restart after a failure; `failed`: given up (crash loop, or
- * restarts disabled) until started by hand.
- */
-export type SupervisedState =
-  | 'stopped'
-  | 'starting'
-  | 'running'
-  | 'degraded'
-  | 'backoff'
-  | 'failed'
-  | 'stopping';
+import type { BackendState } from '@switchyard/protocol';
 
 /** A live connection to one backend, as the supervisor sees it. */
 export interface Connection {
   /**
-   * One health probe with its own timeout (spec S3). True when the backend answered at all (an
+   * One health probe with its own timeout. True when the backend answered at all (an
    * error response still proves it is alive), false on timeout or a dead connection. Never throws.
    */
   probe(method: string, timeoutMs: number): Promise<boolean>;
   /** Closes the connection and ends the backend (stdin, SIGTERM, SIGKILL for a process). */
   close(): Promise<void>;
-  /** True while requests are in flight: an idle stop waits for them (spec S5). */
+  /** True while requests are in flight: an idle stop waits for them. */
   busy?(): boolean;
 }
 
@@ -37,7 +22,7 @@ export type Connector = (events: {
   onLost: (reason: string, options?: { immediate?: boolean }) => void;
 }) => Promise<Connection>;
 
-/** Restart on failure (spec S2). */
+/** Restart on failure (docs/operations.md, "Restarts"). */
 export interface RestartPolicy {
   onFailure: boolean;
   /** Restarts allowed within {@link windowMs}; one more failure means `failed` (a crash loop). */
@@ -52,7 +37,7 @@ export interface RestartPolicy {
   jitter: number;
 }
 
-/** Health checking (spec S3). */
+/** Health checking (docs/operations.md, "Health checks"). */
 export interface HealthPolicy {
   enabled: boolean;
   intervalMs: number;
@@ -69,19 +54,25 @@ export interface BackendSpec {
   connect: Connector;
   restart: RestartPolicy;
   health: HealthPolicy;
-  /** Start on first use ({@link BackendSupervisor.start} from a wake-up), not with the others (S5). */
+  /**
+   * Start on first use ({@link BackendSupervisor.start} from a wake-up), not with the others
+   * (docs/operations.md, "Lazy start and idle stop").
+   */
   lazy?: boolean;
-  /** Stop after this long without {@link BackendSupervisor.touch}; the next use starts it again (S5). */
+  /** Stop after this long without {@link BackendSupervisor.touch}; the next use starts it again. */
   idleStopMs?: number;
 }
 
-/** Every transition and restart is an event with a reason and a timestamp (spec S1). */
+/**
+ * Every transition and restart is an event with a reason and a timestamp (docs/operations.md,
+ * "Backend states").
+ */
 export type SupervisorEvent =
   | {
       type: 'state';
       server: string;
-      from: SupervisedState;
-      to: SupervisedState;
+      from: BackendState;
+      to: BackendState;
       reason: string;
       at: number;
     }
