@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { type Clock, systemClock } from '@switchyard/protocol';
 import winston from 'winston';
 
 /** Log levels, most to least severe. */
@@ -23,12 +24,14 @@ export interface LoggerOptions {
   /** `json`: one JSON object per line; `pretty`: a readable line for a terminal. */
   format?: 'json' | 'pretty';
   /**
-   * Where lines go. Defaults to stderr: stdout may be the MCP channel (`--stdio`, spec L3), so the
-   * logger never writes to stdout unless a stream is passed explicitly.
+   * Where lines go. Defaults to stderr: stdout may be the MCP channel (`--stdio`), so the logger
+   * never writes to stdout unless a stream is passed explicitly.
    */
   stream?: NodeJS.WritableStream;
-  /** Values that must never appear in a log line (env values, header values, keys: spec K3). */
+  /** Values that must never appear in a log line (env values, header values, keys). */
   secrets?: Iterable<string>;
+  /** Source of each line's timestamp. */
+  clock?: Clock;
 }
 
 const REDACTED = '[redacted]';
@@ -60,12 +63,13 @@ function wrap(inner: winston.Logger, streamDone: () => Promise<void>): Logger {
 }
 
 /**
- * Creates the proxy's structured logger (spec L3). Secrets are redacted from the rendered line,
- * so a secret can leak neither through the message nor through a field.
+ * Creates the proxy's structured logger (docs/operations.md, "Logs"). Secrets are redacted from the
+ * rendered line, so a secret can leak neither through the message nor through a field.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const redact = createRedactor(options.secrets ?? []);
   const target = options.stream ?? process.stderr;
+  const clock = options.clock ?? systemClock;
   let pending = 0;
   const sink = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
@@ -86,7 +90,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const inner = winston.createLogger({
     level: options.level ?? 'info',
     format: winston.format.combine(
-      winston.format.timestamp(),
+      winston.format.timestamp({ format: () => new Date(clock.now()).toISOString() }),
       winston.format.errors({ stack: true }),
       render,
     ),

@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync } from 'node:fs';
 import { readlink, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { type Clock, SwitchyardError, systemClock } from '@switchyard/protocol';
 import DailyRotateFile from 'winston-daily-rotate-file';
 import {
   CURRENT_LOG,
@@ -24,7 +25,7 @@ const DEFAULT_TAIL_LINES = 100;
 /** Which output a log line came from: a backend's stdout or stderr, or the proxy about it. */
 export type LogStream = 'stdout' | 'stderr' | 'proxy';
 
-/** One line of a server log (spec L1). */
+/** One line of a server log. */
 export interface LogLine {
   /** ISO 8601 time at which the line was written. */
   timestamp: string;
@@ -40,7 +41,7 @@ export function isValidServerName(name: string): boolean {
   return /^[A-Za-z0-9_.-]+$/.test(name) && name !== '.' && !name.includes('..');
 }
 
-/** Options of {@link createServerLogs} (spec L1: sizes and ages are configurable). */
+/** Options of {@link createServerLogs}: where, how large and how old (docs/operations.md, "Logs"). */
 export interface ServerLogsOptions {
   /** Root of the per-server directories: `<dir>/<server>/server.log`. */
   dir: string;
@@ -51,10 +52,10 @@ export interface ServerLogsOptions {
   maxSizeBytes?: number;
   /** Rotated files last modified longer ago than this are deleted (default 2 days). */
   maxAgeMs?: number;
-  /** Values that must never reach a log file or a subscriber (spec K3). */
+  /** Values that must never reach a log file or a subscriber. */
   secrets?: Iterable<string>;
-  /** Source of line timestamps and of "now" for age limits. */
-  clock?: { now(): number };
+  /** Source of line timestamps, of "now" for age limits, and of the age-limit timer. */
+  clock?: Clock;
   /** Failures to write, link or clean up, reported instead of thrown. Default: ignored. */
   onError?: (error: ServerLogsError) => void;
 }
@@ -62,37 +63,41 @@ export interface ServerLogsOptions {
 /** Which lines a tail or a subscription wants: one backend stream, or (unset) every line. */
 export type LogStreamFilter = 'stdout' | 'stderr';
 
-/** Options of {@link ServerLogs.tail}: the `lines` and `type` of `GET /api/logs/<server>` (spec L2). */
+/** Options of {@link ServerLogs.tail}: the `lines` and `type` of `GET /api/logs/<server>`. */
 export interface TailOptions {
   /** How many lines at most (default 100). */
   lines?: number;
   type?: LogStreamFilter;
 }
 
-/** Options of {@link ServerLogs.subscribe}: back-fill and filter of the log stream (spec L2). */
+/** Options of {@link ServerLogs.subscribe}: back-fill and filter of the log stream. */
 export interface SubscribeOptions {
   /** Deliver the last N matching lines before the live ones. */
   backfill?: number;
   type?: LogStreamFilter;
 }
 
-/** Receives log lines, already redacted (spec K3). */
+/** Receives log lines, already redacted. */
 export type LogListener = (line: LogLine) => void;
 
 /**
- * `INVALID_SERVER_NAME` is thrown; every other code only reaches `onError`: a file could not be
- * opened or written, `server.log` could not be linked, old files could not be deleted, a
- * subscriber threw, or a back-fill could not be read.
+ * What went wrong on disk or in a subscriber, as reported to `onError`: a file could not be opened
+ * or written, `server.log` could not be linked, old files could not be deleted, a subscriber threw,
+ * or a back-fill could not be read.
  */
 export type ServerLogsErrorCode =
-  | 'INVALID_SERVER_NAME'
   | 'WRITE_FAILED'
   | 'LINK_FAILED'
   | 'CLEANUP_FAILED'
   | 'LISTENER_FAILED'
   | 'BACKFILL_FAILED';
 
-/** Failures of per-server logs, with a string code and the server they concern (style: typed errors). */
+/**
+ * A problem of per-server logs, with a string code and the server it concerns. It is reported to
+ * `onError`, never thrown, and never answered to anyone: it says what happened to a file, which
+ * the wire errors of `@switchyard/protocol` have no words for. The one thrown error, an invalid
+ * server name, is a `SwitchyardError` (`invalid_params`), since the name comes from a caller.
+ */
 export class ServerLogsError extends Error {
   constructor(
     readonly code: ServerLogsErrorCode,
@@ -171,46 +176,45 @@ interface ServerState {
 }
 
 /**
- * Per-backend rotating log files (spec L1) with tail and live subscription (spec L2).
+ * Per-backend rotating log files with tail and live subscription (docs/operations.md, "Logs").
  *
  * Each server writes `<dir>/<server>/server-YYYY-MM-DD[.N].log` through winston-daily-rotate-file,
  * and `<dir>/<server>/server.log` is a symbolic link to the file being written. Files rotate at
  * `maxSizeBytes` and at each UTC day; rotated files older than `maxAgeMs` are deleted while running.
- * Secrets are redacted before a line reaches a file or a listener (spec K3). Disk failures are
- * reported through `onError` and never thrown: lines are dropped until a file can be opened again.
+ * Secrets are redacted before a line reaches a file or a listener. Disk failures are reported
+ * through `onError` and never thrown: lines are dropped until a file can be opened again.
  */
 export class ServerLogs {
   private readonly dir: string;
   private readonly maxSizeBytes: number;
   private readonly maxAgeMs: number;
-  private readonly clock: { now(): number };
+  private readonly clock: Clock;
   private readonly redact: (text: string) => string;
   private readonly onError: (error: ServerLogsError) => void;
   private readonly servers = new Map<string, ServerState>();
   private readonly tasks = new Set<Promise<void>>();
-  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly sweepTimer: unknown;
   private closing: Promise<void> | undefined;
 
   constructor(options: ServerLogsOptions) {
     this.dir = options.dir;
     this.maxSizeBytes = positive('maxSizeBytes', options.maxSizeBytes ?? 10 * MIB);
     this.maxAgeMs = positive('maxAgeMs', options.maxAgeMs ?? 2 * DAY_MS);
-    this.clock = options.clock ?? Date;
+    this.clock = options.clock ?? systemClock;
     this.redact = createRedactor(options.secrets ?? []);
     this.onError = options.onError ?? (() => {});
-    // A quiet server never rotates, so age limits are also enforced on a timer (spec L1: "while
-    // running"); a file is deleted at most a quarter of its allowed age late.
+    // A quiet server never rotates, so age limits are also enforced on a timer, while running; a
+    // file is deleted at most a quarter of its allowed age late.
     const every = Math.min(Math.max(this.maxAgeMs / 4, 1000), 10 * 60 * 1000);
-    this.sweepTimer = setInterval(() => {
+    this.sweepTimer = this.clock.setInterval(() => {
       for (const state of this.servers.values()) this.track(this.sweep(state));
     }, every);
-    this.sweepTimer.unref();
   }
 
   /**
    * Appends a line to the server's log as `[<ISO timestamp>] [STDOUT|STDERR|PROXY] <line>` and
    * hands it to subscribers. A multi-line text becomes one log line per line. Ignored after
-   * {@link close}. Throws only for an invalid server name.
+   * {@link close}. Throws only for an invalid server name (`invalid_params`).
    */
   write(server: string, stream: LogStream, line: string): void {
     const state = this.state(server);
@@ -227,10 +231,10 @@ export class ServerLogs {
   }
 
   /**
-   * The last `lines` lines of the server's log (spec L2), oldest first, optionally of one stream:
+   * The last `lines` lines of the server's log, oldest first, optionally of one stream:
    * read backwards in chunks from the current file, then from rotated files as needed. Includes
    * every line written before the call. A server without logs has none. Rejects with
-   * `INVALID_SERVER_NAME` for an invalid name.
+   * `invalid_params` for an invalid name.
    */
   async tail(server: string, options: TailOptions = {}): Promise<LogLine[]> {
     checkName(server);
@@ -242,9 +246,9 @@ export class ServerLogs {
   }
 
   /**
-   * Calls `listener` with each line written from now on (spec L2), optionally preceded by the last
+   * Calls `listener` with each line written from now on, optionally preceded by the last
    * `backfill` lines, with neither gap nor repeat between the two. Returns the unsubscribe function.
-   * Throws only for an invalid server name.
+   * Throws only for an invalid server name (`invalid_params`).
    */
   subscribe(server: string, listener: LogListener, options: SubscribeOptions = {}): () => void {
     const state = this.state(server);
@@ -284,7 +288,7 @@ export class ServerLogs {
   }
 
   private async shutdown(): Promise<void> {
-    clearInterval(this.sweepTimer);
+    this.clock.clearInterval(this.sweepTimer);
     for (const state of this.servers.values()) {
       state.listeners.clear();
       while (state.holdTasks.size > 0) await Promise.allSettled([...state.holdTasks]);
@@ -523,10 +527,10 @@ async function readInto(
 
 function checkName(server: string): void {
   if (!isValidServerName(server)) {
-    throw new ServerLogsError(
-      'INVALID_SERVER_NAME',
-      server,
+    throw new SwitchyardError(
+      'invalid_params',
       `invalid server name ${JSON.stringify(server)}: use letters, digits, '_', '-' and '.', without '..'`,
+      { server },
     );
   }
 }
@@ -538,7 +542,7 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-/** Creates the per-server rotating logs under `options.dir` (spec L1, L2); see {@link ServerLogs}. */
+/** Creates the per-server rotating logs under `options.dir`; see {@link ServerLogs}. */
 export function createServerLogs(options: ServerLogsOptions): ServerLogs {
   return new ServerLogs(options);
 }
