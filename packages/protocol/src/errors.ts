@@ -18,8 +18,6 @@ export const ErrorCode = {
   ResourceNotFound: -32002,
   /** Switchyard: the backend that owns the target is not running or cannot be reached. */
   BackendUnavailable: -32010,
-  /** Switchyard: the request was too large for the configured limit. */
-  MessageTooLarge: -32011,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -47,7 +45,11 @@ export const ERRORS = {
   initialize_failed: { jsonRpc: ErrorCode.BackendUnavailable, http: 502 },
   /** A backend answered `initialize` with a revision Switchyard does not speak. */
   unsupported_revision: { jsonRpc: ErrorCode.BackendUnavailable, http: 502 },
-  message_too_large: { jsonRpc: ErrorCode.MessageTooLarge, http: 413 },
+  /**
+   * A message over the configured size limit: -32600 (the message cannot be taken as a request),
+   * the same on every front, and 413 where it is a body of its own.
+   */
+  message_too_large: { jsonRpc: ErrorCode.InvalidRequest, http: 413 },
   /** A concurrency limit is reached; `data.limit` says which. */
   overloaded: { jsonRpc: ErrorCode.ServerError, http: 503 },
   /** The proxy is shutting down and takes no new work. */
@@ -65,11 +67,19 @@ export const ERRORS = {
   session_not_found: { jsonRpc: ErrorCode.RequestTimeout, http: 404 },
   /** A front or endpoint that does not exist. */
   not_found: { jsonRpc: ErrorCode.InvalidRequest, http: 404 },
+  /** The session already has what the request would open (a second standalone GET stream). */
+  conflict: { jsonRpc: ErrorCode.InvalidRequest, http: 409 },
   /** The HTTP method is not served on this path. */
   method_not_allowed: { jsonRpc: ErrorCode.InvalidRequest, http: 405 },
   /** The content type or `Accept` header does not fit the transport. */
   unsupported_media_type: { jsonRpc: ErrorCode.InvalidRequest, http: 415 },
   not_acceptable: { jsonRpc: ErrorCode.InvalidRequest, http: 406 },
+  /** A configuration is invalid; every issue, with file, line and column, is in `data`. */
+  config_invalid: { jsonRpc: ErrorCode.InvalidParams, http: 400 },
+  /** No configuration file was found, or the one named does not exist. */
+  config_not_found: { jsonRpc: ErrorCode.InvalidParams, http: 404 },
+  /** The configuration file exists but cannot be read. */
+  config_unreadable: { jsonRpc: ErrorCode.InternalError, http: 500 },
 } as const satisfies Record<string, { jsonRpc: number; http: number }>;
 
 /** Switchyard's own error codes, as strings. */
