@@ -3,7 +3,7 @@ import { ConfigError, formatConfigIssue } from './config-error.js';
 
 describe('ConfigError', () => {
   it('prints one line per issue as file:line:column path: message', () => {
-    const error = new ConfigError('CONFIG_INVALID', [
+    const error = new ConfigError('config_invalid', [
       {
         file: 'switchyard.yaml',
         line: 12,
@@ -28,7 +28,7 @@ describe('ConfigError', () => {
     expect(error.message).toBe(error.format());
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('ConfigError');
-    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.code).toBe('config_invalid');
   });
 
   it('leaves out the parts an issue lacks', () => {
@@ -41,6 +41,6 @@ describe('ConfigError', () => {
 
   it('keeps the cause', () => {
     const cause = new Error('EACCES');
-    expect(new ConfigError('CONFIG_UNREADABLE', [], { cause }).cause).toBe(cause);
+    expect(new ConfigError('config_unreadable', [], { cause }).cause).toBe(cause);
   });
 });

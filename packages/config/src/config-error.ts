@@ -1,4 +1,6 @@
-/** One problem found in a configuration, located as precisely as the source allows (spec C4). */
+import { SwitchyardError } from '@switchyard/protocol';
+
+/** One problem found in a configuration, located as precisely as the source allows. */
 export type ConfigIssue = {
   file?: string;
   /** 1-based. */
@@ -13,19 +15,21 @@ export type ConfigIssue = {
 };
 
 /**
- * - `CONFIG_INVALID`: syntax, substitution or validation errors (all of them, in `issues`);
- * - `CONFIG_NOT_FOUND`: no file given and none found, or the given file does not exist;
- * - `CONFIG_UNREADABLE`: the file exists but could not be read.
+ * The codes of `@switchyard/protocol`'s error table that a configuration fails with:
+ * - `config_invalid`: syntax, substitution or validation errors (all of them, in `issues`);
+ * - `config_not_found`: no file given and none found, or the given file does not exist;
+ * - `config_unreadable`: the file exists but could not be read.
  */
-export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_NOT_FOUND' | 'CONFIG_UNREADABLE';
+export type ConfigErrorCode = 'config_invalid' | 'config_not_found' | 'config_unreadable';
 
 /**
- * The one error type of this package. It carries every issue at once, so a user fixes a file in
- * one pass instead of one error per run (spec C4).
+ * The one error type of this package: a `SwitchyardError` (so a boundary that answers it, such as a
+ * reload requested over the network, maps it through the one error table) that also carries every
+ * issue at once, so a user fixes a file in one pass instead of one error per run
+ * (docs/configuration.md, "Errors"). The issues are its wire `data` as well.
  */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code: ConfigErrorCode;
+export class ConfigError extends SwitchyardError {
+  declare readonly code: ConfigErrorCode;
   readonly issues: readonly ConfigIssue[];
 
   constructor(
@@ -33,8 +37,8 @@ export class ConfigError extends Error {
     issues: readonly ConfigIssue[],
     options?: { cause?: unknown },
   ) {
-    super(issues.map(formatConfigIssue).join('\n'), options);
-    this.code = code;
+    super(code, issues.map(formatConfigIssue).join('\n'), { issues }, options);
+    this.name = 'ConfigError';
     this.issues = issues;
   }
 

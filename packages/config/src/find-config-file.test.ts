@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONFIG_FILE_NAMES, findConfigFile } from './find-config-file.js';
 
-describe('findConfigFile (spec C1 search order)', () => {
+describe('findConfigFile search order', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'switchyard-find-'));

@@ -2,8 +2,8 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
- * The names looked for when no file is given, in order (spec C1): Switchyard's own, then the
- * seed's, so that a directory set up for mcp-rust-proxy works as it is.
+ * The names looked for when no file is given, in order: Switchyard's own, then the seed's, so that
+ * a directory set up for mcp-rust-proxy works as it is.
  */
 export const CONFIG_FILE_NAMES = [
   'switchyard.yaml',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema } from './json-schema.js';
 
-describe('configJsonSchema (spec C4)', () => {
+describe('configJsonSchema', () => {
   it('equals the committed schema/switchyard.schema.json (regenerate: pnpm --filter @switchyard/config run schema)', () => {
     const committed: unknown = JSON.parse(
       readFileSync(new URL('../schema/switchyard.schema.json', import.meta.url), 'utf8'),

@@ -2,10 +2,10 @@ import { toJsonSchema } from '@valibot/to-json-schema';
 import { switchyardSchema } from './internal/switchyard-schema.js';
 
 /**
- * The JSON Schema (draft-07) of Switchyard's own dialect, for editor completion and validation
- * (spec C4). It is generated from the same valibot schema that validates files, so the two cannot
- * disagree; cross-field rules (command xor url, URL schemes, distinct ports) are checked by
- * `parseConfig` only. The package ships it as `@switchyard/config/schema.json`.
+ * The JSON Schema (draft-07) of Switchyard's own dialect, for editor completion and validation. It
+ * is generated from the same valibot schema that validates files, so the two cannot disagree;
+ * cross-field rules (command xor url, URL schemes, distinct ports) are checked by `parseConfig`
+ * only. The package ships it as `@switchyard/config/schema.json`.
  */
 export function configJsonSchema(): object {
   const schema = toJsonSchema(switchyardSchema, {

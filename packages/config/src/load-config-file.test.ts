@@ -79,25 +79,25 @@ describe('loadConfigFile', () => {
   it('reports issues with the file path relative to cwd', async () => {
     writeFileSync(join(dir, 'switchyard.yaml'), 'proxy:\n  port: 99999\n');
     const error = await rejectionOf(() => loadConfigFile(undefined, { cwd: dir, env }));
-    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.code).toBe('config_invalid');
     expect(error.format()).toBe(
       'switchyard.yaml:2:9 proxy.port: expected integer from 0 to 65535, received 99999',
     );
   });
 
-  it('fails with CONFIG_NOT_FOUND when nothing is found or the named file is missing', async () => {
+  it('fails with config_not_found when nothing is found or the named file is missing', async () => {
     const none = await rejectionOf(() => loadConfigFile(undefined, { cwd: dir, env }));
-    expect(none.code).toBe('CONFIG_NOT_FOUND');
+    expect(none.code).toBe('config_not_found');
     expect(none.message).toContain('switchyard.yaml, switchyard.yml');
     const missing = await rejectionOf(() => loadConfigFile('nope.yaml', { cwd: dir, env }));
-    expect(missing.code).toBe('CONFIG_NOT_FOUND');
+    expect(missing.code).toBe('config_not_found');
     expect(missing.issues).toEqual([{ file: 'nope.yaml', path: '', message: 'file not found' }]);
   });
 
-  it('fails with CONFIG_UNREADABLE when the path cannot be read', async () => {
+  it('fails with config_unreadable when the path cannot be read', async () => {
     mkdirSync(join(dir, 'folder.yaml'));
     const error = await rejectionOf(() => loadConfigFile('folder.yaml', { cwd: dir, env }));
-    expect(error.code).toBe('CONFIG_UNREADABLE');
+    expect(error.code).toBe('config_unreadable');
     expect(error.cause).toBeInstanceOf(Error);
   });
 });

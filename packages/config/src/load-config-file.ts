@@ -16,7 +16,7 @@ export interface LoadConfigOptions {
 }
 
 function failure(
-  code: 'CONFIG_NOT_FOUND' | 'CONFIG_UNREADABLE',
+  code: 'config_not_found' | 'config_unreadable',
   file: string,
   message: string,
   cause?: unknown,
@@ -25,10 +25,11 @@ function failure(
 }
 
 /**
- * Loads a configuration file (spec C1): the given one, or the first of {@link CONFIG_FILE_NAMES}
- * found in `cwd`. Its paths come back absolute (see `resolvePaths`); the tracing database and logs
- * default to `$XDG_STATE_HOME/switchyard/` or `~/.local/state/switchyard/` (spec C6). Throws a
- * `ConfigError`: `CONFIG_NOT_FOUND`, `CONFIG_UNREADABLE`, or `CONFIG_INVALID` with every issue.
+ * Loads a configuration file: the given one, or the first of {@link CONFIG_FILE_NAMES} found in
+ * `cwd`. Its paths come back absolute (see `resolvePaths`); the tracing database and logs default
+ * to `$XDG_STATE_HOME/switchyard/` or `~/.local/state/switchyard/` (docs/configuration.md, "Paths
+ * and defaults"). Throws a `ConfigError`: `config_not_found`, `config_unreadable`, or
+ * `config_invalid` with every issue.
  */
 export async function loadConfigFile(
   file?: string,
@@ -39,7 +40,7 @@ export async function loadConfigFile(
   const path = file === undefined ? findConfigFile(cwd) : resolve(cwd, file);
   if (path === undefined) {
     throw failure(
-      'CONFIG_NOT_FOUND',
+      'config_not_found',
       cwd,
       `no configuration file found (looked for ${CONFIG_FILE_NAMES.join(', ')})`,
     );
@@ -51,9 +52,9 @@ export async function loadConfigFile(
   } catch (error) {
     const missing = error instanceof Error && 'code' in error && error.code === 'ENOENT';
     throw missing
-      ? failure('CONFIG_NOT_FOUND', shown, 'file not found', error)
+      ? failure('config_not_found', shown, 'file not found', error)
       : failure(
-          'CONFIG_UNREADABLE',
+          'config_unreadable',
           shown,
           `cannot read the file: ${error instanceof Error ? error.message : String(error)}`,
           error,

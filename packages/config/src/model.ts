@@ -1,12 +1,12 @@
 /**
- * The one validated configuration model that every dialect normalises to (spec C2). The proxy
- * app maps it to each package's own options; no other package reads it directly.
+ * The one validated configuration model that every dialect normalises to. The proxy app maps it to
+ * each package's own options; no other package reads it directly.
  */
 
-/** Which file shape a configuration was written in, detected automatically (spec C2). */
+/** Which file shape a configuration was written in, detected automatically. */
 export type Dialect = 'switchyard' | 'seed' | 'mcpServers';
 
-/** A backend spawned as a child process and spoken to over stdin/stdout (spec T1). */
+/** A backend spawned as a child process and spoken to over stdin/stdout. */
 export type StdioTransportConfig = {
   type: 'stdio';
   command: string;
@@ -17,14 +17,14 @@ export type StdioTransportConfig = {
   cwd?: string;
 };
 
-/** A remote backend over Streamable HTTP, legacy HTTP+SSE, or `auto` (probe both, spec T1). */
+/** A remote backend over Streamable HTTP, legacy HTTP+SSE, or `auto` (probe both). */
 export type HttpTransportConfig = {
   type: 'streamable-http' | 'sse' | 'auto';
   url: string;
   headers: Record<string, string>;
 };
 
-/** A remote backend over WebSocket (spec T1). */
+/** A remote backend over WebSocket. */
 export type WebSocketTransportConfig = {
   type: 'websocket';
   url: string;
@@ -34,7 +34,7 @@ export type WebSocketTransportConfig = {
 
 export type TransportConfig = StdioTransportConfig | HttpTransportConfig | WebSocketTransportConfig;
 
-/** Health probing of one backend (spec S3); per-server values override the global ones. */
+/** Health probing of one backend; per-server values override the global ones. */
 export interface HealthCheckConfig {
   enabled: boolean;
   intervalMs: number;
@@ -52,23 +52,23 @@ export interface ServerConfig {
   transport: TransportConfig;
   restartOnFailure: boolean;
   maxRestarts: number;
-  /** Base delay of the exponential restart backoff (spec S2). */
+  /** Base delay of the exponential restart backoff (docs/operations.md, "Restarts"). */
   restartDelayMs: number;
-  /** Overrides `proxy.requestTimeoutMs` for this server (spec T5). */
+  /** Overrides `proxy.requestTimeoutMs` for this server. */
   requestTimeoutMs?: number;
   healthCheck: HealthCheckConfig;
-  /** Namespace prefix of this server's tools and prompts (spec R1); the server name by default. */
+  /** Namespace prefix of this server's tools and prompts; the server name by default. */
   prefix?: string;
-  /** Under the `none` naming strategy, the higher priority wins a name collision (spec R1). */
+  /** Under the `none` naming strategy, the higher priority wins a name collision. */
   priority: number;
-  /** Start on first use rather than at start-up (spec S5). */
+  /** Start on first use rather than at start-up. */
   lazy: boolean;
-  /** Stop after this long without requests; the next use starts it again (spec S5). */
+  /** Stop after this long without requests; the next use starts it again. */
   idleStopMs?: number;
   /**
    * `shared`: one backend session serves every client. `per-client`: each client session gets its
    * own backend session (and process, for stdio), created on first use, so server-to-client
-   * requests are attributed exactly (spec R5, protocol.md §4.3 a).
+   * requests are attributed exactly (docs/transports.md, "Server-to-client requests").
    */
   sessions: SessionMode;
 }
@@ -87,30 +87,30 @@ export interface SwitchyardConfig {
     port: number;
     maxMessageBytes: number;
     requestTimeoutMs: number;
-    /** How far progress may extend a request's timeout, in all (spec T5). */
+    /** How far progress may extend a request's timeout, in all. */
     maxRequestTimeoutMs: number;
-    /** SHA-256 hashes (`sha256:<hex>`) of the bearer keys MCP clients must present (spec K2). */
+    /** SHA-256 hashes (`sha256:<hex>`) of the bearer keys MCP clients must present. */
     apiKeys: string[];
-    /** Listen beyond loopback without `apiKeys` (refused otherwise, spec K1). */
+    /** Listen beyond loopback without `apiKeys` (refused otherwise). */
     allowUnauthenticated: boolean;
     maxConcurrentRequests: number;
     connectionPoolSize: number;
     /**
      * Streamable HTTP answers are SSE streams whenever the client accepts them, rather than JSON
-     * unless something must be streamed (spec T2).
+     * unless something must be streamed.
      */
     streamResponses: boolean;
   };
   naming: { strategy: 'prefix' | 'none'; separator: string; globalPrefix: string };
   logging: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'json' | 'pretty'; dir?: string };
-  /** Without `port` the dashboard is served by the proxy's own HTTP server (spec C6). */
+  /** Without `port` the dashboard is served by the proxy's own HTTP server. */
   dashboard: { enabled: boolean; host?: string; port?: number; apiKey?: string };
   /**
-   * Where run-time choices (servers enabled or disabled by hand, spec S4) are kept across restarts:
-   * `<state dir>/switchyard/server-state.json`, when a state directory is known.
+   * Where run-time choices (servers enabled or disabled by hand) are kept across restarts: `<state
+   * dir>/switchyard/server-state.json`, when a state directory is known.
    */
   stateFile?: string;
-  /** The built-in `switchyard` management server (spec R9), mounted like a backend. */
+  /** The built-in `switchyard` management server, mounted like a backend. */
   management: { enabled: boolean };
   healthCheck: HealthCheckConfig;
   contextTracing: {
@@ -121,7 +121,7 @@ export interface SwitchyardConfig {
   };
   /** In file order. */
   servers: ServerConfig[];
-  /** The seed's `plugins` section, kept as written for the interceptor layer (spec R11). */
+  /** The seed's `plugins` section, kept as written for a future interceptor layer. */
   plugins?: Record<string, unknown>;
 }
 
@@ -131,11 +131,11 @@ export interface ParseOptions {
   file?: string;
   /** Defaults to the extension of `file`, else YAML (which also reads JSON). */
   format?: 'yaml' | 'json' | 'toml';
-  /** Variables for `${VAR}` substitution (spec C3); none when omitted. */
+  /** Variables for `${VAR}` substitution; none when omitted. */
   env?: Record<string, string | undefined>;
   /**
    * The user's state directory (`$XDG_STATE_HOME`, usually `~/.local/state`): the tracing database
-   * and logs default to `<stateDir>/switchyard/` (spec C6). When omitted it is derived from
+   * and logs default to `<stateDir>/switchyard/`. When omitted it is derived from
    * `env.XDG_STATE_HOME` or `env.HOME`; without either those paths stay unset.
    */
   stateDir?: string;

@@ -252,7 +252,7 @@ describe('parseConfig: Switchyard dialect', () => {
     ]);
   });
 
-  it('applies the secure defaults of spec C6 to an empty server list', () => {
+  it('applies the secure defaults to an empty server list', () => {
     const config = parseConfig('servers: {}', {
       env: { XDG_STATE_HOME: '/xdg', HOME: '/home/me' },
     });

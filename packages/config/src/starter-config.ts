@@ -51,8 +51,8 @@ contextTracing:
 `;
 
 /**
- * A commented starter configuration in Switchyard's own dialect, written by `switchyard init`.
- * It validates as is (a test loads it) and uses only secure defaults (spec C6).
+ * A commented starter configuration in Switchyard's own dialect, written by `switchyard init`. It
+ * validates as is (a test loads it) and uses only secure defaults.
  */
 export function starterConfig(): string {
   return STARTER;

@@ -1,22 +1,13 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from '@switchyard/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConfigChange, watchConfigFile } from './watch-config-file.js';
 
+/** The `count`-th change reported, once it has been. */
 function nextChange(changes: ConfigChange[], count: number): Promise<ConfigChange> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      if (changes.length >= count) {
-        clearInterval(poll);
-        resolve(changes[count - 1] as ConfigChange);
-      } else if (Date.now() - started > 5000) {
-        clearInterval(poll);
-        reject(new Error('no change reported'));
-      }
-    }, 10);
-  });
+  return until(() => changes[count - 1], `change ${count}`, 5000);
 }
 
 describe('watchConfigFile', () => {

@@ -1,6 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { type Clock, systemClock } from '@switchyard/protocol';
 import { ConfigError } from './config-error.js';
 import { type LoadConfigOptions, loadConfigFile } from './load-config-file.js';
 import type { SwitchyardConfig } from './model.js';
@@ -13,6 +14,8 @@ export type ConfigChange =
 export interface WatchConfigOptions extends LoadConfigOptions {
   /** Edits within this window are read once (editors write in several steps). Default 150 ms. */
   debounceMs?: number;
+  /** The debounce timer's clock. */
+  clock?: Clock;
 }
 
 /** A running watch; `close` stops it. */
@@ -21,10 +24,11 @@ export interface ConfigWatcher {
 }
 
 /**
- * Watches a configuration file for hot reload (spec C5) and reports each edit as a whole new,
- * validated config or as the errors that make it invalid; the caller keeps its running config
- * when an edit is invalid. The directory is watched, not the file, because editors often save by
- * writing a new file and renaming it over the old one. Saves that change nothing are not reported.
+ * Watches a configuration file for hot reload (docs/operations.md, "Hot reload") and reports each
+ * edit as a whole new, validated config or as the errors that make it invalid; the caller keeps its
+ * running config when an edit is invalid. The directory is watched, not the file, because editors
+ * often save by writing a new file and renaming it over the old one. Saves that change nothing are
+ * not reported.
  */
 export function watchConfigFile(
   file: string,
@@ -32,7 +36,8 @@ export function watchConfigFile(
   options: WatchConfigOptions = {},
 ): ConfigWatcher {
   const name = basename(file);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const clock = options.clock ?? systemClock;
+  let timer: unknown;
   let lastText: string | undefined;
   let closed = false;
   void readFile(file, 'utf8').then(
@@ -61,14 +66,17 @@ export function watchConfigFile(
 
   const watcher: FSWatcher = watch(dirname(file), (_event, changed) => {
     if (changed !== null && changed.toString() !== name) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void check(), options.debounceMs ?? 150);
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = clock.setTimeout(() => {
+      timer = undefined;
+      void check();
+    }, options.debounceMs ?? 150);
   });
   watcher.on('error', () => {});
   return {
     close() {
       closed = true;
-      if (timer) clearTimeout(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
       watcher.close();
     },
   };

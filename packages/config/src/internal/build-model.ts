@@ -72,8 +72,9 @@ function serverOf(
 }
 
 /**
- * Applies every default (spec C6) to a validated file in Switchyard's own shape and returns the
- * model. Per-server health-check fields override the global ones field by field.
+ * Applies every default (docs/configuration.md, "Paths and defaults") to a validated file in
+ * Switchyard's own shape and returns the model. Per-server health-check fields override the global
+ * ones field by field.
  */
 export function buildModel(input: SwitchyardInput, context: ModelContext): SwitchyardConfig {
   const healthCheck = mergeHealthCheck({ ...DEFAULTS.healthCheck }, input.healthCheck);

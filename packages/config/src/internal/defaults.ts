@@ -1,6 +1,7 @@
 /**
- * Defaults of every dialect (spec C6: loopback, port 3000, health checks and tracing on), in one
- * place so that the docs, the JSON Schema descriptions and normalisation cannot drift apart.
+ * Defaults of every dialect (secure and sensible: loopback, port 3000, health checks and tracing
+ * on), in one place so that the docs, the JSON Schema descriptions and normalisation cannot drift
+ * apart.
  */
 export const DEFAULTS = {
   proxy: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectDialect } from './detect-dialect.js';
 
-describe('detectDialect (spec C2)', () => {
+describe('detectDialect', () => {
   it('reads an mcpServers key as the Claude Desktop / Cursor shape', () => {
     expect(detectDialect({ mcpServers: {}, globalShortcut: 'x' })).toBe('mcpServers');
   });

@@ -4,9 +4,9 @@ import { isRecord } from './is-record.js';
 const SEED_ONLY_KEYS = ['webUI', 'webUi', 'healthChecks', 'plugins'];
 
 /**
- * Tells the three dialects of spec C2 apart by keys only one of them uses: `mcpServers` is the
- * Claude Desktop / Claude Code / Cursor shape; the seed's sections or an object `transport` with a
- * `type` mark an mcp-rust-proxy file; anything else is Switchyard's own.
+ * Tells the three dialects (docs/configuration.md, "Dialects") apart by keys only one of them uses:
+ * `mcpServers` is the Claude Desktop / Claude Code / Cursor shape; the seed's sections or an object
+ * `transport` with a `type` mark an mcp-rust-proxy file; anything else is Switchyard's own.
  */
 export function detectDialect(data: unknown): Dialect {
   if (!isRecord(data)) return 'switchyard';

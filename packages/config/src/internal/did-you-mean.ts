@@ -22,7 +22,7 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate closest to `input`, if it is close enough to be a plausible typo: case is ignored,
- * and at most a third of the longer word may differ (spec C4's "did you mean").
+ * and at most a third of the longer word may differ (the "did you mean" of unknown keys).
  */
 export function closestMatch(input: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;

@@ -8,8 +8,8 @@ const REMOTE_TYPES = {
 } as const;
 
 /**
- * Maps an `mcpServers` file onto Switchyard's own dialect (spec C2). A URL without `type` is
- * probed (`auto`), as Cursor does; `disabled: true` (written by some clients) disables the server.
+ * Maps an `mcpServers` file onto Switchyard's own dialect. A URL without `type` is probed (`auto`),
+ * as Cursor does; `disabled: true` (written by some clients) disables the server.
  */
 export function fromMcpServers(file: McpServersInput): SwitchyardInput {
   const servers: Record<string, SwitchyardServerInput> = {};

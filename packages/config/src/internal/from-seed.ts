@@ -48,9 +48,9 @@ function endpoint(server: SeedServer): SwitchyardServerInput {
 }
 
 /**
- * Maps a validated seed file onto Switchyard's own dialect (spec C2). Settings the seed declared
- * but never used (`staticDir`, `storageType`, `cacheTtlSeconds`, `initializationDelayMs`,
- * `autoReconnect`, `maxConnectionsPerServer`) are accepted and dropped; `plugins` is kept as is.
+ * Maps a validated seed file onto Switchyard's own dialect. Settings the seed declared but never
+ * used (`staticDir`, `storageType`, `cacheTtlSeconds`, `initializationDelayMs`, `autoReconnect`,
+ * `maxConnectionsPerServer`) are accepted and dropped; `plugins` is kept as is.
  */
 export function fromSeed(seed: SeedInput): {
   input: SwitchyardInput;

@@ -13,8 +13,8 @@ const ESCAPES = '"\\/bfnrt';
 const HEX4 = /^[0-9a-fA-F]{4}$/;
 
 /**
- * Finds where a JSON text stops being valid (RFC 8259). `JSON.parse` does not report a position
- * for every error on every Node version, and spec C4 wants a line and column for all of them.
+ * Finds where a JSON text stops being valid (RFC 8259). `JSON.parse` does not report a position for
+ * every error on every Node version, and every configuration error names a line and column.
  */
 export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   let index = 0;

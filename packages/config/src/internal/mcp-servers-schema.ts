@@ -14,9 +14,9 @@ import {
 import { isHttpUrl } from './url-checks.js';
 
 /*
- * The `mcpServers` JSON of Claude Desktop, Claude Code and Cursor (spec C2). These files belong
- * to other tools, which add keys of their own (`globalShortcut`, `preferences`, per-server
- * extensions), so unknown keys are ignored here, unlike in the other two dialects.
+ * The `mcpServers` JSON of Claude Desktop, Claude Code and Cursor. These files belong to other
+ * tools, which add keys of their own (`globalShortcut`, `preferences`, per-server extensions), so
+ * unknown keys are ignored here, unlike in the other two dialects.
  */
 
 const checkEntry: ObjectCheck = (server, report) => {

@@ -3,7 +3,7 @@ import { parseToml } from './parse-toml.js';
 import { parseYaml } from './parse-yaml.js';
 import type { SourceDocument } from './source-document.js';
 
-/** The file formats of spec C1. */
+/** The file formats a configuration may be written in. */
 export type SourceFormat = 'yaml' | 'json' | 'toml';
 
 /** The format implied by a file name's extension; YAML otherwise, since YAML also reads JSON. */

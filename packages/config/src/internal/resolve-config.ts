@@ -17,10 +17,10 @@ const byPosition = (a: ConfigIssue, b: ConfigIssue) =>
   (a.column ?? Number.POSITIVE_INFINITY) - (b.column ?? Number.POSITIVE_INFINITY);
 
 /**
- * The pipeline shared by files and objects: detect the dialect (C2), substitute the environment
- * (C3), validate (C4), then map to the model with its defaults (C6). Substitution comes before
- * validation, so `${API_URL:-http://localhost:8080}/sse` is checked as the URL it becomes; every
- * issue of every stage is collected and thrown together, in source order.
+ * The pipeline shared by files and objects: detect the dialect, substitute the environment,
+ * validate, then map to the model with its defaults. Substitution comes before validation, so
+ * `${API_URL:-http://localhost:8080}/sse` is checked as the URL it becomes; every issue of every
+ * stage is collected and thrown together, in source order.
  */
 export function resolveConfig(
   data: unknown,
@@ -60,6 +60,6 @@ export function resolveConfig(
     const input = validate(switchyardSchema);
     if (input !== undefined && issues.length === 0) model = buildModel(input, context);
   }
-  if (model === undefined) throw new ConfigError('CONFIG_INVALID', issues.sort(byPosition));
+  if (model === undefined) throw new ConfigError('config_invalid', issues.sort(byPosition));
   return model;
 }

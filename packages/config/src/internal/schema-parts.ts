@@ -74,7 +74,7 @@ export function oneOf<const T extends readonly [string, ...string[]]>(options: T
   );
 }
 
-/** A string made only of MCP tool-name characters (spec R1), which routing relies on. */
+/** A string made only of MCP tool-name characters, which routing by name relies on. */
 export function nameString(what: string, allowEmpty = false) {
   const expected = `${what} made of letters, digits, "_", "." or "-"`;
   return v.pipe(
@@ -83,7 +83,7 @@ export function nameString(what: string, allowEmpty = false) {
   );
 }
 
-/** A client key as stored in a config file: its SHA-256, never the key itself (spec K2). */
+/** A client key as stored in a config file: its SHA-256, never the key itself. */
 export const keyHash = () => {
   const expected = '"sha256:" followed by 64 hex digits (see `switchyard key`)';
   return v.pipe(v.string(expected), v.regex(/^sha256:[0-9a-f]{64}$/, expected));
@@ -161,10 +161,10 @@ function checkedObject<const TEntries extends v.ObjectEntries>(
 }
 
 /**
- * An object that rejects keys it does not declare (spec C4), every one of them with a "did you
- * mean" suggestion, plus optional cross-field `checks`. `v.strictObject` stops at the first unknown
- * key and skips later checks once a field is invalid, so this is a loose object plus one raw check
- * that always runs.
+ * An object that rejects keys it does not declare, every one of them with a "did you mean"
+ * suggestion, plus optional cross-field `checks`. `v.strictObject` stops at the first unknown key
+ * and skips later checks once a field is invalid, so this is a loose object plus one raw check that
+ * always runs.
  */
 export function strictObject<const TEntries extends v.ObjectEntries>(
   entries: TEntries,

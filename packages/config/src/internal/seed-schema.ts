@@ -19,8 +19,8 @@ import {
 import { isHttpUrl, isWebSocketUrl } from './url-checks.js';
 
 /*
- * The seed's (mcp-rust-proxy) dialect, so that its users' files load unchanged (spec C2): the
- * keys its code reads plus those its README documents (`webUI`, `healthChecks`, `logging`,
+ * The seed's (mcp-rust-proxy) dialect, so that its users' files load unchanged: the keys its code
+ * reads plus those its README documents (`webUI`, `healthChecks`, `logging`,
  * `proxy.maxConnectionsPerServer`). It is more lenient than the seed where the seed was wrong:
  * `args` may be left out and `command` is not needed for remote transports.
  */

@@ -3,7 +3,7 @@ import type { ParseOptions } from '../model.js';
 /**
  * The user's state directory (XDG base directories): `stateDir` if given, else `$XDG_STATE_HOME`,
  * else `$HOME/.local/state`, read from the `env` option, never from the process (libraries take
- * options, spec C6 for what lives there).
+ * options; docs/configuration.md, "Paths and defaults", for what lives there).
  */
 export function stateDirectory(options: ParseOptions): string | undefined {
   if (options.stateDir !== undefined) return options.stateDir;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { substituteEnv, substituteString } from './substitute-env.js';
 
-describe('substituteString (spec C3)', () => {
+describe('substituteString', () => {
   const env = { HOST: 'example.com', EMPTY: '', PORT: '8080' };
 
   it('replaces ${VAR} with its value, several times in one string', () => {

@@ -10,9 +10,9 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 const EXPRESSION = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)(.*))?$/s;
 
 /**
- * Expands one string (spec C3): `${VAR}`, `${VAR:-default}` (default when unset or empty),
- * `${VAR:?message}` (error when unset or empty) and `$$` for a literal `$`. A `$` followed by
- * anything else stays as written. Defaults and messages end at the first `}`.
+ * Expands one string: `${VAR}`, `${VAR:-default}` (default when unset or empty), `${VAR:?message}`
+ * (error when unset or empty) and `$$` for a literal `$`. A `$` followed by anything else stays as
+ * written. Defaults and messages end at the first `}`.
  */
 export function substituteString(
   text: string,

@@ -181,7 +181,7 @@ const checkDashboardPort: ObjectCheck = (root, report) => {
   }
 };
 
-/** Switchyard's own configuration dialect (spec C2); also the source of the JSON Schema (C4). */
+/** Switchyard's own configuration dialect; also the source of the JSON Schema. */
 export const switchyardSchema = strictObject(
   {
     $schema: field(string(), 'JSON Schema of this file, for editors.'),

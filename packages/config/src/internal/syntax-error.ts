@@ -13,5 +13,5 @@ export function syntaxError(
     if (column !== undefined) issue.column = column;
     return issue;
   });
-  return new ConfigError('CONFIG_INVALID', issues);
+  return new ConfigError('config_invalid', issues);
 }

@@ -46,9 +46,9 @@ export function locatedIssue(
 }
 
 /**
- * Turns a valibot issue into a {@link ConfigIssue} (spec C4). Schema messages in this package are
- * descriptions of what was expected, so most issues read "expected X, received Y"; raw checks
- * carry whole sentences. Issues about a key, or about a whole object, point at the key.
+ * Turns a valibot issue into a {@link ConfigIssue}. Schema messages in this package are
+ * descriptions of what was expected, so most issues read "expected X, received Y"; raw checks carry
+ * whole sentences. Issues about a key, or about a whole object, point at the key.
  */
 export function toConfigIssue(issue: v.BaseIssue<unknown>, source: IssueSource): ConfigIssue {
   const items = issue.path ?? [];

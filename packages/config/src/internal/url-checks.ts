@@ -1,4 +1,4 @@
-/** Transports that reach a backend by URL (spec T1). */
+/** Transports that reach a backend by URL. */
 export const REMOTE_TRANSPORTS = ['streamable-http', 'sse', 'websocket', 'auto'] as const;
 
 export type RemoteTransport = (typeof REMOTE_TRANSPORTS)[number];
@@ -36,7 +36,7 @@ export function urlFitsTransport(url: string, transport: RemoteTransport): boole
 
 /**
  * The transport of a remote server written without one: WebSocket for a ws(s) URL, else `auto`
- * (probe Streamable HTTP, then HTTP+SSE, spec T1).
+ * (probe Streamable HTTP, then HTTP+SSE).
  */
 export function inferRemoteTransport(url: string): RemoteTransport {
   return isWebSocketUrl(url) ? 'websocket' : 'auto';
