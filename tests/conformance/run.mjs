@@ -9,8 +9,9 @@
 //
 //   node tests/conformance/run.mjs [--json <file>] [--keep]
 //
-// Needs `pnpm build` (it runs apps/proxy/dist/cli.js) and npx: the suite runs on Node 22, fetched
-// as the npm package `node@22`, because it does not start on Node 20.
+// Needs `pnpm build` (it runs apps/proxy/dist/cli.js and imports the built @switchyard/protocol)
+// and npx: the suite runs on Node 22, fetched as the npm package `node@22`, because it does not
+// start on Node 20.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { until } from '@switchyard/protocol/testing';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(here, '../..');
@@ -66,13 +68,11 @@ function launch(args, env = {}) {
 
 /** Polls `probe` until it returns a value, the process exits, or 30 s pass. */
 async function waitFor(what, probe, launched) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await Promise.race([probe(), launched.exited]);
-    if (value) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${what} not ready after 30 s:\n${launched.output()}`);
-    await new Promise((done) => setTimeout(done, 100));
+  try {
+    return await until(() => Promise.race([probe(), launched.exited]), what, 30_000, 100);
+  } catch (error) {
+    if (!error.message.startsWith('timed out')) throw error;
+    throw new Error(`${what} not ready after 30 s:\n${launched.output()}`);
   }
 }
 

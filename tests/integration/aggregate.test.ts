@@ -5,7 +5,7 @@ import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { cliPath, firstText, httpClient, realServers, startProxy, tempDir } from './helpers.js';
+import { cliPath, firstText, realServers, tempDir, withProxy } from './helpers.js';
 
 /** The same behaviour, whichever front transport the client comes through. */
 function aggregationSuite(
@@ -102,15 +102,8 @@ function aggregationSuite(
 
 describe('a real SDK client over Streamable HTTP, three real servers behind the proxy', () => {
   aggregationSuite(async (workspace) => {
-    const { proxy, url } = await startProxy({ servers: realServers(workspace) });
-    const client = await httpClient(url);
-    return {
-      client,
-      close: async () => {
-        await client.close();
-        await proxy.stop();
-      },
-    };
+    const { client, close } = await withProxy({ servers: realServers(workspace) });
+    return { client, close };
   });
 });
 

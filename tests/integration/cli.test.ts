@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { until } from '@switchyard/protocol/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cliPath, everythingServer, fixture, initializeMessage, tempDir } from './helpers.js';
@@ -130,14 +131,7 @@ describe('switchyard --stdio', () => {
       params: { name: 'noisy__echo', arguments: { x: 1 } },
     });
     child.stdin.write('this is not json\n');
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (stdout.split('\n').length >= 4) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 20);
-    });
+    await until(() => stdout.split('\n').length >= 4, 'three responses on stdout', 20_000, 20);
     await new Promise((resolve) => setTimeout(resolve, 200));
     child.stdin.end();
     await new Promise((resolve) => child.once('close', resolve));

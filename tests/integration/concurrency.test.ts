@@ -1,40 +1,39 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { everythingServer, firstText, fixture, httpClient, startProxy } from './helpers.js';
+import { everythingServer, firstText, fixture, type TestProxy, withProxy } from './helpers.js';
 
 const CLIENTS = 20;
 const CALLS = 50;
 
 describe('20 clients x 50 concurrent tools/call with colliding request ids', () => {
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy;
   let clients: Client[];
 
   beforeAll(async () => {
-    ({ proxy } = await startProxy({
-      // 500 calls reach each backend at once: above the default limit of 100 (spec T5).
-      proxy: { maxConcurrentRequests: 1000 },
-      servers: {
-        // Random delays make responses come back out of order: a crossed id would show.
-        slow: {
-          command: process.execPath,
-          args: [fixture('raw-server.mjs')],
-          env: { FIXTURE_NAME: 'slow' },
+    testProxy = await withProxy(
+      {
+        // 500 calls reach each backend at once: above the default limit of 100 requests in
+        // flight per backend (docs/operations.md, "Limits").
+        proxy: { maxConcurrentRequests: 1000 },
+        servers: {
+          // Random delays make responses come back out of order: a crossed id would show.
+          slow: {
+            command: process.execPath,
+            args: [fixture('raw-server.mjs')],
+            env: { FIXTURE_NAME: 'slow' },
+          },
+          everything: everythingServer(),
         },
-        everything: everythingServer(),
       },
-    }));
-    const url = new URL(`http://127.0.0.1:${proxy.address?.port}/mcp`);
+      { client: false },
+    );
     // Every SDK client numbers its requests from 0, so all 20 send the same ids at once.
     clients = await Promise.all(
-      Array.from({ length: CLIENTS }, (_, i) => httpClient(url, `client-${i}`)),
+      Array.from({ length: CLIENTS }, (_, i) => testProxy.connect(`client-${i}`)),
     );
   });
 
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await proxy.stop();
-  });
+  afterAll(() => testProxy?.close());
 
   it('delivers every response to its own caller with its own payload', async () => {
     const calls = clients.flatMap((client, c) =>

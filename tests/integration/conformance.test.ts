@@ -97,7 +97,7 @@ const KNOWN_DIFFERENCES: Record<'proxy' | 'proxyStream', Record<string, string>>
   proxyStream: { [DISCONNECT]: 'the backend cannot cut the client stream' },
 };
 
-describe('the MCP conformance suite, directly and through the proxy (spec P6)', () => {
+describe('the MCP conformance suite, directly and through the proxy', () => {
   const dir = tempDir();
   let summary: Summary;
 

@@ -1,30 +1,25 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { everythingServer, firstText, fixture, httpClient, startProxy } from './helpers.js';
+import { everythingServer, firstText, fixture, type TestProxy, withProxy } from './helpers.js';
 
 describe('backends that cannot start leave the others serving (fail-open)', () => {
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy;
   let client: Client;
   let base: string;
 
   beforeAll(async () => {
-    const started = await startProxy({
+    testProxy = await withProxy({
       servers: {
         ghost: { command: 'switchyard-no-such-command-xyz', args: [] },
         'crash-y': { command: process.execPath, args: [fixture('exit-at-once.mjs')] },
         everything: everythingServer(),
       },
     });
-    proxy = started.proxy;
-    base = started.url.origin;
-    client = await httpClient(started.url);
+    ({ client } = testProxy);
+    base = testProxy.url.origin;
   });
 
-  afterAll(async () => {
-    await client.close();
-    await proxy.stop();
-  });
+  afterAll(() => testProxy?.close());
 
   it('starts, and the healthy backend serves its tools', async () => {
     const names = (await client.listTools()).tools.map((t) => t.name);
@@ -59,7 +54,7 @@ describe('backends that cannot start leave the others serving (fail-open)', () =
     expect(health.status).toBe('ok');
     const states = Object.fromEntries(health.backends.map((b) => [b.name, b.state]));
     expect(states.everything).toBe('running');
-    // Both broken backends are retried with backoff (spec S2) until they give up.
+    // Both broken backends are retried with backoff until they give up (docs/operations.md, "Restarts").
     expect(['backoff', 'starting', 'failed']).toContain(states.ghost);
     expect(['backoff', 'starting', 'failed']).toContain(states['crash-y']);
   });

@@ -43,7 +43,7 @@ function envelope(kind: string, method: string, wire: Json | null): Json | undef
   return { jsonrpc: '2.0', id: 'switchyard-1', method, params: wire.params };
 }
 
-describe('golden wire fixtures validate against their revision (P3)', () => {
+describe('golden wire fixtures validate against their revision', () => {
   it('covers every golden case but the ones sent to backends', () => {
     const files = readdirSync(join(goldenDir, '2025-11-25')).map((f) => f.replace(/\.json$/, ''));
     const toBackends = ['completion-complete-request', 'sampling-result-array'];

@@ -50,21 +50,74 @@ export function realServers(workspace: string): Record<string, unknown> {
   };
 }
 
-/** Starts a proxy on 127.0.0.1 with an OS-chosen port. */
-export async function startProxy(
-  config: Record<string, unknown>,
-): Promise<{ proxy: SwitchyardProxy; url: URL }> {
-  const proxy = createProxy(config, { logger: silentLogger(), port: 0, baseEnv: process.env });
-  await proxy.start();
-  const port = proxy.address?.port;
-  return { proxy, url: new URL(`http://127.0.0.1:${port}/mcp`) };
+/** What {@link withProxy} started: a proxy and the SDK clients connected to it. */
+export interface TestProxy extends AsyncDisposable {
+  readonly proxy: SwitchyardProxy;
+  /** The aggregated endpoint, `http://127.0.0.1:<port>/mcp` (its `origin` serves `/health` etc.). */
+  readonly url: URL;
+  /** The SDK client connected at start; there is none with `{ client: false }`. */
+  readonly client: Client;
+  /**
+   * Connects one more SDK client over Streamable HTTP, to `url` or to another endpoint of the
+   * proxy (such as `/servers/<name>/mcp`); {@link TestProxy.close} closes it if the test does not.
+   */
+  connect(name?: string, url?: URL): Promise<Client>;
+  /** Closes every client connected through {@link connect}, then stops the proxy. */
+  close(): Promise<void>;
 }
 
-/** A real SDK client connected over Streamable HTTP. */
-export async function httpClient(url: URL, name = 'test-client'): Promise<Client> {
-  const client = new Client({ name, version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(url));
-  return client;
+export interface WithProxyOptions {
+  /** The name of the client connected at start (default `test-client`), or false for none. */
+  client?: string | false;
+}
+
+/**
+ * Starts a proxy for `config` on 127.0.0.1 with an OS-chosen port and connects a real SDK client
+ * over Streamable HTTP. Close it in `afterAll`/`afterEach`, or declare it with `await using`.
+ * Stopping the proxy is done once: a test may stop it itself and still leave the rest to `close`.
+ */
+export async function withProxy(
+  config: Record<string, unknown>,
+  options: WithProxyOptions = {},
+): Promise<TestProxy> {
+  const proxy = createProxy(config, { logger: silentLogger(), port: 0, baseEnv: process.env });
+  const stop = proxy.stop.bind(proxy);
+  let stopping: Promise<void> | undefined;
+  proxy.stop = () => {
+    stopping ??= stop();
+    return stopping;
+  };
+  await proxy.start();
+  const url = new URL(`http://127.0.0.1:${proxy.address?.port}/mcp`);
+  const clients: Client[] = [];
+  const connect = async (name = 'test-client', at = url) => {
+    const client = new Client({ name, version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(at));
+    clients.push(client);
+    return client;
+  };
+  const close = async () => {
+    await Promise.all(clients.map((client) => client.close().catch(() => {})));
+    await proxy.stop();
+  };
+  let first: Client | undefined;
+  try {
+    if (options.client !== false) first = await connect(options.client);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    proxy,
+    url,
+    get client(): Client {
+      if (!first) throw new Error('withProxy(config, { client: false }) connects no client');
+      return first;
+    },
+    connect,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }
 
 /** The text of the first text content block of a tool result. */

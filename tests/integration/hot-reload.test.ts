@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { until } from '@switchyard/protocol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cliPath, fixture, tempDir } from './helpers.js';
@@ -23,15 +24,17 @@ describe('hot reload of the config file (switchyard --config, watched)', () => {
   let stderr = '';
 
   const health = async () => (await (await fetch(`${base}/health`)).json()) as Health;
-  async function until(check: (h: Health) => boolean): Promise<Health> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const h = await health();
-      if (check(h)) return h;
-      if (Date.now() > deadline) throw new Error(`not reached; last: ${JSON.stringify(h)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  /** Polls /health until `check` holds for it. */
+  const healthWhen = (check: (h: Health) => boolean, what: string) =>
+    until(
+      async () => {
+        const h = await health();
+        return check(h) && h;
+      },
+      what,
+      15_000,
+      50,
+    );
   // The built-in management server `switchyard` is always there too.
   const running = (h: Health, names: string[]) =>
     h.backends
@@ -53,13 +56,17 @@ describe('hot reload of the config file (switchyard --config, watched)', () => {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const deadline = Date.now() + 15_000;
-    while (!/"url":"(http:[^"]+)\/mcp"/.test(stderr)) {
-      if (Date.now() > deadline) throw new Error(`proxy did not start: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    base = (/"url":"(http:[^"]+)\/mcp"/.exec(stderr) as RegExpExecArray)[1] as string;
-    await until((h) => running(h, ['keep', 'change', 'drop']));
+    const listening = await until(
+      () => /"url":"(http:[^"]+)\/mcp"/.exec(stderr) ?? undefined,
+      'the proxy to listen',
+      15_000,
+      25,
+    );
+    base = listening[1] as string;
+    await healthWhen(
+      (h) => running(h, ['keep', 'change', 'drop']),
+      'keep, change and drop running',
+    );
   });
 
   afterAll(async () => {
@@ -82,8 +89,9 @@ describe('hot reload of the config file (switchyard --config, watched)', () => {
         },
       }),
     );
-    await until(
+    await healthWhen(
       (h) => running(h, ['keep', 'change', 'add']) && existsSync(join(dir.path, 'add.pid')),
+      'keep, change and add running',
     );
     expect(pidOf('keep')).toBe(keepPid);
     expect(pidOf('change')).not.toBe(changePid);
@@ -94,11 +102,12 @@ describe('hot reload of the config file (switchyard --config, watched)', () => {
     const before = await health();
     const pids = ['keep', 'change', 'add'].map(pidOf);
     writeFileSync(file, 'servers:\n  keep:\n    comand: node\n');
-    const deadline = Date.now() + 10_000;
-    while (!stderr.includes('configuration edit rejected')) {
-      if (Date.now() > deadline) throw new Error('the invalid edit was not reported');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await until(
+      () => stderr.includes('configuration edit rejected'),
+      'the invalid edit to be reported',
+      10_000,
+      25,
+    );
     expect(stderr).toMatch(/switchyard\.yaml:3:5 .*comand/);
     expect(await health()).toEqual(before);
     expect(['keep', 'change', 'add'].map(pidOf)).toEqual(pids);

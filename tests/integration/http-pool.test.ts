@@ -1,12 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, fixture, httpClient, launch, startProxy } from './helpers.js';
+import { firstText, fixture, launch, type TestProxy, withProxy } from './helpers.js';
 
-describe('HTTP backends share a keep-alive pool per origin (spec T4)', () => {
+describe('HTTP backends share a keep-alive pool per origin', () => {
   let backend: ChildProcess;
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy;
   let client: Client;
 
   beforeAll(async () => {
@@ -16,19 +15,17 @@ describe('HTTP backends share a keep-alive pool per origin (spec T4)', () => {
       /port (\d+)/,
     );
     backend = started.child;
-    const proxied = await startProxy({
+    testProxy = await withProxy({
       proxy: { connectionPoolSize: 2 },
       servers: {
         pooled: { url: `http://127.0.0.1:${started.match[1]}/mcp`, transport: 'streamable-http' },
       },
     });
-    proxy = proxied.proxy;
-    client = await httpClient(proxied.url);
+    ({ client } = testProxy);
   });
 
   afterAll(async () => {
-    await client.close();
-    await proxy.stop();
+    await testProxy?.close();
     backend.kill();
   });
 

@@ -1,14 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { SwitchyardProxy } from '@switchyard/proxy';
+import { until } from '@switchyard/protocol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, fixture, httpClient, startProxy, tempDir } from './helpers.js';
+import { firstText, fixture, type TestProxy, tempDir, withProxy } from './helpers.js';
 
-describe('lazy start and idle stop (spec S5)', () => {
+describe('lazy start and idle stop', () => {
   const dir = tempDir();
   const pidFile = join(dir.path, 'lazy.pid');
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy;
   let client: Client;
   let base: string;
   const state = async () =>
@@ -19,7 +19,7 @@ describe('lazy start and idle stop (spec S5)', () => {
     ).backends.find((b) => b.name === 'lazy');
 
   beforeAll(async () => {
-    const started = await startProxy({
+    testProxy = await withProxy({
       servers: {
         lazy: {
           command: process.execPath,
@@ -30,14 +30,12 @@ describe('lazy start and idle stop (spec S5)', () => {
         },
       },
     });
-    proxy = started.proxy;
-    base = started.url.origin;
-    client = await httpClient(started.url);
+    ({ client } = testProxy);
+    base = testProxy.url.origin;
   });
 
   afterAll(async () => {
-    await client.close();
-    await proxy.stop();
+    await testProxy?.close();
     dir.remove();
   });
 
@@ -55,11 +53,7 @@ describe('lazy start and idle stop (spec S5)', () => {
       '"n":1',
     );
 
-    const deadline = Date.now() + 5000;
-    while ((await state())?.state !== 'stopped') {
-      if (Date.now() > deadline) throw new Error('not stopped when idle');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await until(async () => (await state())?.state === 'stopped', 'the idle stop', 5000, 50);
     expect((await state())?.reason).toBe('idle for 1000 ms');
     expect(() => process.kill(firstPid, 0)).toThrow();
 

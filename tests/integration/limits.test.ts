@@ -2,20 +2,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, fixture, httpClient, startProxy, tempDir } from './helpers.js';
+import { firstText, fixture, type TestProxy, tempDir, withProxy } from './helpers.js';
 
-describe('request limits (spec T5)', () => {
+describe('request limits', () => {
   const dir = tempDir();
   const record = join(dir.path, 'hung.jsonl');
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy;
   let url: URL;
   let client: Client;
 
   beforeAll(async () => {
     writeFileSync(record, '');
-    ({ proxy, url } = await startProxy({
+    testProxy = await withProxy({
       proxy: { maxConcurrentRequests: 5, maxMessageBytes: 64 * 1024 },
       servers: {
         hung: {
@@ -26,18 +25,17 @@ describe('request limits (spec T5)', () => {
         },
         quick: { command: process.execPath, args: [fixture('raw-server.mjs')] },
       },
-    }));
-    client = await httpClient(url);
+    });
+    ({ url, client } = testProxy);
   });
 
   afterAll(async () => {
-    await client.close();
-    await proxy.stop();
+    await testProxy?.close();
     dir.remove();
   });
 
   it('times a hung call out at the configured time, cancels it at the backend, others unaffected', async () => {
-    const other = await httpClient(url, 'other');
+    const other = await testProxy.connect('other');
     const t0 = Date.now();
     const hung = client.callTool({ name: 'hung__echo', arguments: { delayMs: 60_000 } });
     const meanwhile = await other.callTool({ name: 'quick__echo', arguments: { ok: true } });

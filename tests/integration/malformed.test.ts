@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, initializeMessage, startProxy, tempDir } from './helpers.js';
+import { fixture, initializeMessage, type TestProxy, tempDir, withProxy } from './helpers.js';
 
 const HEADERS = {
   'content-type': 'application/json',
@@ -12,7 +11,7 @@ const HEADERS = {
 describe('malformed input on /mcp', () => {
   const dir = tempDir();
   const record = join(dir.path, 'received.jsonl');
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy;
   let url: URL;
   let session: string;
 
@@ -22,15 +21,19 @@ describe('malformed input on /mcp', () => {
 
   beforeAll(async () => {
     writeFileSync(record, '');
-    ({ proxy, url } = await startProxy({
-      servers: {
-        recorder: {
-          command: process.execPath,
-          args: [fixture('raw-server.mjs')],
-          env: { FIXTURE_RECORD: record },
+    testProxy = await withProxy(
+      {
+        servers: {
+          recorder: {
+            command: process.execPath,
+            args: [fixture('raw-server.mjs')],
+            env: { FIXTURE_RECORD: record },
+          },
         },
       },
-    }));
+      { client: false },
+    );
+    ({ url } = testProxy);
     const init = await post(JSON.stringify(initializeMessage('2025-06-18', 'raw')));
     expect(init.status).toBe(200);
     session = init.headers.get('mcp-session-id') ?? '';
@@ -40,7 +43,7 @@ describe('malformed input on /mcp', () => {
   });
 
   afterAll(async () => {
-    await proxy.stop();
+    await testProxy?.close();
     dir.remove();
   });
 

@@ -1,15 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   everythingServer,
   firstText,
   fixture,
-  httpClient,
-  startProxy,
+  type TestProxy,
   tempDir,
+  withProxy,
 } from './helpers.js';
 
 const CANARY = 'canary-secret-7f3a9c1e';
@@ -23,12 +22,12 @@ function allFiles(dir: string): string[] {
 describe('management server, per-server logs and the admin API', () => {
   const dir = tempDir();
   const logDir = join(dir.path, 'logs');
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy;
   let client: Client;
   let base: string;
 
   beforeAll(async () => {
-    const started = await startProxy({
+    testProxy = await withProxy({
       logging: { dir: logDir },
       servers: {
         noisy: {
@@ -39,14 +38,12 @@ describe('management server, per-server logs and the admin API', () => {
         everything: everythingServer(),
       },
     });
-    proxy = started.proxy;
-    base = started.url.origin;
-    client = await httpClient(started.url);
+    ({ client } = testProxy);
+    base = testProxy.url.origin;
   });
 
   afterAll(async () => {
-    await client.close();
-    await proxy.stop();
+    await testProxy?.close();
     dir.remove();
   });
 

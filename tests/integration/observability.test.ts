@@ -7,9 +7,9 @@ import {
   everythingServer,
   firstText,
   fixture,
-  httpClient,
-  startProxy,
+  type TestProxy,
   tempDir,
+  withProxy,
 } from './helpers.js';
 
 /** Parses Prometheus text into `name{labels}` → value, checking every sample line's shape. */
@@ -40,12 +40,13 @@ function parsePrometheus(text: string): Map<string, number> {
 
 describe('/metrics, /ready and graceful shutdown', () => {
   const dir = tempDir();
+  let testProxy: TestProxy;
   let proxy: SwitchyardProxy;
   let client: Client;
   let base: string;
 
   beforeAll(async () => {
-    const started = await startProxy({
+    testProxy = await withProxy({
       servers: {
         everything: everythingServer(),
         slow: {
@@ -60,13 +61,12 @@ describe('/metrics, /ready and graceful shutdown', () => {
         },
       },
     });
-    proxy = started.proxy;
-    base = started.url.origin;
-    client = await httpClient(started.url);
+    ({ proxy, client } = testProxy);
+    base = testProxy.url.origin;
   });
 
   afterAll(async () => {
-    await proxy.stop();
+    await testProxy?.close();
     dir.remove();
   });
 

@@ -6,7 +6,6 @@ import {
   CreateMessageRequestSchema as Sampling1322,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { LegacyRevision } from '@switchyard/protocol';
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { Client as Client1102 } from 'sdk-2024-11-05/client/index.js';
 import { SSEClientTransport as Sse1102 } from 'sdk-2024-11-05/client/sse.js';
 import { StreamableHTTPClientTransport as Http1102 } from 'sdk-2024-11-05/client/streamableHttp.js';
@@ -28,7 +27,7 @@ import {
   CreateMessageRequestSchema as Sampling1240,
 } from 'sdk-2025-06-18/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { everythingServer, startProxy } from './helpers.js';
+import { everythingServer, type TestProxy, withProxy } from './helpers.js';
 import { createMessageValidator, formatIssue, type SchemaIssue } from './schema-validator.js';
 
 /**
@@ -488,21 +487,23 @@ const cells = kits.flatMap((kit) =>
 describe.each(cells)(
   'SDK $kit.version ($kit.revision) over $transport, through the proxy to server-everything',
   ({ kit, transport }) => {
-    let proxy: SwitchyardProxy;
+    let testProxy: TestProxy | undefined;
     let session: Session;
     const validator = createMessageValidator(kit.revision);
 
     beforeAll(async () => {
-      let url: URL;
-      ({ proxy, url } = await startProxy({
-        servers: {
-          everything: everythingServer(),
+      testProxy = await withProxy(
+        {
+          servers: {
+            everything: everythingServer(),
+          },
         },
-      }));
-      session = await exercise(kit, transport, url);
+        { client: false },
+      );
+      session = await exercise(kit, transport, testProxy.url);
     }, 120_000);
 
-    afterAll(() => proxy?.stop());
+    afterAll(() => testProxy?.close());
 
     it(`negotiates ${kit.revision}`, () => {
       expect(session.negotiated).toMatchObject({ result: { protocolVersion: kit.revision } });

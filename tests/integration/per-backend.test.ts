@@ -1,28 +1,26 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstText, httpClient, realServers, startProxy, tempDir } from './helpers.js';
+import { firstText, realServers, type TestProxy, tempDir, withProxy } from './helpers.js';
 
-describe('per-backend endpoints /servers/<name>/mcp (spec T3)', () => {
+describe('per-backend endpoints /servers/<name>/mcp', () => {
   const dir = tempDir();
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy;
   let origin: string;
 
   beforeAll(async () => {
     mkdirSync(join(dir.path, 'ws'));
-    const started = await startProxy({ servers: realServers(join(dir.path, 'ws')) });
-    proxy = started.proxy;
-    origin = started.url.origin;
+    testProxy = await withProxy({ servers: realServers(join(dir.path, 'ws')) }, { client: false });
+    origin = testProxy.url.origin;
   });
 
   afterAll(async () => {
-    await proxy.stop();
+    await testProxy?.close();
     dir.remove();
   });
 
   it('exposes one backend alone, with its names untouched', async () => {
-    const client = await httpClient(new URL(`${origin}/servers/everything/mcp`));
+    const client = await testProxy.connect(undefined, new URL(`${origin}/servers/everything/mcp`));
     const tools = (await client.listTools()).tools.map((t) => t.name);
     expect(tools).toContain('echo');
     expect(tools.some((t) => t.includes('__'))).toBe(false);
@@ -36,7 +34,7 @@ describe('per-backend endpoints /servers/<name>/mcp (spec T3)', () => {
   });
 
   it('shares supervision and metrics with the aggregated endpoint', async () => {
-    const client = await httpClient(new URL(`${origin}/servers/memory/mcp`));
+    const client = await testProxy.connect(undefined, new URL(`${origin}/servers/memory/mcp`));
     await client.callTool({ name: 'read_graph', arguments: {} });
     await client.close();
     const metrics = await (await fetch(`${origin}/metrics`)).text();

@@ -1,15 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { SwitchyardProxy } from '@switchyard/proxy';
+import { until } from '@switchyard/protocol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   everythingServer,
   firstText,
   fixture,
-  httpClient,
-  startProxy,
+  type TestProxy,
   tempDir,
+  withProxy,
 } from './helpers.js';
 
 interface Recorded {
@@ -21,12 +21,12 @@ interface Recorded {
 describe('progress and cancellation through the proxy', () => {
   const dir = tempDir();
   const record = join(dir.path, 'received.jsonl');
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy;
   let client: Client;
 
   beforeAll(async () => {
     writeFileSync(record, '');
-    const started = await startProxy({
+    testProxy = await withProxy({
       servers: {
         everything: everythingServer(),
         recorder: {
@@ -36,13 +36,11 @@ describe('progress and cancellation through the proxy', () => {
         },
       },
     });
-    proxy = started.proxy;
-    client = await httpClient(started.url);
+    ({ client } = testProxy);
   });
 
   afterAll(async () => {
-    await client.close();
-    await proxy.stop();
+    await testProxy?.close();
     dir.remove();
   });
 
@@ -67,7 +65,7 @@ describe('progress and cancellation through the proxy', () => {
     ]);
   });
 
-  it('propagates W3C trace context (_meta.traceparent) to the backend unchanged (spec M3)', async () => {
+  it('propagates W3C trace context (_meta.traceparent) to the backend unchanged', async () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     await client.callTool({
       name: 'recorder__echo',
@@ -94,15 +92,13 @@ describe('progress and cancellation through the proxy', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     controller.abort('user changed their mind');
     await expect(call).rejects.toThrow();
-    let recorded: Recorded[] = [];
-    for (let i = 0; i < 50; i++) {
-      recorded = readFileSync(record, 'utf8')
+    const recorded = await until(() => {
+      const lines = readFileSync(record, 'utf8')
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as Recorded);
-      if (recorded.some((m) => m.method === 'notifications/cancelled')) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+      return lines.some((m) => m.method === 'notifications/cancelled') && lines;
+    }, 'the cancellation at the backend');
     const callSent = recorded.find(
       (m) => m.method === 'tools/call' && m.params?.arguments?.tag === 'to-cancel',
     );

@@ -1,18 +1,20 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { until } from '@switchyard/protocol/testing';
 import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   firstText,
-  httpClient,
   launch,
   launchRemoteBackends,
   serverScript,
-  startProxy,
+  type TestProxy,
+  withProxy,
 } from './helpers.js';
 
-describe('remote backends: Streamable HTTP, HTTP+SSE, auto and WebSocket (spec T1)', () => {
+describe('remote backends: Streamable HTTP, HTTP+SSE, auto and WebSocket', () => {
   const children: ChildProcess[] = [];
+  let testProxy: TestProxy | undefined;
   let proxy: SwitchyardProxy;
   let client: Client;
   let httpPort = 0;
@@ -22,7 +24,7 @@ describe('remote backends: Streamable HTTP, HTTP+SSE, auto and WebSocket (spec T
     httpPort = remote.httpPort;
     const { ssePort, wsPort } = remote;
     children.push(...remote.children);
-    ({ proxy } = await startProxy({
+    testProxy = await withProxy({
       servers: {
         http: { url: `http://127.0.0.1:${httpPort}/mcp`, transport: 'streamable-http' },
         legacy: { url: `http://127.0.0.1:${ssePort}/sse`, transport: 'sse' },
@@ -32,13 +34,12 @@ describe('remote backends: Streamable HTTP, HTTP+SSE, auto and WebSocket (spec T
           headers: { Authorization: 'Bearer ws-token' },
         },
       },
-    }));
-    client = await httpClient(new URL(`http://127.0.0.1:${proxy.address?.port}/mcp`));
+    });
+    ({ proxy, client } = testProxy);
   });
 
   afterAll(async () => {
-    await client?.close();
-    await proxy?.stop();
+    await testProxy?.close();
     for (const child of children) child.kill();
   });
 
@@ -91,15 +92,16 @@ describe('remote backends: Streamable HTTP, HTTP+SSE, auto and WebSocket (spec T
       .catch((error: Error) => {
         expect(error.message).toMatch(/"http"/);
       });
-    const deadline = Date.now() + 5000;
-    let text = '';
-    while (Date.now() < deadline) {
-      text = await client
-        .callTool({ name: 'http__echo', arguments: { message: 'after' } })
-        .then(firstText, () => '');
-      if (text) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const text = await until(
+      () =>
+        client.callTool({ name: 'http__echo', arguments: { message: 'after' } }).then(
+          (result) => firstText(result) || undefined,
+          () => undefined,
+        ),
+      'a call after the reconnection',
+      5000,
+      50,
+    );
     expect(text).toBe('Echo: after');
     const health = (await (await proxy.fetch(new Request('http://127.0.0.1/health'))).json()) as {
       backends: Array<{ name: string; restarts: number }>;

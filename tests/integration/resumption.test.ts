@@ -1,4 +1,3 @@
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   firstText,
@@ -6,7 +5,8 @@ import {
   initializeMessage,
   type SseEvent,
   sseEvents,
-  startProxy,
+  type TestProxy,
+  withProxy,
 } from './helpers.js';
 
 const REVISION = '2025-11-25';
@@ -27,21 +27,19 @@ async function readUntil(
   return { events: sseEvents(text), reader };
 }
 
-describe('resuming a cut SSE stream with GET + Last-Event-ID (spec T2)', () => {
-  let proxy: SwitchyardProxy;
+describe('resuming a cut SSE stream with GET + Last-Event-ID', () => {
+  let testProxy: TestProxy;
   let url: URL;
 
   beforeAll(async () => {
-    const started = await startProxy({
-      servers: { raw: { command: process.execPath, args: [fixture('raw-server.mjs')] } },
-    });
-    proxy = started.proxy;
-    url = started.url;
+    testProxy = await withProxy(
+      { servers: { raw: { command: process.execPath, args: [fixture('raw-server.mjs')] } } },
+      { client: false },
+    );
+    ({ url } = testProxy);
   });
 
-  afterAll(async () => {
-    await proxy.stop();
-  });
+  afterAll(() => testProxy?.close());
 
   async function initialize(): Promise<string> {
     const response = await fetch(url, {

@@ -38,7 +38,7 @@ export interface MessageValidator {
   undeclared(message: unknown, requestMethod?: string): SchemaIssue[];
 }
 
-/** The result type of each client request method (spec `ClientRequest` → `ServerResult`). */
+/** The result type of each client request method (the schema's `ClientRequest` → `ServerResult`). */
 const RESULT_OF: Readonly<Record<string, string>> = {
   initialize: 'InitializeResult',
   ping: 'EmptyResult',

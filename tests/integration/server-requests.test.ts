@@ -7,9 +7,8 @@ import {
   ElicitRequestSchema,
   ListRootsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { everythingServer, fixture, httpClient, startProxy, tempDir } from './helpers.js';
+import { everythingServer, fixture, type TestProxy, tempDir, withProxy } from './helpers.js';
 
 /** Every text block of a tool result, joined. */
 function allText(result: unknown): string {
@@ -63,22 +62,26 @@ async function identifiedClient(
 
 /** A proxy in front of server-everything over stdio, shared or with a session per client. */
 function everything(sessions: 'shared' | 'per-client') {
-  return startProxy({
-    servers: {
-      everything: everythingServer({ sessions }),
+  return withProxy(
+    {
+      servers: {
+        everything: everythingServer({ sessions }),
+      },
     },
-  });
+    { client: false },
+  );
 }
 
-describe('a shared backend: requests go to the one client waiting on it (R5)', () => {
-  let proxy: SwitchyardProxy;
+describe('a shared backend: requests go to the one client waiting on it', () => {
+  let testProxy: TestProxy;
   let url: URL;
 
   beforeAll(async () => {
-    ({ proxy, url } = await everything('shared'));
+    testProxy = await everything('shared');
+    ({ url } = testProxy);
   });
 
-  afterAll(() => proxy.stop());
+  afterAll(() => testProxy?.close());
 
   it('relays a real backend sampling request to the calling client and its answer back', async () => {
     // Both connected, calling one after the other: each time one client is waiting.
@@ -100,7 +103,7 @@ describe('a shared backend: requests go to the one client waiting on it (R5)', (
   });
 
   it('refuses the request cleanly at the backend when the client did not declare sampling', async () => {
-    const plain = await httpClient(url, 'no-sampling');
+    const plain = await testProxy.connect('no-sampling');
     const outcome = await plain
       .callTool({
         name: 'everything__trigger-sampling-request',
@@ -115,15 +118,16 @@ describe('a shared backend: requests go to the one client waiting on it (R5)', (
   });
 });
 
-describe('a backend session per client: server-to-client requests reach their own client (R5)', () => {
-  let proxy: SwitchyardProxy;
+describe('a backend session per client: server-to-client requests reach their own client', () => {
+  let testProxy: TestProxy;
   let url: URL;
 
   beforeAll(async () => {
-    ({ proxy, url } = await everything('per-client'));
+    testProxy = await everything('per-client');
+    ({ url } = testProxy);
   });
 
-  afterAll(() => proxy.stop());
+  afterAll(() => testProxy?.close());
 
   it('relays sampling, elicitation and roots of two clients calling at once, each only its own', async () => {
     const a = await identifiedClient(url, 'A');
@@ -178,16 +182,20 @@ describe("the life of a client's own backend session", () => {
   it('starts its own process on first use and ends it when the client leaves', async () => {
     const dir = tempDir();
     const pidfile = join(dir.path, 'pid');
-    const { proxy, url } = await startProxy({
-      servers: {
-        raw: {
-          command: process.execPath,
-          args: [fixture('raw-server.mjs')],
-          env: { FIXTURE_PIDFILE: pidfile },
-          sessions: 'per-client',
+    const testProxy = await withProxy(
+      {
+        servers: {
+          raw: {
+            command: process.execPath,
+            args: [fixture('raw-server.mjs')],
+            env: { FIXTURE_PIDFILE: pidfile },
+            sessions: 'per-client',
+          },
         },
       },
-    });
+      { client: false },
+    );
+    const { url } = testProxy;
     try {
       const shared = readFileSync(pidfile, 'utf8');
       const client = new Client({ name: 'leaving', version: '1.0.0' });
@@ -224,7 +232,7 @@ describe("the life of a client's own backend session", () => {
       expect(() => process.kill(Number(shared), 0)).not.toThrow();
       expect((await servers()).find((s) => s.name === 'raw')?.clientSessions).toBe(0);
     } finally {
-      await proxy.stop();
+      await testProxy.close();
       dir.remove();
     }
   });

@@ -4,7 +4,7 @@ import { createProxy } from '@switchyard/proxy';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixture, tempDir } from './helpers.js';
 
-describe('enabled state survives a restart of the proxy (spec S4)', () => {
+describe('enabled state survives a restart of the proxy', () => {
   const dir = tempDir();
   const stateFile = join(dir.path, 'state', 'server-state.json');
   afterAll(() => dir.remove());

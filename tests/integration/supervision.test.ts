@@ -1,29 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { SwitchyardProxy } from '@switchyard/proxy';
+import { until } from '@switchyard/protocol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   everythingServer,
   firstText,
   fixture,
-  httpClient,
-  startProxy,
+  type TestProxy,
   tempDir,
+  withProxy,
 } from './helpers.js';
-
-async function until<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 interface Health {
   backends: Array<{ name: string; state: string; restarts: number }>;
@@ -32,7 +19,7 @@ interface Health {
 describe('supervision of real backend processes', () => {
   const dir = tempDir();
   const pidFile = join(dir.path, 'victim.pid');
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy;
   let client: Client;
   let base: string;
 
@@ -41,7 +28,7 @@ describe('supervision of real backend processes', () => {
   const victimPid = () => Number(readFileSync(pidFile, 'utf8'));
 
   beforeAll(async () => {
-    const started = await startProxy({
+    testProxy = await withProxy({
       servers: {
         victim: {
           command: process.execPath,
@@ -53,14 +40,12 @@ describe('supervision of real backend processes', () => {
         everything: everythingServer(),
       },
     });
-    proxy = started.proxy;
-    base = started.url.origin;
-    client = await httpClient(started.url);
+    ({ client } = testProxy);
+    base = testProxy.url.origin;
   });
 
   afterAll(async () => {
-    await client.close();
-    await proxy.stop();
+    await testProxy?.close();
     dir.remove();
   });
 
@@ -95,10 +80,14 @@ describe('supervision of real backend processes', () => {
     });
     expect(firstText(other)).toBe('Echo: unaffected');
 
-    const restarted = await until(async () => {
-      const b = await backend('victim');
-      return b?.state === 'running' && b.restarts === 1 ? b : undefined;
-    });
+    const restarted = await until(
+      async () => {
+        const b = await backend('victim');
+        return b?.state === 'running' && b.restarts === 1 ? b : undefined;
+      },
+      'the restart of victim',
+      15_000,
+    );
     expect(restarted.restarts).toBe(1);
     expect(victimPid()).not.toBe(firstPid);
     const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -114,7 +103,8 @@ describe('supervision of real backend processes', () => {
       // Detected within one interval plus one timeout (200 + 300 ms), with some slack for CI.
       const stoppedAt = Date.now();
       await until(
-        async () => ((await backend('victim'))?.state === 'degraded' ? true : undefined),
+        async () => (await backend('victim'))?.state === 'degraded',
+        'victim degraded',
         5000,
       );
       console.log(`SIGSTOP detected as degraded after ${Date.now() - stoppedAt} ms`);
@@ -127,7 +117,8 @@ describe('supervision of real backend processes', () => {
       process.kill(pid, 'SIGCONT');
     }
     await until(
-      async () => ((await backend('victim'))?.state === 'running' ? true : undefined),
+      async () => (await backend('victim'))?.state === 'running',
+      'victim running again',
       5000,
     );
     expect(victimPid()).toBe(pid);

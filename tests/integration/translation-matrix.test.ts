@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, sseEvents, startProxy, tempDir } from './helpers.js';
+import { fixture, sseEvents, type TestProxy, tempDir, withProxy } from './helpers.js';
 import { createMessageValidator, formatIssue } from './schema-validator.js';
 
 /**
- * Issue 4's translation matrix: a client of each legacy revision talks, through one proxy, to
+ * The translation matrix: a client of each legacy revision talks, through one proxy, to
  * backends of each legacy revision (a fixture that serves everything its revision defines). Every
  * message a client receives must validate against the client's own revision, and what the older
  * side lacks must arrive converted, never silently lost.
@@ -88,7 +87,7 @@ function contentTypes(result: Json): string[] {
 
 describe('translation matrix: 4 client revisions x 4 backend revisions', () => {
   const dir = tempDir();
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy | undefined;
   let url: URL;
   const clients = new Map<Rev, RawClient>();
 
@@ -103,7 +102,8 @@ describe('translation matrix: 4 client revisions x 4 backend revisions', () => {
         env: { FIXTURE_REVISION: rev, FIXTURE_RECORD: record },
       };
     }
-    ({ proxy, url } = await startProxy({ servers }));
+    testProxy = await withProxy({ servers }, { client: false });
+    ({ url } = testProxy);
     for (const rev of REVISIONS) {
       const client = new RawClient(url, rev);
       const init = await client.connect();
@@ -113,11 +113,11 @@ describe('translation matrix: 4 client revisions x 4 backend revisions', () => {
   }, 30_000);
 
   afterAll(async () => {
-    await proxy?.stop();
+    await testProxy?.close();
     dir.remove();
   });
 
-  it('negotiates each backend at its own revision, never lowered to a client (P2)', () => {
+  it('negotiates each backend at its own revision, never lowered to a client', () => {
     for (const rev of REVISIONS) {
       const lines = readFileSync(join(dir.path, `${rev}.jsonl`), 'utf8')
         .trim()
@@ -253,20 +253,24 @@ describe('translation matrix: 4 client revisions x 4 backend revisions', () => {
   });
 });
 
-describe('batches (P4)', () => {
-  let proxy: SwitchyardProxy;
+describe('batches', () => {
+  let testProxy: TestProxy | undefined;
   let url: URL;
 
   beforeAll(async () => {
-    ({ proxy, url } = await startProxy({
-      servers: {
-        r: { command: process.execPath, args: [fixture('revision-server.mjs')] },
+    testProxy = await withProxy(
+      {
+        servers: {
+          r: { command: process.execPath, args: [fixture('revision-server.mjs')] },
+        },
       },
-    }));
+      { client: false },
+    );
+    ({ url } = testProxy);
   }, 30_000);
 
   afterAll(async () => {
-    await proxy?.stop();
+    await testProxy?.close();
   });
 
   it('splits a 2025-03-26 batch of requests and notifications, and answers in order', async () => {

@@ -6,7 +6,6 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { stringify } from 'yaml';
@@ -15,8 +14,9 @@ import {
   everythingServer,
   firstText,
   launchRemoteBackends,
-  startProxy,
+  type TestProxy,
   tempDir,
+  withProxy,
 } from './helpers.js';
 
 /** What every cell of the matrix needs from a client, whatever its transport. */
@@ -122,11 +122,11 @@ async function wsClient(url: string): Promise<MatrixClient> {
 const BACKENDS = ['stdio', 'http', 'sse', 'ws'] as const;
 const FRONTS = ['streamable-http', 'sse', 'stdio', 'websocket'] as const;
 
-describe('transport matrix: 4 client transports x 4 backend transports (spec T1, T2)', () => {
+describe('transport matrix: 4 client transports x 4 backend transports', () => {
   const dir = tempDir();
   const children: ChildProcess[] = [];
   let servers: Record<string, unknown>;
-  let proxy: SwitchyardProxy;
+  let testProxy: TestProxy | undefined;
   let origin: string;
 
   beforeAll(async () => {
@@ -138,13 +138,12 @@ describe('transport matrix: 4 client transports x 4 backend transports (spec T1,
       sse: { url: `http://127.0.0.1:${ssePort}/sse`, transport: 'sse' },
       ws: { url: `ws://127.0.0.1:${wsPort}` },
     };
-    const started = await startProxy({ servers });
-    proxy = started.proxy;
-    origin = started.url.origin;
+    testProxy = await withProxy({ servers }, { client: false });
+    origin = testProxy.url.origin;
   });
 
   afterAll(async () => {
-    await proxy?.stop();
+    await testProxy?.close();
     for (const child of children) child.kill();
     dir.remove();
   });
