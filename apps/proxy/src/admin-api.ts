@@ -1,36 +1,20 @@
 import type { LogLine, ServerLogs } from '@switchyard/logging';
-import type { Context, MiddlewareHandler } from 'hono';
+import { httpStatusOf } from '@switchyard/protocol';
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { bearerToken, sameKey } from './keys.js';
+import type { Auth } from './auth.js';
+import { jsonAnswer, toResponse } from './http-answer.js';
 import type { SupervisedBackends } from './supervised-backends.js';
 
 export interface AdminApiOptions {
-  backends: SupervisedBackends;
+  backends: Pick<SupervisedBackends, 'summary' | 'has' | 'supervisor' | 'setEnabled'>;
   logs: ServerLogs | undefined;
-  /** `dashboard.apiKey`; when set, every request needs `Authorization: Bearer <key>`. */
-  apiKey: string | undefined;
-  /** True when the server listens beyond loopback: then a key is mandatory (spec D2). */
-  exposed: boolean;
+  /** The key check of `/api` (`dashboard.apiKey`, docs/operations.md, "The admin API and keys"). */
+  auth: Auth;
 }
 
-function auth(options: AdminApiOptions): MiddlewareHandler {
-  return async (c, next) => {
-    if (options.apiKey === undefined) {
-      if (options.exposed) {
-        return c.json(
-          { error: 'the admin API needs dashboard.apiKey when bound beyond loopback' },
-          403,
-        );
-      }
-      return next();
-    }
-    if (!sameKey(bearerToken(c.req.header('authorization')), options.apiKey)) {
-      return c.json({ error: 'Unauthorized' }, 401, { 'www-authenticate': 'Bearer' });
-    }
-    return next();
-  };
-}
+const notFound = (error: string) => toResponse(jsonAnswer(httpStatusOf('not_found'), { error }));
 
 /** A log line as it is written to the file. */
 export function logLineText(line: LogLine): string {
@@ -38,31 +22,31 @@ export function logLineText(line: LogLine): string {
 }
 
 /**
- * The admin REST API (spec D1, L2) under `/api`: servers with their state and run-time control, and
+ * The admin REST API under `/api` (docs/operations.md): servers with their state and run-time control, and
  * each server's log as a tail or a live SSE stream.
  */
 export function adminApi(options: AdminApiOptions): Hono {
   const { backends } = options;
   const app = new Hono();
-  app.use('*', auth(options));
+  app.use('*', options.auth.middleware);
 
   const known = (c: Context) => {
     const name = c.req.param('server') ?? '';
-    return backends.supervisor.get(name) ? name : undefined;
+    return backends.has(name) ? name : undefined;
   };
 
   app.get('/servers', (c) => c.json(backends.summary()));
 
   app.post('/servers/:server/:action', async (c) => {
     const name = known(c);
-    if (!name) return c.json({ error: `no server named "${c.req.param('server')}"` }, 404);
+    if (!name) return notFound(`no server named "${c.req.param('server')}"`);
     const action = c.req.param('action');
     const supervisor = backends.supervisor;
     if (action === 'start' || action === 'stop' || action === 'restart')
       await supervisor[action](name);
     else if (action === 'enable' || action === 'disable')
       await backends.setEnabled(name, action === 'enable');
-    else return c.json({ error: `unknown action "${action}"` }, 404);
+    else return notFound(`unknown action "${action}"`);
     const backend = supervisor.get(name);
     return c.json({
       name,
@@ -74,8 +58,8 @@ export function adminApi(options: AdminApiOptions): Hono {
 
   app.get('/logs/:server', async (c) => {
     const name = known(c);
-    if (!name) return c.json({ error: `no server named "${c.req.param('server')}"` }, 404);
-    if (!options.logs) return c.json({ error: 'per-server log files are off' }, 404);
+    if (!name) return notFound(`no server named "${c.req.param('server')}"`);
+    if (!options.logs) return notFound('per-server log files are off');
     const lines = Math.min(10_000, Math.max(1, Number(c.req.query('lines') ?? 100) || 100));
     const type = c.req.query('type');
     const filter = type === 'stdout' || type === 'stderr' ? type : undefined;
@@ -86,8 +70,8 @@ export function adminApi(options: AdminApiOptions): Hono {
   app.get('/logs/:server/stream', (c) => {
     const name = known(c);
     const logs = options.logs;
-    if (!name) return c.json({ error: `no server named "${c.req.param('server')}"` }, 404);
-    if (!logs) return c.json({ error: 'per-server log files are off' }, 404);
+    if (!name) return notFound(`no server named "${c.req.param('server')}"`);
+    if (!logs) return notFound('per-server log files are off');
     const backfill = Math.min(10_000, Math.max(0, Number(c.req.query('backfill') ?? 0) || 0));
     return streamSSE(c, async (stream) => {
       await new Promise<void>((resolve) => {

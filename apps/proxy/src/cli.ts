@@ -7,9 +7,10 @@ import { loadConfigFile, watchConfigFile } from '@switchyard/config/node';
 import { createLogger, type LogLevel } from '@switchyard/logging';
 import { StdioFrontTransport } from '@switchyard/transports';
 import { newKey } from './keys.js';
-import { PROXY_VERSION, secretsOf } from './options.js';
+import { describeBackend, describeConfig, loggerOptionsOf, settingsOf } from './options.js';
 import { pingBackends } from './ping.js';
 import { createProxy } from './proxy.js';
+import { PROXY_VERSION } from './version.js';
 
 const USAGE = `Usage:
   switchyard [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL]   run over HTTP (/mcp, /health)
@@ -86,21 +87,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'check') return check(config, values.ping === true);
 
-  const format =
-    values['log-format'] === 'pretty' || values['log-format'] === 'json'
-      ? values['log-format']
-      : config.logging.format;
-  const logger = createLogger({
-    level: (level as LogLevel | undefined) ?? config.logging.level,
-    format,
-    secrets: secretsOf(config),
-  });
+  const format = values['log-format'];
+  const logger = createLogger(
+    loggerOptionsOf(config, {
+      ...(level === undefined ? {} : { level: level as LogLevel }),
+      ...(format === 'pretty' || format === 'json' ? { format } : {}),
+    }),
+  );
   const proxy = createProxy(config, {
     logger,
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(port === undefined ? {} : { port }),
   });
-  // Hot reload (spec C5): a valid edit is applied as a difference, an invalid one is reported.
+  // Hot reload (docs/operations.md, "Hot reload"): a valid edit is applied as a difference, an invalid one is reported.
   const watcher =
     config.file && values['no-watch'] !== true
       ? watchConfigFile(
@@ -129,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
       openSession: (sink, info) => proxy.router.openSession(sink, info),
       input: process.stdin,
       output: process.stdout,
-      maxMessageBytes: config.proxy.maxMessageBytes,
+      maxMessageBytes: settingsOf(config).fronts.maxMessageBytes,
     });
     front.start();
     await proxy.start({ listen: false });
@@ -158,15 +157,9 @@ function init(file: string, force: boolean): number {
 
 async function check(config: SwitchyardConfig, ping: boolean): Promise<number> {
   const out = process.stdout;
-  out.write(
-    `${config.file ?? 'config'}: valid (${config.dialect} dialect), ${config.servers.length} server(s)\n`,
-  );
+  out.write(`${describeConfig(config)}\n`);
   if (!ping) {
-    for (const s of config.servers) {
-      const t = s.transport;
-      const target = t.type === 'stdio' ? [t.command, ...t.args].join(' ') : t.url;
-      out.write(`  ${s.name}  ${t.type}  ${s.enabled ? '' : '(disabled)  '}${target}\n`);
-    }
+    for (const backend of settingsOf(config).backends) out.write(`  ${describeBackend(backend)}\n`);
     return 0;
   }
   const rows = await pingBackends(config);

@@ -1,4 +1,7 @@
+import { httpStatusOf } from '@switchyard/protocol';
 import type { MiddlewareHandler } from 'hono';
+import type { HeaderReader } from './auth.js';
+import { type HttpAnswer, jsonAnswer, toResponse } from './http-answer.js';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -17,13 +20,14 @@ export interface HttpGuardOptions {
 }
 
 /**
- * `Origin` and `Host` validation (spec K1): the reason to refuse a request, or undefined. A browser
- * page from a foreign origin is refused; requests without `Origin` (CLI clients, SDKs) pass. When
- * bound to loopback, a `Host` that is not a loopback name means a DNS-rebinding attempt.
+ * `Origin` and `Host` validation (MCP 2025-11-25, Transports: Streamable HTTP, Security Warning):
+ * the reason to refuse a request, or undefined. A browser page from a foreign origin is refused;
+ * requests without `Origin` (CLI clients, SDKs) pass. When bound to loopback, a `Host` that is not
+ * a loopback name means a DNS-rebinding attempt.
  */
 export function createOriginCheck(
   options: HttpGuardOptions,
-): (header: (name: string) => string | undefined) => string | undefined {
+): (header: HeaderReader) => string | undefined {
   const origins = new Set(options.allowedOrigins ?? []);
   const hosts = new Set(options.allowedHosts ?? []);
   return (header) => {
@@ -46,12 +50,16 @@ export function createOriginCheck(
   };
 }
 
+/** The 403 for a request {@link createOriginCheck} refused. */
+export function guardAnswer(reason: string): HttpAnswer {
+  return jsonAnswer(httpStatusOf('forbidden'), { error: reason });
+}
+
 /** {@link createOriginCheck} as middleware for every HTTP endpoint: 403 when it refuses. */
-export function httpGuard(options: HttpGuardOptions): MiddlewareHandler {
-  const check = createOriginCheck(options);
+export function httpGuard(check: (header: HeaderReader) => string | undefined): MiddlewareHandler {
   return async (c, next) => {
     const refused = check((name) => c.req.header(name));
-    if (refused) return c.json({ error: refused }, 403);
+    if (refused) return toResponse(guardAnswer(refused));
     await next();
   };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** The form in which a client key is stored in a config file (spec K2): `sha256:<hex>`. */
+/** The form in which a client key is stored in a config file (docs/transports.md): `sha256:<hex>`. */
 export function hashKey(key: string): string {
   return `sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
@@ -12,7 +12,7 @@ export function newKey(): { key: string; hash: string } {
 }
 
 /**
- * Constant-time comparison (spec K2). Inputs of unequal length are compared against a same-length
+ * Constant-time comparison. Inputs of unequal length are compared against a same-length
  * dummy first, so the time taken does not reveal where they differ.
  */
 export function sameKey(given: string, expected: string): boolean {

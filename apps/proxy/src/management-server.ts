@@ -1,43 +1,21 @@
-import type { SwitchyardConfig } from '@switchyard/config';
-import type { JsonObject } from '@switchyard/protocol';
+import { type JsonObject, SwitchyardError } from '@switchyard/protocol';
 import type { VirtualServerDefinition } from '@switchyard/router';
-import { PROXY_VERSION } from './options.js';
 import type { SupervisedBackends } from './supervised-backends.js';
+import { PROXY_VERSION } from './version.js';
 
-/** The name the management server is mounted under (spec R9). */
+/** The name the management server is mounted under (docs/operations.md, "The management server"). */
 export const MANAGEMENT_SERVER = 'switchyard';
 
 /** What the management server reads and controls. */
 export interface ManagementDeps {
-  backends: SupervisedBackends;
-  config: () => SwitchyardConfig;
+  backends: Pick<SupervisedBackends, 'list' | 'summary' | 'supervisor' | 'transportOf'>;
+  /** The running configuration, secrets redacted. */
+  config: () => JsonObject;
   health: () => JsonObject;
   metricsText: () => Promise<string>;
   sessions: () => number;
   /** The last lines of a server's log, when per-server log files are on. */
   tail?: (server: string, lines: number, type?: 'stdout' | 'stderr') => Promise<string[]>;
-}
-
-const REDACTED = '[redacted]';
-
-/** The config with every secret replaced (spec K3): env values, header values, keys. */
-export function redactConfig(config: SwitchyardConfig): JsonObject {
-  return {
-    ...config,
-    dashboard: config.dashboard.apiKey
-      ? { ...config.dashboard, apiKey: REDACTED }
-      : config.dashboard,
-    servers: config.servers.map((server) => {
-      const t = server.transport;
-      const hide = (values: Record<string, string>) =>
-        Object.fromEntries(Object.keys(values).map((key) => [key, REDACTED]));
-      return {
-        ...server,
-        transport:
-          t.type === 'stdio' ? { ...t, env: hide(t.env) } : { ...t, headers: hide(t.headers) },
-      };
-    }),
-  } as unknown as JsonObject;
 }
 
 function text(value: unknown): JsonObject {
@@ -58,14 +36,14 @@ const NAME_SCHEMA = {
 
 function nameOf(args: JsonObject): string {
   if (typeof args.name !== 'string' || args.name.length === 0)
-    throw new Error('"name" must be a server name');
+    throw new SwitchyardError('invalid_params', '"name" must be a server name');
   if (args.name === MANAGEMENT_SERVER)
-    throw new Error('the management server cannot control itself');
+    throw new SwitchyardError('invalid_params', 'the management server cannot control itself');
   return args.name;
 }
 
 /**
- * The built-in management server (spec R9): server control and the proxy's own state as MCP tools
+ * The built-in management server: server control and the proxy's own state as MCP tools
  * and resources, so an AI client (or any MCP client) can inspect and steer the proxy.
  */
 export function managementServer(deps: ManagementDeps): VirtualServerDefinition {
@@ -118,8 +96,13 @@ export function managementServer(deps: ManagementDeps): VirtualServerDefinition 
         call: async (args) => {
           const name = nameOf(args);
           if (!backends.list().some((b) => b.name === name))
-            throw new Error(`no server named "${name}"`);
-          if (!deps.tail) throw new Error('per-server log files are not enabled in this proxy');
+            throw new SwitchyardError('invalid_params', `no server named "${name}"`);
+          if (!deps.tail) {
+            throw new SwitchyardError(
+              'invalid_request',
+              'per-server log files are not enabled in this proxy',
+            );
+          }
           const lines =
             typeof args.lines === 'number'
               ? Math.min(1000, Math.max(1, Math.floor(args.lines)))
@@ -135,7 +118,7 @@ export function managementServer(deps: ManagementDeps): VirtualServerDefinition 
         name: 'config',
         description: 'The running configuration, secrets redacted.',
         mimeType: 'application/json',
-        read: async () => JSON.stringify(redactConfig(deps.config()), null, 2),
+        read: async () => JSON.stringify(deps.config(), null, 2),
       },
       {
         uri: 'proxy://health',
@@ -160,17 +143,14 @@ export function managementServer(deps: ManagementDeps): VirtualServerDefinition 
           JSON.stringify(
             {
               proxy: { version: PROXY_VERSION, sessions: deps.sessions() },
-              backends: backends.list().map((b) => {
-                const server = deps.config().servers.find((s) => s.name === b.name);
-                return {
-                  name: b.name,
-                  state: b.state,
-                  transport: server?.transport.type ?? 'virtual',
-                  revision: b.session?.revision ?? null,
-                  serverInfo: b.session?.serverInfo ?? null,
-                  capabilities: b.session?.serverCapabilities ?? null,
-                };
-              }),
+              backends: backends.list().map((b) => ({
+                name: b.name,
+                state: b.state,
+                transport: backends.transportOf(b.name),
+                revision: b.session?.revision ?? null,
+                serverInfo: b.session?.serverInfo ?? null,
+                capabilities: b.session?.serverCapabilities ?? null,
+              })),
             },
             null,
             2,

@@ -1,11 +1,309 @@
-import type { SwitchyardConfig } from '@switchyard/config';
-
-/** The version the proxy reports in `initialize` and `/health`. */
-export const PROXY_VERSION = '0.1.0';
+import { normalizeConfig, type ServerConfig, type SwitchyardConfig } from '@switchyard/config';
+import type { Logger, LoggerOptions, ServerLogsOptions } from '@switchyard/logging';
+import type { MetricsOptions } from '@switchyard/metrics';
+import { type Clock, type JsonObject, systemClock } from '@switchyard/protocol';
+import type { RouterOptions } from '@switchyard/router';
+import type { HealthPolicy, RestartPolicy } from '@switchyard/supervisor';
+import type { HttpPoolOptions } from '@switchyard/transports';
+import type { KeyPolicy } from './auth.js';
+import { hashKey } from './keys.js';
+import { PROXY_INFO } from './version.js';
 
 /**
- * Every value of the config that must never reach a log line (spec K3): backend env values,
- * header values and keys. The logger redacts them wherever they appear.
+ * The one place that reads the configuration: it maps a {@link SwitchyardConfig} (and the
+ * {@link ProxyOptions} of whoever runs the proxy) to the options of each package and of each part
+ * of the proxy. Everything else takes these settings, never the config.
+ */
+
+/** How a proxy is run, beyond its configuration. */
+export interface ProxyOptions {
+  logger?: Logger;
+  /** Environment backends inherit allow-listed variables from (default `process.env`). */
+  baseEnv?: Readonly<Record<string, string | undefined>>;
+  /** Overrides `proxy.host` / `proxy.port` of the config (the CLI's `--host`, `--port`). */
+  host?: string;
+  port?: number;
+  /** Metric names on `/metrics`: Switchyard's, the seed's (`mcp_proxy_*`) for existing dashboards, or both. */
+  metricNames?: 'switchyard' | 'seed' | 'both';
+  /** Where run-time enable/disable choices are kept (docs/operations.md); default `config.stateFile`. */
+  stateFile?: string;
+  /** Write per-server log files under `logging.dir` (docs/operations.md, "Logs"). Default true. */
+  logFiles?: boolean;
+  /** How long `stop()` lets in-flight requests finish before closing backends. Default 10 s. */
+  shutdownDeadlineMs?: number;
+  /**
+   * Time for every timeout, timer and timestamp of the proxy and the packages it composes
+   * (router, supervisor, fronts, log files). Default: the system clock; tests pass a manual one.
+   */
+  clock?: Clock;
+}
+
+/** Where and whether the HTTP server may listen. */
+export interface ListenSettings {
+  host: string;
+  port: number;
+  /** Bound to loopback only: then `Host` must name loopback too (DNS rebinding). */
+  loopbackOnly: boolean;
+  /** Why listening is refused (beyond loopback without keys), or undefined when it is allowed. */
+  refusal: string | undefined;
+}
+
+/** The options every router of the proxy shares (the aggregate one and each per-server one). */
+export type RouterSettings = Required<
+  Pick<
+    RouterOptions,
+    'serverInfo' | 'requestTimeoutMs' | 'maxConcurrentRequests' | 'maxRequestTimeoutMs' | 'clock'
+  >
+> & {
+  /** Names on the aggregate endpoint; per-server endpoints keep each backend's names untouched. */
+  naming: NonNullable<RouterOptions['naming']>;
+};
+
+/** The options of the front transports (Streamable HTTP, HTTP+SSE, WebSocket, stdio). */
+export interface FrontSettings {
+  maxMessageBytes: number;
+  /** Streamable HTTP answers as SSE whenever the client accepts it (docs/transports.md). */
+  streamResponses: boolean;
+  clock: Clock;
+}
+
+/** How the proxy connects to every backend, whichever it is. */
+export interface ConnectionSettings {
+  /** The environment stdio backends inherit allow-listed variables from. */
+  baseEnv: Readonly<Record<string, string | undefined>>;
+  maxMessageBytes: number;
+  /** Who the proxy says it is in `initialize` to a backend. */
+  clientInfo: { name: string; version: string };
+  clock: Clock;
+}
+
+/** How to reach one backend. */
+export type BackendTarget =
+  | {
+      type: 'stdio';
+      command: string;
+      args: readonly string[];
+      env: Readonly<Record<string, string>>;
+      cwd: string | undefined;
+    }
+  | {
+      type: 'streamable-http' | 'sse' | 'auto';
+      url: string;
+      headers: Readonly<Record<string, string>>;
+    }
+  | {
+      type: 'websocket';
+      url: string;
+      headers: Readonly<Record<string, string>>;
+      protocols: readonly string[];
+    };
+
+/**
+ * One backend's settings: how to reach it, how it is supervised and how the router sees it.
+ * Plain data, so that a reload can compare old and new settings to find what changed.
+ */
+export interface BackendOptions {
+  name: string;
+  /** As configured; a choice made at run time overrides it (docs/operations.md). */
+  enabled: boolean;
+  /** Namespace prefix of its tools and prompts. */
+  prefix: string;
+  /** Under the `none` naming strategy, the higher priority wins a name collision. */
+  priority: number;
+  /** One backend session per client session (`sessions: per-client`) instead of one shared. */
+  perClient: boolean;
+  /** Overrides the router's request timeout for this backend. */
+  requestTimeoutMs: number | undefined;
+  target: BackendTarget;
+  restart: RestartPolicy;
+  health: HealthPolicy;
+  /** Started on first use, not with the others. */
+  lazy: boolean;
+  /** Stopped after this long without requests. */
+  idleStopMs: number | undefined;
+}
+
+/** Everything the proxy's parts need, mapped from one configuration. */
+export interface ProxySettings {
+  listen: ListenSettings;
+  /** Bearer keys of the MCP endpoints (HTTP and WebSocket). */
+  mcpKeys: KeyPolicy;
+  /** Bearer keys of the admin API under `/api`. */
+  adminKeys: KeyPolicy;
+  logger: LoggerOptions;
+  /** Per-server log files, or undefined when they are off. */
+  serverLogs: Omit<ServerLogsOptions, 'onError'> | undefined;
+  metrics: MetricsOptions;
+  pool: HttpPoolOptions;
+  router: RouterSettings;
+  fronts: FrontSettings;
+  connections: ConnectionSettings;
+  backends: BackendOptions[];
+  /** Where run-time choices are kept, and the key (the config file) they are kept under. */
+  state: { file: string | undefined; key: string };
+  /** Whether the built-in `switchyard` management server is mounted. */
+  management: boolean;
+  shutdownDeadlineMs: number;
+  clock: Clock;
+}
+
+/**
+ * The config as given: already normalized (by `loadConfigFile`), or a plain object in any of the
+ * three dialects, validated here.
+ */
+export function configOf(input: SwitchyardConfig | Record<string, unknown>): SwitchyardConfig {
+  const normalized =
+    typeof input === 'object' &&
+    input !== null &&
+    'dialect' in input &&
+    Array.isArray((input as { servers?: unknown }).servers);
+  return normalized ? (input as SwitchyardConfig) : normalizeConfig(input);
+}
+
+/** Maps a configuration and the run options to every part's settings. */
+export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {}): ProxySettings {
+  const clock = options.clock ?? systemClock;
+  const host = options.host ?? config.proxy.host;
+  const loopbackOnly = isLoopback(host);
+  const logDir = options.logFiles === false ? undefined : config.logging.dir;
+  return {
+    listen: {
+      host,
+      port: options.port ?? config.proxy.port,
+      loopbackOnly,
+      refusal:
+        !loopbackOnly && config.proxy.apiKeys.length === 0 && !config.proxy.allowUnauthenticated
+          ? `refusing to listen on ${host} without proxy.apiKeys; add a key (switchyard key) or set proxy.allowUnauthenticated`
+          : undefined,
+    },
+    mcpKeys: { hashes: config.proxy.apiKeys },
+    adminKeys: adminKeysOf(config, loopbackOnly),
+    logger: loggerOptionsOf(config),
+    serverLogs:
+      logDir === undefined ? undefined : { dir: logDir, secrets: secretsOf(config), clock },
+    metrics: { prefix: options.metricNames ?? 'switchyard' },
+    pool: {
+      connections: config.proxy.connectionPoolSize,
+      headersTimeoutMs: config.proxy.requestTimeoutMs,
+    },
+    router: {
+      naming: {
+        strategy: config.naming.strategy,
+        separator: config.naming.separator,
+        globalPrefix: config.naming.globalPrefix,
+      },
+      serverInfo: PROXY_INFO,
+      requestTimeoutMs: config.proxy.requestTimeoutMs,
+      maxConcurrentRequests: config.proxy.maxConcurrentRequests,
+      maxRequestTimeoutMs: config.proxy.maxRequestTimeoutMs,
+      clock,
+    },
+    fronts: {
+      maxMessageBytes: config.proxy.maxMessageBytes,
+      streamResponses: config.proxy.streamResponses,
+      clock,
+    },
+    connections: {
+      baseEnv: options.baseEnv ?? process.env,
+      maxMessageBytes: config.proxy.maxMessageBytes,
+      clientInfo: PROXY_INFO,
+      clock,
+    },
+    backends: backendOptionsOf(config),
+    state: { file: options.stateFile ?? config.stateFile, key: config.file ?? '(inline)' },
+    management: config.management.enabled,
+    shutdownDeadlineMs: options.shutdownDeadlineMs ?? 10_000,
+    clock,
+  };
+}
+
+/**
+ * The admin API's keys: `dashboard.apiKey` when set (kept as its hash, so it is compared like the
+ * MCP keys, in constant time); without one, open on loopback and closed beyond it
+ * (docs/operations.md, "The admin API and keys").
+ */
+function adminKeysOf(config: SwitchyardConfig, loopbackOnly: boolean): KeyPolicy {
+  const key = config.dashboard.apiKey;
+  if (key !== undefined) return { hashes: [hashKey(key)] };
+  if (loopbackOnly) return { hashes: [] };
+  return {
+    hashes: [],
+    closed: 'the admin API needs dashboard.apiKey when bound beyond loopback',
+  };
+}
+
+/** The logger's options; the CLI's `--log-level` and `--log-format` take precedence. */
+export function loggerOptionsOf(
+  config: SwitchyardConfig,
+  overrides: Pick<LoggerOptions, 'level' | 'format'> = {},
+): LoggerOptions {
+  return {
+    level: overrides.level ?? config.logging.level,
+    format: overrides.format ?? config.logging.format,
+    secrets: secretsOf(config),
+  };
+}
+
+/**
+ * Restart timing beyond the config's `restartDelayMs` and `maxRestarts` (docs/operations.md):
+ * the delay doubles up to a minute, restarts are counted over five minutes, and a minute of
+ * stable running forgets earlier failures.
+ */
+const RESTART_CAP_MS = 60_000;
+const RESTART_WINDOW_MS = 300_000;
+const STABLE_AFTER_MS = 60_000;
+const RESTART_JITTER = 0.2;
+
+/** Every configured backend's settings, in config order. */
+export function backendOptionsOf(config: SwitchyardConfig): BackendOptions[] {
+  return config.servers.map(backendOptions);
+}
+
+function backendOptions(server: ServerConfig): BackendOptions {
+  return {
+    name: server.name,
+    enabled: server.enabled,
+    prefix: server.prefix ?? server.name,
+    priority: server.priority,
+    perClient: server.sessions === 'per-client',
+    requestTimeoutMs: server.requestTimeoutMs,
+    target: targetOf(server),
+    restart: {
+      onFailure: server.restartOnFailure,
+      maxRestarts: server.maxRestarts,
+      baseDelayMs: server.restartDelayMs,
+      maxDelayMs: Math.max(RESTART_CAP_MS, server.restartDelayMs),
+      windowMs: RESTART_WINDOW_MS,
+      stableMs: STABLE_AFTER_MS,
+      jitter: RESTART_JITTER,
+    },
+    health: {
+      enabled: server.healthCheck.enabled,
+      intervalMs: server.healthCheck.intervalMs,
+      timeoutMs: server.healthCheck.timeoutMs,
+      failureThreshold: server.healthCheck.failureThreshold,
+      method: server.healthCheck.method,
+    },
+    lazy: server.lazy,
+    idleStopMs: server.idleStopMs,
+  };
+}
+
+function targetOf(server: ServerConfig): BackendTarget {
+  const t = server.transport;
+  switch (t.type) {
+    case 'stdio':
+      return { type: 'stdio', command: t.command, args: t.args, env: t.env, cwd: t.cwd };
+    case 'websocket':
+      return { type: 'websocket', url: t.url, headers: t.headers, protocols: t.protocols };
+    default:
+      return { type: t.type, url: t.url, headers: t.headers };
+  }
+}
+
+/**
+ * Every value of the config that must never reach a log line (docs/operations.md, "Logs"):
+ * backend env values, header values and keys. The logger redacts them wherever they appear.
  */
 export function secretsOf(config: SwitchyardConfig): string[] {
   const secrets: string[] = [];
@@ -16,4 +314,79 @@ export function secretsOf(config: SwitchyardConfig): string[] {
   }
   if (config.dashboard.apiKey) secrets.push(config.dashboard.apiKey);
   return secrets;
+}
+
+const REDACTED = '[redacted]';
+
+/** The config with every secret of {@link secretsOf} replaced, for `proxy://config`. */
+export function redactConfig(config: SwitchyardConfig): JsonObject {
+  const hide = (values: Record<string, string>) =>
+    Object.fromEntries(Object.keys(values).map((key) => [key, REDACTED]));
+  return {
+    ...config,
+    dashboard: config.dashboard.apiKey
+      ? { ...config.dashboard, apiKey: REDACTED }
+      : config.dashboard,
+    servers: config.servers.map((server) => {
+      const t = server.transport;
+      return {
+        ...server,
+        transport:
+          t.type === 'stdio' ? { ...t, env: hide(t.env) } : { ...t, headers: hide(t.headers) },
+      };
+    }),
+  } as unknown as JsonObject;
+}
+
+/**
+ * Sections read once at start: a reload reports a change to them in `needsRestart` and keeps
+ * their running values (docs/operations.md, "Hot reload").
+ */
+const RESTART_ONLY_SETTINGS = [
+  'proxy',
+  'naming',
+  'logging',
+  'dashboard',
+  'contextTracing',
+] as const;
+
+/** The config a reload puts in force, and which restart-only sections it could not apply. */
+export function reloadedConfig(
+  current: SwitchyardConfig,
+  next: SwitchyardConfig,
+): { config: SwitchyardConfig; needsRestart: string[] } {
+  const needsRestart = RESTART_ONLY_SETTINGS.filter(
+    (key) => JSON.stringify(current[key]) !== JSON.stringify(next[key]),
+  );
+  const config = {
+    ...next,
+    ...Object.fromEntries(RESTART_ONLY_SETTINGS.map((key) => [key, current[key]])),
+  } as SwitchyardConfig;
+  return { config, needsRestart: [...needsRestart] };
+}
+
+/** The config with restarts turned off, for probing each backend once (`switchyard check --ping`). */
+export function withoutRestarts(config: SwitchyardConfig): SwitchyardConfig {
+  return { ...config, servers: config.servers.map((s) => ({ ...s, restartOnFailure: false })) };
+}
+
+/** The first line of `switchyard check`: the file, its dialect and how many servers it has. */
+export function describeConfig(config: SwitchyardConfig): string {
+  return `${config.file ?? 'config'}: valid (${config.dialect} dialect), ${config.servers.length} server(s)`;
+}
+
+/** One line of `switchyard check`: a backend and where it is reached. */
+export function describeBackend(backend: BackendOptions): string {
+  const t = backend.target;
+  const target = t.type === 'stdio' ? [t.command, ...t.args].join(' ') : t.url;
+  return `${backend.name}  ${t.type}  ${backend.enabled ? '' : '(disabled)  '}${target}`;
+}
+
+/** The configuration in force, replaced by each reload. */
+export interface RunningConfig {
+  current: SwitchyardConfig;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

@@ -1,6 +1,7 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import { silentLogger } from '@switchyard/logging';
-import { isJsonObject } from '@switchyard/protocol';
+import { type Clock, isJsonObject, systemClock } from '@switchyard/protocol';
+import { withoutRestarts } from './options.js';
 import { createProxy } from './proxy.js';
 
 /** One backend's probe result, for `switchyard check --ping`. */
@@ -9,6 +10,7 @@ export interface PingRow {
   state: string;
   revision?: string | undefined;
   tools?: number | undefined;
+  /** Whole milliseconds. */
   ms: number;
   detail?: string | undefined;
 }
@@ -17,23 +19,23 @@ export interface PingRow {
  * Probes every backend over its real transport: start it, run the handshake, count its tools
  * (following its pagination), time the whole, then stop it.
  */
-export async function pingBackends(config: SwitchyardConfig): Promise<PingRow[]> {
+export async function pingBackends(
+  config: SwitchyardConfig,
+  clock: Clock = systemClock,
+): Promise<PingRow[]> {
   // One attempt each: a probe reports the first failure instead of retrying it.
-  const once = {
-    ...config,
-    servers: config.servers.map((s) => ({ ...s, restartOnFailure: false })),
-  };
-  const proxy = createProxy(once, { logger: silentLogger() });
-  const started = Date.now();
+  const proxy = createProxy(withoutRestarts(config), { logger: silentLogger(), clock });
+  const since = (start: number) => Math.round(clock.now() - start);
+  const started = clock.now();
   await proxy.start({ listen: false });
-  const startedIn = Date.now() - started;
+  const startedIn = since(started);
   const rows = await Promise.all(
     proxy.backends.list().map(async (entry): Promise<PingRow> => {
       const session = entry.session;
       if (entry.state !== 'running' || !session) {
         return { name: entry.name, state: entry.state, ms: startedIn, detail: entry.reason };
       }
-      const t0 = Date.now();
+      const t0 = clock.now();
       let tools = 0;
       let cursor: string | undefined;
       do {
@@ -61,7 +63,7 @@ export async function pingBackends(config: SwitchyardConfig): Promise<PingRow[]>
         state: 'running',
         revision: session.revision,
         tools,
-        ms: startedIn + Date.now() - t0,
+        ms: startedIn + since(t0),
       };
     }),
   );

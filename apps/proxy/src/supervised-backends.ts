@@ -1,56 +1,35 @@
-import type { ServerConfig } from '@switchyard/config';
 import type { Logger, ServerLogs } from '@switchyard/logging';
 import type { Metrics } from '@switchyard/metrics';
-import { ErrorCode, type JsonRpcRequest } from '@switchyard/protocol';
-import {
-  type BackendDirectory,
-  type BackendEntry,
-  BackendSession,
-  type BackendTransport,
-  type Outcome,
-  type Router,
-  type SessionOwner,
-  type VirtualServerDefinition,
-  virtualTransport,
+import type { Clock } from '@switchyard/protocol';
+import type {
+  BackendDirectory,
+  BackendEntry,
+  SessionOwner,
+  VirtualServerDefinition,
 } from '@switchyard/router';
 import {
   type BackendSpec,
-  type Clock,
-  type Connection,
-  type Connector,
   planReload,
   type ReloadPlan,
   Supervisor,
   type SupervisorEvent,
 } from '@switchyard/supervisor';
-import {
-  BACKEND_SESSION_EXPIRED,
-  createRemoteBackendTransport,
-  type HttpPool,
-  StdioBackendTransport,
-} from '@switchyard/transports';
-import { PROXY_VERSION } from './options.js';
+import { BackendSessions, type BackendSessionsOptions } from './backend-sessions.js';
+import type { BackendOptions } from './options.js';
 import type { ServerStateStore } from './server-state.js';
 
-export interface SupervisedBackendsOptions {
-  servers: readonly ServerConfig[];
+export interface SupervisedBackendsOptions extends BackendSessionsOptions {
+  servers: readonly BackendOptions[];
   logger: Logger;
-  /** The environment backends inherit allow-listed variables from. */
-  baseEnv: Readonly<Record<string, string | undefined>>;
-  maxMessageBytes: number;
-  /** Receives backend notifications and is told when a backend comes or goes. */
-  router: () => BackendEvents;
   metrics: Metrics;
-  /** Per-server log files (spec L1): backend output and lifecycle events. */
-  logs?: ServerLogs | undefined;
-  /** The proxy's keep-alive pool for HTTP backends (spec T4). */
-  pool?: Pick<HttpPool, 'fetch' | 'request'>;
-  /** Where enabled/disabled choices made at run time are kept (spec S4). */
+  /** Per-server log files: backend output and lifecycle events (docs/operations.md, "Logs"). */
+  logs: ServerLogs | undefined;
+  /** Where enabled/disabled choices made at run time are kept. */
   state: ServerStateStore;
-  clock?: Clock;
+  clock: Clock;
 }
 
-/** One server's state for operators (spec S1, D1). */
+/** One server's state for operators (docs/operations.md, "Backend states"). */
 export interface BackendSummary {
   name: string;
   state: string;
@@ -63,50 +42,49 @@ export interface BackendSummary {
   clientSessions: number;
 }
 
-/** Where a backend's notifications, requests and comings and goings are delivered. */
-export interface BackendEvents extends Pick<Router, 'backendNotification' | 'backendsChanged'> {
-  /** A backend's request to a client (spec R5), relayed to the client session waiting on it. */
-  backendRequest(
-    backend: string,
-    session: BackendSession,
-    request: JsonRpcRequest,
-  ): Promise<Outcome>;
-}
-
-/**
- * Restart timing beyond the config's `restartDelayMs` and `maxRestarts` (docs/operations.md):
- * the delay doubles up to a minute, restarts are counted over five minutes, and a minute of
- * stable running forgets earlier failures.
- */
-const RESTART_CAP_MS = 60_000;
-const RESTART_WINDOW_MS = 300_000;
-const STABLE_AFTER_MS = 60_000;
-const RESTART_JITTER = 0.2;
+/** An in-process server has no process: nothing to restart or probe. */
+const VIRTUAL_SUPERVISION = {
+  restart: {
+    onFailure: false,
+    maxRestarts: 0,
+    baseDelayMs: 0,
+    maxDelayMs: 0,
+    windowMs: 0,
+    stableMs: 0,
+    jitter: 0,
+  },
+  health: { enabled: false, intervalMs: 1, timeoutMs: 1, failureThreshold: 1, method: 'ping' },
+} satisfies Pick<BackendSpec, 'restart' | 'health'>;
 
 /**
  * The supervised backends as the router sees them (its `BackendDirectory`): each configured server
- * becomes a supervised connection (spec S1-S3) whose session the router routes to while it runs.
+ * becomes a supervised connection (docs/operations.md, "Backend states") whose session the router
+ * routes to while it runs.
  */
 export class SupervisedBackends implements BackendDirectory {
   readonly supervisor: Supervisor;
-  private readonly sessions = new Map<string, BackendSession>();
-  /** The open backend sessions of single clients, by server (`sessions: per-client`). */
-  private readonly clientSessions = new Map<string, Set<BackendSession>>();
-  private readonly configs = new Map<string, ServerConfig>();
+  private readonly sessions: BackendSessions;
+  private readonly backends = new Map<string, BackendOptions>();
 
   constructor(private readonly options: SupervisedBackendsOptions) {
-    this.supervisor = new Supervisor(options.clock ? { clock: options.clock } : {});
+    this.supervisor = new Supervisor({ clock: options.clock });
+    this.sessions = new BackendSessions(options);
     this.supervisor.subscribe((event) => this.observe(event));
-    for (const server of options.servers) this.add(server);
+    for (const backend of options.servers) this.add(backend);
   }
 
   /** Supervises one more server (stopped until started); a run-time choice overrides `enabled`. */
-  add(server: ServerConfig): void {
-    this.configs.set(server.name, server);
-    this.supervisor.add(this.spec(server));
+  add(backend: BackendOptions): void {
+    this.backends.set(backend.name, backend);
+    this.supervisor.add(this.spec(backend));
   }
 
-  /** Enables (and starts) or disables (and stops) a server, remembered across restarts (S4). */
+  /** Whether a server of this name is supervised (configured, or mounted in process). */
+  has(name: string): boolean {
+    return this.supervisor.get(name) !== undefined;
+  }
+
+  /** Enables (and starts) or disables (and stops) a server, remembered across restarts. */
   async setEnabled(name: string, enabled: boolean): Promise<void> {
     await this.supervisor.setEnabled(name, enabled);
     this.options.state.setEnabled(name, enabled);
@@ -120,51 +98,26 @@ export class SupervisedBackends implements BackendDirectory {
     this.supervisor.add({
       name: definition.name,
       enabled: true,
-      connect: async ({ onLost }) => {
-        const session = new BackendSession({
-          name: definition.name,
-          transport: virtualTransport(definition),
-          onClose: onLost,
-        });
-        await session.connect();
-        this.sessions.set(definition.name, session);
-        return {
-          probe: async () => session.closed === undefined,
-          close: async () => {
-            this.sessions.delete(definition.name);
-            await session.close();
-          },
-        };
-      },
-      restart: {
-        onFailure: false,
-        maxRestarts: 0,
-        baseDelayMs: 0,
-        maxDelayMs: 0,
-        windowMs: 0,
-        stableMs: 0,
-        jitter: 0,
-      },
-      health: { enabled: false, intervalMs: 1, timeoutMs: 1, failureThreshold: 1, method: 'ping' },
+      connect: this.sessions.virtualConnector(definition),
+      ...VIRTUAL_SUPERVISION,
     });
   }
 
   list(): readonly BackendEntry[] {
-    return this.supervisor.list().map((backend) => {
-      const config = this.configs.get(backend.name);
+    return this.supervisor.list().map((supervised) => {
+      const backend = this.backends.get(supervised.name);
       return {
-        name: backend.name,
-        prefix: config?.prefix ?? backend.name,
-        priority: config?.priority ?? 0,
-        state: backend.state,
-        reason: backend.reason,
-        session: this.sessions.get(backend.name),
-        ready: backend.state === 'starting' ? backend.settled() : undefined,
-        onDemand: backend.wakeable,
-        openPrivate:
-          config?.sessions === 'per-client'
-            ? (owner: SessionOwner) => this.openPrivate(config, owner)
-            : undefined,
+        name: supervised.name,
+        prefix: backend?.prefix ?? supervised.name,
+        priority: backend?.priority ?? 0,
+        state: supervised.state,
+        reason: supervised.reason,
+        session: this.sessions.sessionOf(supervised.name),
+        ready: supervised.state === 'starting' ? supervised.settled() : undefined,
+        onDemand: supervised.wakeable,
+        openPrivate: backend?.perClient
+          ? (owner: SessionOwner) => this.sessions.openPrivate(backend, owner)
+          : undefined,
       };
     });
   }
@@ -175,6 +128,16 @@ export class SupervisedBackends implements BackendDirectory {
 
   touch(name: string): void {
     this.supervisor.get(name)?.touch();
+  }
+
+  /** A backend's own request timeout, when it overrides the router's. */
+  requestTimeoutOf(name: string): number | undefined {
+    return this.backends.get(name)?.requestTimeoutMs;
+  }
+
+  /** How a backend is reached: its transport, or `virtual` for an in-process server. */
+  transportOf(name: string): string {
+    return this.backends.get(name)?.target.type ?? 'virtual';
   }
 
   /** Every server as operators see it: /health, /api/servers and the management server. */
@@ -188,7 +151,7 @@ export class SupervisedBackends implements BackendDirectory {
         enabled: supervised?.enabled ?? false,
         restarts: supervised?.restarts ?? 0,
         revision: b.session?.revision ?? null,
-        clientSessions: this.clientSessions.get(b.name)?.size ?? 0,
+        clientSessions: this.sessions.clientSessionCount(b.name),
       };
     });
   }
@@ -199,25 +162,25 @@ export class SupervisedBackends implements BackendDirectory {
   }
 
   /**
-   * Applies a new server list (hot reload, spec C5): starts added servers, stops removed ones and
-   * restarts only those whose settings changed; the others keep running untouched.
+   * Applies a new server list (hot reload, docs/operations.md): starts added servers, stops
+   * removed ones and restarts only those whose settings changed; the others keep running untouched.
    */
-  async apply(servers: readonly ServerConfig[]): Promise<ReloadPlan<ServerConfig>> {
-    const plan = planReload([...this.configs.values()], servers);
+  async apply(servers: readonly BackendOptions[]): Promise<ReloadPlan<BackendOptions>> {
+    const plan = planReload([...this.backends.values()], servers);
     await Promise.all([
-      ...plan.removed.map(async (server) => {
-        await this.supervisor.remove(server.name);
-        this.configs.delete(server.name);
-        this.options.metrics.removeBackend(server.name);
-        this.options.router().backendsChanged(server.name);
+      ...plan.removed.map(async (backend) => {
+        await this.supervisor.remove(backend.name);
+        this.backends.delete(backend.name);
+        this.options.metrics.removeBackend(backend.name);
+        this.options.hub.changed(backend.name);
       }),
-      ...plan.changed.map(async (server) => {
-        this.configs.set(server.name, server);
-        await this.supervisor.replace(this.spec(server));
+      ...plan.changed.map(async (backend) => {
+        this.backends.set(backend.name, backend);
+        await this.supervisor.replace(this.spec(backend));
       }),
-      ...plan.added.map(async (server) => {
-        this.add(server);
-        if (server.enabled) await this.supervisor.start(server.name);
+      ...plan.added.map(async (backend) => {
+        this.add(backend);
+        if (backend.enabled) await this.supervisor.start(backend.name);
       }),
     ]);
     return plan;
@@ -228,6 +191,7 @@ export class SupervisedBackends implements BackendDirectory {
     return this.supervisor.shutdown();
   }
 
+  /** Supervisor events become metrics, log lines (proxy log and the server's file) and list changes. */
   private observe(event: SupervisorEvent): void {
     const log = this.options.logger.child({ server: event.server });
     const { metrics } = this.options;
@@ -241,7 +205,7 @@ export class SupervisedBackends implements BackendDirectory {
       const level = event.to === 'failed' || event.to === 'backoff' ? 'warn' : 'info';
       log[level](`backend ${event.to}`, { from: event.from, reason: event.reason });
       if (event.from === 'running' || event.to === 'running')
-        this.options.router().backendsChanged(event.server);
+        this.options.hub.changed(event.server);
     } else if (event.type === 'restart-scheduled') {
       metrics.backendRestarted(event.server);
       log.info('restart scheduled', { attempt: event.attempt, delayMs: event.delayMs });
@@ -253,190 +217,15 @@ export class SupervisedBackends implements BackendDirectory {
     }
   }
 
-  private spec(server: ServerConfig): BackendSpec {
+  private spec(backend: BackendOptions): BackendSpec {
     return {
-      name: server.name,
-      enabled: this.options.state.overrides.get(server.name) ?? server.enabled,
-      connect: this.connector(server),
-      restart: {
-        onFailure: server.restartOnFailure,
-        maxRestarts: server.maxRestarts,
-        baseDelayMs: server.restartDelayMs,
-        maxDelayMs: Math.max(RESTART_CAP_MS, server.restartDelayMs),
-        windowMs: RESTART_WINDOW_MS,
-        stableMs: STABLE_AFTER_MS,
-        jitter: RESTART_JITTER,
-      },
-      health: {
-        enabled: server.healthCheck.enabled,
-        intervalMs: server.healthCheck.intervalMs,
-        timeoutMs: server.healthCheck.timeoutMs,
-        failureThreshold: server.healthCheck.failureThreshold,
-        method: server.healthCheck.method,
-      },
-      lazy: server.lazy,
-      ...(server.idleStopMs === undefined ? {} : { idleStopMs: server.idleStopMs }),
+      name: backend.name,
+      enabled: this.options.state.overrides.get(backend.name) ?? backend.enabled,
+      connect: this.sessions.connector(backend),
+      restart: backend.restart,
+      health: backend.health,
+      lazy: backend.lazy,
+      ...(backend.idleStopMs === undefined ? {} : { idleStopMs: backend.idleStopMs }),
     };
   }
-
-  /** The supervisor's connector: the shared session, the one the router routes to. */
-  private connector(server: ServerConfig): Connector {
-    return ({ onLost }) =>
-      this.reach(server, (transport, details) =>
-        this.open(server.name, transport, onLost, details),
-      );
-  }
-
-  /**
-   * Reaches one server over its transport (spec T1) and runs `handshake` over it: stdio spawns
-   * it; `auto` tries Streamable HTTP, then HTTP+SSE.
-   */
-  private async reach<T>(
-    server: ServerConfig,
-    handshake: (transport: BackendTransport, details: () => Record<string, unknown>) => Promise<T>,
-  ): Promise<T> {
-    const log = this.options.logger.child({ server: server.name });
-    const config = server.transport;
-    if (config.type === 'stdio') {
-      const transport = new StdioBackendTransport({
-        command: config.command,
-        args: config.args,
-        env: config.env,
-        baseEnv: this.options.baseEnv,
-        ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-        maxMessageBytes: this.options.maxMessageBytes,
-        onOutput: (stream, line) => {
-          this.options.logs?.write(server.name, stream, line);
-          if (stream === 'stderr') log.debug('backend stderr', { line });
-          else {
-            this.options.metrics.nonProtocolLine(server.name);
-            log.warn('backend wrote a non-protocol line on stdout', { line });
-          }
-        },
-      });
-      return handshake(transport, () => ({ pid: transport.pid }));
-    }
-    const remote = (type: 'streamable-http' | 'sse' | 'websocket') =>
-      createRemoteBackendTransport({
-        type,
-        url: config.url,
-        headers: config.headers,
-        ...(config.type === 'websocket' ? { protocols: config.protocols } : {}),
-        maxMessageBytes: this.options.maxMessageBytes,
-        ...(this.options.pool
-          ? { fetch: this.options.pool.fetch, request: this.options.pool.request }
-          : {}),
-      });
-    if (config.type !== 'auto') return handshake(remote(config.type), () => ({ url: config.url }));
-    try {
-      return await handshake(remote('streamable-http'), () => ({
-        url: config.url,
-        transport: 'streamable-http',
-      }));
-    } catch (first) {
-      log.info('Streamable HTTP did not answer; trying HTTP+SSE', { error: String(first) });
-      try {
-        return await handshake(remote('sse'), () => ({ url: config.url, transport: 'sse' }));
-      } catch (second) {
-        throw new Error(
-          `neither Streamable HTTP (${messageOf(first)}) nor HTTP+SSE (${messageOf(second)}) answered at ${config.url}`,
-        );
-      }
-    }
-  }
-
-  /**
-   * Opens a backend session for one client alone (`sessions: per-client`, spec R5): its own
-   * process or remote session, declared the client's relayable capabilities, its requests and
-   * notifications going to that client. It is not supervised: when it ends, the client's next
-   * call opens a new one; the client leaving closes it.
-   */
-  private async openPrivate(server: ServerConfig, owner: SessionOwner): Promise<BackendSession> {
-    const log = this.options.logger.child({ server: server.name });
-    return this.reach(server, async (transport, details) => {
-      const session: BackendSession = new BackendSession({
-        name: server.name,
-        transport,
-        clientInfo: { name: 'switchyard', version: PROXY_VERSION },
-        capabilities: owner.capabilities,
-        onRequest: (request) => owner.onRequest(session, request),
-        onNotification: (notification) => owner.onNotification(notification),
-        onClose: (reason) => {
-          const open = this.clientSessions.get(server.name);
-          open?.delete(session);
-          this.options.metrics.clientSessions(server.name, open?.size ?? 0);
-          log.info('client backend session closed', { reason });
-          owner.onClose(session, reason);
-        },
-      });
-      try {
-        await session.connect();
-      } catch (error) {
-        await transport.close().catch(() => {});
-        throw error;
-      }
-      const open = this.clientSessions.get(server.name) ?? new Set<BackendSession>();
-      this.clientSessions.set(server.name, open.add(session));
-      this.options.metrics.clientSessions(server.name, open.size);
-      log.info('client backend session opened', { ...details(), revision: session.revision });
-      return session;
-    });
-  }
-
-  /** Runs the handshake over a started transport and wraps the session as a supervised connection. */
-  private async open(
-    name: string,
-    transport: BackendTransport,
-    onLost: (reason: string, options?: { immediate?: boolean }) => void,
-    details: () => Record<string, unknown>,
-  ): Promise<Connection> {
-    const session: BackendSession = new BackendSession({
-      name,
-      transport,
-      clientInfo: { name: 'switchyard', version: PROXY_VERSION },
-      // Relayed to the client waiting on the backend (R5). Roots are not declared: servers such
-      // as server-filesystem would replace their configured folders with the client's roots.
-      capabilities: { sampling: {}, elicitation: {} },
-      onRequest: (request) => this.options.router().backendRequest(name, session, request),
-      onNotification: (notification) =>
-        this.options.router().backendNotification(name, notification),
-      onClose: (reason) => {
-        if (this.sessions.get(name) === session) this.sessions.delete(name);
-        onLost(reason, { immediate: reason === BACKEND_SESSION_EXPIRED });
-      },
-    });
-    try {
-      await session.connect();
-    } catch (error) {
-      await transport.close().catch(() => {});
-      throw error;
-    }
-    this.sessions.set(name, session);
-    this.options.logger.child({ server: name }).info('backend connected', {
-      ...details(),
-      revision: session.revision,
-      serverInfo: session.serverInfo,
-    });
-    return {
-      probe: async (method, timeoutMs) => {
-        const outcome = await session.request(method, undefined, { timeoutMs }).outcome;
-        // Any answer proves the backend alive; an error it sent (e.g. no `ping`) still counts.
-        return (
-          outcome.kind === 'result' ||
-          (outcome.kind === 'error' &&
-            outcome.error.code !== ErrorCode.RequestTimeout &&
-            outcome.error.code !== ErrorCode.BackendUnavailable)
-        );
-      },
-      close: async () => {
-        if (this.sessions.get(name) === session) this.sessions.delete(name);
-        await session.close();
-      },
-      busy: () => session.pending > 0,
-    };
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -15,9 +15,10 @@ export interface EventReplay {
 
 /**
  * Where the Streamable HTTP front records the events it writes so a client can resume a cut SSE
- * stream with GET + `Last-Event-ID` (spec T2, protocol.md §3). Event ids name their stream (as
- * 2025-11-25 recommends), so one id is enough to find what to replay. Synchronous on purpose: ids
- * are assigned in the order events are written, and a replay must not interleave with live events.
+ * stream with GET + `Last-Event-ID` (MCP 2025-11-25, Transports: Streamable HTTP, Resumability and
+ * Redelivery). Event ids name their stream (as 2025-11-25 recommends), so one id is enough to find
+ * what to replay. Synchronous on purpose: ids are assigned in the order events are written, and a
+ * replay must not interleave with live events.
  */
 export interface EventStore {
   /** Records one event of `streamId` in `sessionId` and returns its id. */
@@ -62,7 +63,7 @@ function parseEventId(id: string): { streamId: string; seq: number } | undefined
 
 /**
  * The default {@link EventStore}: a bounded in-memory log per session, dropping its oldest events
- * first once it holds more than `maxEvents` events or `maxBytes` bytes of data (spec T2).
+ * first once it holds more than `maxEvents` events or `maxBytes` bytes of data.
  */
 export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): EventStore {
   const maxEvents = options.maxEvents ?? 1000;

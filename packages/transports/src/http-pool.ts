@@ -21,7 +21,7 @@ export type HttpRequest = (
 export const defaultHttpRequest: HttpRequest = (url, options) => undiciRequest(url, options);
 
 export interface HttpPoolOptions {
-  /** Keep-alive connections per backend origin (spec T4). */
+  /** Keep-alive connections per backend origin (`proxy.connectionPoolSize`). */
   connections: number;
   /** Time to establish a connection. Default 10 s. */
   connectTimeoutMs?: number;
@@ -39,9 +39,10 @@ export interface HttpPool {
 }
 
 /**
- * Creates the HTTP backends' connection pool (spec T4): undici keeps up to `connections` sockets
- * per origin alive and queues requests beyond that, so a busy backend gets a bounded number of
- * connections instead of one per request. No request is retried: MCP POSTs are not idempotent.
+ * Creates the HTTP backends' connection pool (docs/transports.md, "Backend side"): undici keeps up
+ * to `connections` sockets per origin alive and queues requests beyond that, so a busy backend gets
+ * a bounded number of connections instead of one per request. No request is retried: MCP POSTs are
+ * not idempotent.
  */
 export function createHttpPool(options: HttpPoolOptions): HttpPool {
   const agent = new Agent({

@@ -1,14 +1,20 @@
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { type JsonRpcMessage, parseFrame, serializeMessage } from '@switchyard/protocol';
+import {
+  type Clock,
+  type JsonRpcMessage,
+  type MessageTransport,
+  parseFrame,
+  SwitchyardError,
+  serializeMessage,
+} from '@switchyard/protocol';
 import WebSocket from 'ws';
 import type { FetchLike, HttpRequest } from './http-pool.js';
 import { StreamableHttpBackend } from './streamable-http-backend.js';
-import { type MessageTransport, TransportError } from './transport.js';
 
 export { BACKEND_SESSION_EXPIRED } from './streamable-http-backend.js';
 
-/** How to reach a remote backend (spec T1). */
+/** How to reach a remote backend (docs/transports.md, "Backend side"). */
 export interface RemoteBackendOptions {
   type: 'streamable-http' | 'sse' | 'websocket';
   url: string;
@@ -16,18 +22,20 @@ export interface RemoteBackendOptions {
   headers?: Readonly<Record<string, string>>;
   /** WebSocket subprotocols offered after `mcp`. */
   protocols?: readonly string[];
-  /** Largest message accepted from a WebSocket backend (spec T5). */
+  /** Largest message accepted from a WebSocket backend. */
   maxMessageBytes?: number;
-  /** The `fetch` of HTTP+SSE backends: a shared keep-alive pool ({@link createHttpPool}, spec T4). */
+  /** The `fetch` of HTTP+SSE backends: a shared keep-alive pool ({@link createHttpPool}). */
   fetch?: FetchLike;
   /** The requests of Streamable HTTP backends, through the same pool. */
   request?: HttpRequest;
+  /** The clock of a Streamable HTTP backend's waits before resuming or reopening a stream. */
+  clock?: Clock;
 }
 
 /**
- * The legacy HTTP+SSE transport (spec T1), through the SDK's client, which enforces that the
- * `endpoint` event stays on the backend's origin. It parses frames loosely, so every field
- * survives.
+ * The legacy HTTP+SSE transport (MCP 2024-11-05, Transports: HTTP with SSE), through the SDK's
+ * client, which enforces that the `endpoint` event stays on the backend's origin. It parses frames
+ * loosely, so every field survives.
  */
 class SseBackend implements MessageTransport {
   onmessage?: (message: JsonRpcMessage) => void;
@@ -59,7 +67,7 @@ class SseBackend implements MessageTransport {
   }
 }
 
-/** A WebSocket backend (spec T1): subprotocol `mcp`, one JSON-RPC message per text frame. */
+/** A WebSocket backend: subprotocol `mcp`, one JSON-RPC message per text frame. */
 class WebSocketBackend implements MessageTransport {
   onmessage?: (message: JsonRpcMessage) => void;
   onerror?: (error: Error) => void;
@@ -80,7 +88,14 @@ class WebSocketBackend implements MessageTransport {
         isBinary ? Buffer.from(data as Buffer).toString('utf8') : String(data),
       );
       if (frame.ok && !frame.batch) this.onmessage?.(frame.message);
-      else this.onerror?.(new Error('backend sent a frame that is not one JSON-RPC message'));
+      else {
+        this.onerror?.(
+          new SwitchyardError(
+            'invalid_request',
+            'backend sent a frame that is not one JSON-RPC message',
+          ),
+        );
+      }
     });
     socket.on('close', (code, reason) =>
       this.onclose?.(`WebSocket closed (${code}${reason.length ? `: ${reason}` : ''})`),
@@ -89,9 +104,12 @@ class WebSocketBackend implements MessageTransport {
       socket.once('open', () => resolve());
       socket.once('error', (error) => {
         reject(
-          new TransportError('SPAWN_FAILED', `cannot connect to ${url}: ${error.message}`, {
-            cause: error,
-          }),
+          new SwitchyardError(
+            'backend_unavailable',
+            `cannot connect to ${url}: ${error.message}`,
+            undefined,
+            { cause: error },
+          ),
         );
       });
       socket.on('error', (error) => this.onerror?.(error));
@@ -101,7 +119,7 @@ class WebSocketBackend implements MessageTransport {
   async send(message: JsonRpcMessage): Promise<void> {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN)
-      throw new TransportError('CLOSED', 'WebSocket is not open');
+      throw new SwitchyardError('connection_closed', 'WebSocket is not open');
     await new Promise<void>((resolve, reject) =>
       socket.send(serializeMessage(message), (error) => (error ? reject(error) : resolve())),
     );
@@ -117,7 +135,10 @@ class WebSocketBackend implements MessageTransport {
   }
 }
 
-/** A transport to a remote backend over Streamable HTTP, HTTP+SSE or WebSocket (spec T1). */
+/**
+ * A transport to a remote backend over Streamable HTTP, HTTP+SSE or WebSocket. Failing to connect
+ * is `backend_unavailable`; sending on a closed connection is `connection_closed`.
+ */
 export function createRemoteBackendTransport(options: RemoteBackendOptions): MessageTransport {
   switch (options.type) {
     case 'websocket':
@@ -129,6 +150,7 @@ export function createRemoteBackendTransport(options: RemoteBackendOptions): Mes
         url: options.url,
         ...(options.headers ? { headers: options.headers } : {}),
         ...(options.request ? { request: options.request } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
       });
   }
 }

@@ -2,11 +2,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { ErrorCode, type JsonRpcMessage } from '@switchyard/protocol';
+import { ERRORS, ErrorCode, type JsonRpcMessage } from '@switchyard/protocol';
 import { describe, expect, it } from 'vitest';
 import { EchoSession } from './__fixtures__/echo-session.js';
 import { createSseFront, type SseFrontOptions } from './sse-front.js';
-import type { FrontSession, SessionSink } from './transport.js';
 
 const ORIGIN = 'http://127.0.0.1';
 
@@ -193,9 +192,14 @@ describe('POST (client messages)', () => {
     });
   });
 
-  it('answers 404 for an unknown session', async () => {
+  it('answers 404 for an unknown session, with the code of every front', async () => {
     const t = setup();
-    expect((await t.post('/messages?sessionId=nope', ping)).status).toBe(404);
+    const response = await t.post('/messages?sessionId=nope', ping);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({
+      id: null,
+      error: { code: ERRORS.session_not_found.jsonRpc },
+    });
   });
 
   it('needs a JSON content type (415)', async () => {

@@ -1,29 +1,38 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, errorResponse, parseFrame } from '@switchyard/protocol';
+import { type Clock, parseFrame, systemClock } from '@switchyard/protocol';
+import type { FrontSession, OpenSession } from './front-session.js';
 import { accepts } from './internal/accepts.js';
-import { failureResponse, jsonResponse } from './internal/http-response.js';
+import {
+  failureResponse,
+  invalidFrameResponse,
+  methodNotAllowed,
+} from './internal/http-response.js';
 import { type BodySource, notJson, readBody } from './internal/read-limited.js';
 import { SseStream } from './internal/sse-stream.js';
-import type { FrontSession, OpenSession } from './transport.js';
 
 export interface SseFrontOptions {
   openSession: OpenSession;
-  /** Largest POST body accepted (spec T5, default 4 MiB); larger bodies get 413 unread. */
+  /** Largest POST body accepted (default 4 MiB); larger bodies get 413 unread. */
   maxMessageBytes?: number;
-  /** Mints session ids; the proxy's own, never a backend's (protocol.md §4.3, §8.5). */
+  /**
+   * Mints session ids: the proxy's own, never a backend's (docs/transports.md, "Backend side");
+   * random by default, as MCP 2025-11-25, Security Best Practices, Session Hijacking asks.
+   */
   generateSessionId?: () => string;
   /**
    * Path of the POST endpoint announced in the `endpoint` event (default `/messages`). It is sent
-   * as a relative URI so that the client resolves it against the SSE URL: same origin, as
-   * clients must check (protocol.md §3).
+   * as a relative URI so that the client resolves it against the SSE URL: same origin, which
+   * clients such as the SDK's `SSEClientTransport` insist on (docs/transports.md, "Client side").
    */
   messagesPath?: string;
   /** Interval of `: keepalive` comments on each stream (default 25 s; 0 disables them). */
   keepAliveMs?: number;
+  /** The keep-alive timers' clock. */
+  clock?: Clock;
 }
 
 /**
- * The legacy HTTP+SSE transport of revision 2024-11-05 (protocol.md §3) as web-standard
+ * The legacy HTTP+SSE transport (MCP 2024-11-05, Transports: HTTP with SSE) as web-standard
  * handlers: `GET /sse` opens the stream, `POST /messages?sessionId=…` carries client messages.
  */
 export interface SseFront {
@@ -45,10 +54,11 @@ interface SseSession {
 }
 
 /**
- * Creates the HTTP+SSE front (spec T2). The stream's first event is `endpoint`, whose data is the
+ * Creates the HTTP+SSE front. The stream's first event is `endpoint`, whose data is the
  * POST URI; every message for the session then goes out as `event: message`. A POST answers only
  * whether the message was accepted (202): its response travels on the stream. Batches get -32600,
- * since 2024-11-05 has none. The session ends when the client drops the stream.
+ * since 2024-11-05 has none. The session ends when the client drops the stream. An unknown session
+ * gets 404 with the same JSON-RPC code as on the Streamable HTTP front (`session_not_found`).
  */
 export function createSseFront(options: SseFrontOptions): SseFront {
   const sessions = new Map<string, SseSession>();
@@ -56,6 +66,7 @@ export function createSseFront(options: SseFrontOptions): SseFront {
   const newId = options.generateSessionId ?? randomUUID;
   const messagesPath = options.messagesPath ?? '/messages';
   const keepAliveMs = options.keepAliveMs ?? 25_000;
+  const clock = options.clock ?? systemClock;
 
   function end(id: string): void {
     const session = sessions.get(id);
@@ -66,12 +77,10 @@ export function createSseFront(options: SseFrontOptions): SseFront {
   }
 
   function handleStream(request: Request): Response {
-    if (request.method !== 'GET')
-      return new Response(null, { status: 405, headers: { allow: 'GET' } });
+    if (request.method !== 'GET') return methodNotAllowed('GET');
     if (!accepts(request).sse) {
       return failureResponse(
-        406,
-        ErrorCode.InvalidRequest,
+        'not_acceptable',
         'Not Acceptable: the SSE endpoint needs Accept: text/event-stream',
       );
     }
@@ -80,6 +89,7 @@ export function createSseFront(options: SseFrontOptions): SseFront {
       headers: { 'x-accel-buffering': 'no' },
       onCancel: () => end(id),
       keepAliveMs,
+      clock,
     });
     stream.event('endpoint', `${messagesPath}?sessionId=${encodeURIComponent(id)}`);
     const front = options.openSession((message) => stream.push(message), {
@@ -91,24 +101,17 @@ export function createSseFront(options: SseFrontOptions): SseFront {
   }
 
   async function handleMessage(request: Request, source?: BodySource): Promise<Response> {
-    if (request.method !== 'POST') {
-      return new Response(null, { status: 405, headers: { allow: 'POST' } });
-    }
+    if (request.method !== 'POST') return methodNotAllowed('POST');
     const id = new URL(request.url).searchParams.get('sessionId');
     if (!id) {
       return failureResponse(
-        400,
-        ErrorCode.InvalidRequest,
+        'invalid_request',
         'Bad Request: the sessionId query parameter is required',
       );
     }
     const session = sessions.get(id);
     if (!session) {
-      return failureResponse(
-        404,
-        ErrorCode.InvalidRequest,
-        'Session not found: open a new SSE stream',
-      );
+      return failureResponse('session_not_found', 'Session not found: open a new SSE stream');
     }
     const refused = notJson(request);
     if (refused) return refused;
@@ -116,22 +119,14 @@ export function createSseFront(options: SseFrontOptions): SseFront {
     if (body instanceof Response) return body;
     // The stream may have been dropped while the body was read.
     if (!sessions.has(id)) {
-      return failureResponse(
-        404,
-        ErrorCode.InvalidRequest,
-        'Session not found: the stream was closed',
-      );
+      return failureResponse('session_not_found', 'Session not found: the stream was closed');
     }
     const frame = parseFrame(body);
-    if (!frame.ok) return jsonResponse(frame.error, 400);
+    if (!frame.ok) return invalidFrameResponse(frame.error);
     if (frame.batch) {
-      return jsonResponse(
-        errorResponse(
-          null,
-          ErrorCode.InvalidRequest,
-          'Invalid Request: batches are not supported on HTTP+SSE',
-        ),
-        400,
+      return failureResponse(
+        'invalid_request',
+        'Invalid Request: batches are not supported on HTTP+SSE',
       );
     }
     session.front.handle(frame.message);

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { JsonObject, JsonRpcMessage } from '@switchyard/protocol';
+import { type JsonObject, type JsonRpcMessage, SwitchyardError } from '@switchyard/protocol';
+import { until } from '@switchyard/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   backendEnvironment,
@@ -9,7 +10,6 @@ import {
   type StdioBackendOptions,
   StdioBackendTransport,
 } from './stdio-backend.js';
-import { TransportError } from './transport.js';
 
 function fixture(name: string): string {
   return fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url));
@@ -74,19 +74,8 @@ function backend(script: string, options: Partial<StdioBackendOptions> = {}) {
   const messages: JsonRpcMessage[] = [];
   const errors: Error[] = [];
   const closes: string[] = [];
-  let waiting: Array<() => void> = [];
-  const wake = () => {
-    for (const w of waiting) w();
-    waiting = [];
-  };
-  transport.onmessage = (message) => {
-    messages.push(message);
-    wake();
-  };
-  transport.onerror = (error) => {
-    errors.push(error);
-    wake();
-  };
+  transport.onmessage = (message) => messages.push(message);
+  transport.onerror = (error) => errors.push(error);
   const closed = new Promise<string>((resolve) => {
     transport.onclose = (reason) => {
       closes.push(reason);
@@ -94,11 +83,7 @@ function backend(script: string, options: Partial<StdioBackendOptions> = {}) {
     };
   });
   started.push(transport);
-  /** Resolves once `predicate` holds for what has arrived. */
-  const until = async (predicate: () => boolean): Promise<void> => {
-    while (!predicate()) await new Promise<void>((resolve) => waiting.push(resolve));
-  };
-  return { transport, messages, errors, closes, closed, until };
+  return { transport, messages, errors, closes, closed };
 }
 
 describe('backendEnvironment', () => {
@@ -144,7 +129,7 @@ describe('StdioBackendTransport messages', () => {
     expect(b.transport.pid).toBeGreaterThan(0);
     await b.transport.send({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { a: 1 } });
     await b.transport.send({ jsonrpc: '2.0', id: 'two', method: 'ping' });
-    await b.until(() => b.messages.length === 2);
+    await until(() => b.messages.length === 2);
     expect(b.messages).toEqual([
       { jsonrpc: '2.0', id: 1, result: { method: 'tools/list', params: { a: 1 } } },
       { jsonrpc: '2.0', id: 'two', result: { method: 'ping' } },
@@ -156,7 +141,7 @@ describe('StdioBackendTransport messages', () => {
     await b.transport.start();
     const text = 'é'.repeat(200_000);
     await b.transport.send({ jsonrpc: '2.0', id: 1, method: 'big', params: { text } });
-    await b.until(() => b.messages.length === 1);
+    await until(() => b.messages.length === 1);
     expect((resultOf(b.messages[0]).params as JsonObject).text).toBe(text);
   });
 
@@ -168,7 +153,7 @@ describe('StdioBackendTransport messages', () => {
       onOutput: (stream, line) => output.push([stream, line]),
     });
     await b.transport.start();
-    await b.until(() => b.messages.length === 1 && output.length === 3);
+    await until(() => b.messages.length === 1 && output.length === 3);
     expect(b.messages).toEqual([{ jsonrpc: '2.0', method: 'notifications/ready' }]);
     expect(output).toContainEqual(['stderr', 'starting up on stderr']);
     expect(output).toContainEqual(['stdout', 'Server v1.2 ready (not JSON)']);
@@ -179,25 +164,25 @@ describe('StdioBackendTransport messages', () => {
     expect(b.transport.stats.nonProtocolLines).toBe(2);
   });
 
-  it('drops a stdout line over maxMessageBytes and reports MESSAGE_TOO_LARGE', async () => {
+  it('drops a stdout line over maxMessageBytes and reports message_too_large', async () => {
     const b = backend('noisy-server.mjs', {
       args: [fixture('noisy-server.mjs'), '4096'],
       maxMessageBytes: 1024,
     });
     await b.transport.start();
-    await b.until(() => b.messages.length === 1);
+    await until(() => b.messages.length === 1);
     expect(b.transport.stats.oversizedFrames).toBe(1);
     expect(b.errors).toHaveLength(1);
-    expect(b.errors[0]).toBeInstanceOf(TransportError);
-    expect((b.errors[0] as TransportError).code).toBe('MESSAGE_TOO_LARGE');
+    expect(b.errors[0]).toBeInstanceOf(SwitchyardError);
+    expect((b.errors[0] as SwitchyardError).code).toBe('message_too_large');
     expect(b.errors[0]?.message).toContain('1024-byte limit');
   });
 
   it('refuses to send before start', async () => {
     const transport = new StdioBackendTransport({ command: process.execPath });
     const error = await transport.send({ jsonrpc: '2.0', method: 'x' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TransportError);
-    expect((error as TransportError).code).toBe('CLOSED');
+    expect(error).toBeInstanceOf(SwitchyardError);
+    expect((error as SwitchyardError).code).toBe('connection_closed');
   });
 
   it('reports the exit code when the process ends on its own, and refuses to send after', async () => {
@@ -208,12 +193,12 @@ describe('StdioBackendTransport messages', () => {
     const error = await b.transport
       .send({ jsonrpc: '2.0', id: 2, method: 'ping' })
       .catch((e: unknown) => e);
-    expect((error as TransportError).code).toBe('CLOSED');
+    expect((error as SwitchyardError).code).toBe('connection_closed');
   });
 });
 
 describe('StdioBackendTransport spawning', () => {
-  it('fails with SPAWN_FAILED for a command that does not exist', async () => {
+  it('fails with backend_unavailable for a command that does not exist', async () => {
     const errors: Error[] = [];
     const transport = new StdioBackendTransport({
       command: '/nonexistent/switchyard-no-such-server',
@@ -221,20 +206,20 @@ describe('StdioBackendTransport spawning', () => {
     });
     transport.onerror = (error) => errors.push(error);
     const error = await transport.start().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TransportError);
-    expect((error as TransportError).code).toBe('SPAWN_FAILED');
-    expect((error as TransportError).message).toContain('/nonexistent/switchyard-no-such-server');
-    expect((error as TransportError).cause).toMatchObject({ code: 'ENOENT' });
+    expect(error).toBeInstanceOf(SwitchyardError);
+    expect((error as SwitchyardError).code).toBe('backend_unavailable');
+    expect((error as SwitchyardError).message).toContain('/nonexistent/switchyard-no-such-server');
+    expect((error as SwitchyardError).cause).toMatchObject({ code: 'ENOENT' });
     expect(errors).toEqual([error]);
   });
 
-  it('fails with SPAWN_FAILED for a command not on PATH', async () => {
+  it('fails with backend_unavailable for a command not on PATH', async () => {
     const transport = new StdioBackendTransport({
       command: 'switchyard-no-such-server-on-path',
       baseEnv: process.env,
     });
     const error = await transport.start().catch((e: unknown) => e);
-    expect((error as TransportError).code).toBe('SPAWN_FAILED');
+    expect((error as SwitchyardError).code).toBe('backend_unavailable');
   });
 
   it('gives the child only allow-listed variables plus the configured ones', async () => {
@@ -245,7 +230,7 @@ describe('StdioBackendTransport spawning', () => {
       cwd: tmpdir(),
     });
     await b.transport.start();
-    await b.until(() => b.messages.length === 1);
+    await until(() => b.messages.length === 1);
     const { env, cwd } = paramsOf<{ env: Record<string, string>; cwd: string }>(b.messages[0]);
     expect(env).not.toHaveProperty(canary);
     expect(env.CONFIGURED).toBe('yes');
@@ -261,7 +246,7 @@ describe('StdioBackendTransport spawning', () => {
       inheritEnv: ['SWITCHYARD_TEST_CANARY'],
     });
     await b.transport.start();
-    await b.until(() => b.messages.length === 1);
+    await until(() => b.messages.length === 1);
     const { env } = paramsOf<{ env: Record<string, string> }>(b.messages[0]);
     expect(env).toEqual({ SWITCHYARD_TEST_CANARY: 'wanted' });
   });
@@ -302,7 +287,7 @@ describe('StdioBackendTransport.close', () => {
   it('kills the whole process group, escalating to SIGKILL for what ignores SIGTERM', async () => {
     const b = backend('stubborn-server.mjs', { closeGraceMs: 150 });
     await b.transport.start();
-    await b.until(() => b.messages.length === 1);
+    await until(() => b.messages.length === 1);
     const { leader, grandchild } = paramsOf<{ leader: number; grandchild: number }>(b.messages[0]);
     leftovers.push(leader, grandchild);
     expect(leader).toBe(b.transport.pid);
@@ -323,7 +308,7 @@ describe('StdioBackendTransport.close', () => {
       closeGraceMs: 150,
     });
     await b.transport.start();
-    await b.until(() => b.messages.length === 1);
+    await until(() => b.messages.length === 1);
     const { leader, grandchild } = paramsOf<{ leader: number; grandchild: number }>(b.messages[0]);
     leftovers.push(leader, grandchild);
 

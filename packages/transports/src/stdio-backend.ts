@@ -1,11 +1,19 @@
 import { type ChildProcess, spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
-import { type JsonRpcMessage, parseFrame, serializeMessage } from '@switchyard/protocol';
+import {
+  type Clock,
+  type JsonRpcMessage,
+  type MessageTransport,
+  parseFrame,
+  SwitchyardError,
+  serializeMessage,
+  systemClock,
+} from '@switchyard/protocol';
 import { LineSplitter } from './internal/line-splitter.js';
-import { type MessageTransport, TransportError } from './transport.js';
 
 /**
- * Variables a backend inherits from the proxy's environment unless told otherwise (spec T1): enough
- * to find executables and a home directory, nothing that tends to hold credentials.
+ * Variables a backend inherits from the proxy's environment unless told otherwise
+ * (docs/transports.md, "Backend side"): enough to find executables and a home directory, nothing
+ * that tends to hold credentials.
  */
 export const DEFAULT_INHERITED_ENV = [
   'HOME',
@@ -36,13 +44,15 @@ export interface StdioBackendOptions {
   baseEnv?: Readonly<Record<string, string | undefined>>;
   inheritEnv?: readonly string[];
   cwd?: string;
-  /** Largest stdout frame accepted; larger ones are dropped and reported (spec T5). */
+  /** Largest stdout frame accepted; larger ones are dropped and reported (`message_too_large`). */
   maxMessageBytes?: number;
   /** How long to wait after closing stdin, then after SIGTERM, before escalating. */
   closeGraceMs?: number;
   spawn?: SpawnFunction;
-  /** A stderr line, or a stdout line that is not JSON-RPC (logged and counted, never fatal: T1). */
+  /** A stderr line, or a stdout line that is not JSON-RPC (logged and counted, never fatal). */
   onOutput?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** The clock of the grace periods while closing. */
+  clock?: Clock;
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -62,9 +72,11 @@ export function backendEnvironment(
 }
 
 /**
- * A backend MCP server run as a child process speaking newline-delimited JSON-RPC on stdio.
- * The child leads its own process group, so closing reaches everything it started (`npx` wrappers
- * included): stdin is closed first, then SIGTERM, then SIGKILL (protocol.md §3 shutdown order).
+ * A backend MCP server run as a child process speaking newline-delimited JSON-RPC on stdio. The
+ * child leads its own process group, so closing reaches everything it started (`npx` wrappers
+ * included): stdin is closed first, then SIGTERM, then SIGKILL (MCP 2025-11-25, Basic: Lifecycle,
+ * Shutdown, stdio). It fails with `backend_unavailable` when the command cannot be started, and a
+ * send after the process has gone with `connection_closed`.
  */
 export class StdioBackendTransport implements MessageTransport {
   onmessage?: (message: JsonRpcMessage) => void;
@@ -110,8 +122,8 @@ export class StdioBackendTransport implements MessageTransport {
       (bytes) => {
         this.stats.oversizedFrames++;
         this.onerror?.(
-          new TransportError(
-            'MESSAGE_TOO_LARGE',
+          new SwitchyardError(
+            'message_too_large',
             `backend sent a ${bytes}-byte message, over the ${maxBytes}-byte limit`,
           ),
         );
@@ -145,12 +157,11 @@ export class StdioBackendTransport implements MessageTransport {
         resolve();
       });
       child.once('error', (error) => {
-        const failure = new TransportError(
-          'SPAWN_FAILED',
+        const failure = new SwitchyardError(
+          'backend_unavailable',
           `cannot start \`${o.command}\`: ${error.message}`,
-          {
-            cause: error,
-          },
+          undefined,
+          { cause: error },
         );
         reject(failure);
         this.onerror?.(failure);
@@ -171,7 +182,9 @@ export class StdioBackendTransport implements MessageTransport {
   send(message: JsonRpcMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || stdin.destroyed || !stdin.writable) {
-      return Promise.reject(new TransportError('CLOSED', 'backend process is not running'));
+      return Promise.reject(
+        new SwitchyardError('connection_closed', 'backend process is not running'),
+      );
     }
     const line = `${serializeMessage(message)}\n`;
     // Resolve on write() rather than its callback: the pipe buffers, and waiting for each flush
@@ -185,6 +198,7 @@ export class StdioBackendTransport implements MessageTransport {
     if (!child || !this.exited) return;
     this.closing = true;
     const grace = this.options.closeGraceMs ?? 2000;
+    const clock = this.options.clock ?? systemClock;
     const steps: Array<() => void> = [
       () => child.stdin?.end(),
       () => signalGroup(child, 'SIGTERM'),
@@ -195,7 +209,7 @@ export class StdioBackendTransport implements MessageTransport {
       // or `exited` would never settle.
       if (this.gone) break;
       step();
-      if (await settlesWithin(this.exited, grace)) break;
+      if (await settlesWithin(this.exited, grace, clock)) break;
     }
     await this.exited;
     // The leader is gone; make sure nothing it started lingers in its group.
@@ -212,11 +226,11 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+function settlesWithin(promise: Promise<void>, ms: number, clock: Clock): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
+    const timer = clock.setTimeout(() => resolve(false), ms);
     promise.then(() => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       resolve(true);
     });
   });

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
-import { ErrorCode, type JsonRpcMessage } from '@switchyard/protocol';
+import { ErrorCode, type JsonRpcMessage, type SessionSink } from '@switchyard/protocol';
 import { describe, expect, it } from 'vitest';
+import type { FrontSession } from './front-session.js';
 import { StdioFrontTransport } from './stdio-front.js';
-import type { FrontSession, SessionSink } from './transport.js';
 
 /**
  * A stdio front over in-memory streams, with a session that records and answers pings (the one
@@ -129,7 +129,7 @@ describe('StdioFrontTransport', () => {
     }
   });
 
-  it('answers a 2025-03-26 batch as one array in request order, invalid items first (P4)', async () => {
+  it('answers a 2025-03-26 batch as one array in request order, invalid items first', async () => {
     const f = front(undefined, '2025-03-26');
     f.transport.start();
     await f.write(

@@ -1,6 +1,5 @@
 import {
-  ErrorCode,
-  errorResponse,
+  failure,
   featuresOf,
   isRequest,
   isResponse,
@@ -11,13 +10,16 @@ import {
   resolveRevision,
   serializeMessage,
 } from '@switchyard/protocol';
+import type { FrontSession, OpenSession } from './front-session.js';
 import { LineSplitter } from './internal/line-splitter.js';
-import type { FrontSession, OpenSession } from './transport.js';
 
 export interface StdioFrontOptions {
   openSession: OpenSession;
   input: NodeJS.ReadableStream;
-  /** Carries protocol messages only (spec L3): nothing else may ever be written to it. */
+  /**
+   * Carries protocol messages only: nothing else may ever be written to it (MCP 2025-11-25,
+   * Transports: stdio).
+   */
   output: NodeJS.WritableStream;
   maxMessageBytes?: number;
 }
@@ -31,8 +33,9 @@ interface PendingBatch {
 
 /**
  * The proxy as an MCP server on stdin/stdout (`switchyard --stdio`): one client session for the
- * life of the process. Malformed lines get their JSON-RPC error. Batches are accepted from a
- * client that negotiated 2025-03-26, the one revision that has them (spec P4): each item is
+ * life of the process. Malformed lines get their JSON-RPC error. Batches are accepted from a client
+ * that negotiated 2025-03-26, the one revision that has them (MCP 2025-03-26, Basic, Batching;
+ * docs/protocol-versions.md, "Batches and the `MCP-Protocol-Version` header"): each item is
  * handled, and the answers to its requests are written as one array, in request order, with the
  * errors of invalid items first; anything else they cause (progress) goes out on its own. Other
  * revisions get -32600.
@@ -70,9 +73,9 @@ export class StdioFrontTransport {
       const revision = resolveRevision(session.revision);
       if (!revision || !featuresOf(revision).batches) {
         line(
-          errorResponse(
+          failure(
             null,
-            ErrorCode.InvalidRequest,
+            'invalid_request',
             `Invalid Request: batches are not allowed in revision ${revision ?? 'unknown'}`,
           ),
         );
@@ -100,9 +103,9 @@ export class StdioFrontTransport {
       },
       (bytes) =>
         write(
-          errorResponse(
+          failure(
             null,
-            ErrorCode.InvalidRequest,
+            'message_too_large',
             `Invalid Request: message of ${bytes} bytes exceeds the ${maxBytes}-byte limit`,
           ),
         ),

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JsonRpcMessage } from '@switchyard/protocol';
+import { ManualClock, until } from '@switchyard/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKEND_SESSION_EXPIRED, StreamableHttpBackend } from './streamable-http-backend.js';
 
@@ -33,27 +34,26 @@ afterEach(async () => {
   }
 });
 
-/** A clock whose timers fire on the next turn: reconnection delays without sleeping. */
-const immediateClock = {
-  now: () => Date.now(),
-  setTimeout: (callback: () => void) => setImmediate(callback),
-  clearTimeout: () => {},
-};
+/** The longest wait of the transport: before reopening the standalone stream. */
+const LONGEST_WAIT_MS = 30_000;
 
-/** A transport whose delivered messages the test can await. */
+/**
+ * A transport whose delivered messages the test can await. Its waits (before resuming a stream,
+ * before reopening the standalone one) are on a manual clock that moves on while the test waits,
+ * so they pass without sleeping.
+ */
 function connect(url: string) {
-  const transport = new StreamableHttpBackend({ url, clock: immediateClock });
+  const clock = new ManualClock();
+  const transport = new StreamableHttpBackend({ url, clock });
   const received: JsonRpcMessage[] = [];
-  const waiters: Array<() => void> = [];
-  transport.onmessage = (message) => {
-    received.push(message);
-    for (const wake of waiters.splice(0)) wake();
-  };
-  const until = async (count: number) => {
-    while (received.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
-    return received;
-  };
-  return { transport, received, until };
+  transport.onmessage = (message) => received.push(message);
+  /** Resolves with everything received once `count` messages have arrived. */
+  const arrived = (count: number) =>
+    until(() => {
+      clock.advance(LONGEST_WAIT_MS);
+      return received.length >= count && received;
+    }, `${count} messages`);
+  return { transport, received, arrived };
 }
 
 const initialize = {
@@ -74,11 +74,11 @@ describe('Streamable HTTP backend transport', () => {
       response.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's-1' });
       response.end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { n: message.id } }));
     });
-    const { transport, until } = connect(url);
+    const { transport, arrived } = connect(url);
     await transport.send(initialize);
     transport.setProtocolVersion('2025-06-18');
     await transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' });
-    expect(await until(2)).toEqual([
+    expect(await arrived(2)).toEqual([
       { jsonrpc: '2.0', id: 0, result: { n: 0 } },
       { jsonrpc: '2.0', id: 1, result: { n: 1 } },
     ]);
@@ -89,7 +89,7 @@ describe('Streamable HTTP backend transport', () => {
     });
   });
 
-  it('resumes a stream cut before its answer with GET + Last-Event-ID (SEP-1699)', async () => {
+  it('resumes a stream cut before its answer with GET + Last-Event-ID', async () => {
     const { url, seen } = await backend((request, body, response) => {
       if (request.method === 'POST') {
         const { id } = JSON.parse(body);
@@ -103,9 +103,9 @@ describe('Streamable HTTP backend transport', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.end(`id: e-3\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 7, result: {} })}\n\n`);
     });
-    const { transport, until } = connect(url);
+    const { transport, arrived } = connect(url);
     await transport.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x' } });
-    const received = await until(2);
+    const received = await arrived(2);
     expect(received[1]).toEqual({ jsonrpc: '2.0', id: 7, result: {} });
     const resume = seen.find((r) => r.method === 'GET');
     expect(resume?.headers['last-event-id']).toBe('e-2');
@@ -121,9 +121,9 @@ describe('Streamable HTTP backend transport', () => {
         ]),
       );
     });
-    const { transport, until } = connect(url);
+    const { transport, arrived } = connect(url);
     await transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' });
-    expect((await until(2)).map((m) => ('id' in m ? m.id : 'notification'))).toEqual([
+    expect((await arrived(2)).map((m) => ('id' in m ? m.id : 'notification'))).toEqual([
       'notification',
       1,
     ]);
@@ -139,11 +139,11 @@ describe('Streamable HTTP backend transport', () => {
       }
       response.writeHead(404).end('Session not found');
     });
-    const { transport, until } = connect(url);
+    const { transport, arrived } = connect(url);
     const closed: string[] = [];
     transport.onclose = (reason) => closed.push(reason);
     await transport.send(initialize);
-    await until(1);
+    await arrived(1);
     await expect(transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' })).rejects.toThrow(/404/);
     expect(closed).toEqual([BACKEND_SESSION_EXPIRED]);
   });
@@ -160,9 +160,9 @@ describe('Streamable HTTP backend transport', () => {
       response.writeHead(request.method === 'DELETE' ? 200 : 202, { 'mcp-session-id': 's-2' });
       response.end();
     });
-    const { transport, until } = connect(url);
+    const { transport, arrived } = connect(url);
     await transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    expect(await until(1)).toEqual([
+    expect(await arrived(1)).toEqual([
       { jsonrpc: '2.0', method: 'notifications/tools/list_changed' },
     ]);
     await transport.close();
@@ -185,9 +185,9 @@ describe('Streamable HTTP backend transport', () => {
       response.writeHead(202, { 'mcp-session-id': 's-3' });
       response.end();
     });
-    const { transport, until } = connect(url);
+    const { transport, arrived } = connect(url);
     await transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    expect((await until(2)).map((m) => ('method' in m ? m.method : ''))).toEqual([
+    expect((await arrived(2)).map((m) => ('method' in m ? m.method : ''))).toEqual([
       'notifications/tools/list_changed',
       'notifications/prompts/list_changed',
     ]);

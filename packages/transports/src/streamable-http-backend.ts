@@ -1,22 +1,25 @@
 import {
   type Clock,
+  ErrorCode,
   isRequest,
   isResponse,
   type JsonRpcId,
   type JsonRpcMessage,
+  type MessageTransport,
   Method,
   parseFrame,
+  SwitchyardError,
   serializeMessage,
   systemClock,
 } from '@switchyard/protocol';
 import type { Dispatcher } from 'undici';
 import { defaultHttpRequest, type HttpRequest } from './http-pool.js';
 import { SseParser } from './internal/sse-parser.js';
-import { type MessageTransport, TransportError } from './transport.js';
 
 /**
  * The close reason of a Streamable HTTP backend that answered 404 for our session: it restarted or
- * expired the session, so the right move is to initialize a new one at once (spec T1).
+ * expired the session, so the right move is to initialize a new one at once (MCP 2025-11-25,
+ * Transports: Streamable HTTP, Session Management).
  */
 export const BACKEND_SESSION_EXPIRED = 'backend session expired';
 
@@ -24,7 +27,7 @@ export interface StreamableHttpBackendOptions {
   url: string;
   /** Sent with every request (API keys, `Authorization`). */
   headers?: Readonly<Record<string, string>>;
-  /** The shared keep-alive pool's requests (spec T4); undici's global dispatcher otherwise. */
+  /** The shared keep-alive pool's requests; undici's global dispatcher otherwise. */
   request?: HttpRequest;
   /** Waits before resuming a stream or reopening the GET stream. */
   clock?: Clock;
@@ -36,11 +39,12 @@ const DEFAULT_RETRY_MS = 1000;
 const MAX_RECONNECT_MS = 30_000;
 
 /**
- * A Streamable HTTP backend (spec T1, protocol.md §3), spoken directly rather than through the
- * SDK's client transport: one POST per message, a JSON or SSE answer read as it arrives, the
- * session id and negotiated `MCP-Protocol-Version` on every request, a cut SSE stream resumed with
- * GET + `Last-Event-ID` until its request is answered (SEP-1699 polling), and the standalone GET
- * stream for what the backend sends on its own. Nothing is validated beyond JSON-RPC framing, so
+ * A Streamable HTTP backend (MCP 2025-11-25, Transports: Streamable HTTP), spoken directly rather
+ * than through the SDK's client transport: one POST per message, a JSON or SSE answer read as it
+ * arrives, the session id and negotiated `MCP-Protocol-Version` on every request, a cut SSE stream
+ * resumed with GET + `Last-Event-ID` until its request is answered (the server may close a stream
+ * early and have the client poll: Resumability and Redelivery), and the standalone GET stream for
+ * what the backend sends on its own. Nothing is validated beyond JSON-RPC framing, so
  * every field survives; the SDK's per-message schema parse was most of its cost per call.
  */
 export class StreamableHttpBackend implements MessageTransport {
@@ -69,7 +73,8 @@ export class StreamableHttpBackend implements MessageTransport {
   }
 
   async send(message: JsonRpcMessage): Promise<void> {
-    if (this.closed) throw new TransportError('CLOSED', 'the backend connection is closed');
+    if (this.closed)
+      throw new SwitchyardError('connection_closed', 'the backend connection is closed');
     const response = await this.request(this.url, {
       method: 'POST',
       headers: this.headers({
@@ -126,9 +131,10 @@ export class StreamableHttpBackend implements MessageTransport {
   }
 
   /**
-   * A non-2xx answer. Once a session exists, 404 (the spec's answer) means the backend forgot it;
-   * so does a 400 that names the session (what the reference server-everything answers). Before a
-   * session exists, either is a wrong URL or request, not an expiry.
+   * A non-2xx answer, thrown as `backend_unavailable` with the status in `data`. Once a session
+   * exists, 404 (the specification's answer) means the backend forgot it; so does a 400 that names
+   * the session (what the reference server-everything answers). Before a session exists, either is
+   * a wrong URL or request, not an expiry.
    */
   private async refused(response: Dispatcher.ResponseData, initializing: boolean): Promise<never> {
     const text = (await response.body.text().catch(() => '')).slice(0, 300);
@@ -137,9 +143,10 @@ export class StreamableHttpBackend implements MessageTransport {
     if (forgotten && this.sessionId !== undefined && !initializing) {
       this.onclose?.(BACKEND_SESSION_EXPIRED);
     }
-    throw new TransportError(
-      'HTTP_STATUS',
+    throw new SwitchyardError(
+      'backend_unavailable',
       `${this.url.origin} answered HTTP ${status}${text ? `: ${text}` : ''}`,
+      { status },
     );
   }
 
@@ -148,7 +155,10 @@ export class StreamableHttpBackend implements MessageTransport {
     const frame = parseFrame(data);
     if (!frame.ok) {
       this.onerror?.(
-        new Error(`the backend sent a malformed message: ${frame.error.error.message}`),
+        new SwitchyardError(
+          frame.error.error.code === ErrorCode.ParseError ? 'parse_error' : 'invalid_request',
+          `the backend sent a malformed message: ${frame.error.error.message}`,
+        ),
       );
       return [];
     }
@@ -162,7 +172,8 @@ export class StreamableHttpBackend implements MessageTransport {
 
   /**
    * Reads one SSE stream to its end. When it ends before `awaiting` is answered (the server cut it
-   * on purpose, SEP-1699, or the connection broke), it is resumed with GET + `Last-Event-ID`.
+   * on purpose and expects the client to poll, or the connection broke), it is resumed with GET +
+   * `Last-Event-ID`.
    */
   private async readStream(
     response: Dispatcher.ResponseData,
@@ -185,7 +196,10 @@ export class StreamableHttpBackend implements MessageTransport {
     if (this.closed || answered) return parser.lastEventId;
     if (parser.lastEventId === undefined) {
       this.onerror?.(
-        new Error(`the stream of request ${String(awaiting)} ended without an answer`),
+        new SwitchyardError(
+          'connection_closed',
+          `the stream of request ${String(awaiting)} ended without an answer`,
+        ),
       );
       return undefined;
     }
@@ -206,7 +220,7 @@ export class StreamableHttpBackend implements MessageTransport {
       headers,
       signal: this.abort.signal,
     });
-    // 405: the backend has no GET streams, which the spec allows.
+    // 405: the backend has no GET streams, which the specification allows.
     if (response.statusCode === 405) {
       await response.body.dump();
       return undefined;

@@ -4,10 +4,12 @@ import {
   type JsonObject,
   type JsonRpcMessage,
   type JsonRpcRequest,
+  type SessionSink,
 } from '@switchyard/protocol';
+import { ManualClock } from '@switchyard/protocol/testing';
 import { describe, expect, it } from 'vitest';
+import type { FrontSession } from './front-session.js';
 import { createStreamableHttpFront } from './streamable-http-front.js';
-import type { FrontSession, SessionSink } from './transport.js';
 
 const URL = 'http://127.0.0.1/mcp';
 const BOTH = 'application/json, text/event-stream';
@@ -984,44 +986,17 @@ describe('resumption', () => {
   });
 });
 
-/** A clock whose timers fire only when the test says so. */
-function manualClock() {
-  let now = 0;
-  const timers = new Map<number, { at: number; run: () => void }>();
-  let next = 1;
-  const clock: Clock = {
-    now: () => now,
-    setTimeout: (run, ms) => {
-      timers.set(next, { at: now + ms, run });
-      return next++;
-    },
-    clearTimeout: (handle) => {
-      timers.delete(handle as number);
-    },
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const [handle, timer] of [...timers]) {
-      if (timer.at <= now) {
-        timers.delete(handle);
-        timer.run();
-      }
-    }
-  };
-  return { clock, advance };
-}
-
 describe('idle sessions', () => {
   it('ends a session left idle, and its next request gets 404', async () => {
-    const { clock, advance } = manualClock();
+    const clock = new ManualClock();
     const { front, post, initialize } = setup({ sessionIdleMs: 1000, clock });
     const { id, session } = await initialize();
-    advance(900);
+    clock.advance(900);
     const ping = await post({ jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': id });
     expect(ping.status).toBe(200);
-    advance(900);
+    clock.advance(900);
     expect(front.sessionCount).toBe(1);
-    advance(100);
+    clock.advance(100);
     expect(front.sessionCount).toBe(0);
     expect(session.closed).toBe(true);
     const after = await post({ jsonrpc: '2.0', id: 2, method: 'ping' }, { 'mcp-session-id': id });
@@ -1029,7 +1004,7 @@ describe('idle sessions', () => {
   });
 
   it('keeps a session whose GET stream is open', async () => {
-    const { clock, advance } = manualClock();
+    const clock = new ManualClock();
     const { front, initialize } = setup({ sessionIdleMs: 1000, clock });
     const { id } = await initialize();
     const stream = await front.handle(
@@ -1039,7 +1014,7 @@ describe('idle sessions', () => {
       }),
     );
     expect(stream.status).toBe(200);
-    advance(5000);
+    clock.advance(5000);
     expect(front.sessionCount).toBe(1);
     await stream.body?.cancel();
   });

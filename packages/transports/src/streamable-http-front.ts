@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   type Clock,
   compareRevisions,
-  ErrorCode,
   featuresOf,
+  httpStatusOf,
   isRequest,
   isResponse,
   type JsonRpcFailure,
@@ -17,21 +17,30 @@ import {
   systemClock,
 } from '@switchyard/protocol';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
+import type { FrontSession, OpenSession } from './front-session.js';
 import { accepts } from './internal/accepts.js';
-import { failureResponse, jsonResponse } from './internal/http-response.js';
+import {
+  failureResponse,
+  invalidFrameResponse,
+  jsonResponse,
+  methodNotAllowed,
+} from './internal/http-response.js';
 import { type BodySource, notJson, readBody } from './internal/read-limited.js';
 import { ResumableStream, replayEnded } from './internal/resumable-sse.js';
-import type { FrontSession, OpenSession } from './transport.js';
 
 export interface StreamableHttpFrontOptions {
   openSession: OpenSession;
-  /** Largest request body accepted (spec T5, default 4 MiB); larger bodies get 413 unread. */
+  /** Largest request body accepted (default 4 MiB); larger bodies get 413 unread. */
   maxMessageBytes?: number;
-  /** Mints session ids; the proxy's own, never a backend's (protocol.md §4.3). */
+  /**
+   * Mints session ids: the proxy's own, never a backend's (docs/transports.md, "Backend side");
+   * random by default, as MCP 2025-11-25, Security Best Practices, Session Hijacking asks.
+   */
   generateSessionId?: () => string;
   /**
-   * Records every SSE event so a cut stream can be resumed with GET + `Last-Event-ID` (spec T2).
-   * Default: an in-memory store per front, bounded per session by `maxStoredEvents` and 4 MiB.
+   * Records every SSE event so a cut stream can be resumed with GET + `Last-Event-ID` (MCP
+   * 2025-11-25, Transports: Streamable HTTP, Resumability and Redelivery). Default: an in-memory
+   * store per front, bounded per session by `maxStoredEvents` and 4 MiB.
    */
   eventStore?: EventStore;
   /** Events the default store keeps per session, oldest dropped first (default 1,000). */
@@ -130,11 +139,7 @@ class PostChannel {
       return;
     }
     this.resolveResponse?.(
-      failureResponse(
-        404,
-        ErrorCode.RequestTimeout,
-        'Session not found: the session was terminated',
-      ),
+      failureResponse('session_not_found', 'Session not found: the session was terminated'),
     );
   }
 
@@ -215,13 +220,15 @@ function hasProgressToken(message: JsonRpcMessage): boolean {
 }
 
 /**
- * Creates the Streamable HTTP front (spec T2): POST carries client messages, GET opens the
- * standalone stream for server-initiated messages, DELETE ends the session. Responses are JSON
- * when the client accepts it and nothing needs streaming (cheaper, and what most clients prefer);
- * SSE when the client asked for progress or accepts only SSE, or from the moment anything else
- * belonging to the POST arrives (a log message, a sampling request). Every SSE event has an id naming its
- * stream and is recorded in the event store; a cut stream keeps collecting until its requests are
- * answered, and GET + `Last-Event-ID` resumes it (spec T2, protocol.md §3).
+ * Creates the Streamable HTTP front (MCP 2025-11-25, Transports: Streamable HTTP; what this one
+ * adds is in docs/transports.md, "Client side"): POST carries client messages, GET opens the
+ * standalone stream for server-initiated messages, DELETE ends the session. Responses are JSON when
+ * the client accepts it and nothing needs streaming (cheaper, and what most clients prefer); SSE
+ * when the client asked for progress or accepts only SSE, or from the moment anything else
+ * belonging to the POST arrives (a log message, a sampling request). Every SSE event has an id
+ * naming its stream and is recorded in the event store; a cut stream keeps collecting until its
+ * requests are answered, and GET + `Last-Event-ID` resumes it (that section's Resumability and
+ * Redelivery).
  */
 export function createStreamableHttpFront(
   options: StreamableHttpFrontOptions,
@@ -252,19 +259,13 @@ export function createStreamableHttpFront(
 
   function lookup(request: Request): HttpSession | Response {
     const id = request.headers.get('mcp-session-id');
-    if (!id)
-      return failureResponse(
-        400,
-        ErrorCode.InvalidRequest,
-        'Bad Request: Mcp-Session-Id header is required',
-      );
+    if (!id) {
+      return failureResponse('invalid_request', 'Bad Request: Mcp-Session-Id header is required');
+    }
     const session = sessions.get(id);
-    if (!session)
-      return failureResponse(
-        404,
-        ErrorCode.RequestTimeout,
-        'Session not found: initialize a new session',
-      );
+    if (!session) {
+      return failureResponse('session_not_found', 'Session not found: initialize a new session');
+    }
     touch(session);
     return session;
   }
@@ -295,16 +296,14 @@ export function createStreamableHttpFront(
     const accept = accepts(request);
     if (!accept.json && !accept.sse) {
       return failureResponse(
-        406,
-        ErrorCode.InvalidRequest,
+        'not_acceptable',
         'Not Acceptable: accept application/json or text/event-stream',
       );
     }
     const version = request.headers.get('mcp-protocol-version');
     if (version !== null && !resolveRevision(version)) {
       return failureResponse(
-        400,
-        ErrorCode.InvalidRequest,
+        'invalid_request',
         `Bad Request: unsupported MCP-Protocol-Version ${version}`,
       );
     }
@@ -314,10 +313,10 @@ export function createStreamableHttpFront(
     try {
       value = JSON.parse(body);
     } catch {
-      return failureResponse(400, ErrorCode.ParseError, 'Parse error: invalid JSON');
+      return failureResponse('parse_error', 'Parse error: invalid JSON');
     }
     const frame = parseValue(value);
-    if (!frame.ok) return jsonResponse(frame.error, 400);
+    if (!frame.ok) return invalidFrameResponse(frame.error);
     const items: MessageCheck[] = frame.batch
       ? frame.items
       : [{ ok: true, message: frame.message }];
@@ -327,16 +326,15 @@ export function createStreamableHttpFront(
 
     let session: HttpSession;
     if (initialize) {
-      if (frame.batch)
+      if (frame.batch) {
         return failureResponse(
-          400,
-          ErrorCode.InvalidRequest,
+          'invalid_request',
           'Invalid Request: initialize must not be batched',
         );
+      }
       if (request.headers.has('mcp-session-id')) {
         return failureResponse(
-          400,
-          ErrorCode.InvalidRequest,
+          'invalid_request',
           'Bad Request: initialize must not carry an Mcp-Session-Id',
         );
       }
@@ -348,8 +346,7 @@ export function createStreamableHttpFront(
       const revision = resolveRevision(session.front.revision);
       if (frame.batch && !(revision && featuresOf(revision).batches)) {
         return failureResponse(
-          400,
-          ErrorCode.InvalidRequest,
+          'invalid_request',
           `Invalid Request: batches are not allowed in revision ${revision ?? 'unknown'}`,
         );
       }
@@ -366,7 +363,8 @@ export function createStreamableHttpFront(
     if (requests.length === 0) {
       for (const message of messages) session.front.handle(message);
       if (early.length === 0) return new Response(null, { status: 202, headers });
-      return jsonResponse(frame.batch ? early : early[0], 400, headers);
+      if (!frame.batch) return invalidFrameResponse(early[0] as JsonRpcFailure, headers);
+      return jsonResponse(early, httpStatusOf('invalid_request'), headers);
     }
     const streamAtOnce =
       accept.sse &&
@@ -396,8 +394,7 @@ export function createStreamableHttpFront(
   function get(request: Request): Response {
     if (!accepts(request).sse) {
       return failureResponse(
-        406,
-        ErrorCode.InvalidRequest,
+        'not_acceptable',
         'Not Acceptable: GET needs Accept: text/event-stream',
       );
     }
@@ -405,12 +402,9 @@ export function createStreamableHttpFront(
     if (found instanceof Response) return found;
     const lastEventId = request.headers.get('last-event-id');
     if (lastEventId !== null) return resume(found, lastEventId);
-    if (found.standalone?.attached)
-      return failureResponse(
-        409,
-        ErrorCode.InvalidRequest,
-        'Conflict: this session already has a GET stream',
-      );
+    if (found.standalone?.attached) {
+      return failureResponse('conflict', 'Conflict: this session already has a GET stream');
+    }
     // A new standalone stream replaces one whose client left without resuming it.
     found.standalone?.end();
     const stream = found.openStream('get');
@@ -421,17 +415,17 @@ export function createStreamableHttpFront(
   }
 
   /**
-   * GET + `Last-Event-ID` (spec T2, protocol.md §3): the events of that id's stream recorded after
-   * it, then, if the stream is still open, its live events until it ends. An id the store does not
-   * hold (unknown, or evicted by the capacity bound) gets 400, not 404, because 404 on this
-   * endpoint tells the client its session is gone.
+   * GET + `Last-Event-ID` (MCP 2025-11-25, Transports: Streamable HTTP, Resumability and
+   * Redelivery): the events of that id's stream recorded after it, then, if the stream is still
+   * open, its live events until it ends. An id the store does not hold (unknown, or evicted by the
+   * capacity bound) gets 400, not 404, because 404 on this endpoint tells the client its session is
+   * gone.
    */
   function resume(session: HttpSession, lastEventId: string): Response {
     const replay = store.replayAfter(session.id, lastEventId);
     if (!replay) {
       return failureResponse(
-        400,
-        ErrorCode.InvalidRequest,
+        'invalid_request',
         'Bad Request: unknown Last-Event-ID, or its events are no longer stored',
       );
     }
@@ -457,7 +451,7 @@ export function createStreamableHttpFront(
         case 'DELETE':
           return remove(request);
         default:
-          return new Response(null, { status: 405, headers: { allow: 'GET, POST, DELETE' } });
+          return methodNotAllowed('GET, POST, DELETE');
       }
     },
     close() {

@@ -4,7 +4,6 @@ import { ErrorCode, type JsonRpcMessage } from '@switchyard/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { EchoSession } from './__fixtures__/echo-session.js';
-import type { FrontSession, SessionSink } from './transport.js';
 import { createWebSocketFront, type WebSocketFront } from './websocket-front.js';
 
 const cleanups: (() => Promise<void>)[] = [];

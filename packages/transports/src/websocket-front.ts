@@ -1,14 +1,15 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  ErrorCode,
-  errorResponse,
+  type ErrorName,
+  failure,
+  httpStatusOf,
   type JsonRpcMessage,
   parseFrame,
   serializeMessage,
 } from '@switchyard/protocol';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import type { FrontSession, OpenSession } from './transport.js';
+import type { FrontSession, OpenSession } from './front-session.js';
 
 /** The one subprotocol this front speaks; clients must offer it. */
 const SUBPROTOCOL = 'mcp';
@@ -19,14 +20,15 @@ const GOING_AWAY = 1001;
 
 export interface WebSocketFrontOptions {
   openSession: OpenSession;
-  /** Largest frame accepted (spec T5, default 4 MiB); a larger one closes the socket with 1009. */
+  /** Largest frame accepted (default 4 MiB); a larger one closes the socket with 1009. */
   maxMessageBytes?: number;
 }
 
 /**
- * MCP over WebSocket: one session per connection, one JSON-RPC message per text frame. Mount it
- * on a Node server's `upgrade` event. Upgrades bypass HTTP middleware, so the caller must check
- * `Origin` and `Host` before calling {@link WebSocketFront.handleUpgrade} (protocol.md §8.1).
+ * MCP over WebSocket: one session per connection, one JSON-RPC message per text frame. Mount it on
+ * a Node server's `upgrade` event. Upgrades bypass HTTP middleware, so the caller must check
+ * `Origin` and `Host` before calling {@link WebSocketFront.handleUpgrade}, as every HTTP endpoint
+ * does (MCP 2025-11-25, Transports, Security Warning).
  */
 export interface WebSocketFront {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -40,8 +42,12 @@ function offered(request: IncomingMessage): boolean {
   return header.split(',').some((protocol) => protocol.trim() === SUBPROTOCOL);
 }
 
-/** Answers an upgrade request with a plain HTTP error and drops the connection. */
-function refuse(socket: Duplex, status: number, message: string): void {
+/**
+ * Answers an upgrade request with a plain HTTP error (the status the error table gives `name`)
+ * and drops the connection.
+ */
+function refuse(socket: Duplex, name: ErrorName, message: string): void {
+  const status = httpStatusOf(name);
   socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
@@ -58,9 +64,9 @@ function toText(data: RawData): string {
 }
 
 /**
- * Creates the WebSocket front (spec T2) on `ws` in `noServer` mode. Only the `mcp` subprotocol is
- * accepted (400 otherwise). Malformed frames get their JSON-RPC error frame; batches get -32600;
- * binary frames close the connection with 1003; closing the socket closes the session.
+ * Creates the WebSocket front on `ws` in `noServer` mode. Only the `mcp` subprotocol is accepted
+ * (400 otherwise). Malformed frames get their JSON-RPC error frame; batches get -32600; binary
+ * frames close the connection with 1003; closing the socket closes the session.
  */
 export function createWebSocketFront(options: WebSocketFrontOptions): WebSocketFront {
   const server = new WebSocketServer({
@@ -93,9 +99,9 @@ export function createWebSocketFront(options: WebSocketFrontOptions): WebSocketF
       if (!frame.ok) send(frame.error);
       else if (frame.batch) {
         send(
-          errorResponse(
+          failure(
             null,
-            ErrorCode.InvalidRequest,
+            'invalid_request',
             'Invalid Request: batches are not supported on WebSocket',
           ),
         );
@@ -109,11 +115,15 @@ export function createWebSocketFront(options: WebSocketFrontOptions): WebSocketF
   return {
     handleUpgrade(request, socket, head) {
       if (closed) {
-        refuse(socket, 503, 'The proxy is shutting down');
+        refuse(socket, 'shutting_down', 'The proxy is shutting down');
         return;
       }
       if (!offered(request)) {
-        refuse(socket, 400, `WebSocket clients must offer the "${SUBPROTOCOL}" subprotocol`);
+        refuse(
+          socket,
+          'invalid_request',
+          `WebSocket clients must offer the "${SUBPROTOCOL}" subprotocol`,
+        );
         return;
       }
       server.handleUpgrade(request, socket, head, accept);

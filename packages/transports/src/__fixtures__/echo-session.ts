@@ -1,5 +1,5 @@
-import type { JsonRpcMessage } from '@switchyard/protocol';
-import type { FrontSession, SessionSink } from '../transport.js';
+import type { JsonRpcMessage, SessionInfo, SessionSink } from '@switchyard/protocol';
+import type { FrontSession } from '../front-session.js';
 
 /**
  * A client session as a front transport sees it, for front tests: it echoes each request's
@@ -11,7 +11,7 @@ export class EchoSession implements FrontSession {
 
   constructor(
     readonly sink: SessionSink,
-    readonly info: { transport: string; sessionId?: string },
+    readonly info: SessionInfo,
     readonly revision?: string,
   ) {}
 

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { ErrorCode } from '@switchyard/protocol';
 import { failureResponse } from './http-response.js';
 
 /**
@@ -10,9 +9,9 @@ import { failureResponse } from './http-response.js';
 export type BodySource = Pick<Readable, 'on' | 'off' | 'resume'>;
 
 /**
- * Reads a body up to `limit` bytes (spec T5); undefined when it is larger. A declared
- * `Content-Length` over the limit is refused without reading, and a streamed body stops being
- * read as soon as it passes the limit, so the rest is never buffered.
+ * Reads a body up to `limit` bytes (`proxy.maxMessageBytes`, docs/configuration.md); undefined when
+ * it is larger. A declared `Content-Length` over the limit is refused without reading, and a
+ * streamed body stops being read as soon as it passes the limit, so the rest is never buffered.
  */
 export async function readLimited(
   request: Request,
@@ -44,8 +43,7 @@ export function notJson(request: Request): Response | undefined {
   const type = request.headers.get('content-type') ?? '';
   if (type.includes('application/json')) return undefined;
   return failureResponse(
-    415,
-    ErrorCode.InvalidRequest,
+    'unsupported_media_type',
     'Unsupported Media Type: Content-Type must be application/json',
   );
 }
@@ -58,11 +56,7 @@ export async function readBody(
 ): Promise<string | Response> {
   const body = await readLimited(request, limit, source);
   if (body !== undefined) return body;
-  return failureResponse(
-    413,
-    ErrorCode.InvalidRequest,
-    `Payload Too Large: the limit is ${limit} bytes`,
-  );
+  return failureResponse('message_too_large', `Payload Too Large: the limit is ${limit} bytes`);
 }
 
 /**

@@ -61,8 +61,9 @@ export interface ResumableStreamOptions {
 
 /**
  * One logical SSE stream of a session (a POST's, or the standalone GET's) that outlives its
- * connections: every event is recorded before it is written, a cut connection only detaches, and
- * a resuming GET takes over with the events it missed (spec T2, protocol.md §3).
+ * connections: every event is recorded before it is written, a cut connection only detaches, and a
+ * resuming GET takes over with the events it missed (MCP 2025-11-25, Transports: Streamable HTTP,
+ * Resumability and Redelivery).
  */
 export class ResumableStream {
   private connection: SseConnection | undefined;

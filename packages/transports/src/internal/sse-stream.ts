@@ -1,4 +1,4 @@
-import { type JsonRpcMessage, serializeMessage } from '@switchyard/protocol';
+import { type Clock, type JsonRpcMessage, serializeMessage } from '@switchyard/protocol';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
@@ -14,16 +14,20 @@ export interface SseStreamOptions {
   onCancel: () => void;
   /** Interval of `: keepalive` comments that stop idle proxies from dropping the stream; 0 for none. */
   keepAliveMs?: number;
+  /** The keep-alive timer's clock. */
+  clock: Clock;
 }
 
 /** One open SSE response: `message` events, other named events, and optional keep-alives. */
 export class SseStream {
   private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   private done = false;
-  private readonly keepAlive: NodeJS.Timeout | undefined;
+  private readonly keepAlive: unknown;
+  private readonly clock: Clock;
   readonly response: Response;
 
   constructor(options: SseStreamOptions) {
+    this.clock = options.clock;
     const stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.controller = controller;
@@ -38,10 +42,8 @@ export class SseStream {
       headers: { ...SSE_HEADERS, ...options.headers },
     });
     const every = options.keepAliveMs ?? 0;
-    if (every > 0) {
-      this.keepAlive = setInterval(() => this.write(': keepalive\n\n'), every);
-      this.keepAlive.unref();
-    }
+    if (every > 0)
+      this.keepAlive = this.clock.setInterval(() => this.write(': keepalive\n\n'), every);
   }
 
   /** Sends one JSON-RPC message as an `event: message`. */
@@ -67,6 +69,6 @@ export class SseStream {
 
   private stop(): void {
     this.done = true;
-    clearInterval(this.keepAlive);
+    if (this.keepAlive !== undefined) this.clock.clearInterval(this.keepAlive);
   }
 }

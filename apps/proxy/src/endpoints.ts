@@ -1,0 +1,100 @@
+import type { Logger } from '@switchyard/logging';
+import {
+  type BackendDirectory,
+  type BackendHub,
+  createRouter,
+  type NamingOptions,
+  type Router,
+  type RouterObserver,
+} from '@switchyard/router';
+import {
+  createSseFront,
+  createStreamableHttpFront,
+  createWebSocketFront,
+  type OpenSession,
+  type SseFront,
+  type StreamableHttpFront,
+  type WebSocketFront,
+} from '@switchyard/transports';
+import type { FrontSettings, RouterSettings } from './options.js';
+import type { SupervisedBackends } from './supervised-backends.js';
+
+/** One router with every front transport in front of it (the aggregate endpoint, or one backend's). */
+export interface Endpoint {
+  router: Router;
+  http: StreamableHttpFront;
+  sse: SseFront;
+  ws: WebSocketFront;
+}
+
+/** The MCP endpoints of the proxy (docs/transports.md, "Client side"). */
+export interface Endpoints {
+  /** `/mcp`, `/sse`, `/ws`: every backend, names namespaced. */
+  readonly main: Endpoint;
+  /**
+   * `/servers/<name>/…`: one backend alone with its names untouched, through the same
+   * supervision, routing and metrics; opened on first use. Undefined for an unknown server.
+   */
+  find(name: string): Endpoint | undefined;
+  /** Every endpoint open now, the aggregate one first. */
+  all(): Endpoint[];
+}
+
+export interface EndpointsOptions {
+  backends: Pick<SupervisedBackends, 'list' | 'wake' | 'touch' | 'has' | 'requestTimeoutOf'>;
+  /** Every router joins it, so backend events reach the routers covering that backend. */
+  hub: BackendHub;
+  router: RouterSettings;
+  fronts: FrontSettings;
+  logger: Logger;
+  /** The observer of one endpoint's router; `server` is undefined for the aggregate endpoint. */
+  observer(server: string | undefined): RouterObserver;
+}
+
+export function createEndpoints(options: EndpointsOptions): Endpoints {
+  const { backends } = options;
+  const logger = options.logger.child({ component: 'router' });
+  const open = new Map<string, Endpoint>();
+
+  const routerFor = (directory: BackendDirectory, naming: NamingOptions, server?: string) =>
+    createRouter({
+      ...options.router,
+      backends: directory,
+      hub: options.hub,
+      naming,
+      requestTimeoutFor: (name) => backends.requestTimeoutOf(name),
+      logger,
+      observer: options.observer(server),
+    });
+
+  /** Every front transport in front of one router; `base` is where they are mounted. */
+  const endpointOf = (router: Router, base: string): Endpoint => {
+    const openSession: OpenSession = (sink, info) => router.openSession(sink, info);
+    const { maxMessageBytes, streamResponses, clock } = options.fronts;
+    return {
+      router,
+      http: createStreamableHttpFront({ openSession, maxMessageBytes, streamResponses, clock }),
+      sse: createSseFront({ openSession, maxMessageBytes, messagesPath: `${base}/messages` }),
+      ws: createWebSocketFront({ openSession, maxMessageBytes }),
+    };
+  };
+
+  const main = endpointOf(routerFor(backends, options.router.naming), '');
+  return {
+    main,
+    find(name) {
+      const existing = open.get(name);
+      if (existing) return existing;
+      if (!backends.has(name)) return undefined;
+      const only: BackendDirectory = {
+        list: () => backends.list().filter((b) => b.name === name),
+        wake: (n) => backends.wake(n),
+        touch: (n) => backends.touch(n),
+      };
+      const endpoint = endpointOf(routerFor(only, { strategy: 'none' }, name), `/servers/${name}`);
+      open.set(name, endpoint);
+      return endpoint;
+    },
+    all: () => [main, ...open.values()],
+  };
+}

@@ -1,0 +1,181 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ServerLogs } from '@switchyard/logging';
+import type { Metrics } from '@switchyard/metrics';
+import { httpStatusOf } from '@switchyard/protocol';
+import type { BodySource } from '@switchyard/transports';
+import { type Context, Hono } from 'hono';
+import { adminApi } from './admin-api.js';
+import { type Auth, createAuth, type HeaderReader, type KeyPolicy } from './auth.js';
+import type { Endpoint } from './endpoints.js';
+import { type HttpAnswer, jsonAnswer, refuseUpgrade, toResponse } from './http-answer.js';
+import { createOriginCheck, guardAnswer, httpGuard } from './http-guard.js';
+import { createNodeListener, type NodeListener, nodeHeaders } from './node-listener.js';
+import { type Health, readinessOf } from './status.js';
+import type { SupervisedBackends } from './supervised-backends.js';
+
+/** Whether the proxy takes new requests: closed once it begins to stop. */
+export interface Admission {
+  open: boolean;
+}
+
+/** What the HTTP app needs of an endpoint: its fronts. */
+export type Fronts = Pick<Endpoint, 'http' | 'sse' | 'ws'>;
+
+export interface HttpAppOptions {
+  endpoints: { readonly main: Fronts; find(name: string): Fronts | undefined };
+  backends: Pick<SupervisedBackends, 'summary' | 'list' | 'has' | 'supervisor' | 'setEnabled'>;
+  metrics: Pick<Metrics, 'render' | 'contentType'>;
+  logs: ServerLogs | undefined;
+  /** Bound to loopback only: then `Host` must name loopback too. */
+  loopbackOnly: boolean;
+  mcpKeys: KeyPolicy;
+  adminKeys: KeyPolicy;
+  admission: Admission;
+  health: () => Health;
+}
+
+/** The proxy's HTTP side, for its own server and for embedding. */
+export interface HttpApp {
+  /** The web-standard handler of every HTTP endpoint. */
+  fetch(request: Request): Promise<Response>;
+  /** The Node request listener of the proxy's own server (made on first use). */
+  listener(): NodeListener;
+  /** WebSocket upgrades of `/ws` and `/servers/<name>/ws`. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+const SHUTTING_DOWN = jsonAnswer(httpStatusOf('shutting_down'), {
+  error: 'Service Unavailable: the proxy is shutting down',
+});
+
+const noServer = (name: string | undefined) =>
+  jsonAnswer(httpStatusOf('not_found'), { error: `no server named "${name}"` });
+
+const isAnswer = (target: Fronts | HttpAnswer): target is HttpAnswer => 'status' in target;
+
+/**
+ * The Node request behind a Hono request (`@hono/node-server` passes it as `env.incoming`), whose
+ * body the fronts read directly; absent when the proxy is driven through `fetch` alone.
+ */
+const incomingOf = (c: Context): BodySource | undefined =>
+  (c.env as { incoming?: BodySource } | undefined)?.incoming;
+
+/**
+ * Builds the HTTP app: MCP endpoints (Streamable HTTP, HTTP+SSE, WebSocket) on the aggregate
+ * endpoint and on each backend's own, `/health`, `/ready`, `/metrics` and the admin API. Every
+ * way in passes the same Origin/Host check and, on MCP endpoints, the same key check
+ * (docs/transports.md, "Client side").
+ */
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const { endpoints, admission } = options;
+  const checkOrigin = createOriginCheck({ loopbackOnly: options.loopbackOnly });
+  const mcpAuth = createAuth({ keys: options.mcpKeys });
+
+  /** The endpoint a request is for (`name`: a backend's own), or the answer refusing it. */
+  const endpointFor = (name: string | undefined): Fronts | HttpAnswer => {
+    if (!admission.open) return SHUTTING_DOWN;
+    return (name === undefined ? endpoints.main : endpoints.find(name)) ?? noServer(name);
+  };
+
+  const app = new Hono();
+  app.use('*', httpGuard(checkOrigin));
+  for (const path of ['/mcp', '/servers/*', '/sse', '/messages']) app.use(path, mcpAuth.middleware);
+  mountMcpRoutes(app, endpointFor);
+  app.get('/metrics', async (c) =>
+    c.body(await options.metrics.render(), 200, { 'content-type': options.metrics.contentType }),
+  );
+  // Ready when every enabled backend runs; liveness is /health (docs/operations.md, "Metrics").
+  app.get('/ready', (c) => {
+    const readiness = readinessOf(options.backends);
+    if (readiness.ready) return c.json(readiness);
+    return toResponse(jsonAnswer(httpStatusOf('backend_unavailable'), readiness));
+  });
+  app.get('/health', (c) => c.json(options.health()));
+  app.route(
+    '/api',
+    adminApi({
+      backends: options.backends,
+      logs: options.logs,
+      auth: createAuth({
+        keys: options.adminKeys,
+        unauthorizedMessage: 'Unauthorized',
+        body: (refusal) => ({ error: refusal.message }),
+      }),
+    }),
+  );
+
+  let listener: NodeListener | undefined;
+  return {
+    fetch: (request) => Promise.resolve(app.fetch(request)),
+    listener: () => {
+      listener ??= createNodeListener({
+        fetch: (request, env) => app.fetch(request, env),
+        admit: (header) => admitMcp(header, checkOrigin, mcpAuth, admission),
+        front: endpoints.main.http,
+      });
+      return listener;
+    },
+    handleUpgrade: createUpgradeHandler(endpointFor, checkOrigin, mcpAuth, admission),
+  };
+}
+
+/** The same three HTTP shapes on the aggregate endpoint and on each backend's own. */
+function mountMcpRoutes(
+  app: Hono,
+  endpointFor: (name: string | undefined) => Fronts | HttpAnswer,
+): void {
+  const route = (c: Context, pick: (endpoint: Fronts) => Promise<Response> | Response) => {
+    const endpoint = endpointFor(c.req.param('name'));
+    return isAnswer(endpoint) ? toResponse(endpoint) : pick(endpoint);
+  };
+  for (const base of ['', '/servers/:name']) {
+    app.all(`${base}/mcp`, (c) => route(c, (e) => e.http.handle(c.req.raw, incomingOf(c))));
+    app.get(`${base}/sse`, (c) => route(c, (e) => e.sse.handleStream(c.req.raw)));
+    app.post(`${base}/messages`, (c) =>
+      route(c, (e) => e.sse.handleMessage(c.req.raw, incomingOf(c))),
+    );
+  }
+}
+
+/**
+ * The checks of an MCP request outside Hono, in the order the Hono routes apply them: Origin and
+ * Host, then the key, then whether the proxy still takes requests.
+ */
+function admitMcp(
+  header: HeaderReader,
+  checkOrigin: (header: HeaderReader) => string | undefined,
+  auth: Auth,
+  admission: Admission,
+): HttpAnswer | undefined {
+  const refused = checkOrigin(header);
+  if (refused) return guardAnswer(refused);
+  const refusal = auth.check(header);
+  if (refusal) return auth.answer(refusal);
+  return admission.open ? undefined : SHUTTING_DOWN;
+}
+
+/**
+ * WebSocket upgrades for `/ws` and `/servers/<name>/ws`: the same Origin/Host and key checks as
+ * HTTP, done here because upgrades never reach the Hono app.
+ */
+function createUpgradeHandler(
+  endpointFor: (name: string | undefined) => Fronts | HttpAnswer,
+  checkOrigin: (header: HeaderReader) => string | undefined,
+  auth: Auth,
+  admission: Admission,
+): HttpApp['handleUpgrade'] {
+  return (request, socket, head) => {
+    const header = nodeHeaders(request);
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const match = /^(?:\/servers\/([^/]+))?\/ws$/.exec(path);
+    if (!match) return refuseUpgrade(socket, httpStatusOf('not_found'));
+    if (!admission.open) return refuseUpgrade(socket, SHUTTING_DOWN.status);
+    if (checkOrigin(header)) return refuseUpgrade(socket, httpStatusOf('forbidden'));
+    const refusal = auth.check(header);
+    if (refusal) return refuseUpgrade(socket, httpStatusOf(refusal.code));
+    const target = endpointFor(match[1] === undefined ? undefined : decodeURIComponent(match[1]));
+    if (isAnswer(target)) return refuseUpgrade(socket, target.status);
+    target.ws.handleUpgrade(request, socket, head);
+  };
+}

@@ -1,0 +1,161 @@
+import { request } from 'node:http';
+import { normalizeConfig, type SwitchyardConfig } from '@switchyard/config';
+import { silentLogger } from '@switchyard/logging';
+import { SwitchyardError, systemClock } from '@switchyard/protocol';
+import { planReload } from '@switchyard/supervisor';
+import { describe, expect, it } from 'vitest';
+import type { ProxyEvent } from './events.js';
+import { createLifecycle, type StoppableEndpoint } from './lifecycle.js';
+import { type BackendOptions, backendOptionsOf, type ListenSettings } from './options.js';
+
+const server = (command: string, extra: Record<string, unknown> = {}) => ({ command, ...extra });
+
+/** A lifecycle over fake endpoints and backends that record what is done to them, in order. */
+function setup(config: SwitchyardConfig, listen: Partial<ListenSettings> = {}) {
+  const log: string[] = [];
+  const emitted: ProxyEvent[] = [];
+  const applied: BackendOptions[][] = [];
+  const endpoint = (name: string): StoppableEndpoint => ({
+    router: {
+      drain: async () => {
+        log.push(`${name} drained`);
+        return true;
+      },
+      close: async () => {
+        log.push(`${name} sessions closed`);
+      },
+      inflight: 0,
+    },
+    http: { close: () => log.push(`${name} fronts closed`) },
+    sse: { close: () => {} },
+    ws: { close: () => {} },
+  });
+  const running = { current: config };
+  const admission = { open: true };
+  const lifecycle = createLifecycle({
+    listen: { host: '127.0.0.1', port: 0, loopbackOnly: true, refusal: undefined, ...listen },
+    http: {
+      listener: () => (_, response) => response.end('front door'),
+      handleUpgrade: () => {},
+    },
+    endpoints: { all: () => [endpoint('aggregate'), endpoint('per-server')] },
+    backends: {
+      start: async () => {
+        log.push('backends started');
+      },
+      stop: async () => {
+        log.push(`backends stopped (admission ${admission.open ? 'open' : 'closed'})`);
+      },
+      apply: async (next) => {
+        applied.push([...next]);
+        return planReload(backendOptionsOf(running.current), next);
+      },
+    },
+    admission,
+    running,
+    events: { emit: (event) => emitted.push(event) },
+    logger: silentLogger(),
+    clock: systemClock,
+    shutdownDeadlineMs: 1000,
+    release: [
+      async () => {
+        log.push('pool closed');
+      },
+      async () => {
+        log.push('logger flushed');
+      },
+    ],
+  });
+  return { lifecycle, log, emitted, applied, running, admission };
+}
+
+describe('reload', () => {
+  const before = normalizeConfig({
+    servers: { keep: server('keep'), change: server('change'), drop: server('drop') },
+  });
+  const after = normalizeConfig({
+    proxy: { port: 4000 },
+    naming: { separator: '.' },
+    servers: {
+      keep: server('keep'),
+      change: server('change', { args: ['-v'] }),
+      add: server('add'),
+    },
+  });
+
+  it('summarises which servers were added, removed and restarted, and what waits for a restart', async () => {
+    const { lifecycle, applied } = setup(before);
+    const summary = await lifecycle.reload(after);
+    expect(summary).toEqual({
+      added: ['add'],
+      removed: ['drop'],
+      restarted: ['change'],
+      needsRestart: ['proxy', 'naming'],
+    });
+    expect(applied[0]?.map((b) => b.name)).toEqual(['keep', 'change', 'add']);
+  });
+
+  it('puts the new servers in force and keeps the running values of restart-only sections', async () => {
+    const { lifecycle, running } = setup(before);
+    await lifecycle.reload(after);
+    expect(running.current.servers.map((s) => s.name)).toEqual(['keep', 'change', 'add']);
+    expect(running.current.proxy).toEqual(before.proxy);
+    expect(running.current.naming).toEqual(before.naming);
+  });
+
+  it('emits a reloaded event carrying the summary', async () => {
+    const { lifecycle, emitted } = setup(before);
+    const summary = await lifecycle.reload(before);
+    expect(summary).toEqual({ added: [], removed: [], restarted: [], needsRestart: [] });
+    expect(emitted).toEqual([{ type: 'reloaded', summary }]);
+  });
+});
+
+describe('start and stop', () => {
+  const config = normalizeConfig({ servers: {} });
+
+  it('refuses to listen when the settings say why, before starting anything', async () => {
+    const { lifecycle, log } = setup(config, { refusal: 'refusing to listen on 0.0.0.0' });
+    const refused = await lifecycle.start().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(SwitchyardError);
+    expect(refused).toMatchObject({ code: 'forbidden', message: 'refusing to listen on 0.0.0.0' });
+    expect(log).toEqual([]);
+    // Without listening (embedding, stdio) there is nothing to refuse.
+    await lifecycle.start({ listen: false });
+    expect(lifecycle.address).toBeUndefined();
+    expect(log).toEqual(['backends started']);
+  });
+
+  it('listens first, then starts the backends; stops in order and closes the door first', async () => {
+    const { lifecycle, log, admission } = setup(config);
+    await lifecycle.start();
+    const port = lifecycle.address?.port;
+    expect(port).toBeGreaterThan(0);
+    const body = await new Promise<string>((resolve, reject) => {
+      request(`http://127.0.0.1:${port}/`, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        response.on('end', () => resolve(text));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(body).toBe('front door');
+    await lifecycle.stop();
+    expect(admission.open).toBe(false);
+    expect(log).toEqual([
+      'backends started',
+      'aggregate drained',
+      'per-server drained',
+      'aggregate fronts closed',
+      'aggregate sessions closed',
+      'per-server fronts closed',
+      'per-server sessions closed',
+      'backends stopped (admission closed)',
+      'pool closed',
+      'logger flushed',
+    ]);
+  });
+});

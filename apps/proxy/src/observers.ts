@@ -1,0 +1,40 @@
+import type { Metrics } from '@switchyard/metrics';
+import type { RouterObserver } from '@switchyard/router';
+import type { SupervisorEvent } from '@switchyard/supervisor';
+import type { ProxyEventEmitter } from './events.js';
+
+/**
+ * What one endpoint's router reports: requests and translations become metrics, sessions become
+ * metrics and proxy events. `server` names the backend of a per-server endpoint.
+ */
+export function routerObserver(
+  metrics: Metrics,
+  events: Pick<ProxyEventEmitter, 'emit'>,
+  server: string | undefined,
+): RouterObserver {
+  return {
+    requestCompleted: (record) => metrics.recordRequest(record),
+    sessionOpened: (transport) => {
+      metrics.sessionOpened(transport);
+      events.emit({ type: 'sessionOpened', transport, server });
+    },
+    sessionClosed: (transport) => {
+      metrics.sessionClosed(transport);
+      events.emit({ type: 'sessionClosed', transport, server });
+    },
+    translation: (event) => {
+      if (event.action === 'dropped') metrics.translationDropped(event);
+    },
+  };
+}
+
+/** Backend state changes of the supervisor, as proxy events. */
+export function supervisorObserver(
+  events: Pick<ProxyEventEmitter, 'emit'>,
+): (event: SupervisorEvent) => void {
+  return (event) => {
+    if (event.type !== 'state') return;
+    const { server, from, to, reason } = event;
+    events.emit({ type: 'backendState', server, from, to, reason });
+  };
+}
