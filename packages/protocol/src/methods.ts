@@ -1,4 +1,4 @@
-/** The MCP method names the proxy routes by (legacy era; protocol.md §2). */
+/** The MCP method names the proxy routes by (legacy era, 2024-11-05 to 2025-11-25). */
 export const Method = {
   Initialize: 'initialize',
   Initialized: 'notifications/initialized',

@@ -1,4 +1,4 @@
-import { ErrorCode, errorResponse } from './errors.js';
+import { failure } from './errors.js';
 import {
   isJsonObject as isObject,
   type JsonRpcFailure,
@@ -23,7 +23,7 @@ function isId(value: unknown): value is JsonRpcId {
 }
 
 function invalid(id: JsonRpcId | null, message: string): MessageCheck {
-  return { ok: false, error: errorResponse(id, ErrorCode.InvalidRequest, message) };
+  return { ok: false, error: failure(id, 'invalid_request', message) };
 }
 
 /**
@@ -46,11 +46,7 @@ export function checkMessage(value: unknown): MessageCheck {
     if ('params' in value && value.params !== undefined && !isObject(value.params)) {
       return {
         ok: false,
-        error: errorResponse(
-          id,
-          ErrorCode.InvalidParams,
-          'Invalid params: "params" must be an object',
-        ),
+        error: failure(id, 'invalid_params', 'Invalid params: "params" must be an object'),
       };
     }
     return { ok: true, message: value as unknown as JsonRpcMessage };
@@ -90,7 +86,7 @@ export function parseFrame(text: string): FrameParse {
   } catch {
     return {
       ok: false,
-      error: errorResponse(null, ErrorCode.ParseError, 'Parse error: invalid JSON'),
+      error: failure(null, 'parse_error', 'Parse error: invalid JSON'),
     };
   }
   keepRawResult(text, value);
@@ -103,7 +99,7 @@ export function parseValue(value: unknown): FrameParse {
     if (value.length === 0) {
       return {
         ok: false,
-        error: errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: empty batch'),
+        error: failure(null, 'invalid_request', 'Invalid Request: empty batch'),
       };
     }
     return { ok: true, batch: true, items: value.map(checkMessage) };

@@ -12,7 +12,7 @@ function relay(frame: string, id: string | number = 'client-7'): string {
   return serializeMessage({ jsonrpc: '2.0', id, result: parsed.message.result });
 }
 
-describe('large results are sent on as their source text (P7)', () => {
+describe('large results are sent on as their source text', () => {
   it('reuses the exact text of a large result, whitespace and all, under the new id', () => {
     const result = `{ "content" : [ { "type": "text", "text": "${big}" } ] }`;
     const out = relay(`{"jsonrpc":"2.0","id":3,"result":${result}}`);

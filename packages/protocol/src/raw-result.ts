@@ -1,14 +1,14 @@
 /**
- * Large results passed through without being serialized again (P7). When a response frame of
- * `RAW_MIN` bytes or more is parsed, the exact source text of its `result` is remembered against
- * the parsed result object. Sending a message whose result is that same object (nothing on the
- * way made a translated copy) reuses the text instead of running `JSON.stringify` over megabytes,
- * which blocks the event loop and every other session with it.
- *
- * The text is found by a scan of the frame's top-level structure that jumps over strings with
- * `indexOf`, so a result made of a few large strings (the usual large tool result or resource) is
- * found in microseconds; a scan that needs more than `MAX_STEPS` steps gives up, and the message
- * is serialized as usual. The frame has already been parsed, so it is known to be valid JSON.
+ * Large results passed through without being serialized again (docs/performance.md, where large
+ * results are measured). When a response frame of `RAW_MIN` bytes or more is parsed, the exact
+ * source text of its `result` is remembered against the parsed result object. Sending a message
+ * whose result is that same object (nothing on the way made a translated copy) reuses the text
+ * instead of running `JSON.stringify` over megabytes, which blocks the event loop and every other
+ * session with it. The text is found by a scan of the frame's top-level structure that jumps over
+ * strings with `indexOf`, so a result made of a few large strings (the usual large tool result or
+ * resource) is found in microseconds; a scan that needs more than `MAX_STEPS` steps gives up, and
+ * the message is serialized as usual. The frame has already been parsed, so it is known to be valid
+ * JSON.
  */
 const RAW_MIN = 64 * 1024;
 const MAX_STEPS = 4096;

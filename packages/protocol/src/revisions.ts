@@ -1,6 +1,6 @@
 /**
- * The MCP protocol revisions Switchyard speaks (spec P1), oldest first. `2024-10-07` is accepted
- * as an alias of `2024-11-05`, as the SDK does.
+ * The MCP protocol revisions Switchyard speaks, oldest first. `2024-10-07` is accepted as an alias
+ * of `2024-11-05`, as the SDK does.
  */
 export const LEGACY_REVISIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'] as const;
 export const MODERN_REVISIONS = ['2026-07-28'] as const;
@@ -23,7 +23,10 @@ export function resolveRevision(value: unknown): Revision | undefined {
   return (REVISIONS as readonly string[]).includes(value) ? (value as Revision) : undefined;
 }
 
-/** The era of a revision: `initialize`-based legacy, or stateless modern (protocol.md §0). */
+/**
+ * The era of a revision: `initialize`-based legacy (2024-11-05 to 2025-11-25), or stateless modern
+ * (2026-07-28, which has no `initialize` and no session).
+ */
 export function eraOf(revision: Revision): Era {
   return (MODERN_REVISIONS as readonly string[]).includes(revision) ? 'modern' : 'legacy';
 }
@@ -34,8 +37,9 @@ export function compareRevisions(a: Revision, b: Revision): number {
 }
 
 /**
- * What each revision defines, for the code that must decide what a hop may carry. Facts from
- * protocol.md §2.5.
+ * What each revision defines, for the code that must decide what a hop may carry: the features
+ * that differ between revisions, as each revision's schema defines them (the schemas of the legacy
+ * revisions are under `schema/`).
  */
 export interface RevisionFeatures {
   /** JSON-RPC batches (2025-03-26 only). */
@@ -80,7 +84,7 @@ export interface RevisionFeatures {
 
 type Feature = keyof RevisionFeatures;
 
-/** The revision that introduced each feature (protocol.md §2.1-2.3); batches also left after it. */
+/** The revision that introduced each feature; batches also left after it. */
 const INTRODUCED: Readonly<Record<Feature, Revision>> = {
   batches: '2025-03-26',
   audioContent: '2025-03-26',
@@ -121,8 +125,9 @@ export function featuresOf(revision: Revision): RevisionFeatures {
 }
 
 /**
- * Legacy `initialize` negotiation from the server side (protocol.md §4.1): echo the requested
- * revision when it is a supported legacy one (aliases resolved), otherwise offer the latest.
+ * Legacy `initialize` negotiation from the server side (MCP 2025-11-25, Basic: Lifecycle, Version
+ * Negotiation): echo the requested revision when it is a supported legacy one (aliases resolved),
+ * otherwise offer the latest.
  */
 export function negotiateLegacyRevision(requested: unknown): LegacyRevision {
   const revision = resolveRevision(requested);

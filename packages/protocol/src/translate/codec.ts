@@ -129,8 +129,9 @@ export function encodeServerCapabilities(capabilities: JsonObject, enc: Encoder)
 }
 
 /**
- * Client capabilities for a backend of the target revision (protocol.md §4.4): elicitation only
- * from 2025-06-18 and as a plain `{}` there, sampling tools and tasks only from 2025-11-25.
+ * Client capabilities for a backend of the target revision (docs/protocol-versions.md,
+ * "Capabilities per hop"): elicitation only from 2025-06-18 and as a plain `{}` there, sampling
+ * tools and tasks only from 2025-11-25.
  */
 export function encodeClientCapabilities(capabilities: JsonObject, enc: Encoder): JsonObject {
   const { features } = enc;
@@ -275,7 +276,8 @@ function encodeSamplingRequest(params: JsonObject, enc: Encoder): RequestTransla
     };
   }
   // Behind an aggregator "this server" is every backend: honouring either value would hand one
-  // backend the context of the others (protocol.md §2.3), so both become "none".
+  // backend the context of the others (MCP 2025-11-25, Client Features: Sampling, soft-deprecates
+  // both), so both become "none".
   if (out.includeContext === 'thisServer' || out.includeContext === 'allServers') {
     out = { ...out, includeContext: 'none' };
     enc.converted('sampling.includeContext');

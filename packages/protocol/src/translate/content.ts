@@ -37,10 +37,11 @@ function linkText(link: JsonObject): string {
 }
 
 /**
- * One content block in the target revision (protocol.md §2.1-2.3): `audio` becomes an embedded
- * resource with the same bytes where the revision has no audio (a text placeholder in sampling,
- * which allows no resources), a `resource_link` becomes a line of text naming the link, tool-use
- * blocks become text; fields the revision lacks are removed. Every change is reported.
+ * One content block in the target revision (docs/protocol-versions.md, "What each direction
+ * converts or drops"): `audio` becomes an embedded resource with the same bytes where the revision
+ * has no audio (a text placeholder in sampling, which allows no resources), a `resource_link`
+ * becomes a line of text naming the link, tool-use blocks become text; fields the revision lacks
+ * are removed. Every change is reported.
  */
 export function encodeContent(block: JsonObject, enc: Encoder, place: ContentPlace): JsonObject {
   const { features } = enc;

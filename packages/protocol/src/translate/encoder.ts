@@ -1,7 +1,10 @@
 import type { JsonObject } from '../jsonrpc.js';
 import { featuresOf, type LegacyRevision, type RevisionFeatures } from '../revisions.js';
 
-/** Something a hop could not carry as it was: logged and counted by whoever listens (spec P3). */
+/**
+ * Something a hop could not carry as it was: logged and counted by whoever listens
+ * (docs/protocol-versions.md, "Drops are counted").
+ */
 export interface TranslationEvent {
   /** Revision of the peer the message came from. */
   from: LegacyRevision;

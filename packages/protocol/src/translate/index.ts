@@ -1,9 +1,9 @@
 /**
- * Revision translation (spec P2, P3). The canonical model is the newest legacy revision,
- * 2025-11-25: every older revision is a subset of it, so decoding a message from any legacy peer
- * is the identity, and each revision's codec is its encoder from the canonical form, driven by
- * that revision's feature table ({@link featuresOf}). Translating from one hop to another is
- * encoding into the receiver's revision; nothing is ever encoded into a newer shape than the
+ * Revision translation (docs/protocol-versions.md). The canonical model is the newest legacy
+ * revision, 2025-11-25: every older revision is a subset of it, so decoding a message from any
+ * legacy peer is the identity, and each revision's codec is its encoder from the canonical form,
+ * driven by that revision's feature table ({@link featuresOf}). Translating from one hop to another
+ * is encoding into the receiver's revision; nothing is ever encoded into a newer shape than the
  * sender could produce, so up-translation needs no synthesis beyond what the proxy itself states
  * (its capabilities and identity). What cannot be carried is converted where a faithful form
  * exists, or dropped, and either is reported through {@link Hop.report}.
@@ -63,7 +63,10 @@ export function translateNotification(
   return params === notification.params ? notification : { ...notification, params };
 }
 
-/** The client capabilities to declare to a backend of revision `hop.to` (protocol.md §4.4). */
+/**
+ * The client capabilities to declare to a backend of revision `hop.to` (docs/protocol-versions.md,
+ * "Capabilities per hop").
+ */
 export function translateClientCapabilities(capabilities: JsonObject, hop: Hop): JsonObject {
   return encodeClientCapabilities(capabilities, encoderFor(hop));
 }
@@ -75,10 +78,10 @@ function nameFromUri(uri: string): string {
 }
 
 /**
- * A listed item with what every revision requires of it (up-translation, spec P3): servers in
- * the wild omit a resource's or template's `name` and a tool's `inputSchema`, which SDK clients
- * then reject together with the whole list. The proxy fills them in (the name from the URI, the
- * schema as an empty object schema) and reports each as converted.
+ * A listed item with what every revision requires of it (up-translation): servers in the wild omit
+ * a resource's or template's `name` and a tool's `inputSchema`, which SDK clients then reject
+ * together with the whole list. The proxy fills them in (the name from the URI, the schema as an
+ * empty object schema) and reports each as converted.
  */
 export function completeListItem(
   method: string,
@@ -103,11 +106,12 @@ export function completeListItem(
 }
 
 /**
- * The result of a tool that declares an `outputSchema`, with the `structuredContent` every
- * revision that has output schemas requires (up-translation, spec P3). Servers in the wild forget
- * it while sending its JSON as the text twin the spec asks for, and SDK clients then reject the
- * call. When exactly one text block holds a JSON object, that object becomes the structured
- * content (reported as converted); anything else is left as it is.
+ * The result of a tool that declares an `outputSchema`, with the `structuredContent` every revision
+ * that has output schemas requires (up-translation). Servers in the wild forget it while sending
+ * its JSON as the text twin the specification asks for (MCP 2025-11-25, Server Features: Tools,
+ * Structured Content), and SDK clients then reject the call. When exactly one text block holds a
+ * JSON object, that object becomes the structured content (reported as converted); anything else is
+ * left as it is.
  */
 export function completeToolResult(
   result: JsonObject,
