@@ -45,6 +45,7 @@ export async function reachBackend<T>(
       baseEnv: connections.baseEnv,
       ...(target.cwd === undefined ? {} : { cwd: target.cwd }),
       maxMessageBytes: connections.maxMessageBytes,
+      clock: connections.clock,
       onOutput: (stream, line) => {
         context.logs?.write(backend.name, stream, line);
         if (stream === 'stderr') log.debug('backend stderr', { line });
@@ -63,6 +64,7 @@ export async function reachBackend<T>(
       headers: target.headers,
       ...(target.type === 'websocket' ? { protocols: target.protocols } : {}),
       maxMessageBytes: connections.maxMessageBytes,
+      clock: connections.clock,
       ...(context.pool ? { fetch: context.pool.fetch, request: context.pool.request } : {}),
     });
   if (target.type !== 'auto') return handshake(remote(target.type), () => ({ url: target.url }));

@@ -74,7 +74,12 @@ export function createEndpoints(options: EndpointsOptions): Endpoints {
     return {
       router,
       http: createStreamableHttpFront({ openSession, maxMessageBytes, streamResponses, clock }),
-      sse: createSseFront({ openSession, maxMessageBytes, messagesPath: `${base}/messages` }),
+      sse: createSseFront({
+        openSession,
+        maxMessageBytes,
+        messagesPath: `${base}/messages`,
+        clock,
+      }),
       ws: createWebSocketFront({ openSession, maxMessageBytes }),
     };
   };

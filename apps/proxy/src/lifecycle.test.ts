@@ -118,7 +118,10 @@ describe('start and stop', () => {
     const { lifecycle, log } = setup(config, { refusal: 'refusing to listen on 0.0.0.0' });
     const refused = await lifecycle.start().catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(SwitchyardError);
-    expect(refused).toMatchObject({ code: 'forbidden', message: 'refusing to listen on 0.0.0.0' });
+    expect(refused).toMatchObject({
+      code: 'config_invalid',
+      message: 'refusing to listen on 0.0.0.0',
+    });
     expect(log).toEqual([]);
     // Without listening (embedding, stdio) there is nothing to refuse.
     await lifecycle.start({ listen: false });

@@ -69,7 +69,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     async start(startOptions = {}) {
       const listening = startOptions.listen !== false;
       // Refused before anything starts: an open MCP endpoint on the network runs commands.
-      if (listening && listen.refusal) throw new SwitchyardError('forbidden', listen.refusal);
+      if (listening && listen.refusal) throw new SwitchyardError('config_invalid', listen.refusal);
       // The front door opens first: /health answers while backends are still being spawned.
       if (listening) {
         server = await listenOn(listen, options.http);

@@ -22,7 +22,7 @@ export interface NodeListenerOptions {
 /**
  * The proxy's Node request listener. `POST /mcp`, the path of nearly every call, goes to the
  * aggregate front directly: its checks read Node's headers, and Hono's routing, context and
- * middleware chain are skipped (docs/performance.md, "Profile of P1b"). Everything else, and every
+ * middleware chain are skipped (docs/performance.md profiles where a call spends its time). Everything else, and every
  * request made through `fetch()` when embedding, goes through the Hono app.
  */
 export function createNodeListener(options: NodeListenerOptions): NodeListener {

@@ -73,6 +73,7 @@ describe('settingsOf', () => {
     expect(settings.fronts.clock).toBe(clock);
     expect(settings.connections.clock).toBe(clock);
     expect(settings.serverLogs?.clock).toBe(clock);
+    expect(settings.logger.clock).toBe(clock);
   });
 
   it('reports the version of package.json, to clients and to backends alike', () => {
@@ -145,7 +146,7 @@ describe('settingsOf', () => {
 
   it('maps logging: the logger with every secret, and per-server files unless turned off', () => {
     const settings = settingsOf(config);
-    expect(settings.logger).toEqual({
+    expect(settings.logger).toMatchObject({
       level: 'debug',
       format: 'pretty',
       secrets: ['env-secret-1', 'Bearer header-secret-2', 'admin-key-1234'],

@@ -178,7 +178,7 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
     },
     mcpKeys: { hashes: config.proxy.apiKeys },
     adminKeys: adminKeysOf(config, loopbackOnly),
-    logger: loggerOptionsOf(config),
+    logger: { ...loggerOptionsOf(config), clock },
     serverLogs:
       logDir === undefined ? undefined : { dir: logDir, secrets: secretsOf(config), clock },
     metrics: { prefix: options.metricNames ?? 'switchyard' },

@@ -2,9 +2,10 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
- * Run-time choices that outlive the process (spec S4): servers enabled or disabled by hand, per
- * config file, in one small JSON file under the state directory. Written whole to a temporary file
- * and renamed over the old one, so a crash never leaves it half-written.
+ * Run-time choices that outlive the process (docs/operations.md, "Run-time control"): servers
+ * enabled or disabled by hand, per config file, in one small JSON file under the state directory.
+ * Written whole to a temporary file and renamed over the old one, so a crash never leaves it
+ * half-written.
  */
 export interface ServerStateStore {
   /** The enabled state chosen at run time for each server that has one. */
