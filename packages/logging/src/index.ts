@@ -1,4 +1,5 @@
+export type { LogLine } from './log-line.js';
 export type { LogFields, Logger, LoggerOptions, LogLevel } from './logger.js';
 export { createLogger, silentLogger } from './logger.js';
-export type { LogLine, ServerLogsOptions } from './server-logs.js';
+export type { ServerLogsOptions } from './server-logs.js';
 export { createServerLogs, ServerLogs } from './server-logs.js';

@@ -17,14 +17,10 @@ import { join } from 'node:path';
 import { SwitchyardError } from '@switchyard/protocol';
 import { ManualClock } from '@switchyard/protocol/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createServerLogs,
-  isValidServerName,
-  type LogLine,
-  type ServerLogs,
-  type ServerLogsError,
-  type ServerLogsOptions,
-} from './server-logs.js';
+import { isValidServerName } from './internal/server-name.js';
+import type { LogLine } from './log-line.js';
+import { createServerLogs, type ServerLogs, type ServerLogsOptions } from './server-logs.js';
+import type { ServerLogsError } from './server-logs-error.js';
 
 /** Age limits compare the clock with real file times, so the manual clock starts at the real now. */
 const START = Date.now();

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync } from 'node:fs';
 import { readlink, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { type Clock, SwitchyardError, systemClock } from '@switchyard/protocol';
+import { type Clock, systemClock } from '@switchyard/protocol';
 import DailyRotateFile from 'winston-daily-rotate-file';
 import {
   CURRENT_LOG,
@@ -9,37 +9,20 @@ import {
   formatLine,
   LOG_FILE_BASE,
   LOG_FILE_EXTENSION,
-  type LogFile,
   listLogFiles,
-  parseLine,
-  readLinesBackwards,
+  readInto,
 } from './internal/log-files.js';
+import { RotatingFile } from './internal/rotating-file.js';
+import { checkName } from './internal/server-name.js';
+import type { LogLine, LogStream, LogStreamFilter } from './log-line.js';
 import { createRedactor } from './logger.js';
+import { ServerLogsError, type ServerLogsErrorCode } from './server-logs-error.js';
 
 const MIB = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** After a failed write, lines are dropped for this long before the file is opened again. */
 const RETRY_AFTER_MS = 1000;
 const DEFAULT_TAIL_LINES = 100;
-
-/** Which output a log line came from: a backend's stdout or stderr, or the proxy about it. */
-export type LogStream = 'stdout' | 'stderr' | 'proxy';
-
-/** One line of a server log. */
-export interface LogLine {
-  /** ISO 8601 time at which the line was written. */
-  timestamp: string;
-  stream: LogStream;
-  text: string;
-}
-
-/**
- * Whether a name may be used as a server's log directory: letters, digits, `_`, `-` and `.`,
- * never `.` or anything containing `..`, so that no name can reach outside the log root.
- */
-export function isValidServerName(name: string): boolean {
-  return /^[A-Za-z0-9_.-]+$/.test(name) && name !== '.' && !name.includes('..');
-}
 
 /** Options of {@link createServerLogs}: where, how large and how old (docs/operations.md, "Logs"). */
 export interface ServerLogsOptions {
@@ -60,9 +43,6 @@ export interface ServerLogsOptions {
   onError?: (error: ServerLogsError) => void;
 }
 
-/** Which lines a tail or a subscription wants: one backend stream, or (unset) every line. */
-export type LogStreamFilter = 'stdout' | 'stderr';
-
 /** Options of {@link ServerLogs.tail}: the `lines` and `type` of `GET /api/logs/<server>`. */
 export interface TailOptions {
   /** How many lines at most (default 100). */
@@ -79,84 +59,6 @@ export interface SubscribeOptions {
 
 /** Receives log lines, already redacted. */
 export type LogListener = (line: LogLine) => void;
-
-/**
- * What went wrong on disk or in a subscriber, as reported to `onError`: a file could not be opened
- * or written, `server.log` could not be linked, old files could not be deleted, a subscriber threw,
- * or a back-fill could not be read.
- */
-export type ServerLogsErrorCode =
-  | 'WRITE_FAILED'
-  | 'LINK_FAILED'
-  | 'CLEANUP_FAILED'
-  | 'LISTENER_FAILED'
-  | 'BACKFILL_FAILED';
-
-/**
- * A problem of per-server logs, with a string code and the server it concerns. It is reported to
- * `onError`, never thrown, and never answered to anyone: it says what happened to a file, which
- * the wire errors of `@switchyard/protocol` have no words for. The one thrown error, an invalid
- * server name, is a `SwitchyardError` (`invalid_params`), since the name comes from a caller.
- */
-export class ServerLogsError extends Error {
-  constructor(
-    readonly code: ServerLogsErrorCode,
-    readonly server: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ServerLogsError';
-  }
-}
-
-/** One winston-daily-rotate-file transport, and a count of the file streams it has opened and closed. */
-class RotatingFile {
-  readonly closed: Promise<void>;
-  private opened = 1;
-  private finished = 0;
-  private ending = false;
-  private resolveClosed: () => void = () => {};
-
-  constructor(
-    private readonly transport: DailyRotateFile,
-    events: { onNewFile(path: string): void; onError(error: unknown): void },
-  ) {
-    this.closed = new Promise((resolve) => {
-      this.resolveClosed = resolve;
-    });
-    const stream = transport.logStream;
-    // The library re-emits its file streams' errors on `logStream` and nowhere else: without this
-    // listener a full disk would be an uncaught exception.
-    stream.on('error', events.onError);
-    stream.on('rotate', () => {
-      this.opened++;
-    });
-    stream.on('close', () => {
-      this.finished++;
-      this.settle();
-    });
-    transport.on('new', events.onNewFile);
-  }
-
-  write(line: string): void {
-    this.transport.logStream.write(`${line}\n`);
-  }
-
-  /** Ends the current file; resolves once every file this transport opened is closed. */
-  end(): Promise<void> {
-    if (!this.ending) {
-      this.ending = true;
-      this.transport.close?.();
-      this.settle();
-    }
-    return this.closed;
-  }
-
-  private settle(): void {
-    if (this.ending && this.finished >= this.opened) this.resolveClosed();
-  }
-}
 
 interface ServerState {
   readonly name: string;
@@ -501,37 +403,6 @@ export class ServerLogs {
     } catch {
       // A failing error handler must not turn a logging problem into the caller's exception.
     }
-  }
-}
-
-/** Adds matching lines of one file, newest first, to `found`; true once it holds `count`. */
-async function readInto(
-  found: LogLine[],
-  file: LogFile,
-  count: number,
-  type: LogStreamFilter | undefined,
-): Promise<boolean> {
-  try {
-    for await (const raw of readLinesBackwards(file.path, file.size)) {
-      const line = parseLine(raw);
-      if (line === undefined || (type !== undefined && line.stream !== type)) continue;
-      found.push(line);
-      if (found.length >= count) return true;
-    }
-  } catch (error) {
-    // Age enforcement may delete a file between listing and reading it.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  return false;
-}
-
-function checkName(server: string): void {
-  if (!isValidServerName(server)) {
-    throw new SwitchyardError(
-      'invalid_params',
-      `invalid server name ${JSON.stringify(server)}: use letters, digits, '_', '-' and '.', without '..'`,
-      { server },
-    );
   }
 }
 

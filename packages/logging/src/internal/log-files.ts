@@ -1,6 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogLine, LogStream } from '../server-logs.js';
+import type { LogLine, LogStream, LogStreamFilter } from '../log-line.js';
 
 /** The stable name of a server's current log; a symbolic link to the file being written. */
 export const CURRENT_LOG = 'server.log';
@@ -114,4 +114,25 @@ export async function* readLinesBackwards(
   } finally {
     await handle.close();
   }
+}
+
+/** Adds matching lines of one file, newest first, to `found`; true once it holds `count`. */
+export async function readInto(
+  found: LogLine[],
+  file: LogFile,
+  count: number,
+  type: LogStreamFilter | undefined,
+): Promise<boolean> {
+  try {
+    for await (const raw of readLinesBackwards(file.path, file.size)) {
+      const line = parseLine(raw);
+      if (line === undefined || (type !== undefined && line.stream !== type)) continue;
+      found.push(line);
+      if (found.length >= count) return true;
+    }
+  } catch (error) {
+    // Age enforcement may delete a file between listing and reading it.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return false;
 }
