@@ -1,5 +1,5 @@
 import type { Metrics } from '@switchyard/metrics';
-import { ErrorCode, type MessageTransport } from '@switchyard/protocol';
+import { ERRORS, type MessageTransport } from '@switchyard/protocol';
 import {
   type BackendHub,
   BackendSession,
@@ -137,12 +137,11 @@ export class BackendSessions {
     return {
       probe: async (method, timeoutMs) => {
         const outcome = await session.request(method, undefined, { timeoutMs }).outcome;
-        // Any answer proves the backend alive; an error it sent (e.g. no `ping`) still counts.
+        // Any answer proves the backend alive; an error it sent (e.g. no `ping`) still counts,
+        // unlike the errors the session raises itself when no answer came.
         return (
           outcome.kind === 'result' ||
-          (outcome.kind === 'error' &&
-            outcome.error.code !== ErrorCode.RequestTimeout &&
-            outcome.error.code !== ErrorCode.BackendUnavailable)
+          (outcome.kind === 'error' && !NO_ANSWER.has(outcome.error.code))
         );
       },
       close: async () => {
@@ -153,6 +152,12 @@ export class BackendSessions {
     };
   }
 }
+
+/** The codes of a probe that got no answer: it timed out, or the connection is gone. */
+const NO_ANSWER = new Set<number>([
+  ERRORS.request_timeout.jsonRpc,
+  ERRORS.backend_unavailable.jsonRpc,
+]);
 
 /** Runs the handshake; a failed one closes the transport it ran over. */
 async function connectOrClose(session: BackendSession, transport: MessageTransport): Promise<void> {
