@@ -95,6 +95,8 @@ export function createEndpoints(options: EndpointsOptions): Endpoints {
         list: () => backends.list().filter((b) => b.name === name),
         wake: (n) => backends.wake(n),
         touch: (n) => backends.touch(n),
+        // Only this backend's events concern its own endpoint.
+        covers: (n) => n === name,
       };
       const endpoint = endpointOf(routerFor(only, { strategy: 'none' }, name), `/servers/${name}`);
       open.set(name, endpoint);
