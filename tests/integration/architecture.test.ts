@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers.js';
 
@@ -80,6 +81,121 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
+/** Where a source file is too long to read as one unit. */
+const MAX_LINES = 450;
+/** Where a function is too long to read as one unit. */
+const MAX_FUNCTION_LINES = 150;
+
+/** Every function (declaration, expression, arrow, method, accessor) longer than the limit. */
+function longFunctions(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const lineOf = (pos: number) => source.getLineAndCharacterOfPosition(pos).line + 1;
+  const visit = (node: ts.Node) => {
+    if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+      const start = lineOf(node.getStart(source));
+      const lines = lineOf(node.getEnd()) - start + 1;
+      if (lines > MAX_FUNCTION_LINES) {
+        const name = node.name && ts.isIdentifier(node.name) ? node.name.text : '(anonymous)';
+        found.push(`${relative(repoRoot, file)}:${start} ${name}: ${lines} lines`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/**
+ * The non-test sources of every workspace package: `src/**` without tests (`*.test.ts`) and test
+ * fixtures (`__fixtures__/`).
+ */
+function productionSources(m: Manifest): string[] {
+  return sourceFiles(join(m.dir, 'src')).filter(
+    (file) => !/\.test\.(ts|tsx|mts)$/.test(file) && !file.includes('/__fixtures__/'),
+  );
+}
+
+/** The files a source file imports relatively (`import`, `import type`, `export ... from`). */
+function relativeImports(file: string, text: string): string[] {
+  const specifiers = [
+    ...text.matchAll(/(?:import|export)\s+(?:type\s+)?[\w*{}\s,$]*?from\s*'(\.{1,2}\/[^']+)'/g),
+    ...text.matchAll(/import\s*\(?\s*'(\.{1,2}\/[^']+)'/g),
+  ].map((match) => match[1] as string);
+  return specifiers.map((specifier) =>
+    resolve(dirname(file), specifier.replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts')),
+  );
+}
+
+/**
+ * Every import cycle among `files`, one per strongly connected component (Tarjan), each written
+ * as a closed path such as `a.ts -> b.ts -> a.ts` (the shortest through the component's first file).
+ */
+function importCycles(files: string[]): string[][] {
+  const known = new Set(files);
+  const edges = new Map<string, string[]>();
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    edges.set(
+      file,
+      relativeImports(file, text).filter((target) => known.has(target)),
+    );
+  }
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  const visit = (file: string) => {
+    index.set(file, index.size);
+    low.set(file, index.get(file) as number);
+    stack.push(file);
+    onStack.add(file);
+    for (const next of edges.get(file) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(file, Math.min(low.get(file) as number, low.get(next) as number));
+      } else if (onStack.has(next)) {
+        low.set(file, Math.min(low.get(file) as number, index.get(next) as number));
+      }
+    }
+    if (low.get(file) === index.get(file)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop() as string;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== file);
+      const selfImport = edges.get(file)?.includes(file) ?? false;
+      if (component.length > 1 || selfImport) components.push(component);
+    }
+  };
+  for (const file of files) if (!index.has(file)) visit(file);
+  return components.map((component) => {
+    const members = new Set(component);
+    const start = [...component].sort()[0] as string;
+    // Breadth-first from `start` back to itself, inside the component.
+    const previous = new Map<string, string>();
+    const queue = [start];
+    while (queue.length > 0) {
+      const file = queue.shift() as string;
+      for (const next of edges.get(file) ?? []) {
+        if (!members.has(next) || previous.has(next)) continue;
+        previous.set(next, file);
+        if (next === start) queue.length = 0;
+        else queue.push(next);
+      }
+    }
+    const path = [start];
+    for (let at = previous.get(start) as string; at !== start; at = previous.get(at) as string) {
+      path.splice(1, 0, at);
+    }
+    return [...path, start];
+  });
+}
+
 describe('architecture', () => {
   const all = manifests();
 
@@ -111,5 +227,30 @@ describe('architecture', () => {
       }
     }
     expect(violations).toEqual([]);
+  });
+
+  it('has no import cycle between the files of a package, type imports included', () => {
+    const files = all.flatMap(productionSources);
+    const cycles = importCycles(files).map((cycle) =>
+      cycle.map((file) => relative(repoRoot, file)).join(' -> '),
+    );
+    expect(cycles).toEqual([]);
+  });
+
+  it(`has no source file over ${MAX_LINES} lines`, () => {
+    const long = all
+      .flatMap(productionSources)
+      .map((file) => {
+        const text = readFileSync(file, 'utf8');
+        const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+        return { file: relative(repoRoot, file), lines };
+      })
+      .filter(({ lines }) => lines > MAX_LINES)
+      .map(({ file, lines }) => `${file}: ${lines} lines`);
+    expect(long).toEqual([]);
+  });
+
+  it(`has no function over ${MAX_FUNCTION_LINES} lines`, () => {
+    expect(all.flatMap(productionSources).flatMap(longFunctions)).toEqual([]);
   });
 });
