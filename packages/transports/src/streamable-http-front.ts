@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Clock,
-  compareRevisions,
   featuresOf,
   httpStatusOf,
   isRequest,
-  isResponse,
   type JsonRpcFailure,
-  type JsonRpcId,
   type JsonRpcMessage,
   type MessageCheck,
   Method,
@@ -16,7 +13,7 @@ import {
   systemClock,
 } from '@switchyard/protocol';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
-import type { FrontSession, OpenSession } from './front-session.js';
+import type { OpenSession } from './front-session.js';
 import { accepts } from './internal/accepts.js';
 import {
   failureResponse,
@@ -24,9 +21,11 @@ import {
   jsonResponse,
   methodNotAllowed,
 } from './internal/http-response.js';
+import type { HttpSession } from './internal/http-session.js';
+import { HttpSessions } from './internal/http-sessions.js';
 import { PostChannel } from './internal/post-channel.js';
 import { type BodySource, notJson, readBody } from './internal/read-limited.js';
-import { ResumableStream, replayEnded } from './internal/resumable-sse.js';
+import { replayEnded } from './internal/resumable-sse.js';
 
 export interface StreamableHttpFrontOptions {
   openSession: OpenSession;
@@ -68,66 +67,107 @@ export interface StreamableHttpFront {
   readonly sessionCount: number;
 }
 
-/** Messages kept for a standalone stream not opened yet; the oldest go first beyond this. */
-const MAX_EARLY_MESSAGES = 100;
-
-/** The proxy-side state of one Streamable HTTP session. */
-class HttpSession {
-  readonly channels = new Map<JsonRpcId, PostChannel>();
-  /** The SSE streams that can still get events, by stream id, for resumption. */
-  readonly streams = new Map<string, ResumableStream>();
-  standalone: ResumableStream | undefined;
-  /**
-   * What arrived for the standalone stream before the client opened it (a `list_changed`, a
-   * backend's `roots/list` right after `initialized`): kept, bounded, for its first GET.
-   */
-  readonly early: JsonRpcMessage[] = [];
-  front!: FrontSession;
-  idleTimer: unknown;
-  private streamCount = 0;
-
-  constructor(
-    readonly id: string,
-    private readonly store: EventStore,
-  ) {}
-
-  get headers(): Record<string, string> {
-    return { 'mcp-session-id': this.id };
-  }
-
-  /** Whether the client's revision understands priming events (empty data with an id, 2025-11-25). */
-  get primes(): boolean {
-    const revision = resolveRevision(this.front.revision);
-    return revision !== undefined && compareRevisions(revision, '2025-11-25') >= 0;
-  }
-
-  /** A new SSE stream whose id (`post-3`, `get-1`) prefixes the ids of its events. */
-  openStream(kind: 'post' | 'get'): ResumableStream {
-    const stream = new ResumableStream({
-      id: `${kind}-${++this.streamCount}`,
-      record: (streamId, data) => this.store.append(this.id, streamId, data),
-      headers: this.headers,
-      onEnd: () => this.streams.delete(stream.id),
-    });
-    this.streams.set(stream.id, stream);
-    return stream;
-  }
-
-  route(message: JsonRpcMessage, related: JsonRpcId | undefined): void {
-    const key = isResponse(message) ? message.id : related;
-    const channel = key === undefined || key === null ? undefined : this.channels.get(key);
-    if (channel?.deliver(message)) return;
-    // Not tied to an open POST (list_changed, log messages): the standalone GET stream.
-    if (isResponse(message)) return;
-    if (this.standalone) this.standalone.send(message);
-    else if (this.early.push(message) > MAX_EARLY_MESSAGES) this.early.shift();
-  }
-}
-
+/** Whether a request asks for progress, which only an SSE answer can carry. */
 function hasProgressToken(message: JsonRpcMessage): boolean {
   if (!isRequest(message)) return false;
   const meta = message.params?._meta;
   return typeof meta === 'object' && meta !== null && 'progressToken' in meta;
+}
+
+/** A POST's parsed body: its messages (or their errors), and which answers the client accepts. */
+interface PostBody {
+  /** Whether the body was a batch (an array), even of one. */
+  batch: boolean;
+  items: MessageCheck[];
+  accept: { json: boolean; sse: boolean };
+}
+
+/**
+ * Checks a POST's headers and reads and parses its body, or answers it: 415 without a JSON body,
+ * 406 when the client accepts neither JSON nor SSE, 400 for an unknown `MCP-Protocol-Version`,
+ * 413 over the size limit, and the parse error for a body that is not a valid message.
+ */
+async function readPost(
+  request: Request,
+  maxBytes: number,
+  source: BodySource | undefined,
+): Promise<PostBody | Response> {
+  const refused = notJson(request);
+  if (refused) return refused;
+  const accept = accepts(request);
+  if (!accept.json && !accept.sse) {
+    return failureResponse(
+      'not_acceptable',
+      'Not Acceptable: accept application/json or text/event-stream',
+    );
+  }
+  const version = request.headers.get('mcp-protocol-version');
+  if (version !== null && !resolveRevision(version)) {
+    return failureResponse(
+      'invalid_request',
+      `Bad Request: unsupported MCP-Protocol-Version ${version}`,
+    );
+  }
+  const body = await readBody(request, maxBytes, source);
+  if (body instanceof Response) return body;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return failureResponse('parse_error', 'Parse error: invalid JSON');
+  }
+  const frame = parseValue(value);
+  if (!frame.ok) return invalidFrameResponse(frame.error);
+  const items: MessageCheck[] = frame.batch ? frame.items : [{ ok: true, message: frame.message }];
+  return { batch: frame.batch, items, accept };
+}
+
+/**
+ * Hands a POST's messages to its session and answers it: 202 when it carries no request, else the
+ * response of a channel that waits for the answers to its requests.
+ */
+function dispatch(
+  session: HttpSession,
+  post: PostBody,
+  streamResponses: boolean,
+): Promise<Response> | Response {
+  const { batch, items, accept } = post;
+  const messages: JsonRpcMessage[] = [];
+  const early: JsonRpcFailure[] = [];
+  for (const item of items) {
+    if (item.ok) messages.push(item.message);
+    else early.push(item.error);
+  }
+  const requests = messages.filter(isRequest);
+  const headers = { 'mcp-session-id': session.id };
+  if (requests.length === 0) {
+    for (const message of messages) session.front.handle(message);
+    if (early.length === 0) return new Response(null, { status: 202, headers });
+    if (!batch) return invalidFrameResponse(early[0] as JsonRpcFailure, headers);
+    return jsonResponse(early, httpStatusOf('invalid_request'), headers);
+  }
+  const streamAtOnce =
+    accept.sse && (streamResponses || !accept.json || requests.some(hasProgressToken));
+  const release = (done: PostChannel) => {
+    for (const r of requests)
+      if (session.channels.get(r.id) === done) session.channels.delete(r.id);
+  };
+  // A cut SSE connection does not release the channel: its messages are still recorded, for a
+  // GET with Last-Event-ID to pick up.
+  const channel = new PostChannel(
+    requests.map((r) => r.id),
+    early,
+    batch,
+    accept.sse ? () => session.openStream('post') : undefined,
+    streamAtOnce,
+    headers,
+    release,
+    session.primes,
+  );
+  for (const r of requests) session.channels.set(r.id, channel);
+  const response = channel.response();
+  for (const message of messages) session.front.handle(message);
+  return response;
 }
 
 /**
@@ -144,100 +184,30 @@ function hasProgressToken(message: JsonRpcMessage): boolean {
 export function createStreamableHttpFront(
   options: StreamableHttpFrontOptions,
 ): StreamableHttpFront {
-  const sessions = new Map<string, HttpSession>();
   const maxBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
-  const newId = options.generateSessionId ?? randomUUID;
   const store =
     options.eventStore ??
     createMemoryEventStore(
       options.maxStoredEvents === undefined ? {} : { maxEvents: options.maxStoredEvents },
     );
-
-  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
-  const clock = options.clock ?? systemClock;
-
-  /** Restarts a session's idle timer; an expiring session that is still busy is given more time. */
-  function touch(session: HttpSession): void {
-    if (idleMs <= 0) return;
-    if (session.idleTimer !== undefined) clock.clearTimeout(session.idleTimer);
-    session.idleTimer = clock.setTimeout(() => {
-      session.idleTimer = undefined;
-      if (!sessions.has(session.id)) return;
-      if (session.channels.size > 0 || session.standalone?.attached) touch(session);
-      else end(session);
-    }, idleMs);
-  }
-
-  function lookup(request: Request): HttpSession | Response {
-    const id = request.headers.get('mcp-session-id');
-    if (!id) {
-      return failureResponse('invalid_request', 'Bad Request: Mcp-Session-Id header is required');
-    }
-    const session = sessions.get(id);
-    if (!session) {
-      return failureResponse('session_not_found', 'Session not found: initialize a new session');
-    }
-    touch(session);
-    return session;
-  }
-
-  function open(): HttpSession {
-    const session = new HttpSession(newId(), store);
-    session.front = options.openSession((message, related) => session.route(message, related), {
-      transport: 'streamable-http',
-      sessionId: session.id,
-    });
-    sessions.set(session.id, session);
-    touch(session);
-    return session;
-  }
-
-  function end(session: HttpSession): void {
-    sessions.delete(session.id);
-    if (session.idleTimer !== undefined) clock.clearTimeout(session.idleTimer);
-    for (const channel of new Set(session.channels.values())) channel.abort();
-    session.standalone?.end();
-    store.forget(session.id);
-    session.front.close();
-  }
+  const sessions = new HttpSessions({
+    openSession: options.openSession,
+    newId: options.generateSessionId ?? randomUUID,
+    store,
+    idleMs: options.sessionIdleMs ?? 30 * 60_000,
+    clock: options.clock ?? systemClock,
+  });
 
   async function post(request: Request, source: BodySource | undefined): Promise<Response> {
-    const refused = notJson(request);
-    if (refused) return refused;
-    const accept = accepts(request);
-    if (!accept.json && !accept.sse) {
-      return failureResponse(
-        'not_acceptable',
-        'Not Acceptable: accept application/json or text/event-stream',
-      );
-    }
-    const version = request.headers.get('mcp-protocol-version');
-    if (version !== null && !resolveRevision(version)) {
-      return failureResponse(
-        'invalid_request',
-        `Bad Request: unsupported MCP-Protocol-Version ${version}`,
-      );
-    }
-    const body = await readBody(request, maxBytes, source);
+    const body = await readPost(request, maxBytes, source);
     if (body instanceof Response) return body;
-    let value: unknown;
-    try {
-      value = JSON.parse(body);
-    } catch {
-      return failureResponse('parse_error', 'Parse error: invalid JSON');
-    }
-    const frame = parseValue(value);
-    if (!frame.ok) return invalidFrameResponse(frame.error);
-    const items: MessageCheck[] = frame.batch
-      ? frame.items
-      : [{ ok: true, message: frame.message }];
+    const { batch, items } = body;
     const initialize = items.find(
       (item) => item.ok && isRequest(item.message) && item.message.method === Method.Initialize,
     );
-
     let session: HttpSession;
     if (initialize) {
-      if (frame.batch) {
+      if (batch) {
         return failureResponse(
           'invalid_request',
           'Invalid Request: initialize must not be batched',
@@ -249,57 +219,20 @@ export function createStreamableHttpFront(
           'Bad Request: initialize must not carry an Mcp-Session-Id',
         );
       }
-      session = open();
+      session = sessions.open();
     } else {
-      const found = lookup(request);
+      const found = sessions.lookup(request);
       if (found instanceof Response) return found;
       session = found;
       const revision = resolveRevision(session.front.revision);
-      if (frame.batch && !(revision && featuresOf(revision).batches)) {
+      if (batch && !(revision && featuresOf(revision).batches)) {
         return failureResponse(
           'invalid_request',
           `Invalid Request: batches are not allowed in revision ${revision ?? 'unknown'}`,
         );
       }
     }
-
-    const messages: JsonRpcMessage[] = [];
-    const early: JsonRpcFailure[] = [];
-    for (const item of items) {
-      if (item.ok) messages.push(item.message);
-      else early.push(item.error);
-    }
-    const requests = messages.filter(isRequest);
-    const headers = { 'mcp-session-id': session.id };
-    if (requests.length === 0) {
-      for (const message of messages) session.front.handle(message);
-      if (early.length === 0) return new Response(null, { status: 202, headers });
-      if (!frame.batch) return invalidFrameResponse(early[0] as JsonRpcFailure, headers);
-      return jsonResponse(early, httpStatusOf('invalid_request'), headers);
-    }
-    const streamAtOnce =
-      accept.sse &&
-      (options.streamResponses === true || !accept.json || requests.some(hasProgressToken));
-    const release = (done: PostChannel) => {
-      for (const r of requests)
-        if (session.channels.get(r.id) === done) session.channels.delete(r.id);
-    };
-    // A cut SSE connection does not release the channel: its messages are still recorded, for a
-    // GET with Last-Event-ID to pick up.
-    const channel = new PostChannel(
-      requests.map((r) => r.id),
-      early,
-      frame.batch,
-      accept.sse ? () => session.openStream('post') : undefined,
-      streamAtOnce,
-      headers,
-      release,
-      session.primes,
-    );
-    for (const r of requests) session.channels.set(r.id, channel);
-    const response = channel.response();
-    for (const message of messages) session.front.handle(message);
-    return response;
+    return dispatch(session, body, options.streamResponses === true);
   }
 
   function get(request: Request): Response {
@@ -309,7 +242,7 @@ export function createStreamableHttpFront(
         'Not Acceptable: GET needs Accept: text/event-stream',
       );
     }
-    const found = lookup(request);
+    const found = sessions.lookup(request);
     if (found instanceof Response) return found;
     const lastEventId = request.headers.get('last-event-id');
     if (lastEventId !== null) return resume(found, lastEventId);
@@ -346,9 +279,9 @@ export function createStreamableHttpFront(
   }
 
   function remove(request: Request): Response {
-    const found = lookup(request);
+    const found = sessions.lookup(request);
     if (found instanceof Response) return found;
-    end(found);
+    sessions.end(found);
     return new Response(null, { status: 200 });
   }
 
@@ -366,7 +299,7 @@ export function createStreamableHttpFront(
       }
     },
     close() {
-      for (const session of [...sessions.values()]) end(session);
+      sessions.endAll();
     },
     get sessionCount() {
       return sessions.size;
