@@ -1,4 +1,4 @@
-// P7 (reference A7): large results. (a) 1 MiB and 8 MiB `tools/call` results, direct vs through
+// P7: large results. (a) 1 MiB and 8 MiB `tools/call` results, direct vs through
 // Switchyard, same backend (servers/big.mjs) on both paths. (b) Head-of-line blocking: p50/p99 of a
 // client's small echo calls alone, then while a second client (own process) fetches 8 MiB results
 // back to back. Switchyard runs with proxy.maxMessageBytes = 16 MiB (the default 4 MiB would

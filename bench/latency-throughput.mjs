@@ -1,4 +1,4 @@
-// P1a, P1b and P2 (spec Q1): every system under test is started once, warmed up, then measured in
+// P1a, P1b and P2: every system under test is started once, warmed up, then measured in
 // rounds that alternate the configurations; each figure is the median over the rounds.
 import { performance } from 'node:perf_hooks';
 import {
@@ -30,7 +30,7 @@ const WARM_MS = quick ? 100 : 200;
 const RUN_MS = quick ? 300 : 600;
 
 let counter = 0;
-/** A distinct message per call (rule 3) of exactly `bytes` characters. */
+/** A distinct message per call of exactly `bytes` characters. */
 const message = (bytes) => {
   const head = `${++counter}:`;
   return head + 'x'.repeat(Math.max(0, bytes - head.length));

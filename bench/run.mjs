@@ -1,4 +1,4 @@
-// `pnpm bench` (spec Q1). Runs against the built proxy (`pnpm build` first; the root script
+// `pnpm bench`. Runs against the built proxy (`pnpm build` first; the root script
 // does). Usage: node bench/run.mjs [latency|large|memory|startup ...]; BENCH_QUICK=1 for a smoke run,
 // BENCH_REPEATS=N to change the number of alternating rounds (default 5).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { benchDir, repeats } from './lib/util.mjs';
 
 // The SDK's HTTP client adds an abort listener per request to one shared signal: after ~1,500
-// calls Node warns on every request (reference A5.7). Keep the tables readable.
+// calls Node warns on every request. Keep the tables readable.
 process.removeAllListeners('warning');
 
 if (!existsSync(join(benchDir, '../apps/proxy/dist/index.js'))) {

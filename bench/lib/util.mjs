@@ -44,7 +44,7 @@ export function summarize(samples) {
   };
 }
 
-/** Rotates the order each repeat so no configuration always runs first (rule 1: alternate). */
+/** Rotates the order each repeat so no configuration always runs first (alternating rounds). */
 export function rotated(list, round) {
   const k = round % list.length;
   return [...list.slice(k), ...list.slice(0, k)];

@@ -1,9 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { silentLogger } from '@switchyard/logging';
 import { createProxy } from '@switchyard/proxy';
 import { describe, expect, it } from 'vitest';
-import { everythingServer, firstText } from './helpers.js';
+import { everythingServer, firstText, repoRoot } from './helpers.js';
+
+/**
+ * A script that starts a listening proxy with no backend, stops it and says so: nothing but the
+ * proxy keeps its process alive, so stop() must settle without help from other handles.
+ */
+const START_STOP = `
+import { silentLogger } from '@switchyard/logging';
+import { createProxy } from '@switchyard/proxy';
+const proxy = createProxy({ servers: {} }, { logger: silentLogger(), port: 0, logFiles: false });
+await proxy.start();
+await proxy.stop();
+console.log('stopped');
+`;
 
 describe('createProxy as a library', () => {
   it('serves a client through its web-standard fetch handler, without listening on a port', async () => {
@@ -51,5 +66,15 @@ describe('createProxy as a library', () => {
       expect.objectContaining({ name: 'switchyard', state: 'running' }),
     ]);
     await proxy.stop();
+  });
+
+  it('settles stop() in a process that nothing else keeps alive', () => {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', START_STOP], {
+      cwd: join(repoRoot, 'tests'),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stdout.trim()).toBe('stopped');
+    expect(run.status).toBe(0);
   });
 });

@@ -112,9 +112,11 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       });
       // Answers already produced are still being written: close each connection once it is idle,
       // and only then cut what remains.
+      // The clock's timers do not keep the process alive: the wait also ends when the server has
+      // closed, which may leave nothing else to keep it running.
       for (let i = 0; i < IDLE_SWEEPS && !closed; i++) {
         http?.closeIdleConnections();
-        await sleep(options.clock, IDLE_SWEEP_MS);
+        await Promise.race([sleep(options.clock, IDLE_SWEEP_MS), closing]);
       }
       http?.closeAllConnections();
       await Promise.all([closing, backends.stop(), ...sessionsClosed]);

@@ -137,7 +137,8 @@ export function negotiateLegacyRevision(requested: unknown): LegacyRevision {
 
 /**
  * Whether a client accepts a server's counter-offer: any supported legacy revision is acceptable
- * (what the proxy does as a client of its backends, §4.3).
+ * (what the proxy does as a client of its backends: MCP 2025-11-25, Basic: Lifecycle, Version
+ * Negotiation).
  */
 export function acceptsLegacyRevision(offered: unknown): offered is LegacyRevision {
   const revision = resolveRevision(offered);
