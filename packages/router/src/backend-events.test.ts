@@ -1,11 +1,15 @@
+import { ErrorCode } from '@switchyard/protocol';
 import { describe, expect, it } from 'vitest';
+import { TEST_CLIENT_INFO } from './__fixtures__/fake-backend.js';
 import {
   createHarness,
   echoCall,
   listing,
   resultOf,
+  TestClient,
   toolsNamed,
 } from './__fixtures__/router-harness.js';
+import { createRouter } from './router.js';
 
 describe('backend notifications', () => {
   it('debounces a burst of list_changed into one notification per method and session', async () => {
@@ -160,5 +164,70 @@ describe('backend notifications', () => {
     h.backend('alpha').transport.deliver({ jsonrpc: '2.0', method: 'notifications/custom' });
     h.clock.advance(1_000);
     expect(client.notifications()).toEqual([]);
+  });
+});
+
+describe('the backend hub', () => {
+  /** A second router over one backend of the harness, as a per-server endpoint is. */
+  function ownRouter(h: Awaited<ReturnType<typeof createHarness>>, name: string) {
+    return createRouter({
+      hub: h.hub,
+      clock: h.clock,
+      serverInfo: TEST_CLIENT_INFO,
+      naming: { strategy: 'none' },
+      backends: {
+        list: () => h.directory.list().filter((e) => e.name === name),
+        covers: (backend) => backend === name,
+      },
+    });
+  }
+
+  it("delivers a backend's events to every router that covers it, and to no other", async () => {
+    const h = await createHarness([{ name: 'alpha' }, { name: 'beta' }], {
+      listChangedDebounceMs: 10,
+    });
+    const aggregate = await h.initializedClient();
+    const alphaOnly = new TestClient(ownRouter(h, 'alpha'));
+    await alphaOnly.initialize();
+    const log = (text: string) => ({
+      jsonrpc: '2.0' as const,
+      method: 'notifications/message',
+      params: { level: 'info', data: text },
+    });
+    h.backend('alpha').transport.deliver(log('from alpha'));
+    h.backend('beta').transport.deliver(log('from beta'));
+    const loggers = (client: TestClient) =>
+      client.notifications('notifications/message').map((n) => n.params?.logger);
+    expect(loggers(aggregate)).toEqual(['alpha', 'beta']);
+    expect(loggers(alphaOnly)).toEqual(['alpha']);
+  });
+
+  it('answers a backend request that no client waits on with an error naming the backend', async () => {
+    const h = await createHarness([{ name: 'alpha' }]);
+    const outcome = await h.hub.request(h.backend('alpha').session, {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'sampling/createMessage',
+      params: {},
+    });
+    expect(outcome).toMatchObject({
+      kind: 'error',
+      error: { code: ErrorCode.InternalError, message: expect.stringContaining('"alpha"') },
+    });
+  });
+
+  it('stops delivering to a router once it has closed', async () => {
+    const h = await createHarness([{ name: 'alpha' }], { listChangedDebounceMs: 10 });
+    const own = ownRouter(h, 'alpha');
+    const client = new TestClient(own);
+    await client.initialize();
+    await own.close();
+    h.hub.changed('alpha');
+    h.clock.advance(100);
+    expect(client.notifications()).toEqual([]);
+    const aggregate = await h.initializedClient();
+    h.hub.changed('alpha');
+    h.clock.advance(100);
+    expect(aggregate.notifications('notifications/tools/list_changed')).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import type {
   JsonRpcResponse,
 } from '@switchyard/protocol';
 import { ManualClock } from '@switchyard/protocol/testing';
-import { createBackendHub } from '../backend-events.js';
+import { type BackendHub, createBackendHub } from '../backend-events.js';
 import type { BackendSession } from '../backend-session.js';
 import type { ClientSession } from '../client-session.js';
 import type { BackendDirectory, BackendEntry } from '../directory.js';
@@ -144,6 +144,8 @@ export interface BackendSpec extends FakeBackendOptions {
 
 export interface Harness {
   router: Router;
+  /** Where the fake backends publish their events (another router may join it). */
+  hub: BackendHub;
   directory: FakeDirectory;
   clock: ManualClock;
   logger: ReturnType<typeof recordingLogger>;
@@ -195,6 +197,7 @@ export async function createHarness(
   });
   return {
     router,
+    hub,
     directory,
     clock,
     logger,
