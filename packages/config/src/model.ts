@@ -123,6 +123,12 @@ export interface SwitchyardConfig {
   servers: ServerConfig[];
   /** The seed's `plugins` section, kept as written for a future interceptor layer. */
   plugins?: Record<string, unknown>;
+  /**
+   * Values substituted with `${secret:VAR}`, or from a variable whose name looks secret
+   * (docs/configuration.md, "Environment variables"): secrets wherever they ended up. Never
+   * shown; absent when there are none.
+   */
+  secretValues?: string[];
 }
 
 /** How to read one configuration text. */

@@ -17,6 +17,8 @@ export type ModelContext = {
   file?: string | undefined;
   stateDir?: string | undefined;
   plugins?: Record<string, unknown> | undefined;
+  /** Values that substitution marked secret (`${secret:VAR}`, or a variable with a secret name). */
+  secretValues?: string[] | undefined;
 };
 
 type HealthCheckInput = NonNullable<SwitchyardInput['healthCheck']>;
@@ -104,5 +106,7 @@ export function buildModel(input: SwitchyardInput, context: ModelContext): Switc
   const stateFile = statePath(context.stateDir, 'server-state.json');
   if (stateFile !== undefined) config.stateFile = stateFile;
   if (context.plugins !== undefined) config.plugins = context.plugins;
+  if (context.secretValues !== undefined && context.secretValues.length > 0)
+    config.secretValues = context.secretValues;
   return config;
 }

@@ -45,7 +45,12 @@ export function resolveConfig(
   };
 
   let model: SwitchyardConfig | undefined;
-  const context = { dialect, file: options.file, stateDir: stateDirectory(options) };
+  const context = {
+    dialect,
+    file: options.file,
+    stateDir: stateDirectory(options),
+    secretValues: substituted.secrets,
+  };
   if (dialect === 'seed') {
     const seed = validate(seedSchema);
     if (seed !== undefined && issues.length === 0) {

@@ -62,6 +62,26 @@ describe('substituteString', () => {
   it('collects every failure of one string', () => {
     expect(substituteString('${A}${B}', env).errors).toHaveLength(2);
   });
+
+  it('expands ${secret:VAR} in every form and collects what it expanded to', () => {
+    const secrets: string[] = [];
+    const env2 = { ...env, PLAIN: 'not-by-name' };
+    expect(substituteString('Bearer ${secret:PLAIN}', env2, secrets).value).toBe(
+      'Bearer not-by-name',
+    );
+    expect(substituteString('${secret:MISSING:-fallback-key}', env2, secrets).value).toBe(
+      'fallback-key',
+    );
+    expect(substituteString('${secret:MISSING:?set it}', env2, secrets).errors).toHaveLength(1);
+    expect(secrets).toEqual(['not-by-name', 'fallback-key']);
+  });
+
+  it('collects the values of variables whose names look secret, unless ordinary', () => {
+    const secrets: string[] = [];
+    const env2 = { API_TOKEN: 'tok-42424242', TOKEN_TTL: '3600', LOG_LEVEL: 'info' };
+    substituteString('${API_TOKEN} ${TOKEN_TTL} ${LOG_LEVEL} ${HOME:-/home/me}', env2, secrets);
+    expect(secrets).toEqual(['tok-42424242']);
+  });
 });
 
 describe('substituteEnv', () => {
@@ -78,6 +98,7 @@ describe('substituteEnv', () => {
         port: 3000,
       },
       issues: [],
+      secrets: [],
     });
   });
 

@@ -1,3 +1,4 @@
+import { isOrdinaryValue, isSecretName } from '../secrets.js';
 import type { PathSegment } from './field-path.js';
 import { isRecord } from './is-record.js';
 
@@ -7,16 +8,19 @@ export type SubstitutionIssue = { path: PathSegment[]; message: string };
 /** The environment that `${VAR}` reads from. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-const EXPRESSION = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)(.*))?$/s;
+const EXPRESSION = /^(secret:)?([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)(.*))?$/s;
 
 /**
  * Expands one string: `${VAR}`, `${VAR:-default}` (default when unset or empty), `${VAR:?message}`
  * (error when unset or empty) and `$$` for a literal `$`. A `$` followed by anything else stays as
- * written. Defaults and messages end at the first `}`.
+ * written. Defaults and messages end at the first `}`. Each form may be written `${secret:VAR...}`:
+ * what it expands to is then pushed to `secrets`, as is the value of a variable whose name looks
+ * secret (docs/configuration.md, "Environment variables").
  */
 export function substituteString(
   text: string,
   env: Environment,
+  secrets: string[] = [],
 ): { value: string; errors: string[] } {
   const errors: string[] = [];
   let value = '';
@@ -50,20 +54,25 @@ export function substituteString(
     const match = EXPRESSION.exec(expression);
     if (match === null) {
       errors.push(
-        `invalid substitution \`\${${expression}}\`: expected \`\${NAME}\`, \`\${NAME:-default}\` or \`\${NAME:?message}\``,
+        `invalid substitution \`\${${expression}}\`: expected \`\${NAME}\`, \`\${NAME:-default}\` or \`\${NAME:?message}\` (each also as \`\${secret:NAME...}\`)`,
       );
       continue;
     }
-    const [, name = '', operator, argument = ''] = match;
+    const [, marked, name = '', operator, argument = ''] = match;
     const current = env[name];
+    const expand = (piece: string) => {
+      value += piece;
+      if (marked !== undefined || (isSecretName(name) && !isOrdinaryValue(piece)))
+        secrets.push(piece);
+    };
     if (operator === undefined) {
       if (current === undefined) {
         errors.push(
           `environment variable ${name} is not set (write \`\${${name}:-default}\` to give a default)`,
         );
-      } else value += current;
-    } else if (current !== undefined && current !== '') value += current;
-    else if (operator === ':-') value += argument;
+      } else expand(current);
+    } else if (current !== undefined && current !== '') expand(current);
+    else if (operator === ':-') expand(argument);
     else
       errors.push(
         `environment variable ${name} ${argument === '' ? 'is not set or empty' : `is required: ${argument}`}`,
@@ -74,16 +83,18 @@ export function substituteString(
 
 /**
  * Applies {@link substituteString} to every string value of a parsed document, never to keys,
- * and collects every failure with its path. A string that failed keeps its text as written.
+ * and collects every failure with its path, and every secret it substituted. A string that failed
+ * keeps its text as written.
  */
 export function substituteEnv(
   data: unknown,
   env: Environment,
-): { value: unknown; issues: SubstitutionIssue[] } {
+): { value: unknown; issues: SubstitutionIssue[]; secrets: string[] } {
   const issues: SubstitutionIssue[] = [];
+  const secrets: string[] = [];
   const visit = (node: unknown, path: PathSegment[]): unknown => {
     if (typeof node === 'string') {
-      const { value, errors } = substituteString(node, env);
+      const { value, errors } = substituteString(node, env, secrets);
       for (const message of errors) issues.push({ path, message });
       return errors.length > 0 ? node : value;
     }
@@ -95,5 +106,5 @@ export function substituteEnv(
     }
     return node;
   };
-  return { value: visit(data, []), issues };
+  return { value: visit(data, []), issues, secrets: [...new Set(secrets)] };
 }
