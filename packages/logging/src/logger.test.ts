@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, createRedactor } from './logger.js';
+import { createLogger, redactingLogger } from './logger.js';
+import { createSecretSet } from './secret-set.js';
 
 function capture() {
   const stream = new PassThrough();
@@ -39,6 +40,46 @@ describe('createLogger', () => {
     expect(out.text()).toContain('[redacted]');
   });
 
+  it('redacts a secret in a field even where JSON would escape it', async () => {
+    const out = capture();
+    const secret = 'quote"back\\slash';
+    const logger = createLogger({ stream: out.stream, secrets: [secret] });
+    logger.info('x', { nested: [{ value: secret }] });
+    await logger.flush();
+    expect(JSON.parse(out.text())).toMatchObject({ nested: [{ value: '[redacted]' }] });
+  });
+
+  it('keeps ordinary words of the line when a secret is a different word', async () => {
+    const out = capture();
+    const logger = createLogger({ stream: out.stream, secrets: ['runner-token-1'] });
+    logger.info('backend running', { token: 'runner-token-1', level2: 'info' });
+    await logger.flush();
+    expect(JSON.parse(out.text())).toEqual(
+      expect.objectContaining({
+        level: 'info',
+        message: 'backend running',
+        token: '[redacted]',
+        level2: 'info',
+      }),
+    );
+  });
+
+  it('redacts with the secrets in force when each line is written', async () => {
+    const out = capture();
+    const secrets = createSecretSet(['first-secret']);
+    const logger = createLogger({ stream: out.stream, secrets }).child({ server: 'a' });
+    logger.info('first-secret second-secret');
+    secrets.replace(['second-secret']);
+    logger.info('first-secret second-secret');
+    await logger.flush();
+    const lines = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).message);
+    expect(lines).toEqual(['[redacted] second-secret', 'first-secret [redacted]']);
+  });
+
   it('never defaults to stdout', async () => {
     const written: string[] = [];
     const original = process.stdout.write.bind(process.stdout);
@@ -58,13 +99,18 @@ describe('createLogger', () => {
   });
 });
 
-describe('createRedactor', () => {
-  it('redacts overlapping secrets fully, longest first', () => {
-    const redact = createRedactor(['abcd', 'abcdefgh']);
-    expect(redact('x abcdefgh y abcd')).toBe('x [redacted] y [redacted]');
-  });
-
-  it('ignores very short values, which would redact ordinary text', () => {
-    expect(createRedactor(['1', ''])('port 1')).toBe('port 1');
+describe('redactingLogger', () => {
+  it('redacts what it hands to a logger it did not create, with the secrets of the moment', async () => {
+    const out = capture();
+    const secrets = createSecretSet();
+    const logger = redactingLogger(createLogger({ stream: out.stream }), secrets);
+    secrets.replace(['late-secret-1']);
+    logger.child({ server: 'a' }).warn('saw late-secret-1', { line: 'late-secret-1!' });
+    await logger.flush();
+    expect(JSON.parse(out.text())).toMatchObject({
+      message: 'saw [redacted]',
+      line: '[redacted]!',
+      server: 'a',
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { type Clock, systemClock } from '@switchyard/protocol';
 import winston from 'winston';
+import { type SecretSet, secretSetOf } from './secret-set.js';
 
 /** Log levels, most to least severe. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -28,27 +29,25 @@ export interface LoggerOptions {
    * never writes to stdout unless a stream is passed explicitly.
    */
   stream?: NodeJS.WritableStream;
-  /** Values that must never appear in a log line (env values, header values, keys). */
-  secrets?: Iterable<string>;
+  /**
+   * Values that must never appear in a log line (docs/operations.md, "Secrets"): a fixed list, or
+   * a {@link SecretSet} whose values may be replaced while the logger runs.
+   */
+  secrets?: Iterable<string> | SecretSet;
   /** Source of each line's timestamp. */
   clock?: Clock;
 }
 
-const REDACTED = '[redacted]';
-
-/** Replaces every occurrence of every secret (longest first, so overlaps redact fully). */
-export function createRedactor(secrets: Iterable<string>): (text: string) => string {
-  const list = [...new Set(secrets)]
-    .filter((s) => s.length >= 4)
-    .sort((a, b) => b.length - a.length);
-  if (list.length === 0) return (text) => text;
-  return (text) => {
-    let out = text;
-    for (const secret of list) {
-      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+/** A winston format that redacts every field of a line (its level and time excepted) in place. */
+function redactInfo(secrets: SecretSet): winston.Logform.Format {
+  return winston.format((info) => {
+    if (secrets.size === 0) return info;
+    const fields = info as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (key !== 'level' && key !== 'timestamp') fields[key] = secrets.redactValue(fields[key]);
     }
-    return out;
-  };
+    return info;
+  })();
 }
 
 function wrap(inner: winston.Logger, streamDone: () => Promise<void>): Logger {
@@ -64,17 +63,18 @@ function wrap(inner: winston.Logger, streamDone: () => Promise<void>): Logger {
 
 /**
  * Creates the proxy's structured logger (docs/operations.md, "Logs"). Secrets are redacted from the
- * rendered line, so a secret can leak neither through the message nor through a field.
+ * message and from every field before the line is rendered, so a secret can leak through neither,
+ * and JSON escaping cannot hide one from the redaction.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const redact = createRedactor(options.secrets ?? []);
+  const secrets = secretSetOf(options.secrets);
   const target = options.stream ?? process.stderr;
   const clock = options.clock ?? systemClock;
   let pending = 0;
   const sink = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
       pending++;
-      target.write(redact(chunk.toString()), () => {
+      target.write(chunk.toString(), () => {
         pending--;
         callback();
       });
@@ -92,6 +92,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     format: winston.format.combine(
       winston.format.timestamp({ format: () => new Date(clock.now()).toISOString() }),
       winston.format.errors({ stack: true }),
+      redactInfo(secrets),
       render,
     ),
     transports: [new winston.transports.Stream({ stream: sink })],
@@ -104,6 +105,26 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     } while (pending > 0 || inner.writableLength > 0 || sink.writableLength > 0);
   };
   return wrap(inner, flush);
+}
+
+/**
+ * A logger that hands `logger` only redacted messages and fields: for a logger the proxy did not
+ * create, so that its secrets are redacted all the same (docs/operations.md, "Secrets").
+ */
+export function redactingLogger(logger: Logger, secrets: SecretSet): Logger {
+  const level =
+    (method: 'error' | 'warn' | 'info' | 'debug') => (message: string, fields?: LogFields) =>
+      fields === undefined
+        ? logger[method](secrets.redact(message))
+        : logger[method](secrets.redact(message), secrets.redactValue(fields));
+  return {
+    error: level('error'),
+    warn: level('warn'),
+    info: level('info'),
+    debug: level('debug'),
+    child: (fields) => redactingLogger(logger.child(secrets.redactValue(fields)), secrets),
+    flush: () => logger.flush(),
+  };
 }
 
 /** A logger that discards everything, for embedding and tests that do not look at logs. */

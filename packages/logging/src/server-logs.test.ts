@@ -19,6 +19,7 @@ import { ManualClock } from '@switchyard/protocol/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isValidServerName } from './internal/server-name.js';
 import type { LogLine } from './log-line.js';
+import { createSecretSet } from './secret-set.js';
 import { createServerLogs, type ServerLogs, type ServerLogsOptions } from './server-logs.js';
 import type { ServerLogsError } from './server-logs-error.js';
 
@@ -166,6 +167,23 @@ describe('ServerLogs files', () => {
     expect(text).not.toContain(canary);
     expect(seen).toHaveLength(90);
     expect(JSON.stringify(seen)).not.toContain(canary);
+  });
+
+  it('redacts with the secrets of the moment, and again when lines are read back', async () => {
+    const secrets = createSecretSet();
+    const before = logs();
+    before.write('memory', 'stderr', 'token late-secret-1 written before it was known');
+    await before.close();
+    const server = logs({ secrets });
+    secrets.replace(['late-secret-1']);
+    server.write('memory', 'stderr', 'token late-secret-1 written after');
+    server.write('memory', 'stderr', 'still running');
+    const text = (await server.tail('memory')).map((line) => line.text);
+    expect(text).toEqual([
+      'token [redacted] written before it was known',
+      'token [redacted] written after',
+      'still running',
+    ]);
   });
 
   it('reports a full disk through onError, keeps going and recovers', async () => {

@@ -15,7 +15,7 @@ import {
 import { RotatingFile } from './internal/rotating-file.js';
 import { checkName } from './internal/server-name.js';
 import type { LogLine, LogStream, LogStreamFilter } from './log-line.js';
-import { createRedactor } from './logger.js';
+import { type SecretSet, secretSetOf } from './secret-set.js';
 import { ServerLogsError, type ServerLogsErrorCode } from './server-logs-error.js';
 
 const MIB = 1024 * 1024;
@@ -35,8 +35,11 @@ export interface ServerLogsOptions {
   maxSizeBytes?: number;
   /** Rotated files last modified longer ago than this are deleted (default 2 days). */
   maxAgeMs?: number;
-  /** Values that must never reach a log file or a subscriber. */
-  secrets?: Iterable<string>;
+  /**
+   * Values that must never reach a log file, a tail or a subscriber (docs/operations.md,
+   * "Secrets"): a fixed list, or a {@link SecretSet} whose values may be replaced while running.
+   */
+  secrets?: Iterable<string> | SecretSet;
   /** Source of line timestamps, of "now" for age limits, and of the age-limit timer. */
   clock?: Clock;
   /** Failures to write, link or clean up, reported instead of thrown. Default: ignored. */
@@ -83,15 +86,16 @@ interface ServerState {
  * Each server writes `<dir>/<server>/server-YYYY-MM-DD[.N].log` through winston-daily-rotate-file,
  * and `<dir>/<server>/server.log` is a symbolic link to the file being written. Files rotate at
  * `maxSizeBytes` and at each UTC day; rotated files older than `maxAgeMs` are deleted while running.
- * Secrets are redacted before a line reaches a file or a listener. Disk failures are reported
- * through `onError` and never thrown: lines are dropped until a file can be opened again.
+ * Secrets are redacted before a line reaches a file or a listener, and again when lines are read
+ * back. Disk failures are reported through `onError` and never thrown: lines are dropped until a
+ * file can be opened again.
  */
 export class ServerLogs {
   private readonly dir: string;
   private readonly maxSizeBytes: number;
   private readonly maxAgeMs: number;
   private readonly clock: Clock;
-  private readonly redact: (text: string) => string;
+  private readonly secrets: SecretSet;
   private readonly onError: (error: ServerLogsError) => void;
   private readonly servers = new Map<string, ServerState>();
   private readonly tasks = new Set<Promise<void>>();
@@ -103,7 +107,7 @@ export class ServerLogs {
     this.maxSizeBytes = positive('maxSizeBytes', options.maxSizeBytes ?? 10 * MIB);
     this.maxAgeMs = positive('maxAgeMs', options.maxAgeMs ?? 2 * DAY_MS);
     this.clock = options.clock ?? systemClock;
-    this.redact = createRedactor(options.secrets ?? []);
+    this.secrets = secretSetOf(options.secrets);
     this.onError = options.onError ?? (() => {});
     // A quiet server never rotates, so age limits are also enforced on a timer, while running; a
     // file is deleted at most a quarter of its allowed age late.
@@ -122,7 +126,8 @@ export class ServerLogs {
     const state = this.state(server);
     if (this.closing !== undefined) return;
     const timestamp = new Date(this.clock.now()).toISOString();
-    const texts = this.redact(line)
+    const texts = this.secrets
+      .redact(line)
       .replace(/\r?\n$/, '')
       .split(/\r?\n/);
     for (const text of texts) {
@@ -351,7 +356,8 @@ export class ServerLogs {
     for (const file of files) {
       if (await readInto(found, file, count, type)) break;
     }
-    return found.reverse();
+    // Read back through the secrets in force: files of an earlier run may predate one of them.
+    return found.reverse().map((line) => ({ ...line, text: this.secrets.redact(line.text) }));
   }
 
   /** Deletes files past the age limit, except the one being written or linked as current. */
