@@ -1,4 +1,4 @@
-import type { LogLine, ServerLogs } from '@switchyard/logging';
+import type { LogLine, SecretSet, ServerLogs } from '@switchyard/logging';
 import { httpStatusOf } from '@switchyard/protocol';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
@@ -12,6 +12,8 @@ export interface AdminApiOptions {
   logs: ServerLogs | undefined;
   /** The key check of `/api` (`dashboard.apiKey`, docs/operations.md, "The admin API and keys"). */
   auth: Auth;
+  /** Redacted from every answer (docs/operations.md, "Secrets"); log lines come redacted already. */
+  secrets: Pick<SecretSet, 'redactValue'>;
 }
 
 const notFound = (error: string) => toResponse(jsonAnswer(httpStatusOf('not_found'), { error }));
@@ -26,16 +28,17 @@ export function logLineText(line: LogLine): string {
  * each server's log as a tail or a live SSE stream.
  */
 export function adminApi(options: AdminApiOptions): Hono {
-  const { backends } = options;
+  const { backends, secrets } = options;
   const app = new Hono();
   app.use('*', options.auth.middleware);
+  const json = (c: Context, value: unknown) => c.json(secrets.redactValue(value));
 
   const known = (c: Context) => {
     const name = c.req.param('server') ?? '';
     return backends.has(name) ? name : undefined;
   };
 
-  app.get('/servers', (c) => c.json(backends.summary()));
+  app.get('/servers', (c) => json(c, backends.summary()));
 
   app.post('/servers/:server/:action', async (c) => {
     const name = known(c);
@@ -48,7 +51,7 @@ export function adminApi(options: AdminApiOptions): Hono {
       await backends.setEnabled(name, action === 'enable');
     else return notFound(`unknown action "${action}"`);
     const backend = supervisor.get(name);
-    return c.json({
+    return json(c, {
       name,
       state: backend?.state,
       reason: backend?.reason,
@@ -64,7 +67,7 @@ export function adminApi(options: AdminApiOptions): Hono {
     const type = c.req.query('type');
     const filter = type === 'stdout' || type === 'stderr' ? type : undefined;
     const tail = await options.logs.tail(name, filter ? { lines, type: filter } : { lines });
-    return c.json({ server: name, lines: tail });
+    return json(c, { server: name, lines: tail });
   });
 
   app.get('/logs/:server/stream', (c) => {

@@ -7,6 +7,7 @@ import {
   StdioBackendTransport,
 } from '@switchyard/transports';
 import type { BackendOptions, ConnectionSettings } from './options.js';
+import { type Redaction, redactingTransport } from './redaction.js';
 
 /** What reaching any backend needs besides its own settings. */
 export interface ReachContext {
@@ -17,6 +18,8 @@ export interface ReachContext {
   logs: Pick<ServerLogs, 'write'> | undefined;
   /** The proxy's keep-alive pool for HTTP backends (docs/transports.md). */
   pool: Pick<HttpPool, 'fetch' | 'request'> | undefined;
+  /** The secrets in force: a backend's errors and log messages are redacted on the way in. */
+  secrets: Redaction;
 }
 
 /** Runs over a started transport; `details` describes the connection for the log. */
@@ -27,9 +30,20 @@ export type Handshake<T> = (
 
 /**
  * Reaches one backend over its transport (docs/transports.md, "Backend side") and runs
- * `handshake` over it: stdio spawns it; `auto` tries Streamable HTTP, then HTTP+SSE.
+ * `handshake` over it: stdio spawns it; `auto` tries Streamable HTTP, then HTTP+SSE. What the
+ * backend sends is redacted of secrets on the way (docs/operations.md, "Secrets").
  */
-export async function reachBackend<T>(
+export function reachBackend<T>(
+  backend: Pick<BackendOptions, 'name' | 'target'>,
+  context: ReachContext,
+  handshake: Handshake<T>,
+): Promise<T> {
+  return reach(backend, context, (transport, details) =>
+    handshake(redactingTransport(transport, context.secrets), details),
+  );
+}
+
+async function reach<T>(
   backend: Pick<BackendOptions, 'name' | 'target'>,
   context: ReachContext,
   handshake: Handshake<T>,

@@ -4,10 +4,16 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, type SwitchyardConfig, starterConfig } from '@switchyard/config';
 import { loadConfigFile, watchConfigFile } from '@switchyard/config/node';
-import { createLogger, type LogLevel } from '@switchyard/logging';
+import { createLogger, createSecretSet, type LogLevel } from '@switchyard/logging';
 import { StdioFrontTransport } from '@switchyard/transports';
 import { newKey } from './keys.js';
-import { describeBackend, describeConfig, loggerOptionsOf, settingsOf } from './options.js';
+import {
+  describeBackend,
+  describeConfig,
+  loggerOptionsOf,
+  secretsOf,
+  settingsOf,
+} from './options.js';
 import { pingBackends } from './ping.js';
 import { createProxy } from './proxy.js';
 import { PROXY_VERSION } from './version.js';
@@ -88,14 +94,18 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'check') return check(config, values.ping === true);
 
   const format = values['log-format'];
-  const logger = createLogger(
-    loggerOptionsOf(config, {
+  // One set of secrets for the CLI's logger and the proxy, which keeps it current on reload.
+  const secrets = createSecretSet(secretsOf(config));
+  const logger = createLogger({
+    ...loggerOptionsOf(config, {
       ...(level === undefined ? {} : { level: level as LogLevel }),
       ...(format === 'pretty' || format === 'json' ? { format } : {}),
     }),
-  );
+    secrets,
+  });
   const proxy = createProxy(config, {
     logger,
+    secrets,
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(port === undefined ? {} : { port }),
   });

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createSecretSet } from '@switchyard/logging';
 import { Supervisor } from '@switchyard/supervisor';
 import type { BodySource } from '@switchyard/transports';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -66,6 +67,7 @@ async function setup() {
     adminKeys: { hashes: [] },
     admission,
     health: () => ({ status: 'ok', version: '0', sessions: 0, backends: [] }),
+    secrets: createSecretSet(),
   });
   const server = createServer(app.listener());
   server.on('upgrade', app.handleUpgrade);

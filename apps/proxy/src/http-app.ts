@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ServerLogs } from '@switchyard/logging';
+import type { SecretSet, ServerLogs } from '@switchyard/logging';
 import type { Metrics } from '@switchyard/metrics';
 import { httpStatusOf } from '@switchyard/protocol';
 import type { BodySource } from '@switchyard/transports';
@@ -33,6 +33,8 @@ export interface HttpAppOptions {
   adminKeys: KeyPolicy;
   admission: Admission;
   health: () => Health;
+  /** Redacted from `/metrics`, `/health`, `/ready` and `/api` answers (docs/operations.md, "Secrets"). */
+  secrets: Pick<SecretSet, 'redact' | 'redactValue'>;
 }
 
 /** The proxy's HTTP side, for its own server and for embedding. */
@@ -68,7 +70,7 @@ const incomingOf = (c: Context): BodySource | undefined =>
  * (docs/transports.md, "Client side").
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const { endpoints, admission } = options;
+  const { endpoints, admission, secrets } = options;
   const checkOrigin = createOriginCheck({ loopbackOnly: options.loopbackOnly });
   const mcpAuth = createAuth({ keys: options.mcpKeys });
 
@@ -83,20 +85,25 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   for (const path of ['/mcp', '/servers/*', '/sse', '/messages']) app.use(path, mcpAuth.middleware);
   mountMcpRoutes(app, endpointFor);
   app.get('/metrics', async (c) =>
-    c.body(await options.metrics.render(), 200, { 'content-type': options.metrics.contentType }),
+    c.body(secrets.redact(await options.metrics.render()), 200, {
+      'content-type': options.metrics.contentType,
+    }),
   );
   // Ready when every enabled backend runs; liveness is /health (docs/operations.md, "Metrics").
   app.get('/ready', (c) => {
     const readiness = readinessOf(options.backends);
-    if (readiness.ready) return c.json(readiness);
-    return toResponse(jsonAnswer(httpStatusOf('backend_unavailable'), readiness));
+    if (readiness.ready) return c.json(secrets.redactValue(readiness));
+    return toResponse(
+      jsonAnswer(httpStatusOf('backend_unavailable'), secrets.redactValue(readiness)),
+    );
   });
-  app.get('/health', (c) => c.json(options.health()));
+  app.get('/health', (c) => c.json(secrets.redactValue(options.health())));
   app.route(
     '/api',
     adminApi({
       backends: options.backends,
       logs: options.logs,
+      secrets,
       auth: createAuth({
         keys: options.adminKeys,
         unauthorizedMessage: 'Unauthorized',

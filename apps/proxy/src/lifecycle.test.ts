@@ -15,6 +15,7 @@ function setup(config: SwitchyardConfig, listen: Partial<ListenSettings> = {}) {
   const log: string[] = [];
   const emitted: ProxyEvent[] = [];
   const applied: BackendOptions[][] = [];
+  const secrets: string[][] = [];
   const endpoint = (name: string): StoppableEndpoint => ({
     router: {
       drain: async () => {
@@ -47,6 +48,7 @@ function setup(config: SwitchyardConfig, listen: Partial<ListenSettings> = {}) {
         log.push(`backends stopped (admission ${admission.open ? 'open' : 'closed'})`);
       },
       apply: async (next) => {
+        log.push('backends applied');
         applied.push([...next]);
         return planReload(backendOptionsOf(running.current), next);
       },
@@ -55,6 +57,12 @@ function setup(config: SwitchyardConfig, listen: Partial<ListenSettings> = {}) {
     running,
     events: { emit: (event) => emitted.push(event) },
     logger: silentLogger(),
+    secrets: {
+      replace: (values) => {
+        log.push('secrets replaced');
+        secrets.push([...new Set(values)].sort());
+      },
+    },
     clock: systemClock,
     shutdownDeadlineMs: 1000,
     release: [
@@ -66,7 +74,7 @@ function setup(config: SwitchyardConfig, listen: Partial<ListenSettings> = {}) {
       },
     ],
   });
-  return { lifecycle, log, emitted, applied, running, admission };
+  return { lifecycle, log, emitted, applied, running, admission, secrets };
 }
 
 describe('reload', () => {
@@ -101,6 +109,23 @@ describe('reload', () => {
     expect(running.current.servers.map((s) => s.name)).toEqual(['keep', 'change', 'add']);
     expect(running.current.proxy).toEqual(before.proxy);
     expect(running.current.naming).toEqual(before.naming);
+  });
+
+  it('knows the new secrets before a new server runs, and drops the old once it has stopped', async () => {
+    const withOld = normalizeConfig({
+      servers: { drop: server('drop', { env: { API_TOKEN: 'old-secret-1' } }) },
+    });
+    const withNew = normalizeConfig({
+      dashboard: { apiKey: 'new-dashboard-key' },
+      servers: { add: server('add', { env: { API_TOKEN: 'new-secret-2', LOG_LEVEL: 'info' } }) },
+    });
+    const { lifecycle, log, secrets } = setup(withOld);
+    await lifecycle.reload(withNew);
+    expect(log).toEqual(['secrets replaced', 'backends applied', 'secrets replaced']);
+    expect(secrets).toEqual([
+      ['new-dashboard-key', 'new-secret-2', 'old-secret-1'],
+      ['new-dashboard-key', 'new-secret-2'],
+    ]);
   });
 
   it('emits a reloaded event carrying the summary', async () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SwitchyardConfig } from '@switchyard/config';
-import type { Logger } from '@switchyard/logging';
+import type { Logger, SecretSet } from '@switchyard/logging';
 import { type Clock, SwitchyardError, sleep } from '@switchyard/protocol';
 import type { Router } from '@switchyard/router';
 import type { ProxyEventEmitter, ReloadSummary } from './events.js';
@@ -11,6 +11,7 @@ import {
   type ListenSettings,
   type RunningConfig,
   reloadedConfig,
+  secretsOf,
 } from './options.js';
 import type { SupervisedBackends } from './supervised-backends.js';
 
@@ -37,6 +38,8 @@ export interface LifecycleOptions {
   running: RunningConfig;
   events: Pick<ProxyEventEmitter, 'emit'>;
   logger: Logger;
+  /** The secrets the logger, the log files and every answer redact; a reload replaces them. */
+  secrets: Pick<SecretSet, 'replace'>;
   clock: Clock;
   /** How long `stop()` lets in-flight requests finish before closing backends. */
   shutdownDeadlineMs: number;
@@ -125,9 +128,14 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     },
 
     async reload(next) {
+      // The new secrets are redacted before a server of the new config can print them, and the
+      // old ones until the servers that held them have stopped (docs/operations.md, "Secrets").
+      const incoming = secretsOf(next);
+      options.secrets.replace([...secretsOf(options.running.current), ...incoming]);
       const plan = await backends.apply(backendOptionsOf(next));
       const { config, needsRestart } = reloadedConfig(options.running.current, next);
       options.running.current = config;
+      options.secrets.replace([...secretsOf(config), ...incoming]);
       const summary: ReloadSummary = {
         added: plan.added.map((s) => s.name),
         removed: plan.removed.map((s) => s.name),

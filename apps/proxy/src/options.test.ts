@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${secret:VAR}` is the config's syntax
 import { readFileSync } from 'node:fs';
 import { normalizeConfig } from '@switchyard/config';
 import { ManualClock } from '@switchyard/protocol/testing';
@@ -144,13 +145,17 @@ describe('settingsOf', () => {
     expect(onLoopback.adminKeys).toEqual({ hashes: [] });
   });
 
-  it('maps logging: the logger with every secret, and per-server files unless turned off', () => {
+  it('maps logging: level, format, every secret, and per-server files unless turned off', () => {
     const settings = settingsOf(config);
-    expect(settings.logger).toMatchObject({
-      level: 'debug',
-      format: 'pretty',
-      secrets: ['env-secret-1', 'Bearer header-secret-2', 'admin-key-1234'],
-    });
+    expect(settings.logger).toMatchObject({ level: 'debug', format: 'pretty' });
+    expect(settings.secrets).toEqual(
+      expect.arrayContaining([
+        'env-secret-1',
+        'Bearer header-secret-2',
+        'header-secret-2',
+        'admin-key-1234',
+      ]),
+    );
     expect(settings.serverLogs).toMatchObject({ dir: '/tmp/switchyard-options-test' });
     expect(settingsOf(config, { logFiles: false }).serverLogs).toBeUndefined();
   });
@@ -180,6 +185,27 @@ describe('reading the config', () => {
     const text = JSON.stringify(redactConfig(config));
     for (const secret of secretsOf(config)) expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
+  });
+
+  it('hides every env and header value in the config resource, and secrets anywhere else', () => {
+    const marked = normalizeConfig(
+      {
+        servers: {
+          a: {
+            command: 'node',
+            args: ['--api-key', 'arg-secret-9', '--x=${secret:PLAIN}'],
+            env: { LOG_LEVEL: 'info' },
+          },
+        },
+      },
+      { env: { PLAIN: 'marked-secret-9' } },
+    );
+    const shown = redactConfig(marked);
+    const text = JSON.stringify(shown);
+    expect(text).not.toMatch(/arg-secret-9|marked-secret-9/);
+    expect(text).toContain('"env":{"LOG_LEVEL":"[redacted]"}');
+    expect(shown).not.toHaveProperty('secretValues');
+    expect(text).toContain('"--x=[redacted]"');
   });
 
   it('keeps restart-only sections on reload and says which changed', () => {

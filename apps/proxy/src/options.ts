@@ -1,5 +1,17 @@
-import { normalizeConfig, type ServerConfig, type SwitchyardConfig } from '@switchyard/config';
-import type { Logger, LoggerOptions, ServerLogsOptions } from '@switchyard/logging';
+import {
+  configSecrets,
+  normalizeConfig,
+  type ServerConfig,
+  type SwitchyardConfig,
+} from '@switchyard/config';
+import {
+  createSecretSet,
+  type Logger,
+  type LoggerOptions,
+  REDACTED,
+  type SecretSet,
+  type ServerLogsOptions,
+} from '@switchyard/logging';
 import type { MetricsOptions } from '@switchyard/metrics';
 import { type Clock, type JsonObject, systemClock } from '@switchyard/protocol';
 import type { RouterOptions } from '@switchyard/router';
@@ -17,7 +29,16 @@ import { PROXY_INFO } from './version.js';
 
 /** How a proxy is run, beyond its configuration. */
 export interface ProxyOptions {
+  /**
+   * Where the proxy logs. Its secrets are redacted before anything reaches it, unless `secrets`
+   * is given too: then the logger is taken to redact with that set itself.
+   */
   logger?: Logger;
+  /**
+   * The set of secrets `logger` was created with (`createLogger({ secrets })`); the proxy fills it
+   * from the config and keeps it current across reloads (docs/operations.md, "Secrets").
+   */
+  secrets?: SecretSet;
   /** Environment backends inherit allow-listed variables from (default `process.env`). */
   baseEnv?: Readonly<Record<string, string | undefined>>;
   /** Overrides `proxy.host` / `proxy.port` of the config (the CLI's `--host`, `--port`). */
@@ -131,8 +152,10 @@ export interface ProxySettings {
   /** Bearer keys of the admin API under `/api`. */
   adminKeys: KeyPolicy;
   logger: LoggerOptions;
+  /** Every secret of the config, redacted wherever the proxy writes (docs/operations.md). */
+  secrets: string[];
   /** Per-server log files, or undefined when they are off. */
-  serverLogs: Omit<ServerLogsOptions, 'onError'> | undefined;
+  serverLogs: Omit<ServerLogsOptions, 'onError' | 'secrets'> | undefined;
   metrics: MetricsOptions;
   pool: HttpPoolOptions;
   router: RouterSettings;
@@ -179,8 +202,8 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
     mcpKeys: { hashes: config.proxy.apiKeys },
     adminKeys: adminKeysOf(config, loopbackOnly),
     logger: { ...loggerOptionsOf(config), clock },
-    serverLogs:
-      logDir === undefined ? undefined : { dir: logDir, secrets: secretsOf(config), clock },
+    secrets: secretsOf(config),
+    serverLogs: logDir === undefined ? undefined : { dir: logDir, clock },
     metrics: { prefix: options.metricNames ?? 'switchyard' },
     pool: {
       connections: config.proxy.connectionPoolSize,
@@ -232,15 +255,17 @@ function adminKeysOf(config: SwitchyardConfig, loopbackOnly: boolean): KeyPolicy
   };
 }
 
-/** The logger's options; the CLI's `--log-level` and `--log-format` take precedence. */
+/**
+ * The logger's level and format; the CLI's `--log-level` and `--log-format` take precedence. Its
+ * secrets are a set the proxy keeps current ({@link ProxyOptions.secrets}).
+ */
 export function loggerOptionsOf(
   config: SwitchyardConfig,
   overrides: Pick<LoggerOptions, 'level' | 'format'> = {},
-): LoggerOptions {
+): Pick<LoggerOptions, 'level' | 'format'> {
   return {
     level: overrides.level ?? config.logging.level,
     format: overrides.format ?? config.logging.format,
-    secrets: secretsOf(config),
   };
 }
 
@@ -302,28 +327,24 @@ function targetOf(server: ServerConfig): BackendTarget {
 }
 
 /**
- * Every value of the config that must never reach a log line (docs/operations.md, "Logs"):
- * backend env values, header values and keys. The logger redacts them wherever they appear.
+ * Every secret of the config (docs/operations.md, "Secrets"), as `@switchyard/config` classifies
+ * them: the values the proxy's log, the server logs and every answer redact as whole tokens.
  */
 export function secretsOf(config: SwitchyardConfig): string[] {
-  const secrets: string[] = [];
-  for (const server of config.servers) {
-    const t = server.transport;
-    if (t.type === 'stdio') secrets.push(...Object.values(t.env));
-    else secrets.push(...Object.values(t.headers));
-  }
-  if (config.dashboard.apiKey) secrets.push(config.dashboard.apiKey);
-  return secrets;
+  return configSecrets(config);
 }
 
-const REDACTED = '[redacted]';
-
-/** The config with every secret of {@link secretsOf} replaced, for `proxy://config`. */
+/**
+ * The config for `proxy://config`, which any MCP client of the proxy may read: every env and
+ * header value and the dashboard key hidden whatever their names (a name that does not look
+ * secret proves nothing to a reader), secrets elsewhere (arguments, URLs) redacted as tokens.
+ */
 export function redactConfig(config: SwitchyardConfig): JsonObject {
   const hide = (values: Record<string, string>) =>
     Object.fromEntries(Object.keys(values).map((key) => [key, REDACTED]));
-  return {
-    ...config,
+  const { secretValues: _marked, ...shown } = config;
+  const hidden = {
+    ...shown,
     dashboard: config.dashboard.apiKey
       ? { ...config.dashboard, apiKey: REDACTED }
       : config.dashboard,
@@ -335,7 +356,8 @@ export function redactConfig(config: SwitchyardConfig): JsonObject {
           t.type === 'stdio' ? { ...t, env: hide(t.env) } : { ...t, headers: hide(t.headers) },
       };
     }),
-  } as unknown as JsonObject;
+  };
+  return createSecretSet(secretsOf(config)).redactValue(hidden) as unknown as JsonObject;
 }
 
 /**

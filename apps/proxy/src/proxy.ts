@@ -1,7 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { SwitchyardConfig } from '@switchyard/config';
-import { createLogger, createServerLogs, type Logger, type ServerLogs } from '@switchyard/logging';
+import {
+  createLogger,
+  createSecretSet,
+  createServerLogs,
+  type Logger,
+  redactingLogger,
+  type SecretSet,
+  type ServerLogs,
+} from '@switchyard/logging';
 import { createMetrics, type Metrics } from '@switchyard/metrics';
 import { createBackendHub, type Router } from '@switchyard/router';
 import { createHttpPool } from '@switchyard/transports';
@@ -20,6 +28,7 @@ import {
   redactConfig,
   settingsOf,
 } from './options.js';
+import { redactedServer } from './redaction.js';
 import { openServerState } from './server-state.js';
 import { type Health, healthOf } from './status.js';
 import { SupervisedBackends } from './supervised-backends.js';
@@ -64,12 +73,15 @@ export function createProxy(
   const config = configOf(input);
   const settings = settingsOf(config, options);
   const running: RunningConfig = { current: config };
-  const logger = options.logger ?? createLogger(settings.logger);
+  // Secrets are known before anything is logged or spawned, and kept current by reloads.
+  const secrets = options.secrets ?? createSecretSet();
+  secrets.replace(settings.secrets);
+  const logger = loggerOf(options, settings, secrets);
   const events = createEventEmitter((error, event) =>
     logger.warn('a proxy event listener threw', { event: event.type, error: String(error) }),
   );
   const metrics = createMetrics(settings.metrics);
-  const logs = serverLogsOf(settings.serverLogs, logger);
+  const logs = serverLogsOf(settings.serverLogs, logger, secrets);
   const pool = createHttpPool(settings.pool);
   const hub = createBackendHub();
 
@@ -81,6 +93,7 @@ export function createProxy(
     logs,
     pool,
     hub,
+    secrets,
     clock: settings.clock,
     state: openServerState(settings.state.file, settings.state.key, (error) =>
       logger.warn('cannot save the server state', { error: error.message }),
@@ -98,7 +111,7 @@ export function createProxy(
   });
   const health = () => healthOf(backends, endpoints.main.router.sessionCount);
   if (settings.management)
-    mountManagement({ backends, endpoints, metrics, logs, logger, health, running });
+    mountManagement({ backends, endpoints, metrics, logs, logger, health, running, secrets });
 
   const admission: Admission = { open: true };
   const http = createHttpApp({
@@ -111,6 +124,7 @@ export function createProxy(
     adminKeys: settings.adminKeys,
     admission,
     health,
+    secrets,
   });
   const lifecycle = createLifecycle({
     listen: settings.listen,
@@ -121,6 +135,7 @@ export function createProxy(
     running,
     events,
     logger,
+    secrets,
     clock: settings.clock,
     shutdownDeadlineMs: settings.shutdownDeadlineMs,
     release: [() => pool.close(), async () => logs?.close(), () => logger.flush()],
@@ -146,13 +161,24 @@ export function createProxy(
   };
 }
 
+/**
+ * The proxy's logger: its own, redacting with `secrets`, or the one it was given, whose lines are
+ * redacted before they reach it unless it was created with that same set (`options.secrets`).
+ */
+function loggerOf(options: ProxyOptions, settings: ProxySettings, secrets: SecretSet): Logger {
+  if (options.logger === undefined) return createLogger({ ...settings.logger, secrets });
+  return options.secrets === undefined ? redactingLogger(options.logger, secrets) : options.logger;
+}
+
 function serverLogsOf(
   settings: ProxySettings['serverLogs'],
   logger: Logger,
+  secrets: SecretSet,
 ): ServerLogs | undefined {
   if (settings === undefined) return undefined;
   return createServerLogs({
     ...settings,
+    secrets,
     onError: (error) =>
       logger.warn('server log file problem', { code: error.code, error: error.message }),
   });
@@ -170,6 +196,7 @@ function mountManagement(parts: {
   logger: Logger;
   health: () => Health;
   running: RunningConfig;
+  secrets: SecretSet;
 }): void {
   const { backends, logs } = parts;
   if (backends.has(MANAGEMENT_SERVER)) {
@@ -178,19 +205,19 @@ function mountManagement(parts: {
     );
     return;
   }
-  backends.addVirtual(
-    managementServer({
-      backends,
-      config: () => redactConfig(parts.running.current),
-      health: parts.health,
-      metricsText: () => parts.metrics.render(),
-      sessions: () => parts.endpoints.main.router.sessionCount,
-      ...(logs
-        ? {
-            tail: async (server: string, lines: number, type?: 'stdout' | 'stderr') =>
-              (await logs.tail(server, type ? { lines, type } : { lines })).map(logLineText),
-          }
-        : {}),
-    }),
-  );
+  const server = managementServer({
+    backends,
+    config: () => redactConfig(parts.running.current),
+    health: parts.health,
+    metricsText: () => parts.metrics.render(),
+    sessions: () => parts.endpoints.main.router.sessionCount,
+    ...(logs
+      ? {
+          tail: async (name: string, lines: number, type?: 'stdout' | 'stderr') =>
+            (await logs.tail(name, type ? { lines, type } : { lines })).map(logLineText),
+        }
+      : {}),
+  });
+  // Every answer of its tools and resources is redacted: it quotes backends (reasons, topology).
+  backends.addVirtual(redactedServer(server, parts.secrets));
 }

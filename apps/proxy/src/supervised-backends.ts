@@ -103,15 +103,23 @@ export class SupervisedBackends implements BackendDirectory {
     });
   }
 
+  /**
+   * Every server as the router sees it. A reason may quote a backend (an error it sent, a URL):
+   * it is redacted of secrets when read, which the request path rarely does.
+   */
   list(): readonly BackendEntry[] {
+    const { secrets } = this.options;
     return this.supervisor.list().map((supervised) => {
       const backend = this.backends.get(supervised.name);
+      const reason = supervised.reason;
       return {
         name: supervised.name,
         prefix: backend?.prefix ?? supervised.name,
         priority: backend?.priority ?? 0,
         state: supervised.state,
-        reason: supervised.reason,
+        get reason() {
+          return reason === undefined ? undefined : secrets.redact(reason);
+        },
         session: this.sessions.sessionOf(supervised.name),
         ready: supervised.state === 'starting' ? supervised.settled() : undefined,
         onDemand: supervised.wakeable,
