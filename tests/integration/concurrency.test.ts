@@ -12,9 +12,8 @@ describe('20 clients x 50 concurrent tools/call with colliding request ids', () 
   beforeAll(async () => {
     testProxy = await withProxy(
       {
-        // 500 calls reach each backend at once: above the default limit of 100 requests in
-        // flight per backend (docs/operations.md, "Limits").
-        proxy: { maxConcurrentRequests: 1000 },
+        // The default limits: up to 500 calls reach each backend at once, 100 run and the rest
+        // wait their turn (docs/operations.md, "Admission").
         servers: {
           // Random delays make responses come back out of order: a crossed id would show.
           slow: {

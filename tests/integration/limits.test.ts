@@ -15,7 +15,8 @@ describe('request limits', () => {
   beforeAll(async () => {
     writeFileSync(record, '');
     testProxy = await withProxy({
-      proxy: { maxConcurrentRequests: 5, maxMessageBytes: 64 * 1024 },
+      // Limits lowered so that a handful of calls reach them.
+      proxy: { maxConcurrentRequests: 5, maxQueuedRequests: 1, maxMessageBytes: 64 * 1024 },
       servers: {
         hung: {
           command: process.execPath,
@@ -55,18 +56,33 @@ describe('request limits', () => {
     await other.close();
   });
 
-  it('refuses requests beyond the per-session limit at once, with a clear error', async () => {
+  it('queues requests beyond the per-session limit and refuses only past its queue, with a retry hint', async () => {
     const calls = Array.from({ length: 7 }, (_, i) =>
       client.callTool({ name: 'quick__echo', arguments: { i, delayMs: 200 } }).then(
         () => 'ok',
-        (error: Error) => error.message,
+        (error: Error & { code?: number; data?: unknown }) => ({
+          message: error.message,
+          code: error.code,
+          data: error.data,
+        }),
       ),
     );
     const outcomes = await Promise.all(calls);
-    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(5);
-    expect(
-      outcomes.filter((o) => /Too many concurrent requests: this session's limit is 5/.test(o)),
-    ).toHaveLength(2);
+    // Five run, one waits for a slot and runs after them, one finds the queue full.
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(6);
+    expect(outcomes.filter((o) => o !== 'ok')).toEqual([
+      {
+        message: expect.stringMatching(
+          /Too many requests: this session has 5 in flight and 1 waiting; retry after 1000 ms/,
+        ),
+        code: -32012,
+        data: { reason: 'queue_full', retryAfterMs: 1000 },
+      },
+    ]);
+    const metrics = await (await fetch(`${url.origin}/metrics`)).text();
+    expect(metrics).toContain(
+      'switchyard_requests_rejected_total{server="",reason="queue_full"} 1',
+    );
   });
 
   it('rejects an oversized message with 413 and a JSON-RPC error, and keeps serving', async () => {

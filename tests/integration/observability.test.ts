@@ -71,6 +71,8 @@ describe('/metrics, /ready and graceful shutdown', () => {
   });
 
   it('counts a scripted workload with the right values, in valid Prometheus text', async () => {
+    await client.listTools();
+    await client.ping();
     for (let i = 0; i < 5; i++)
       await client.callTool({ name: 'everything__echo', arguments: { message: `m${i}` } });
     await expect(client.callTool({ name: 'broken__x', arguments: {} })).rejects.toThrow(/broken/);
@@ -86,6 +88,13 @@ describe('/metrics, /ready and graceful shutdown', () => {
     expect(
       m.get('switchyard_request_duration_seconds_count{server="everything",method="tools/call"}'),
     ).toBe(5);
+    // What the proxy answers itself counts too, under server="" (docs/operations.md, "Metrics").
+    expect(m.get('switchyard_requests_total{server="",method="initialize",status="ok"}')).toBe(1);
+    expect(m.get('switchyard_requests_total{server="",method="tools/list",status="ok"}')).toBe(1);
+    expect(m.get('switchyard_requests_total{server="",method="ping",status="ok"}')).toBe(1);
+    expect(m.get('switchyard_request_duration_seconds_count{server="",method="tools/list"}')).toBe(
+      1,
+    );
     expect(m.get('switchyard_active_sessions{transport="streamable-http"}')).toBe(1);
     expect(m.get('switchyard_backend_up{server="everything"}')).toBe(1);
     expect(m.get('switchyard_backend_up{server="broken"}')).toBe(0);

@@ -2,6 +2,7 @@ import type { Logger } from '@switchyard/logging';
 import {
   type BackendDirectory,
   type BackendHub,
+  createBackendGates,
   createRouter,
   type NamingOptions,
   type Router,
@@ -55,6 +56,16 @@ export function createEndpoints(options: EndpointsOptions): Endpoints {
   const { backends } = options;
   const logger = options.logger.child({ component: 'router' });
   const open = new Map<string, Endpoint>();
+  const mainObserver = options.observer(undefined);
+  // One gate per backend for every endpoint: a backend's limit holds whichever way requests come
+  // (docs/operations.md, "Admission").
+  const gates = createBackendGates({
+    maxInFlight: options.router.maxConcurrentRequests,
+    maxPending: options.router.maxQueuedRequests,
+    queueTimeoutMs: options.router.queueTimeoutMs,
+    clock: options.router.clock,
+    onDepth: (server, depth) => mainObserver.queueDepth?.({ server, depth }),
+  });
 
   const routerFor = (directory: BackendDirectory, naming: NamingOptions, server?: string) =>
     createRouter({
@@ -64,7 +75,8 @@ export function createEndpoints(options: EndpointsOptions): Endpoints {
       naming,
       requestTimeoutFor: (name) => backends.requestTimeoutOf(name),
       logger,
-      observer: options.observer(server),
+      gates,
+      observer: server === undefined ? mainObserver : options.observer(server),
     });
 
   /** Every front transport in front of one router; `base` is where they are mounted. */

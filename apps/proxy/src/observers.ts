@@ -14,6 +14,8 @@ export function routerObserver(
 ): RouterObserver {
   return {
     requestCompleted: (record) => metrics.recordRequest(record),
+    requestRefused: ({ server, reason }) => metrics.requestRejected(server, reason),
+    queueDepth: ({ server, depth }) => metrics.queueDepth(server, depth),
     sessionOpened: (transport) => {
       metrics.sessionOpened(transport);
       events.emit({ type: 'sessionOpened', transport, server });

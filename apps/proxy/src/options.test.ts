@@ -23,6 +23,8 @@ const config = normalizeConfig({
     requestTimeoutMs: 5000,
     maxRequestTimeoutMs: 50_000,
     maxConcurrentRequests: 7,
+    maxQueuedRequests: 70,
+    queueTimeoutMs: 700,
     connectionPoolSize: 3,
     streamResponses: true,
   },
@@ -59,6 +61,8 @@ describe('settingsOf', () => {
       serverInfo: { name: 'switchyard', version: PROXY_VERSION },
       requestTimeoutMs: 5000,
       maxConcurrentRequests: 7,
+      maxQueuedRequests: 70,
+      queueTimeoutMs: 700,
       maxRequestTimeoutMs: 50_000,
       clock,
     });

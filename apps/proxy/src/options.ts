@@ -73,7 +73,13 @@ export interface ListenSettings {
 export type RouterSettings = Required<
   Pick<
     RouterOptions,
-    'serverInfo' | 'requestTimeoutMs' | 'maxConcurrentRequests' | 'maxRequestTimeoutMs' | 'clock'
+    | 'serverInfo'
+    | 'requestTimeoutMs'
+    | 'maxConcurrentRequests'
+    | 'maxQueuedRequests'
+    | 'queueTimeoutMs'
+    | 'maxRequestTimeoutMs'
+    | 'clock'
   >
 > & {
   /** Names on the aggregate endpoint; per-server endpoints keep each backend's names untouched. */
@@ -218,6 +224,8 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
       serverInfo: PROXY_INFO,
       requestTimeoutMs: config.proxy.requestTimeoutMs,
       maxConcurrentRequests: config.proxy.maxConcurrentRequests,
+      maxQueuedRequests: config.proxy.maxQueuedRequests,
+      queueTimeoutMs: config.proxy.queueTimeoutMs,
       maxRequestTimeoutMs: config.proxy.maxRequestTimeoutMs,
       clock,
     },

@@ -93,7 +93,12 @@ export interface SwitchyardConfig {
     apiKeys: string[];
     /** Listen beyond loopback without `apiKeys` (refused otherwise). */
     allowUnauthenticated: boolean;
+    /** Requests in flight per backend and per client session; more wait (docs/operations.md). */
     maxConcurrentRequests: number;
+    /** Requests waiting for a slot per backend and per client session; one more is refused. */
+    maxQueuedRequests: number;
+    /** How long a request waits for a slot before it is refused. */
+    queueTimeoutMs: number;
     connectionPoolSize: number;
     /**
      * Streamable HTTP answers are SSE streams whenever the client accepts them, rather than JSON

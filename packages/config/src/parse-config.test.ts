@@ -264,6 +264,8 @@ describe('parseConfig: Switchyard dialect', () => {
         maxMessageBytes: 4 * 1024 * 1024,
         requestTimeoutMs: 60000,
         maxConcurrentRequests: 100,
+        maxQueuedRequests: 1000,
+        queueTimeoutMs: 30000,
         connectionPoolSize: 10,
         maxRequestTimeoutMs: 600000,
         apiKeys: [],

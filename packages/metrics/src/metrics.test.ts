@@ -317,6 +317,7 @@ describe('createMetrics', () => {
       restarts: 0,
       healthCheckFailures: 0,
       nonProtocolLines: 0,
+      rejected: 0,
     });
     expect(snapshot.servers.memory).toMatchObject({
       state: 'failed',
@@ -333,6 +334,7 @@ describe('createMetrics', () => {
       serversUp: 1,
       requests: 6,
       errors: 2,
+      rejected: 0,
       restarts: 2,
       healthCheckFailures: 1,
       activeSessions: 2,
@@ -344,6 +346,52 @@ describe('createMetrics', () => {
     const metrics = createMetrics(quiet);
     metrics.recordRequest({ server: 'git', method: 'ping', status: 'ok', durationSeconds: 0.001 });
     expect(metrics.snapshot().servers.git).toMatchObject({ state: null, up: false, requests: 1 });
+  });
+
+  it('counts the proxy\'s own answers under server="" and in the totals, not as a server', async () => {
+    const metrics = createMetrics(quiet);
+    metrics.recordRequest({
+      server: '',
+      method: 'tools/list',
+      status: 'ok',
+      durationSeconds: 0.01,
+    });
+    metrics.recordRequest({
+      server: '',
+      method: 'initialize',
+      status: 'error',
+      durationSeconds: 0,
+    });
+    const families = await scrape(metrics);
+    const list = { server: '', method: 'tools/list' };
+    expect(sampleValue(families, 'switchyard_requests_total', { ...list, status: 'ok' })).toBe(1);
+    expect(sampleValue(families, 'switchyard_request_duration_seconds_count', list)).toBe(1);
+    const snapshot = metrics.snapshot();
+    expect(snapshot.servers).toEqual({});
+    expect(snapshot.totals).toMatchObject({ servers: 0, requests: 2, errors: 1 });
+  });
+
+  it('counts refusals by server and reason, and gauges each backend queue', async () => {
+    const metrics = createMetrics(quiet);
+    metrics.backendState('git', 'running');
+    metrics.requestRejected('git', 'queue_full');
+    metrics.requestRejected('git', 'queue_full');
+    metrics.requestRejected('', 'queue_timeout');
+    metrics.queueDepth('git', 7);
+    const families = await scrape(metrics);
+    const rejected = (labels: Record<string, string>) =>
+      sampleValue(families, 'switchyard_requests_rejected_total', labels);
+    expect(rejected({ server: 'git', reason: 'queue_full' })).toBe(2);
+    expect(rejected({ server: 'git', reason: 'queue_timeout' })).toBe(0);
+    expect(rejected({ server: '', reason: 'queue_timeout' })).toBe(1);
+    expect(sampleValue(families, 'switchyard_backend_queue_depth', { server: 'git' })).toBe(7);
+    expect(metrics.snapshot().servers.git?.rejected).toBe(2);
+    expect(metrics.snapshot().totals.rejected).toBe(3);
+    metrics.removeBackend('git');
+    const after = await scrape(metrics);
+    for (const name of ['switchyard_requests_rejected_total', 'switchyard_backend_queue_depth'])
+      for (const sample of after.get(name)?.samples ?? [])
+        expect(sample.labels.server).not.toBe('git');
   });
 
   it('never counts sessions below zero', async () => {

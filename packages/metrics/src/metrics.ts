@@ -5,6 +5,7 @@ import { createSeedFamily } from './internal/seed-family.js';
 import { createSwitchyardFamily } from './internal/switchyard-family.js';
 import type {
   MetricsSnapshot,
+  RejectionReason,
   RequestRecord,
   ServerMetricsSnapshot,
   TranslationDrop,
@@ -38,8 +39,15 @@ export interface Metrics {
   render(): Promise<string>;
   /** Per-server and total counts as plain JSON, for the admin API and `proxy://metrics`. */
   snapshot(): MetricsSnapshot;
-  /** A request to a backend finished. */
+  /** A client request was answered; `server` is `''` when the proxy answered it alone. */
   recordRequest(record: RequestRecord): void;
+  /**
+   * A request was refused a slot (docs/operations.md, "Admission"): at `server`'s gate, or at its
+   * client session's own when `server` is `''`.
+   */
+  requestRejected(server: string, reason: RejectionReason): void;
+  /** Requests waiting for a slot at `server` now. */
+  queueDepth(server: string, depth: number): void;
   /** A client session opened on a front transport (`stdio`, `streamable-http`, `sse`, ...). */
   sessionOpened(transport: string): void;
   /** A client session closed; the count never goes below zero. */
@@ -65,6 +73,48 @@ export interface Metrics {
 /** What is kept per server: its snapshot (`up` derives from the state) and the methods seen. */
 type ServerEntry = Omit<ServerMetricsSnapshot, 'up'> & { methods: Set<string> };
 
+/** Counts since the metrics were created, servers removed since included. */
+interface Totals {
+  requests: number;
+  errors: number;
+  rejected: number;
+  restarts: number;
+  healthCheckFailures: number;
+  drops: number;
+}
+
+/** The plain JSON summary of what {@link createMetrics} keeps (see {@link MetricsSnapshot}). */
+function snapshotOf(
+  servers: ReadonlyMap<string, ServerEntry>,
+  sessions: ReadonlyMap<string, number>,
+  totals: Totals,
+): MetricsSnapshot {
+  const perServer: [string, ServerMetricsSnapshot][] = [];
+  let serversUp = 0;
+  for (const [name, { methods: _methods, ...entry }] of servers) {
+    const up = isUp(entry.state);
+    if (up) serversUp++;
+    perServer.push([name, { ...entry, up }]);
+  }
+  let activeSessions = 0;
+  for (const open of sessions.values()) activeSessions += open;
+  return {
+    servers: Object.fromEntries(perServer),
+    sessions: Object.fromEntries(sessions),
+    totals: {
+      servers: servers.size,
+      serversUp,
+      requests: totals.requests,
+      errors: totals.errors,
+      rejected: totals.rejected,
+      restarts: totals.restarts,
+      healthCheckFailures: totals.healthCheckFailures,
+      activeSessions,
+      translationDrops: totals.drops,
+    },
+  };
+}
+
 /**
  * Creates the proxy's metrics in their own registry. Each instance counts on its own;
  * the seed's names are an option for dashboards built against the seed.
@@ -74,7 +124,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const prefix = options.prefix ?? 'switchyard';
   const servers = new Map<string, ServerEntry>();
   const sessions = new Map<string, number>();
-  const totals = { requests: 0, errors: 0, restarts: 0, healthCheckFailures: 0, drops: 0 };
+  const totals: Totals = {
+    requests: 0,
+    errors: 0,
+    rejected: 0,
+    restarts: 0,
+    healthCheckFailures: 0,
+    drops: 0,
+  };
   const state: MetricsState = { servers, sessions };
 
   const families: MetricFamily[] = [];
@@ -93,6 +150,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         restarts: 0,
         healthCheckFailures: 0,
         nonProtocolLines: 0,
+        rejected: 0,
         methods: new Set(),
       };
       servers.set(name, entry);
@@ -118,59 +176,33 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   return {
     contentType: registry.contentType,
     render: () => registry.metrics(),
-    snapshot() {
-      const perServer: [string, ServerMetricsSnapshot][] = [];
-      let serversUp = 0;
-      for (const [name, entry] of servers) {
-        const up = isUp(entry.state);
-        if (up) serversUp++;
-        perServer.push([
-          name,
-          {
-            state: entry.state,
-            up,
-            requests: entry.requests,
-            errors: entry.errors,
-            durationSecondsSum: entry.durationSecondsSum,
-            restarts: entry.restarts,
-            healthCheckFailures: entry.healthCheckFailures,
-            nonProtocolLines: entry.nonProtocolLines,
-          },
-        ]);
-      }
-      let activeSessions = 0;
-      for (const open of sessions.values()) activeSessions += open;
-      return {
-        servers: Object.fromEntries(perServer),
-        sessions: Object.fromEntries(sessions),
-        totals: {
-          servers: servers.size,
-          serversUp,
-          requests: totals.requests,
-          errors: totals.errors,
-          restarts: totals.restarts,
-          healthCheckFailures: totals.healthCheckFailures,
-          activeSessions,
-          translationDrops: totals.drops,
-        },
-      };
-    },
+    snapshot: () => snapshotOf(servers, sessions, totals),
     recordRequest(record) {
       const durationSeconds =
         Number.isFinite(record.durationSeconds) && record.durationSeconds > 0
           ? record.durationSeconds
           : 0;
       const failed = record.status === 'error' || record.status === 'timeout';
-      const entry = server(record.server);
-      entry.methods.add(record.method);
-      entry.requests++;
-      entry.durationSecondsSum += durationSeconds;
-      totals.requests++;
-      if (failed) {
-        entry.errors++;
-        totals.errors++;
+      // The proxy's own answers (server '') count in the totals; they are no server's.
+      const entry = record.server === '' ? undefined : server(record.server);
+      if (entry) {
+        entry.methods.add(record.method);
+        entry.requests++;
+        entry.durationSecondsSum += durationSeconds;
+        if (failed) entry.errors++;
       }
+      totals.requests++;
+      if (failed) totals.errors++;
       for (const family of families) family.request?.({ ...record, durationSeconds }, failed);
+    },
+    requestRejected(name, reason) {
+      if (name !== '') server(name).rejected++;
+      totals.rejected++;
+      for (const family of families) family.rejected?.(name, reason);
+    },
+    queueDepth(name, depth) {
+      server(name);
+      for (const family of families) family.queueDepth?.(name, depth);
     },
     sessionOpened(transport) {
       setSessions(transport, (sessions.get(transport) ?? 0) + 1);

@@ -11,6 +11,7 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 /** One finished request, as the router reports it. */
 export interface RequestRecord {
+  /** The backend it was routed to, or `''` for a request the proxy answered alone. */
   server: string;
   /** The JSON-RPC method, e.g. `tools/call`. */
   method: string;
@@ -18,6 +19,14 @@ export interface RequestRecord {
   /** Wall time from receipt to reply; a negative or non-finite value is recorded as 0. */
   durationSeconds: number;
 }
+
+/**
+ * Why a request was refused a slot (the `reason` label of `switchyard_requests_rejected_total`,
+ * docs/operations.md, "Admission").
+ */
+export const REJECTION_REASONS = ['queue_full', 'queue_timeout'] as const;
+
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 /** A feature that was dropped while translating between two protocol revisions (docs/protocol-versions.md, "Drops are counted"). */
 export interface TranslationDrop {
@@ -43,6 +52,8 @@ export interface ServerMetricsSnapshot {
   restarts: number;
   healthCheckFailures: number;
   nonProtocolLines: number;
+  /** Requests refused a slot at this backend's gate (queue full or wait expired). */
+  rejected: number;
 }
 
 /**
@@ -59,6 +70,8 @@ export interface MetricsSnapshot {
     serversUp: number;
     requests: number;
     errors: number;
+    /** Requests refused a slot, at backends' gates and client sessions' own. */
+    rejected: number;
     restarts: number;
     healthCheckFailures: number;
     activeSessions: number;

@@ -18,6 +18,11 @@ export const ErrorCode = {
   ResourceNotFound: -32002,
   /** Switchyard: the backend that owns the target is not running or cannot be reached. */
   BackendUnavailable: -32010,
+  /**
+   * Switchyard: a request waited for a free slot and was refused (its queue was full, or its wait
+   * ran out); `data.retryAfterMs` says when to try again (docs/operations.md, "Admission").
+   */
+  Overloaded: -32012,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -50,8 +55,13 @@ export const ERRORS = {
    * the same on every front, and 413 where it is a body of its own.
    */
   message_too_large: { jsonRpc: ErrorCode.InvalidRequest, http: 413 },
-  /** A concurrency limit is reached; `data.limit` says which. */
-  overloaded: { jsonRpc: ErrorCode.ServerError, http: 503 },
+  /**
+   * A request found every slot taken and the queue in front of them full (docs/operations.md,
+   * "Admission"); `data` has `server`, `reason` and `retryAfterMs`.
+   */
+  queue_full: { jsonRpc: ErrorCode.Overloaded, http: 503 },
+  /** A request waited in a queue for `queueTimeoutMs` without getting a slot; `data` as above. */
+  queue_timeout: { jsonRpc: ErrorCode.Overloaded, http: 503 },
   /** The proxy is shutting down and takes no new work. */
   shutting_down: { jsonRpc: ErrorCode.ServerError, http: 503 },
   /** A connection or session ended before its answer came. */

@@ -199,6 +199,140 @@ describe('cancellation', () => {
   });
 });
 
+describe("the session's own limit", () => {
+  it('queues a client over its limit and refuses it only when its queue is full', async () => {
+    const refused: Array<{ server: string; reason: string }> = [];
+    const h = await createHarness(
+      [{ name: 'alpha', handlers: { 'tools/call': () => undefined } }],
+      {
+        maxConcurrentRequests: 2,
+        maxQueuedRequests: 1,
+        observer: { requestRefused: (record) => refused.push(record) },
+      },
+    );
+    const client = h.client();
+    const transport = h.backend('alpha').transport;
+    void client.request('tools/call', { name: 'alpha__x' }, 'a');
+    void client.request('tools/call', { name: 'alpha__x' }, 'b');
+    const waiting = client.request('ping', undefined, 'c');
+    const over = await client.request('ping', undefined, 'd');
+    expect(over).toMatchObject({
+      error: {
+        code: ErrorCode.Overloaded,
+        message:
+          'Too many requests: this session has 2 in flight and 1 waiting; retry after 1000 ms',
+        data: { reason: 'queue_full', retryAfterMs: 1000 },
+      },
+    });
+    expect(refused).toEqual([{ server: '', reason: 'queue_full' }]);
+    // Another client is not held by this one's limit.
+    expect(await h.client().request('ping')).toMatchObject({ result: {} });
+    await settle();
+    transport.answer(transport.sentRequest('tools/call').id, { result: { content: [] } });
+    expect(await waiting).toMatchObject({ id: 'c', result: {} });
+  });
+
+  it('takes a cancelled request out of its queue without an answer', async () => {
+    const h = await createHarness(
+      [{ name: 'alpha', handlers: { 'tools/call': () => undefined } }],
+      { maxConcurrentRequests: 1 },
+    );
+    const client = h.client();
+    const transport = h.backend('alpha').transport;
+    void client.request('tools/call', { name: 'alpha__x' }, 'a');
+    void client.request('tools/call', { name: 'alpha__x' }, 'b');
+    await settle();
+    client.notify('notifications/cancelled', { requestId: 'b' });
+    transport.answer(transport.sentRequest('tools/call').id, { result: { content: [] } });
+    await settle();
+    expect(transport.requests('tools/call')).toHaveLength(1);
+    expect(client.responsesTo('b')).toEqual([]);
+  });
+
+  it('cancels at the backend a request the client cancelled on its way there', async () => {
+    const h = await createHarness([{ name: 'alpha', handlers: { 'tools/call': () => undefined } }]);
+    const client = h.client();
+    const transport = h.backend('alpha').transport;
+    void client.request('tools/call', { name: 'alpha__x' }, 'a');
+    client.notify('notifications/cancelled', { requestId: 'a' });
+    await settle();
+    const sent = transport.sentRequest('tools/call');
+    expect(transport.notifications('notifications/cancelled')).toEqual([
+      {
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: sent.id, reason: 'cancelled by the client' },
+      },
+    ]);
+    expect(client.responsesTo('a')).toEqual([]);
+  });
+});
+
+describe('counting requests', () => {
+  it('reports every client request once: the backend it went to, or "" when the proxy answered', async () => {
+    const records: Array<{ server: string; method: string; status: string }> = [];
+    const h = await createHarness(
+      [
+        {
+          name: 'alpha',
+          handlers: { 'tools/call': echoCall('alpha'), 'tools/list': toolsNamed('x') },
+        },
+      ],
+      {
+        observer: {
+          requestCompleted: ({ server, method, status, durationSeconds }) => {
+            expect(durationSeconds).toBeGreaterThanOrEqual(0);
+            records.push({ server, method, status });
+          },
+        },
+      },
+    );
+    const client = await h.initializedClient();
+    await client.request('tools/list');
+    await client.request('ping');
+    await client.request('tools/call', { name: 'alpha__x' });
+    await client.request('tools/call', { name: 'nobody__x' });
+    await client.request('logging/setLevel', { level: 'info' });
+    await client.request('tools/explode');
+    expect(records).toEqual([
+      { server: '', method: 'initialize', status: 'ok' },
+      { server: '', method: 'tools/list', status: 'ok' },
+      { server: '', method: 'ping', status: 'ok' },
+      { server: 'alpha', method: 'tools/call', status: 'ok' },
+      { server: '', method: 'tools/call', status: 'error' },
+      { server: '', method: 'logging/setLevel', status: 'ok' },
+      { server: '', method: 'tools/explode', status: 'error' },
+    ]);
+  });
+
+  it('measures from receipt to reply on the clock, and counts a cancelled request as cancelled', async () => {
+    const records: Array<{ server: string; status: string; durationSeconds: number }> = [];
+    const h = await createHarness(
+      [{ name: 'alpha', handlers: { 'tools/call': () => undefined } }],
+      {
+        observer: {
+          requestCompleted: ({ server, status, durationSeconds }) =>
+            records.push({ server, status, durationSeconds }),
+        },
+      },
+    );
+    const client = h.client();
+    const transport = h.backend('alpha').transport;
+    const answered = client.request('tools/call', { name: 'alpha__x' }, 'a');
+    void client.request('tools/call', { name: 'alpha__x' }, 'b');
+    await settle();
+    h.clock.advance(250);
+    transport.answer(transport.sentRequest('tools/call').id, { result: { content: [] } });
+    await answered;
+    client.notify('notifications/cancelled', { requestId: 'b' });
+    await settle();
+    expect(records).toEqual([
+      { server: 'alpha', status: 'ok', durationSeconds: 0.25 },
+      { server: 'alpha', status: 'cancelled', durationSeconds: 0.25 },
+    ]);
+  });
+});
+
 describe('backend sessions of one client alone (sessions: per-client)', () => {
   /** A harness whose backend `own` opens a fresh fake session per client, recording each. */
   async function perClient() {

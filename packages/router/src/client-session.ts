@@ -18,11 +18,12 @@ import {
   translateRequest,
   translateResult,
 } from '@switchyard/protocol';
+import { admit, createGate, type Gate, refusal } from './admission.js';
 import type { BackendSession } from './backend-session.js';
 import { dispatch } from './client-methods.js';
 import type { ClientScope, RouterContext, SessionEndpoint, SessionOwner } from './context.js';
 import { hopBetween } from './forward.js';
-import { failed, type Outcome } from './outcome.js';
+import { failed, type Outcome, statusOf } from './outcome.js';
 
 /** Backend-to-client requests the proxy relays, and the client capability each needs. */
 const RELAYED_CAPABILITY: Readonly<Record<string, string>> = {
@@ -50,6 +51,16 @@ interface OwnSession {
   session?: BackendSession;
 }
 
+/** One client request from receipt to reply. */
+interface Handling {
+  /** The backend it was routed to (`''` while the proxy answers it alone): its metrics label. */
+  server: string;
+  /** Takes it out of the queue it waits in, if it waits in one. */
+  withdraw: (() => void) | undefined;
+  /** The client cancelled it before it reached a backend. */
+  cancelled: boolean;
+}
+
 /**
  * One client's session with the aggregated server: its negotiated revision, its requests in flight
  * at backends (client id → backend and backend id) so that cancellation and progress are mapped
@@ -66,8 +77,10 @@ export class ClientSession implements SessionEndpoint {
   /** Backend requests relayed to this client, by the id the proxy gave them. */
   private readonly relayed = new Map<JsonRpcId, (outcome: Outcome) => void>();
   private relayCount = 0;
-  /** Requests of this session being handled (the per-session concurrency limit). */
-  private active = 0;
+  /** Requests of this session being handled, by client id. */
+  private readonly handling = new Map<JsonRpcId, Handling>();
+  /** This session's own limit on requests in flight, with its queue (docs/operations.md). */
+  private readonly gate: Gate;
   /** Backend sessions of this client alone (`sessions: per-client`), by backend name. */
   private readonly own = new Map<string, OwnSession>();
   /** Settles once the client sent `notifications/initialized` (or left): relays wait for it. */
@@ -84,6 +97,7 @@ export class ClientSession implements SessionEndpoint {
       this.signalInitialized = resolve;
     });
     this.scope = this.createScope();
+    this.gate = createGate({ ...context.limits.session, clock: context.clock });
   }
 
   /** Delivers one valid client message (the transports' `FrontSession.handle`). */
@@ -186,6 +200,7 @@ export class ClientSession implements SessionEndpoint {
     for (const { session, id } of this.inflight.values())
       session.cancel(id, 'client session closed');
     this.inflight.clear();
+    for (const handling of this.handling.values()) handling.withdraw?.();
     this.context.audience.forget(this);
     for (const waiting of this.relayed.values()) {
       waiting(failed('internal_error', 'The client session that was asked has closed'));
@@ -205,32 +220,60 @@ export class ClientSession implements SessionEndpoint {
   }
 
   private onRequest(message: JsonRpcRequest): void {
-    const limit = this.context.limits.maxConcurrentRequests;
-    if (limit !== undefined && this.active >= limit) {
-      const busy = failed(
-        'overloaded',
-        `Too many concurrent requests: this session's limit is ${limit}`,
-        { limit },
-      );
-      this.reply(message.id, busy);
-      return;
-    }
-    this.active++;
+    const started = this.context.clock.now();
+    const handling: Handling = { server: '', withdraw: undefined, cancelled: false };
+    this.handling.set(message.id, handling);
     const done = this.context.begin();
-    Promise.resolve()
-      .then(() => dispatch(this.context, this.scope, message))
-      .catch((cause: unknown) => {
-        this.context.logger?.error('request failed inside the proxy', {
+    void this.answer(message, handling)
+      .then((outcome) => {
+        this.reply(message.id, outcome);
+        this.context.observer.requestCompleted?.({
+          server: handling.server,
           method: message.method,
-          error: String(cause),
+          status: statusOf(outcome),
+          durationSeconds: (this.context.clock.now() - started) / 1000,
         });
-        return failed('internal_error', 'Internal error');
       })
-      .then((outcome) => this.reply(message.id, outcome))
       .finally(() => {
-        this.active--;
+        if (this.handling.get(message.id) === handling) this.handling.delete(message.id);
         done();
       });
+  }
+
+  /**
+   * A request's outcome: a slot at this session's own gate (waiting for one when the client has
+   * too many in flight), then its method's handler.
+   */
+  private async answer(message: JsonRpcRequest, handling: Handling): Promise<Outcome> {
+    const admission = await admit(this.gate, (withdraw) => this.waitWith(handling, withdraw));
+    if (admission === 'withdrawn') return { kind: 'cancelled' };
+    if (admission !== 'admitted') {
+      this.context.observer.requestRefused?.({ server: '', reason: admission });
+      return refusal(admission, this.gate.limits);
+    }
+    try {
+      return await dispatch(this.context, this.scope, message);
+    } catch (cause) {
+      this.context.logger?.error('request failed inside the proxy', {
+        method: message.method,
+        error: String(cause),
+      });
+      return failed('internal_error', 'Internal error');
+    } finally {
+      this.gate.leave();
+    }
+  }
+
+  /** A request waits in a queue: `withdraw` takes it out if the client cancels it. */
+  private waitWith(handling: Handling, withdraw: () => void): () => void {
+    if (handling.cancelled || !this.open) {
+      withdraw();
+      return () => {};
+    }
+    handling.withdraw = withdraw;
+    return () => {
+      if (handling.withdraw === withdraw) handling.withdraw = undefined;
+    };
   }
 
   /** The answer to a request this session relayed from a backend. */
@@ -261,7 +304,14 @@ export class ClientSession implements SessionEndpoint {
       const requestId = message.params?.requestId;
       if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
       const target = this.inflight.get(requestId);
-      if (!target) return;
+      if (!target) {
+        // Not at a backend yet: out of its queue, or stopped before it reaches one.
+        const handling = this.handling.get(requestId);
+        if (!handling) return;
+        handling.cancelled = true;
+        handling.withdraw?.();
+        return;
+      }
       this.inflight.delete(requestId);
       const reason = message.params?.reason;
       target.session.cancel(target.id, typeof reason === 'string' ? reason : undefined);
@@ -346,8 +396,21 @@ export class ClientSession implements SessionEndpoint {
       ownSessions: () =>
         [...this.own].flatMap(([name, { session }]) => (session ? [{ name, session }] : [])),
       track: (id, session, backendId) => {
+        // Cancelled on its way (while its backend was starting, say): the backend hears it at once.
+        if (this.handling.get(id)?.cancelled) {
+          session.cancel(backendId, 'cancelled by the client');
+          return () => {};
+        }
         this.inflight.set(id, { session, id: backendId });
         return () => this.inflight.delete(id);
+      },
+      routedTo: (id, backend) => {
+        const handling = this.handling.get(id);
+        if (handling) handling.server = backend;
+      },
+      queued: (id, withdraw) => {
+        const handling = this.handling.get(id);
+        return handling ? this.waitWith(handling, withdraw) : () => {};
       },
       negotiated: (revision, capabilities, clientInfo) => {
         this.revision = revision;

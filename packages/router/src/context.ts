@@ -10,6 +10,7 @@ import type {
   ListMethod,
   TranslationEvent,
 } from '@switchyard/protocol';
+import type { BackendGates, GateLimits, Refusal } from './admission.js';
 import type { BackendSession } from './backend-session.js';
 import type { Target } from './catalog.js';
 import type { BackendEntry, SessionOwner } from './directory.js';
@@ -17,12 +18,24 @@ import type { Outcome } from './outcome.js';
 
 /** Hooks for metrics and tracing; the router calls them and never depends on who listens. */
 export interface RouterObserver {
+  /**
+   * A client request was answered (or cancelled): once per request, from receipt to reply.
+   * `server` is the backend it was routed to, or `''` when the proxy answered it alone
+   * (`initialize`, `ping`, merged lists, `logging/setLevel`, refusals before routing).
+   */
   requestCompleted?(record: {
     server: string;
     method: string;
     status: 'ok' | 'error' | 'timeout' | 'cancelled';
     durationSeconds: number;
   }): void;
+  /**
+   * A request was refused a slot (docs/operations.md, "Admission"): at a backend's gate (`server`
+   * names it) or at its client session's own (`server` is `''`).
+   */
+  requestRefused?(record: { server: string; reason: Refusal }): void;
+  /** Requests now waiting in a backend's queue (reported by the router's own gates only). */
+  queueDepth?(record: { server: string; depth: number }): void;
   sessionOpened?(transport: string): void;
   /** Something one hop could not carry as it was, converted or dropped (docs/protocol-versions.md). */
   translation?(event: TranslationEvent): void;
@@ -83,10 +96,10 @@ export interface Audience {
   notification(backend: string, notification: JsonRpcNotification, only: SessionEndpoint): void;
 }
 
-/** The limits a client session applies (docs/operations.md, "Limits"). */
+/** The limits a client session applies (docs/operations.md, "Limits" and "Admission"). */
 export interface Limits {
-  /** Most requests in flight per client session and per backend. */
-  maxConcurrentRequests?: number | undefined;
+  /** The client session's own gate: its requests in flight, waiting, and how long they wait. */
+  session: GateLimits;
   /** Progress may extend a request's timeout up to this much in all. */
   maxRequestTimeoutMs?: number | undefined;
   /** The request timeout toward one backend. */
@@ -103,6 +116,8 @@ export interface RouterContext {
   /** Who the proxy says it is in `initialize`. */
   readonly serverInfo: { name: string; version: string };
   readonly limits: Limits;
+  /** The gates in front of the backends, shared by every router of the proxy. */
+  readonly gates: BackendGates;
   readonly observer: RouterObserver;
   /** Logs (debug) and reports one translation loss or conversion. */
   reportTranslation(event: TranslationEvent): void;
@@ -139,6 +154,13 @@ export interface ClientScope {
   ownSessions(): Array<{ name: string; session: BackendSession }>;
   /** A client request is in flight at a backend (for cancellation); the function ends that. */
   track(id: JsonRpcId, session: BackendSession, backendId: number): () => void;
+  /** The client request `id` goes to `backend`: it is counted under that server. */
+  routedTo(id: JsonRpcId, backend: string): void;
+  /**
+   * The client request `id` waits in a backend's queue: cancelling it, or the client leaving,
+   * calls `withdraw`; the function returned forgets it once the wait is over.
+   */
+  queued(id: JsonRpcId, withdraw: () => void): () => void;
   /** Records what the client said in `initialize`. */
   negotiated(
     revision: LegacyRevision,

@@ -1,7 +1,36 @@
 import { ErrorCode, type JsonObject } from '@switchyard/protocol';
+import { ManualClock } from '@switchyard/protocol/testing';
 import { describe, expect, it } from 'vitest';
 import { settle } from './__fixtures__/fake-backend.js';
-import { createHarness, echoCall } from './__fixtures__/router-harness.js';
+import { createHarness, echoCall, TestClient, toolsNamed } from './__fixtures__/router-harness.js';
+import { createBackendGates } from './admission.js';
+import type { RouterObserver } from './context.js';
+import { createRouter } from './router.js';
+
+/** A harness whose backend `alpha` leaves every call pending, with a limit of 2 and 1 waiting. */
+async function limited(options: { maxQueuedRequests?: number; queueTimeoutMs?: number } = {}) {
+  const refused: Array<{ server: string; reason: string }> = [];
+  const depths: number[] = [];
+  const observer: RouterObserver = {
+    requestRefused: (record) => refused.push(record),
+    queueDepth: ({ depth }) => depths.push(depth),
+  };
+  const h = await createHarness([{ name: 'alpha', handlers: { 'tools/call': () => undefined } }], {
+    maxConcurrentRequests: 2,
+    maxQueuedRequests: 1,
+    queueTimeoutMs: 5_000,
+    observer,
+    ...options,
+  });
+  const transport = h.backend('alpha').transport;
+  const call = (client: ReturnType<typeof h.client>, tag: string) =>
+    client.request('tools/call', { name: 'alpha__x', arguments: { tag } }, tag);
+  const sentTags = () =>
+    transport
+      .requests('tools/call')
+      .map((r) => (r.params?.arguments as JsonObject | undefined)?.tag);
+  return { h, transport, call, sentTags, refused, depths };
+}
 
 describe('request timeouts', () => {
   it('answers -32001 naming the backend and cancels the request there', async () => {
@@ -136,5 +165,126 @@ describe('progress', () => {
     });
     expect(asker.notifications('notifications/progress')).toHaveLength(1);
     expect(other.notifications()).toEqual([]);
+  });
+});
+
+describe('admission at a backend', () => {
+  it('holds a request over the limit until a slot frees, then sends it', async () => {
+    const { h, transport, call, sentTags, depths } = await limited();
+    const [one, two] = [h.client(), h.client()];
+    void call(one, 'a');
+    void call(two, 'b');
+    const third = call(one, 'c');
+    await settle();
+    expect(sentTags()).toEqual(['a', 'b']);
+    expect(depths).toEqual([1]);
+    transport.answer(transport.sentRequest('tools/call').id, { result: { content: [] } });
+    await settle();
+    expect(sentTags()).toEqual(['a', 'b', 'c']);
+    expect(depths).toEqual([1, 0]);
+    const sent = transport.requests('tools/call')[2];
+    if (sent) transport.answer(sent.id, { result: { content: [] } });
+    expect(await third).toMatchObject({ id: 'c', result: { content: [] } });
+  });
+
+  it('refuses at once when the queue is full: queue_full, the server, a retry hint, counted', async () => {
+    const { h, call, sentTags, refused } = await limited();
+    for (const tag of ['a', 'b', 'c']) void call(h.client(), tag);
+    const answer = await call(h.client(), 'd');
+    expect(answer).toEqual({
+      jsonrpc: '2.0',
+      id: 'd',
+      error: {
+        code: ErrorCode.Overloaded,
+        message:
+          'Too many requests: backend "alpha" has 2 in flight and 1 waiting; retry after 1000 ms',
+        data: { server: 'alpha', reason: 'queue_full', retryAfterMs: 1000 },
+      },
+    });
+    expect(sentTags()).toEqual(['a', 'b']);
+    expect(refused).toEqual([{ server: 'alpha', reason: 'queue_full' }]);
+  });
+
+  it('refuses a request that waited queueTimeoutMs on the clock: queue_timeout', async () => {
+    const { h, call, sentTags, refused } = await limited({ queueTimeoutMs: 3_000 });
+    void call(h.client(), 'a');
+    void call(h.client(), 'b');
+    const waiting = call(h.client(), 'c');
+    await settle();
+    h.clock.advance(3_000);
+    expect(await waiting).toMatchObject({
+      error: {
+        code: ErrorCode.Overloaded,
+        data: { server: 'alpha', reason: 'queue_timeout', retryAfterMs: 1000 },
+      },
+    });
+    expect(sentTags()).toEqual(['a', 'b']);
+    expect(refused).toEqual([{ server: 'alpha', reason: 'queue_timeout' }]);
+  });
+
+  it('takes a cancelled request out of the queue: never sent, never answered', async () => {
+    const { h, transport, call, sentTags, depths } = await limited();
+    const client = h.client();
+    void call(h.client(), 'a');
+    void call(h.client(), 'b');
+    void call(client, 'c');
+    await settle();
+    client.notify('notifications/cancelled', { requestId: 'c', reason: 'changed my mind' });
+    expect(depths).toEqual([1, 0]);
+    transport.answer(transport.sentRequest('tools/call').id, { result: { content: [] } });
+    await settle();
+    expect(sentTags()).toEqual(['a', 'b']);
+    expect(client.responsesTo('c')).toEqual([]);
+    expect(transport.notifications('notifications/cancelled')).toEqual([]);
+    // Nobody waits any more: the freed slot goes to the next request.
+    void call(client, 'd');
+    await settle();
+    expect(sentTags()).toEqual(['a', 'b', 'd']);
+  });
+
+  it("empties a departing client's waiting requests from the queue", async () => {
+    const { h, transport, call, sentTags } = await limited({ maxQueuedRequests: 5 });
+    const leaving = h.client();
+    void call(h.client(), 'a');
+    void call(h.client(), 'b');
+    void call(leaving, 'c');
+    void call(leaving, 'd');
+    void call(h.client(), 'e');
+    await settle();
+    await leaving.session.close();
+    transport.answer(transport.sentRequest('tools/call').id, { result: { content: [] } });
+    await settle();
+    expect(sentTags()).toEqual(['a', 'b', 'e']);
+  });
+
+  it('holds one limit for every router given the same gates (the endpoints of one proxy)', async () => {
+    const clock = new ManualClock();
+    const gates = createBackendGates({
+      maxInFlight: 1,
+      maxPending: 5,
+      queueTimeoutMs: 5_000,
+      clock,
+    });
+    const h = await createHarness(
+      [
+        {
+          name: 'alpha',
+          handlers: { 'tools/call': () => undefined, 'tools/list': toolsNamed('x') },
+        },
+      ],
+      { gates },
+    );
+    const other = createRouter({
+      backends: h.directory,
+      serverInfo: { name: 'switchyard', version: '0.1.0' },
+      naming: { strategy: 'none' },
+      clock: h.clock,
+      gates,
+    });
+    void h.client().request('tools/call', { name: 'alpha__x' });
+    void new TestClient(other).request('tools/call', { name: 'x' });
+    await settle();
+    expect(h.backend('alpha').transport.requests('tools/call')).toHaveLength(1);
+    expect(gates.of('alpha').queued).toBe(1);
   });
 });

@@ -1,5 +1,4 @@
 import {
-  ErrorCode,
   type Hop,
   isJsonObject,
   type JsonObject,
@@ -12,6 +11,7 @@ import {
   translateRequest,
   translateResult,
 } from '@switchyard/protocol';
+import { admit, refusal } from './admission.js';
 import type { BackendSession } from './backend-session.js';
 import type { ClientScope, RouterContext } from './context.js';
 import { failed, type Outcome } from './outcome.js';
@@ -30,26 +30,6 @@ export function hopBetween(
   };
   if (peerCapabilities) hop.peerCapabilities = peerCapabilities;
   return hop;
-}
-
-function observe(
-  context: RouterContext,
-  server: string,
-  method: string,
-  outcome: Outcome,
-  started: number,
-): void {
-  const record = context.observer.requestCompleted;
-  if (!record) return;
-  const status =
-    outcome.kind === 'result'
-      ? 'ok'
-      : outcome.kind === 'cancelled'
-        ? 'cancelled'
-        : outcome.error.code === ErrorCode.RequestTimeout
-          ? 'timeout'
-          : 'error';
-  record({ server, method, status, durationSeconds: (context.clock.now() - started) / 1000 });
 }
 
 /** The session a request to `backend` goes to: the shared one, or this client's own. */
@@ -77,11 +57,10 @@ function withoutProgressToken(params: JsonObject): {
 }
 
 /**
- * The one place where a client request crosses to one backend: the backend's concurrency limit,
- * translation into the backend's revision, the progress token minted per hop, the timeout
- * (extended by progress), cancellation tracking, observation, and translation back into the
- * client's revision (`answers` names the method whose result shape the answer has: a task's result
- * is a tool result). See docs/architecture.md, "The path of one message".
+ * The one place where a client request crosses to one backend: the backend's session, a slot at
+ * its gate (waiting in its queue when every slot is taken: docs/operations.md, "Admission"), then
+ * the exchange. `answers` names the method whose result shape the answer has (a task's result is
+ * a tool result). See docs/architecture.md, "The path of one `tools/call`".
  */
 export async function forward(
   context: RouterContext,
@@ -91,23 +70,42 @@ export async function forward(
   params: JsonObject,
   answers: string = request.method,
 ): Promise<Outcome> {
-  const started = context.clock.now();
-  const found = await sessionFor(context, caller, backend);
-  if ('error' in found) {
-    observe(context, backend, request.method, found.error, started);
-    return found.error;
+  caller.routedTo(request.id, backend);
+  let found = await sessionFor(context, caller, backend);
+  if ('error' in found) return found.error;
+  const gate = context.gates.of(backend);
+  const admission = await admit(gate, (withdraw) => caller.queued(request.id, withdraw));
+  if (admission === 'withdrawn') return { kind: 'cancelled' };
+  if (admission !== 'admitted') {
+    context.observer.requestRefused?.({ server: backend, reason: admission });
+    return refusal(admission, gate.limits, backend);
   }
-  const { session } = found;
-  const limit = context.limits.maxConcurrentRequests;
-  if (limit !== undefined && session.pending >= limit) {
-    const busy = failed(
-      'overloaded',
-      `Too many concurrent requests: backend "${backend}" has ${limit} in flight`,
-      { server: backend, limit },
-    );
-    observe(context, backend, request.method, busy, started);
-    return busy;
+  try {
+    // A session that closed while the request waited may have been replaced by a restart.
+    if (found.session.closed !== undefined) {
+      found = await sessionFor(context, caller, backend);
+      if ('error' in found) return found.error;
+    }
+    return await exchange(context, caller, request, backend, found.session, params, answers);
+  } finally {
+    gate.leave();
   }
+}
+
+/**
+ * One request and its answer at a backend session: translation into the backend's revision, the
+ * progress token minted per hop, the timeout (extended by progress), cancellation tracking, and
+ * translation back into the client's revision.
+ */
+async function exchange(
+  context: RouterContext,
+  caller: ClientScope,
+  request: JsonRpcRequest,
+  backend: string,
+  session: BackendSession,
+  params: JsonObject,
+  answers: string,
+): Promise<Outcome> {
   const report = (event: TranslationEvent) => context.reportTranslation(event);
   const translated = translateRequest(
     request.method,
@@ -142,7 +140,6 @@ export async function forward(
   const untrack = caller.track(request.id, session, pending.id);
   const outcome = await pending.outcome;
   untrack();
-  observe(context, backend, request.method, outcome, started);
   if (outcome.kind !== 'result') return outcome;
   return { kind: 'result', result: translateResult(answers, outcome.result, toClient) };
 }

@@ -1,3 +1,5 @@
+export type { BackendGates, GateLimits, Refusal } from './admission.js';
+export { createBackendGates } from './admission.js';
 export type { BackendEvents, BackendHub } from './backend-events.js';
 export { createBackendHub } from './backend-events.js';
 export type { BackendSessionOptions, PendingRequest, RequestOptions } from './backend-session.js';

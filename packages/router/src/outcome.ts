@@ -1,4 +1,5 @@
 import {
+  ErrorCode,
   type ErrorName,
   type JsonObject,
   type JsonRpcErrorObject,
@@ -19,4 +20,11 @@ export function failed(name: ErrorName, message: string, data?: unknown): Outcom
 /** A successful outcome. */
 export function succeeded(result: JsonObject): Outcome {
   return { kind: 'result', result };
+}
+
+/** How a request ended, as the `status` label of `switchyard_requests_total` (docs/operations.md). */
+export function statusOf(outcome: Outcome): 'ok' | 'error' | 'timeout' | 'cancelled' {
+  if (outcome.kind === 'result') return 'ok';
+  if (outcome.kind === 'cancelled') return 'cancelled';
+  return outcome.error.code === ErrorCode.RequestTimeout ? 'timeout' : 'error';
 }

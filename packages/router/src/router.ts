@@ -8,6 +8,7 @@ import {
   systemClock,
   type TranslationEvent,
 } from '@switchyard/protocol';
+import { type BackendGates, createBackendGates, type GateLimits } from './admission.js';
 import { type BackendHub, createBackendEvents } from './backend-events.js';
 import type { BackendSession } from './backend-session.js';
 import { Catalog } from './catalog.js';
@@ -30,10 +31,19 @@ export interface RouterOptions {
   /** Default request timeout toward backends (docs/operations.md, "Limits"). Default 60 s. */
   requestTimeoutMs?: number;
   /**
-   * Most requests in flight per client session and per backend (docs/operations.md, "Limits");
-   * one more is refused at once with an `overloaded` error.
+   * Most requests in flight per client session and per backend (docs/operations.md, "Admission");
+   * more wait in a queue. Default: no limit.
    */
   maxConcurrentRequests?: number;
+  /** Most requests waiting for a slot, per client session and per backend. Default 1000. */
+  maxQueuedRequests?: number;
+  /** How long a request waits for a slot before it is refused. Default 30 s. */
+  queueTimeoutMs?: number;
+  /**
+   * The gates in front of the backends, to share one set among the routers of a proxy. Default: a
+   * set of this router's own, with the limits above, reporting depth to `observer.queueDepth`.
+   */
+  gates?: BackendGates;
   /** Progress may extend a request's timeout up to this much in all. */
   maxRequestTimeoutMs?: number;
   /** Per-backend overrides of {@link requestTimeoutMs}. */
@@ -118,6 +128,18 @@ export function createRouter(options: RouterOptions): Router {
   const catalog = new Catalog();
   const sessions = new Set<ClientSession>();
   const drain = createDrain(clock);
+  const limits: GateLimits = {
+    maxInFlight: options.maxConcurrentRequests ?? Number.POSITIVE_INFINITY,
+    maxPending: options.maxQueuedRequests ?? 1000,
+    queueTimeoutMs: options.queueTimeoutMs ?? 30_000,
+  };
+  const gates =
+    options.gates ??
+    createBackendGates({
+      ...limits,
+      clock,
+      onDepth: (server, depth) => observer.queueDepth?.({ server, depth }),
+    });
   const timeoutFor = (backend: string) =>
     options.requestTimeoutFor?.(backend) ?? options.requestTimeoutMs ?? 60_000;
   const reportTranslation = (event: TranslationEvent): void => {
@@ -155,10 +177,11 @@ export function createRouter(options: RouterOptions): Router {
     logger,
     serverInfo: options.serverInfo,
     limits: {
-      maxConcurrentRequests: options.maxConcurrentRequests,
+      session: limits,
       maxRequestTimeoutMs: options.maxRequestTimeoutMs,
       timeoutFor,
     },
+    gates,
     observer,
     reportTranslation,
     backends,

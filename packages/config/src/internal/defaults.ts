@@ -11,6 +11,8 @@ export const DEFAULTS = {
     requestTimeoutMs: 60_000,
     maxRequestTimeoutMs: 600_000,
     maxConcurrentRequests: 100,
+    maxQueuedRequests: 1000,
+    queueTimeoutMs: 30_000,
     connectionPoolSize: 10,
     apiKeys: [] as string[],
     allowUnauthenticated: false,

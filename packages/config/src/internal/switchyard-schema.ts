@@ -206,7 +206,15 @@ export const switchyardSchema = strictObject(
         ),
         maxConcurrentRequests: field(
           integer(1),
-          `Concurrent requests per session and per backend. Default ${DEFAULTS.proxy.maxConcurrentRequests}.`,
+          `Requests in flight per backend and per client session; more wait in a queue. Default ${DEFAULTS.proxy.maxConcurrentRequests}.`,
+        ),
+        maxQueuedRequests: field(
+          integer(0),
+          `Requests waiting for a slot per backend and per client session; one more is refused (queue_full). Default ${DEFAULTS.proxy.maxQueuedRequests}.`,
+        ),
+        queueTimeoutMs: field(
+          integer(1),
+          `How long a request waits for a slot before it is refused (queue_timeout). Default ${DEFAULTS.proxy.queueTimeoutMs}.`,
         ),
         connectionPoolSize: field(
           integer(1),

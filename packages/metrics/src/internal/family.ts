@@ -1,5 +1,5 @@
 import type { BackendState } from '@switchyard/protocol';
-import type { RequestRecord, TranslationDrop } from '../types.js';
+import type { RejectionReason, RequestRecord, TranslationDrop } from '../types.js';
 
 /** What a family's scrape-time gauges may read: the state `createMetrics` keeps for its snapshot. */
 export interface MetricsState {
@@ -14,6 +14,9 @@ export interface MetricsState {
 export interface MetricFamily {
   serverAdded?(server: string): void;
   request?(record: RequestRecord, failed: boolean): void;
+  /** `server` is `''` for a client session's own gate. */
+  rejected?(server: string, reason: RejectionReason): void;
+  queueDepth?(server: string, depth: number): void;
   sessionsChanged?(transport: string, open: number): void;
   stateChanged?(server: string, state: BackendState): void;
   restarted?(server: string): void;

@@ -1,6 +1,6 @@
 import { BACKEND_STATES } from '@switchyard/protocol';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { REQUEST_STATUSES } from '../types.js';
+import { REJECTION_REASONS, REQUEST_STATUSES } from '../types.js';
 import { isUp, type MetricFamily } from './family.js';
 
 /**
@@ -17,7 +17,7 @@ export function createSwitchyardFamily(registry: Registry): MetricFamily {
   const registers = [registry];
   const requests = new Counter({
     name: 'switchyard_requests_total',
-    help: 'Requests proxied to a backend, by how they ended.',
+    help: 'Client requests, by the backend they went to ("" when the proxy answered alone) and how they ended.',
     labelNames: ['server', 'method', 'status'] as const,
     registers,
   });
@@ -82,16 +82,36 @@ export function createSwitchyardFamily(registry: Registry): MetricFamily {
     labelNames: ['server'] as const,
     registers,
   });
+  const rejected = new Counter({
+    name: 'switchyard_requests_rejected_total',
+    help: 'Requests refused a slot (queue full or wait expired), by backend ("" for the limit of a client session).',
+    labelNames: ['server', 'reason'] as const,
+    registers,
+  });
+  const queueDepth = new Gauge({
+    name: 'switchyard_backend_queue_depth',
+    help: 'Requests waiting for a slot at the backend now.',
+    labelNames: ['server'] as const,
+    registers,
+  });
   const perServer = [restarts, healthChecks, healthCheckFailures, nonProtocolLines];
 
   return {
     serverAdded(server) {
       // Series exist from the start, so that rate() and increase() see the first event.
       for (const counter of perServer) counter.inc({ server }, 0);
+      for (const reason of REJECTION_REASONS) rejected.inc({ server, reason }, 0);
+      queueDepth.set({ server }, 0);
     },
     request({ server, method, status, durationSeconds }) {
       requests.inc({ server, method, status });
       duration.observe({ server, method }, durationSeconds);
+    },
+    rejected(server, reason) {
+      rejected.inc({ server, reason });
+    },
+    queueDepth(server, depth) {
+      queueDepth.set({ server }, depth);
     },
     sessionsChanged(transport, open) {
       activeSessions.set({ transport }, open);
@@ -125,6 +145,8 @@ export function createSwitchyardFamily(registry: Registry): MetricFamily {
       }
       backendUp.remove({ server });
       clientSessions.remove({ server });
+      queueDepth.remove({ server });
+      for (const reason of REJECTION_REASONS) rejected.remove({ server, reason });
       for (const state of BACKEND_STATES) backendState.remove({ server, state });
       for (const counter of perServer) counter.remove({ server });
     },
