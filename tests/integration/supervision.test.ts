@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { until } from '@switchyard/protocol/testing';
@@ -19,6 +19,7 @@ interface Health {
 describe('supervision of real backend processes', () => {
   const dir = tempDir();
   const pidFile = join(dir.path, 'victim.pid');
+  const record = join(dir.path, 'victim.jsonl');
   let testProxy: TestProxy;
   let client: Client;
   let base: string;
@@ -26,6 +27,13 @@ describe('supervision of real backend processes', () => {
   const health = async () => (await (await fetch(`${base}/health`)).json()) as Health;
   const backend = async (name: string) => (await health()).backends.find((b) => b.name === name);
   const victimPid = () => Number(readFileSync(pidFile, 'utf8'));
+  /** The `tools/call` requests victim has received so far (it records every line it reads). */
+  const receivedCalls = () =>
+    existsSync(record)
+      ? readFileSync(record, 'utf8')
+          .split('\n')
+          .filter((line) => line.includes('"method":"tools/call"')).length
+      : 0;
 
   beforeAll(async () => {
     testProxy = await withProxy({
@@ -33,8 +41,8 @@ describe('supervision of real backend processes', () => {
         victim: {
           command: process.execPath,
           args: [fixture('raw-server.mjs')],
-          env: { FIXTURE_PIDFILE: pidFile },
-          restartDelayMs: 100,
+          env: { FIXTURE_PIDFILE: pidFile, FIXTURE_RECORD: record },
+          // The default restart timing: the first crash restarts at once (docs/operations.md).
           healthCheck: { intervalMs: 200, timeoutMs: 300, failureThreshold: 20 },
         },
         everything: everythingServer(),
@@ -49,30 +57,19 @@ describe('supervision of real backend processes', () => {
     dir.remove();
   });
 
-  it('kill -9 with 100 calls in flight: all fail fast, the backend restarts, the others never notice', async () => {
+  it('kill -9 with 100 calls in flight: all fail as unavailable, the backend restarts at once, the others never notice', async () => {
     const firstPid = victimPid();
+    // Each call would take 30 s: one that ends before the test's timeout ended with the crash.
     const calls = Array.from({ length: 100 }, (_, i) =>
       client
         .callTool({ name: 'victim__echo', arguments: { i, delayMs: 30_000 } })
-        .then(() => 'answered' as const)
-        .catch((error: Error) => ({ error: error.message, at: Date.now() })),
+        .then(() => 'answered')
+        .catch((error: Error) => error.message),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const killedAt = Date.now();
+    await until(() => receivedCalls() === 100, 'the 100 calls to reach victim');
     process.kill(firstPid, 'SIGKILL');
     const outcomes = await Promise.all(calls);
-    const slowest = Math.max(
-      ...outcomes.map((o) => (typeof o === 'string' ? Number.POSITIVE_INFINITY : o.at - killedAt)),
-    );
-    console.log(
-      `kill -9 with 100 calls in flight: all 100 failed within ${slowest} ms of the kill`,
-    );
-    expect(
-      outcomes.every(
-        (o) => typeof o !== 'string' && /Backend "victim" is unavailable/.test(o.error),
-      ),
-    ).toBe(true);
-    expect(slowest).toBeLessThan(2000);
+    expect(outcomes.filter((o) => !/Backend "victim" is unavailable/.test(o))).toEqual([]);
 
     const other = await client.callTool({
       name: 'everything__echo',
@@ -100,27 +97,16 @@ describe('supervision of real backend processes', () => {
     const pid = victimPid();
     process.kill(pid, 'SIGSTOP');
     try {
-      // Detected within one interval plus one timeout (200 + 300 ms), with some slack for CI.
-      const stoppedAt = Date.now();
-      await until(
-        async () => (await backend('victim'))?.state === 'degraded',
-        'victim degraded',
-        5000,
-      );
-      console.log(`SIGSTOP detected as degraded after ${Date.now() - stoppedAt} ms`);
-      const t0 = Date.now();
+      // Detected by the next health check (docs/operations.md, "Health checks").
+      await until(async () => (await backend('victim'))?.state === 'degraded', 'victim degraded');
+      // A hung backend would hold the call for its 60 s timeout: this answer is the fail-fast one.
       await expect(client.callTool({ name: 'victim__echo', arguments: {} })).rejects.toThrow(
         /Backend "victim" is unavailable \(degraded: health check failed/,
       );
-      expect(Date.now() - t0).toBeLessThan(500);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
-    await until(
-      async () => (await backend('victim'))?.state === 'running',
-      'victim running again',
-      5000,
-    );
+    await until(async () => (await backend('victim'))?.state === 'running', 'victim running again');
     expect(victimPid()).toBe(pid);
     const result = await client.callTool({ name: 'victim__echo', arguments: { tag: 'awake' } });
     expect(firstText(result)).toContain('awake');

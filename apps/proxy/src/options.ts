@@ -278,10 +278,12 @@ export function loggerOptionsOf(
 }
 
 /**
- * Restart timing beyond the config's `restartDelayMs` and `maxRestarts` (docs/operations.md):
- * the delay doubles up to a minute, restarts are counted over five minutes, and a minute of
- * stable running forgets earlier failures.
+ * Restart timing beyond the config's `restartDelayMs` and `maxRestarts` (docs/operations.md,
+ * "Restarts"): the first failure in a row restarts at once, from the second the delay starts at
+ * `restartDelayMs` and doubles up to a minute, restarts are counted over five minutes, and a
+ * minute of stable running forgets earlier failures.
  */
+const FIRST_RESTART_MS = 0;
 const RESTART_CAP_MS = 60_000;
 const RESTART_WINDOW_MS = 300_000;
 const STABLE_AFTER_MS = 60_000;
@@ -304,6 +306,7 @@ function backendOptions(server: ServerConfig): BackendOptions {
     restart: {
       onFailure: server.restartOnFailure,
       maxRestarts: server.maxRestarts,
+      firstDelayMs: FIRST_RESTART_MS,
       baseDelayMs: server.restartDelayMs,
       maxDelayMs: Math.max(RESTART_CAP_MS, server.restartDelayMs),
       windowMs: RESTART_WINDOW_MS,

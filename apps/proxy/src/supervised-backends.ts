@@ -215,8 +215,9 @@ export class SupervisedBackends implements BackendDirectory {
       if (event.from === 'running' || event.to === 'running')
         this.options.hub.changed(event.server);
     } else if (event.type === 'restart-scheduled') {
-      metrics.backendRestarted(event.server);
       log.info('restart scheduled', { attempt: event.attempt, delayMs: event.delayMs });
+    } else if (event.type === 'restart') {
+      metrics.backendRestarted(event.server);
     } else if (event.ok) {
       metrics.healthCheckPassed(event.server);
     } else {

@@ -1,16 +1,19 @@
 import type { BackendState, Clock } from '@switchyard/protocol';
-import type { BackendSpec, Connection, SupervisorEvent } from './types.js';
+import type { BackendSpec, Connection, RestartPolicy, SupervisorEvent } from './types.js';
 
 /**
- * Computes the backoff before restart number `attempt` (0-based), with jitter (docs/operations.md,
- * "Restarts").
+ * The wait before restart number `attempt` (0-based) of a run of consecutive failures
+ * (docs/operations.md, "Restarts"): the first comes after `firstDelayMs` (default 0, at once), so
+ * one crash costs no more than the restart itself; from the second on, the base delay doubles with
+ * each failure up to the cap, with jitter either way.
  */
 export function backoffDelay(
-  policy: { baseDelayMs: number; maxDelayMs: number; jitter: number },
+  policy: Pick<RestartPolicy, 'baseDelayMs' | 'maxDelayMs' | 'jitter' | 'firstDelayMs'>,
   attempt: number,
   random: () => number,
 ): number {
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  if (attempt === 0) return policy.firstDelayMs ?? 0;
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const spread = exponential * policy.jitter * (2 * random() - 1);
   return Math.max(0, Math.round(exponential + spread));
 }
@@ -188,7 +191,8 @@ export class BackendSupervisor {
       return;
     }
     const attempt = this.consecutiveFailures++;
-    // An immediate reconnect is granted once; a backend that keeps losing sessions backs off.
+    // A lost session is reconnected at once the first time whatever the policy's first delay; a
+    // backend that keeps losing sessions backs off like any other.
     const delayMs = immediate && attempt === 0 ? 0 : backoffDelay(policy, attempt, this.random);
     this.transition('backoff', reason);
     this.emit({
@@ -201,8 +205,11 @@ export class BackendSupervisor {
     });
     this.timers.backoff = this.clock.setTimeout(() => {
       this.timers.backoff = undefined;
-      this.restartTimes.push(this.clock.now());
+      const at = this.clock.now();
+      this.restartTimes.push(at);
       this.restarts++;
+      // Counted now, when it happens: a restart cancelled by a stop never happened.
+      this.emit({ type: 'restart', server: this.name, attempt: attempt + 1, reason, at });
       void this.launch(`restart ${attempt + 1} after: ${reason}`);
     }, delayMs);
   }

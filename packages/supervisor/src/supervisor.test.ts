@@ -57,13 +57,23 @@ function harness(overrides: Partial<BackendSpec> = {}, fail: () => boolean = () 
 }
 
 describe('backoffDelay', () => {
-  it('doubles from the base delay up to the cap, jittered either way', () => {
-    const policy = { baseDelayMs: 100, maxDelayMs: 1000, jitter: 0.2 };
-    expect([0, 1, 2, 3, 4, 5].map((a) => backoffDelay(policy, a, () => 0.5))).toEqual([
-      100, 200, 400, 800, 1000, 1000,
+  const policy = { baseDelayMs: 100, maxDelayMs: 1000, jitter: 0.2 };
+
+  it('restarts the first failure in a row at once, then doubles from the base delay up to the cap', () => {
+    expect([0, 1, 2, 3, 4, 5, 6].map((a) => backoffDelay(policy, a, () => 0.5))).toEqual([
+      0, 100, 200, 400, 800, 1000, 1000,
     ]);
-    expect(backoffDelay(policy, 0, () => 0)).toBe(80);
-    expect(backoffDelay(policy, 0, () => 0.999999)).toBe(120);
+  });
+
+  it('jitters the delays from the second failure either way', () => {
+    expect(backoffDelay(policy, 1, () => 0)).toBe(80);
+    expect(backoffDelay(policy, 1, () => 0.999999)).toBe(120);
+    expect(backoffDelay(policy, 0, () => 0)).toBe(0);
+  });
+
+  it('waits a first delay when the policy has one', () => {
+    expect(backoffDelay({ ...policy, firstDelayMs: 250 }, 0, () => 0.5)).toBe(250);
+    expect(backoffDelay({ ...policy, firstDelayMs: 250 }, 1, () => 0.5)).toBe(100);
   });
 });
 
@@ -83,18 +93,46 @@ describe('Supervisor', () => {
     expect(events[1]).toMatchObject({ type: 'state', to: 'running' });
   });
 
-  it('restarts a backend that dies, after the base delay', async () => {
+  it('restarts a backend that dies at once, and counts the restart when it happens', async () => {
     const { clock, supervisor, backend, connections, events } = harness();
     await supervisor.startAll();
     connections[0]?.onLost('process exited with code 1');
     expect(backend.state).toBe('backoff');
-    expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', attempt: 1, delayMs: 100 });
-    await clock.advanceTimerByTimer(99);
-    expect(backend.state).toBe('backoff');
-    await clock.advanceTimerByTimer(1);
+    expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', attempt: 1, delayMs: 0 });
+    expect(backend.restarts).toBe(0);
+    expect(events.filter((e) => e.type === 'restart')).toEqual([]);
+    await clock.advanceTimerByTimer(0);
     expect(backend.state).toBe('running');
     expect(connections).toHaveLength(2);
     expect(backend.restarts).toBe(1);
+    expect(events.filter((e) => e.type === 'restart')).toEqual([
+      { type: 'restart', server: 'b', attempt: 1, reason: 'process exited with code 1', at: 0 },
+    ]);
+  });
+
+  it('waits the base delay from the second failure in a row, doubling, up to the cap', async () => {
+    const { clock, supervisor, backend, connections, events } = harness({
+      restart: {
+        onFailure: true,
+        maxRestarts: 10,
+        baseDelayMs: 100,
+        maxDelayMs: 300,
+        windowMs: 60_000,
+        stableMs: 30_000,
+        jitter: 0,
+      },
+    });
+    await supervisor.startAll();
+    const delays = () => events.flatMap((e) => (e.type === 'restart-scheduled' ? [e.delayMs] : []));
+    for (let crash = 0; crash < 5; crash++) {
+      connections.at(-1)?.onLost('crash');
+      await clock.advanceTimerByTimer(delays().at(-1) ?? 0);
+      expect(backend.state).toBe('running');
+    }
+    expect(delays()).toEqual([0, 100, 200, 300, 300]);
+    expect(events.flatMap((e) => (e.type === 'restart' ? [e.at] : []))).toEqual([
+      0, 100, 300, 600, 900,
+    ]);
   });
 
   it('backs off exponentially in a crash loop and then gives up, visibly', async () => {
@@ -107,10 +145,10 @@ describe('Supervisor', () => {
       events
         .filter((e) => e.type === 'restart-scheduled')
         .map((e) => (e.type === 'restart-scheduled' ? e.delayMs : 0));
+    await clock.advanceTimerByTimer(0);
     await clock.advanceTimerByTimer(100);
     await clock.advanceTimerByTimer(200);
-    await clock.advanceTimerByTimer(400);
-    expect(delays()).toEqual([100, 200, 400]);
+    expect(delays()).toEqual([0, 100, 200]);
     expect(backend.state).toBe('failed');
     expect(backend.reason).toMatch(
       /^crash loop: 3 restarts within 60000 ms; last failure: spawn failed/,
@@ -125,18 +163,29 @@ describe('Supervisor', () => {
     const { clock, supervisor, backend, connections, events } = harness();
     await supervisor.startAll();
     connections[0]?.onLost('crash');
-    await clock.advanceTimerByTimer(100);
+    await clock.advanceTimerByTimer(0);
     connections[1]?.onLost('crash');
-    expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', delayMs: 200 });
-    await clock.advanceTimerByTimer(200);
+    expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', delayMs: 100 });
+    await clock.advanceTimerByTimer(100);
     await clock.advanceTimerByTimer(30_000);
     connections[2]?.onLost('crash');
-    expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', delayMs: 100 });
+    expect(events.at(-1)).toMatchObject({ type: 'restart-scheduled', delayMs: 0 });
     expect(backend.state).toBe('backoff');
   });
 
   it('reconnects at once the first time a connection is lost with `immediate`, then backs off', async () => {
-    const { clock, supervisor, backend, connections } = harness();
+    const { clock, supervisor, backend, connections } = harness({
+      restart: {
+        onFailure: true,
+        maxRestarts: 3,
+        firstDelayMs: 500,
+        baseDelayMs: 100,
+        maxDelayMs: 10_000,
+        windowMs: 60_000,
+        stableMs: 30_000,
+        jitter: 0.2,
+      },
+    });
     await supervisor.startAll();
     connections[0]?.onLost('backend session expired (HTTP 404)', { immediate: true });
     await clock.advanceTimerByTimer(0);
@@ -175,7 +224,7 @@ describe('Supervisor', () => {
       failureThreshold: 3,
       method: 'ping',
     };
-    const { clock, supervisor, backend, connections } = harness({ health });
+    const { clock, supervisor, backend, connections, events } = harness({ health });
     await supervisor.startAll();
     const first = connections[0] as FakeConnection;
     first.healthy = false;
@@ -187,15 +236,15 @@ describe('Supervisor', () => {
     first.healthy = false;
     await clock.advanceTimerByTimer(3000);
     expect(first.closed).toBe(true);
-    expect(backend.state).toBe('backoff');
-    expect(backend.reason).toBe('health check failed 3 times in a row');
-    await clock.advanceTimerByTimer(100);
+    expect(events.filter((e) => e.type === 'state' && e.to === 'backoff')).toEqual([
+      expect.objectContaining({ reason: 'health check failed 3 times in a row', at: 5000 }),
+    ]);
     expect(backend.state).toBe('running');
     expect(connections).toHaveLength(2);
   });
 
   it('stops, restarts and disables on request, and a stop cancels a pending restart', async () => {
-    const { clock, supervisor, backend, connections } = harness();
+    const { clock, supervisor, backend, connections, events } = harness();
     await supervisor.startAll();
     await supervisor.restart('b');
     expect(connections[0]?.closed).toBe(true);
@@ -205,6 +254,9 @@ describe('Supervisor', () => {
     await clock.advanceTimerByTimer(10_000);
     expect(backend.state).toBe('stopped');
     expect(connections).toHaveLength(2);
+    // The restart that the stop cancelled never happened, so it is not counted.
+    expect(backend.restarts).toBe(0);
+    expect(events.filter((e) => e.type === 'restart')).toEqual([]);
     await supervisor.setEnabled('b', false);
     expect(backend.enabled).toBe(false);
     await supervisor.setEnabled('b', true);

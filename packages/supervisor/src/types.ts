@@ -27,7 +27,12 @@ export interface RestartPolicy {
   onFailure: boolean;
   /** Restarts allowed within {@link windowMs}; one more failure means `failed` (a crash loop). */
   maxRestarts: number;
-  /** First backoff delay; doubles with each consecutive failure. */
+  /**
+   * Wait before the first restart of a run of consecutive failures. Default 0: a backend that
+   * crashes once is served again as soon as it has restarted.
+   */
+  firstDelayMs?: number;
+  /** Wait before the second restart in a row; doubles with each further consecutive failure. */
   baseDelayMs: number;
   maxDelayMs: number;
   windowMs: number;
@@ -84,4 +89,6 @@ export type SupervisorEvent =
       reason: string;
       at: number;
     }
+  /** A scheduled restart happens now (the one counted in `switchyard_backend_restarts_total`). */
+  | { type: 'restart'; server: string; attempt: number; reason: string; at: number }
   | { type: 'health'; server: string; ok: boolean; consecutiveFailures: number; at: number };

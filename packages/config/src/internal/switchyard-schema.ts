@@ -131,7 +131,7 @@ const switchyardServerSchema = strictObject(
     ),
     restartDelayMs: field(
       integer(0),
-      `Base delay of the exponential restart backoff. Default ${DEFAULTS.server.restartDelayMs}.`,
+      `Base delay of the exponential restart backoff, from the second failure in a row (the first restarts at once). Default ${DEFAULTS.server.restartDelayMs}.`,
     ),
     requestTimeoutMs: field(
       integer(1),
