@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { JsonRpcMessage } from '@switchyard/protocol';
 import { ManualClock, until } from '@switchyard/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKEND_SESSION_EXPIRED, StreamableHttpBackend } from './streamable-http-backend.js';
+import {
+  BACKEND_SESSION_EXPIRED,
+  MAX_IDLE_RESUMPTIONS,
+  StreamableHttpBackend,
+} from './streamable-http-backend.js';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -109,6 +113,157 @@ describe('Streamable HTTP backend transport', () => {
     expect(received[1]).toEqual({ jsonrpc: '2.0', id: 7, result: {} });
     const resume = seen.find((r) => r.method === 'GET');
     expect(resume?.headers['last-event-id']).toBe('e-2');
+  });
+
+  it('keeps polling a backend that cuts the resumed stream too, with the last event id it saw', async () => {
+    let gets = 0;
+    const { url, seen } = await backend((request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (request.method === 'POST') {
+        // A priming event (an id, a retry hint, no data), then the stream is closed.
+        response.end('id: e-1\nretry: 5\ndata: \n\n');
+        return;
+      }
+      // The answer is not ready for the first two polls: each GET stream ends empty.
+      if (++gets < 3) response.end();
+      else
+        response.end(`id: e-2\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 7, result: {} })}\n\n`);
+    });
+    const { transport, arrived } = connect(url);
+    await transport.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x' } });
+    expect(await arrived(1)).toEqual([{ jsonrpc: '2.0', id: 7, result: {} }]);
+    const resumes = seen.filter((r) => r.method === 'GET');
+    expect(resumes.map((r) => r.headers['last-event-id'])).toEqual(['e-1', 'e-1', 'e-1']);
+  });
+
+  it('waits the retry hint on the injected clock before resuming', async () => {
+    const { url, seen } = await backend((request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (request.method === 'POST') response.end('id: e-1\nretry: 3000\ndata: \n\n');
+      else response.end(`data: ${JSON.stringify({ jsonrpc: '2.0', id: 7, result: {} })}\n\n`);
+    });
+    const clock = new ManualClock();
+    const transport = new StreamableHttpBackend({ url, clock });
+    const received: JsonRpcMessage[] = [];
+    transport.onmessage = (message) => received.push(message);
+    await transport.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x' } });
+    // The cut stream has been read: the wait before resuming is the one timer on the clock.
+    await until(() => clock.pending === 1, 'the wait before resuming');
+    clock.advance(2999);
+    expect(clock.pending).toBe(1);
+    expect(seen.map((r) => r.method)).toEqual(['POST']);
+    clock.advance(1);
+    await until(() => received.length === 1, 'the answer on the resumed stream');
+    expect(seen.map((r) => r.method)).toEqual(['POST', 'GET']);
+  });
+
+  it('fails the request with a clear error when its stream ends with no event id to resume from', async () => {
+    const { url, seen } = await backend((_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(
+        `data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } })}\n\n`,
+      );
+    });
+    const { transport, arrived } = connect(url);
+    await transport.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x' } });
+    const [, answer] = await arrived(2);
+    expect(answer).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32000 } });
+    expect(answer && 'error' in answer && answer.error.message).toMatch(
+      /ended the stream of request 7 before answering it, with no event id to resume from/,
+    );
+    expect(seen.map((r) => r.method)).toEqual(['POST']);
+  });
+
+  it('fails the request with a clear error when the backend refuses to resume its stream', async () => {
+    const { url } = await backend((request, _body, response) => {
+      if (request.method === 'GET') {
+        response.writeHead(405).end();
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end('id: e-1\nretry: 5\ndata: \n\n');
+    });
+    const { transport, arrived } = connect(url);
+    await transport.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x' } });
+    const [answer] = await arrived(1);
+    expect(answer).toMatchObject({ id: 7, error: { code: -32000 } });
+    expect(answer && 'error' in answer && answer.error.message).toMatch(
+      /resuming it after event e-1 failed: it serves no GET streams \(405\)/,
+    );
+  });
+
+  it(`gives up after ${MAX_IDLE_RESUMPTIONS} resumptions in a row that bring nothing new`, async () => {
+    const { url, seen } = await backend((request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(request.method === 'POST' ? 'id: e-1\nretry: 5\ndata: \n\n' : undefined);
+    });
+    const { transport, arrived } = connect(url);
+    await transport.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x' } });
+    const [answer] = await arrived(1);
+    expect(answer && 'error' in answer && answer.error.message).toMatch(
+      new RegExp(`before answering it, ${MAX_IDLE_RESUMPTIONS} times in a row without sending`),
+    );
+    expect(seen.filter((r) => r.method === 'GET')).toHaveLength(MAX_IDLE_RESUMPTIONS);
+  });
+
+  it('lets go of a resumed stream once the answer is in, though the backend keeps it open', async () => {
+    let released = false;
+    const { url } = await backend((request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (request.method === 'POST') {
+        response.end('id: e-1\nretry: 5\ndata: \n\n');
+        return;
+      }
+      // Replays the answer, then stays open, as the SDK's server does with a replayed stream.
+      response.write(`id: e-2\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 7, result: {} })}\n\n`);
+      response.on('close', () => {
+        released = true;
+      });
+    });
+    const { transport, arrived } = connect(url);
+    await transport.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x' } });
+    await arrived(1);
+    await until(() => released, 'the resumed stream to be let go');
+  });
+
+  it('stops following a cancelled request: its open stream is let go and not resumed', async () => {
+    let released = false;
+    const { url, seen } = await backend((_request, body, response) => {
+      const message = JSON.parse(body || '{}');
+      if (message.method !== 'tools/call') {
+        response.writeHead(message.id === undefined ? 202 : 200, {
+          'content-type': 'application/json',
+        });
+        response.end(
+          message.id === undefined
+            ? undefined
+            : JSON.stringify({ jsonrpc: '2.0', id: message.id, result: {} }),
+        );
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('id: e-1\nretry: 5\ndata: \n\n');
+      response.on('close', () => {
+        released = true;
+      });
+    });
+    const clock = new ManualClock();
+    const transport = new StreamableHttpBackend({ url, clock });
+    const received: JsonRpcMessage[] = [];
+    transport.onmessage = (message) => received.push(message);
+    await transport.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x' } });
+    await transport.send({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 7 },
+    });
+    await until(() => released, 'the stream of the cancelled request to be let go');
+    await transport.send({ jsonrpc: '2.0', id: 8, method: 'ping' });
+    await until(() => received.length === 1, 'the answer to a later request');
+    // Nothing waits to resume the cancelled request's stream, and nothing answers it.
+    expect(clock.pending).toBe(0);
+    expect(received).toEqual([{ jsonrpc: '2.0', id: 8, result: {} }]);
+    expect(seen.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
   });
 
   it('splits a batch a 2025-03-26 backend sends', async () => {

@@ -1,6 +1,9 @@
 import {
   type Clock,
   ErrorCode,
+  failure,
+  isJsonObject,
+  isNotification,
   isRequest,
   isResponse,
   type JsonRpcId,
@@ -10,6 +13,7 @@ import {
   parseFrame,
   SwitchyardError,
   serializeMessage,
+  sleep,
   systemClock,
 } from '@switchyard/protocol';
 import type { Dispatcher } from 'undici';
@@ -35,6 +39,12 @@ export interface StreamableHttpBackendOptions {
 
 /** How long to wait before resuming a cut stream when the server gave no `retry` hint. */
 const DEFAULT_RETRY_MS = 1000;
+/**
+ * A request's stream is resumed as often as the backend cuts it, as long as each connection brings
+ * something new (an event id not seen before); after this many in a row that bring nothing, the
+ * request fails instead of polling forever.
+ */
+export const MAX_IDLE_RESUMPTIONS = 10;
 /** The standalone GET stream is reopened with backoff, up to this delay between attempts. */
 const MAX_RECONNECT_MS = 30_000;
 
@@ -59,6 +69,8 @@ export class StreamableHttpBackend implements MessageTransport {
   private protocolVersion: string | undefined;
   private closed = false;
   private standaloneOpen = false;
+  /** Requests answered with an SSE stream, until their response arrives or they are cancelled. */
+  private readonly followed = new Map<JsonRpcId, Followed>();
 
   constructor(private readonly options: StreamableHttpBackendOptions) {
     this.url = new URL(options.url);
@@ -75,6 +87,15 @@ export class StreamableHttpBackend implements MessageTransport {
   async send(message: JsonRpcMessage): Promise<void> {
     if (this.closed)
       throw new SwitchyardError('connection_closed', 'the backend connection is closed');
+    // A cancelled (or timed-out) request is no longer waited for: its stream is not resumed again.
+    if (isNotification(message) && message.method === Method.Cancelled) {
+      const requestId = isJsonObject(message.params) ? message.params.requestId : undefined;
+      const followed = this.followed.get(requestId as JsonRpcId);
+      if (followed) {
+        followed.cancelled = true;
+        followed.body?.destroy();
+      }
+    }
     const response = await this.request(this.url, {
       method: 'POST',
       headers: this.headers({
@@ -92,8 +113,8 @@ export class StreamableHttpBackend implements MessageTransport {
     }
     const type = header(response, 'content-type') ?? '';
     if (type.includes('text/event-stream')) {
-      const awaiting = isRequest(message) ? message.id : undefined;
-      void this.readStream(response, awaiting);
+      if (isRequest(message)) void this.follow(response, message.id);
+      else void this.readStream(response, new SseParser());
       return;
     }
     if (response.statusCode === 202 || !type.includes('json')) {
@@ -103,10 +124,6 @@ export class StreamableHttpBackend implements MessageTransport {
     }
     const text = await response.body.text();
     if (text.trim()) this.deliver(text);
-  }
-
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
   }
 
   async close(): Promise<void> {
@@ -166,49 +183,106 @@ export class StreamableHttpBackend implements MessageTransport {
     const messages = frame.batch
       ? frame.items.flatMap((item) => (item.ok ? [item.message] : []))
       : [frame.message];
-    for (const message of messages) this.onmessage?.(message);
+    for (const message of messages) {
+      if (isResponse(message) && message.id !== null) {
+        const followed = this.followed.get(message.id);
+        if (followed) followed.answered = true;
+      }
+      this.onmessage?.(message);
+    }
     return messages;
   }
 
   /**
-   * Reads one SSE stream to its end. When it ends before `awaiting` is answered (the server cut it
-   * on purpose and expects the client to poll, or the connection broke), it is resumed with GET +
-   * `Last-Event-ID`.
+   * Follows the SSE stream of request `id` until its response arrives: when the stream ends first
+   * (the backend cut it on purpose and expects the client to poll, or the connection broke), it
+   * is resumed with GET + `Last-Event-ID` after the backend's `retry` hint, as often as needed
+   * (MCP 2025-11-25, Transports: Streamable HTTP, Resumability and Redelivery). A stream that
+   * cannot be resumed (no event id, a refused GET, {@link MAX_IDLE_RESUMPTIONS} resumptions in a
+   * row that bring nothing) fails the request with `connection_closed` rather than leave it
+   * waiting. A cancelled request's stream is let go at once.
+   */
+  private async follow(first: Dispatcher.ResponseData, id: JsonRpcId): Promise<void> {
+    const state: Followed = { answered: false, cancelled: false };
+    this.followed.set(id, state);
+    const waiting = () => !this.closed && !state.answered && !state.cancelled;
+    let parser = new SseParser();
+    let response: Dispatcher.ResponseData | undefined = first;
+    let idle = 0;
+    // The POST's own stream is read to its end, which the backend marks; a resumed one is let go
+    // once the answer is in, since a backend may keep a replayed stream open after replaying it.
+    let resumed = false;
+    try {
+      for (;;) {
+        const before = parser.lastEventId;
+        state.body = response.body;
+        await this.readStream(
+          response,
+          parser,
+          resumed ? () => !waiting() : () => this.closed || state.cancelled,
+        );
+        if (!waiting()) return;
+        const lastEventId = parser.lastEventId;
+        if (lastEventId === undefined) return this.fail(id, 'with no event id to resume from');
+        idle = resumed && lastEventId === before ? idle + 1 : 0;
+        if (idle >= MAX_IDLE_RESUMPTIONS) {
+          return this.fail(id, `${idle} times in a row without sending anything new`);
+        }
+        await sleep(this.clock, parser.retryMs ?? DEFAULT_RETRY_MS);
+        if (!waiting()) return;
+        let refusal = 'it serves no GET streams (405)';
+        response = await this.get(lastEventId).catch((error: unknown) => {
+          refusal = error instanceof Error ? error.message : String(error);
+          return undefined;
+        });
+        if (!waiting()) {
+          response?.body.destroy();
+          return;
+        }
+        if (!response) {
+          return this.fail(id, `and resuming it after event ${lastEventId} failed: ${refusal}`);
+        }
+        parser = SseParser.resuming(parser);
+        resumed = true;
+      }
+    } finally {
+      this.followed.delete(id);
+    }
+  }
+
+  /** Answers request `id` with `connection_closed`: its stream ended for good without a response. */
+  private fail(id: JsonRpcId, why: string): void {
+    this.onmessage?.(
+      failure(
+        id,
+        'connection_closed',
+        `${this.url.origin} ended the stream of request ${String(id)} before answering it, ${why}`,
+      ),
+    );
+  }
+
+  /**
+   * Reads one SSE stream, delivering every message, until it ends or `done()` holds; a broken
+   * connection counts as an end (reported unless `done()` explains it). What resumption needs
+   * (the last event id, the `retry` hint) stays in `parser`, whose last event id is returned.
    */
   private async readStream(
     response: Dispatcher.ResponseData,
-    awaiting: JsonRpcId | undefined,
+    parser: SseParser,
+    done?: () => boolean,
   ): Promise<string | undefined> {
-    const parser = new SseParser();
-    let answered = awaiting === undefined;
     try {
       for await (const value of response.body) {
-        for (const data of parser.push(value as Buffer)) {
-          for (const message of this.deliver(data)) {
-            if (isResponse(message) && message.id === awaiting) answered = true;
-          }
-        }
+        for (const data of parser.push(value as Buffer)) this.deliver(data);
+        // Leaving the loop destroys the body, which frees its connection.
+        if (done?.()) break;
       }
     } catch (error) {
-      if (this.closed) return parser.lastEventId;
-      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      if (!this.closed && !done?.()) {
+        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      }
     }
-    if (this.closed || answered) return parser.lastEventId;
-    if (parser.lastEventId === undefined) {
-      this.onerror?.(
-        new SwitchyardError(
-          'connection_closed',
-          `the stream of request ${String(awaiting)} ended without an answer`,
-        ),
-      );
-      return undefined;
-    }
-    await this.delay(parser.retryMs ?? DEFAULT_RETRY_MS);
-    const resumed = await this.get(parser.lastEventId).catch((error: unknown) => {
-      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
-      return undefined;
-    });
-    return resumed ? this.readStream(resumed, awaiting) : parser.lastEventId;
+    return parser.lastEventId;
   }
 
   /** A GET stream: the standalone one, or a resumption after `lastEventId`. */
@@ -244,7 +318,7 @@ export class StreamableHttpBackend implements MessageTransport {
         const response = await this.get(resumeAfter);
         if (!response) return;
         next = 0;
-        resumeAfter = (await this.readStream(response, undefined)) ?? resumeAfter;
+        resumeAfter = (await this.readStream(response, new SseParser())) ?? resumeAfter;
       } catch (error) {
         if (!this.closed) this.onerror?.(error instanceof Error ? error : new Error(String(error)));
         // The backend may not know that event any more: start afresh next time.
@@ -253,10 +327,18 @@ export class StreamableHttpBackend implements MessageTransport {
         this.standaloneOpen = false;
       }
       if (this.closed) return;
-      await this.delay(Math.min(MAX_RECONNECT_MS, DEFAULT_RETRY_MS * 2 ** next));
+      await sleep(this.clock, Math.min(MAX_RECONNECT_MS, DEFAULT_RETRY_MS * 2 ** next));
       this.openStandalone(next + 1, resumeAfter);
     })();
   }
+}
+
+/** What the transport knows of one request answered with an SSE stream. */
+interface Followed {
+  answered: boolean;
+  cancelled: boolean;
+  /** The body being read now, destroyed when the request is cancelled. */
+  body?: Dispatcher.ResponseData['body'];
 }
 
 function isOk(response: Dispatcher.ResponseData): boolean {

@@ -9,6 +9,18 @@ export class SseParser {
   private readonly decoder = new TextDecoder();
   private buffer = '';
 
+  /**
+   * A parser for the next connection of a resumed stream: it starts with the last event id and
+   * `retry` hint of `previous` (what the next resumption sends and waits), and nothing of a
+   * partial event the cut connection left behind.
+   */
+  static resuming(previous: SseParser): SseParser {
+    const next = new SseParser();
+    next.lastEventId = previous.lastEventId;
+    next.retryMs = previous.retryMs;
+    return next;
+  }
+
   /** Feeds a chunk; returns the data of every event it completed (empty data is skipped). */
   push(chunk: Uint8Array): string[] {
     this.buffer += this.decoder.decode(chunk, { stream: true });
