@@ -1,6 +1,5 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { TEST_STATE_HOME } from './scripts/test-state.js';
 
 /**
  * One run over every package's unit tests and the cross-package tests. The `@switchyard/source` condition
@@ -12,8 +11,10 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
-    // Processes started by tests keep their state (logs) out of the user's home directory.
-    env: { XDG_STATE_HOME: join(tmpdir(), `switchyard-test-state-${process.pid}`) },
+    // Processes started by tests keep their state (logs) out of the user's home directory; the
+    // global setup removes it after the run and fails the run if the user's state changed.
+    env: { XDG_STATE_HOME: TEST_STATE_HOME },
+    globalSetup: ['./scripts/test-state.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default', './scripts/summary-reporter.ts'],

@@ -2,10 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { cliPath, firstText, realServers, tempDir, withProxy } from './helpers.js';
+import { firstText, realServers, stdioProxy, tempDir, withProxy } from './helpers.js';
 
 /** The same behaviour, whichever front transport the client comes through. */
 function aggregationSuite(
@@ -112,13 +111,7 @@ describe('a real SDK client spawning `switchyard --stdio`, three real servers be
     const configFile = join(workspace, 'switchyard.yaml');
     writeFileSync(configFile, stringify({ servers: realServers(workspace) }));
     const client = new SdkClient({ name: 'stdio-test', version: '1.0.0' });
-    await client.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [cliPath, '--stdio', '--config', configFile],
-        stderr: 'ignore',
-      }),
-    );
+    await client.connect(stdioProxy(configFile));
     return { client, close: () => client.close() };
   });
 });

@@ -4,8 +4,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  getDefaultEnvironment,
+  StdioClientTransport,
+} from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { silentLogger } from '@switchyard/logging';
+import type { Clock } from '@switchyard/protocol';
 import { createProxy, type SwitchyardProxy } from '@switchyard/proxy';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
@@ -35,6 +40,24 @@ export function everythingServer(extra: Record<string, unknown> = {}): Record<st
     args: [serverScript('server-everything'), 'stdio'],
     ...extra,
   };
+}
+
+/**
+ * An SDK client transport that spawns `switchyard --stdio --config <file>`. The SDK passes a
+ * spawned server only a few variables (`HOME`, `PATH`, ...), so the test run's state directory
+ * (`XDG_STATE_HOME`, set by vitest.config.ts) is passed on explicitly: without it the proxy would
+ * write its log files under the user's `~/.local/state`.
+ */
+export function stdioProxy(configFile: string, args: string[] = []): StdioClientTransport {
+  const stateDir = process.env.XDG_STATE_HOME;
+  if (!stateDir)
+    throw new Error('XDG_STATE_HOME is not set: run the tests through vitest.config.ts');
+  return new StdioClientTransport({
+    command: process.execPath,
+    args: [cliPath, '--stdio', ...args, '--config', configFile],
+    env: { ...getDefaultEnvironment(), XDG_STATE_HOME: stateDir },
+    stderr: 'ignore',
+  });
 }
 
 /** The three real servers of the foundation tests, in Switchyard's own config dialect. */
@@ -69,6 +92,11 @@ export interface TestProxy extends AsyncDisposable {
 export interface WithProxyOptions {
   /** The name of the client connected at start (default `test-client`), or false for none. */
   client?: string | false;
+  /**
+   * The proxy's clock: a `ManualClock` lets a test check a timeout or a delay of the proxy
+   * exactly, without sleeping. Its timers fire only when the test advances it, stopping included.
+   */
+  clock?: Clock;
 }
 
 /**
@@ -80,7 +108,12 @@ export async function withProxy(
   config: Record<string, unknown>,
   options: WithProxyOptions = {},
 ): Promise<TestProxy> {
-  const proxy = createProxy(config, { logger: silentLogger(), port: 0, baseEnv: process.env });
+  const proxy = createProxy(config, {
+    logger: silentLogger(),
+    port: 0,
+    baseEnv: process.env,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const stop = proxy.stop.bind(proxy);
   let stopping: Promise<void> | undefined;
   proxy.stop = () => {
