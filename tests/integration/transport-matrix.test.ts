@@ -3,21 +3,29 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { until } from '@switchyard/protocol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { stringify } from 'yaml';
 import {
-  cliPath,
-  everythingServer,
   firstText,
-  launchRemoteBackends,
+  fixture,
+  launch,
+  stdioProxy,
   type TestProxy,
   tempDir,
   withProxy,
 } from './helpers.js';
+
+/**
+ * The transport matrix (docs/transports.md, "The matrix"): every client transport of the proxy
+ * against every backend transport. Each backend is tests/fixtures/transport-server.mjs (the SDK's
+ * server transports, and ours for WebSocket) under its own name, serving `<name>://about`, whose
+ * text names it: only that backend can answer a cell's read. Each cell also cancels a call the
+ * backend holds open, and asks the backend whether it saw the cancellation.
+ */
 
 /** What every cell of the matrix needs from a client, whatever its transport. */
 interface MatrixClient {
@@ -27,6 +35,12 @@ interface MatrixClient {
     args: Record<string, unknown>,
     onProgress?: (progress: number) => void,
   ): Promise<string>;
+  /** Starts a call and cancels it once `cancel` resolves. */
+  callAndCancel(
+    name: string,
+    args: Record<string, unknown>,
+    cancel: Promise<unknown>,
+  ): Promise<void>;
   read(uri: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -58,6 +72,17 @@ function sdkClient(client: Client, transport: Transport): MatrixClient {
       const meta = onProgress ? { _meta: { progressToken: token } } : {};
       return firstText(await client.callTool({ name, arguments: args, ...meta }));
     },
+    callAndCancel: async (name, args, cancel) => {
+      const controller = new AbortController();
+      const call = client.callTool({ name, arguments: args }, undefined, {
+        signal: controller.signal,
+        timeout: 60_000,
+      });
+      await cancel;
+      // The SDK sends notifications/cancelled and rejects the call with the abort reason.
+      controller.abort('the matrix cancels');
+      await expect(call).rejects.toThrow(/the matrix cancels/);
+    },
     read: async (uri) => {
       const content = (await client.readResource({ uri })).contents[0];
       return content && 'text' in content ? content.text : '';
@@ -85,20 +110,21 @@ async function wsClient(url: string): Promise<MatrixClient> {
       progress.get(message.params.progressToken)?.(message.params.progress);
     else if (message.id !== undefined) waiting.get(message.id)?.(message);
   });
-  const request = (method: string, params: Record<string, unknown>) =>
+  const send = (message: Record<string, unknown>) =>
+    socket.send(JSON.stringify({ jsonrpc: '2.0', ...message }));
+  const request = (method: string, params: Record<string, unknown>, id = nextId++) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
-      const id = nextId++;
       waiting.set(id, (message) =>
         message.error ? reject(new Error(message.error.message)) : resolve(message.result ?? {}),
       );
-      socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      send({ id, method, params });
     });
   await request('initialize', {
     protocolVersion: '2025-06-18',
     capabilities: {},
     clientInfo: { name: 'ws', version: '1' },
   });
-  socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+  send({ method: 'notifications/initialized' });
   return {
     listTools: async () =>
       ((await request('tools/list', {})).tools as Array<{ name: string }>).map((t) => t.name),
@@ -112,6 +138,13 @@ async function wsClient(url: string): Promise<MatrixClient> {
       });
       return firstText(result);
     },
+    callAndCancel: async (name, args, cancel) => {
+      const id = nextId++;
+      // A cancelled request gets no answer (MCP 2025-11-25, Utilities: Cancellation).
+      request('tools/call', { name, arguments: args }, id).catch(() => {});
+      await cancel;
+      send({ method: 'notifications/cancelled', params: { requestId: id, reason: 'matrix' } });
+    },
     read: async (uri) =>
       ((await request('resources/read', { uri })).contents as Array<{ text: string }>)[0]?.text ??
       '',
@@ -121,6 +154,20 @@ async function wsClient(url: string): Promise<MatrixClient> {
 
 const BACKENDS = ['stdio', 'http', 'sse', 'ws'] as const;
 const FRONTS = ['streamable-http', 'sse', 'stdio', 'websocket'] as const;
+type Backend = (typeof BACKENDS)[number];
+/** The fixture's transport argument for each backend. */
+const MODES: Record<Backend, string> = {
+  stdio: 'stdio',
+  http: 'streamable-http',
+  sse: 'sse',
+  ws: 'websocket',
+};
+
+/** What a backend's `waits` tool reports. */
+interface Waits {
+  started: string[];
+  cancelled: string[];
+}
 
 describe('transport matrix: 4 client transports x 4 backend transports', () => {
   const dir = tempDir();
@@ -130,10 +177,25 @@ describe('transport matrix: 4 client transports x 4 backend transports', () => {
   let origin: string;
 
   beforeAll(async () => {
-    const { httpPort, ssePort, wsPort, children: launched } = await launchRemoteBackends();
-    children.push(...launched);
+    const serve = async (backend: Exclude<Backend, 'stdio'>) => {
+      const { child, match } = await launch(
+        [fixture('transport-server.mjs'), MODES[backend], backend],
+        {},
+        /port (\d+)/,
+      );
+      children.push(child);
+      return Number(match[1]);
+    };
+    const [httpPort, ssePort, wsPort] = await Promise.all([
+      serve('http'),
+      serve('sse'),
+      serve('ws'),
+    ]);
     servers = {
-      stdio: everythingServer(),
+      stdio: {
+        command: process.execPath,
+        args: [fixture('transport-server.mjs'), 'stdio', 'stdio'],
+      },
       http: { url: `http://127.0.0.1:${httpPort}/mcp`, transport: 'streamable-http' },
       sse: { url: `http://127.0.0.1:${ssePort}/sse`, transport: 'sse' },
       ws: { url: `ws://127.0.0.1:${wsPort}` },
@@ -158,36 +220,42 @@ describe('transport matrix: 4 client transports x 4 backend transports', () => {
     else {
       const file = join(dir.path, 'matrix.yaml');
       writeFileSync(file, stringify({ servers }));
-      transport = new StdioClientTransport({
-        command: process.execPath,
-        args: [cliPath, '--stdio', '--no-watch', '--config', file],
-        stderr: 'ignore',
-      });
+      transport = stdioProxy(file, ['--no-watch']);
     }
     await client.connect(transport);
     return sdkClient(client, transport);
   }
 
   for (const front of FRONTS) {
-    it(`${front} client: lists, calls, reads and gets progress through every backend transport`, async () => {
+    it(`${front} client: lists, calls, gets progress, reads and cancels through every backend transport`, async () => {
       const client = await connect(front);
       try {
         const tools = await client.listTools();
         for (const backend of BACKENDS) expect(tools).toContain(`${backend}__echo`);
         for (const backend of BACKENDS) {
-          const text = await client.call(`${backend}__echo`, { message: `${front}->${backend}` });
-          expect(text).toContain(`${front}->${backend}`);
-        }
-        for (const backend of ['stdio', 'http', 'sse'] as const) {
+          const cell = `${front}->${backend}`;
+          expect(await client.call(`${backend}__echo`, { message: cell })).toBe(cell);
+
           const seen: number[] = [];
-          await client.call(
-            `${backend}__trigger-long-running-operation`,
-            { duration: 0.1, steps: 2 },
-            (p) => seen.push(p),
+          const done = await client.call(`${backend}__steps`, { steps: 2 }, (p) => seen.push(p));
+          expect(done).toBe(`2 steps done by ${backend}`);
+          expect(seen, `${cell} progress`).toEqual([1, 2]);
+
+          // Only this backend serves `<backend>://about`, and its text names the transport.
+          expect(await client.read(`${backend}://about`), `${cell} read`).toBe(
+            `served by ${backend} over ${MODES[backend]}`,
           );
-          expect(seen, `${front}->${backend} progress`).toEqual([1, 2]);
-          const doc = await client.read('demo://resource/static/document/architecture.md');
-          expect(doc.length).toBeGreaterThan(0);
+
+          const waits = async () => JSON.parse(await client.call(`${backend}__waits`, {})) as Waits;
+          await client.callAndCancel(
+            `${backend}__wait`,
+            { tag: cell },
+            until(async () => (await waits()).started.includes(cell), `${cell} to start`),
+          );
+          await until(
+            async () => (await waits()).cancelled.includes(cell),
+            `the ${backend} backend to see the cancellation from ${front}`,
+          );
         }
       } finally {
         await client.close();
