@@ -178,7 +178,7 @@ describe('translation matrix: 4 client revisions x 4 backend revisions', () => {
             if (!atLeast(clientRev, '2025-06-18') && atLeast(backendRev, '2025-06-18')) {
               const link = (result.content as Json[])[4] as Json;
               expect(link).toMatchObject({ type: 'text' });
-              expect(String(link.text)).toContain('test://static');
+              expect(String(link.text)).toContain(`test://${backendRev}/static`);
             }
           }
         });
@@ -211,8 +211,17 @@ describe('translation matrix: 4 client revisions x 4 backend revisions', () => {
             arguments: { who: 'Ada' },
           });
           expect(prompt.description).toBe('Hello Ada');
-          const read = await client().result('resources/read', { uri: 'test://static' });
-          expect((read.contents as Json[])[0]).toMatchObject({ text: 'static text' });
+          // Each backend serves URIs of its own: only this one can answer these reads.
+          const read = await client().result('resources/read', {
+            uri: `test://${backendRev}/static`,
+          });
+          expect((read.contents as Json[])[0]).toMatchObject({
+            text: `static text of ${backendRev}`,
+          });
+          const item = await client().result('resources/read', {
+            uri: `test://${backendRev}/items/7`,
+          });
+          expect((item.contents as Json[])[0]).toMatchObject({ text: `item 7 of ${backendRev}` });
           const completion = await client().result('completion/complete', {
             ref: { type: 'ref/prompt', name: `${prefix}__greet` },
             argument: { name: 'who', value: 'w' },
