@@ -1,5 +1,17 @@
+/**
+ * Translation tests, starting with the golden wire fixtures under `../__fixtures__/golden/`: each
+ * canonical message encoded for each revision, compared with the file checked in. A missing or
+ * different file fails; to accept an intended change, rewrite them with
+ * `UPDATE_GOLDEN=1 npx vitest run packages/protocol/src/translate/translate.test.ts` and review
+ * the diff (docs/protocol-versions.md, "Tests").
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CANONICAL_CASES, type CanonicalCase } from '../__fixtures__/canonical-messages.js';
+import { readGolden, updatingGolden } from '../__fixtures__/golden.js';
 import type { JsonObject } from '../jsonrpc.js';
 import { LEGACY_REVISIONS, type LegacyRevision } from '../revisions.js';
 import {
@@ -25,10 +37,12 @@ function translate(c: CanonicalCase, hop: Hop): unknown {
   }
 }
 
+const goldenDir = fileURLToPath(new URL('../__fixtures__/golden/', import.meta.url));
+
 describe('golden wire fixtures: each canonical message encoded for each revision', () => {
   for (const c of CANONICAL_CASES) {
     for (const to of LEGACY_REVISIONS) {
-      it(`${c.name} → ${to}`, async () => {
+      it(`${c.name} → ${to}`, () => {
         const events: TranslationEvent[] = [];
         const hop: Hop = { from: '2025-11-25', to, report: (e) => events.push(e) };
         if (c.peerCapabilities) hop.peerCapabilities = c.peerCapabilities;
@@ -39,12 +53,26 @@ describe('golden wire fixtures: each canonical message encoded for each revision
           wire,
           events: events.map((e) => `${e.action} ${e.feature}`),
         };
-        await expect(`${JSON.stringify(golden, null, 2)}\n`).toMatchFileSnapshot(
-          `../__fixtures__/golden/${to}/${c.name}.json`,
-        );
+        const actual = `${JSON.stringify(golden, null, 2)}\n`;
+        expect(actual).toBe(readGolden(join(goldenDir, to, `${c.name}.json`), actual));
       });
     }
   }
+
+  it('fails on a missing golden file unless asked to write it (UPDATE_GOLDEN=1, never in CI)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-golden-'));
+    try {
+      const file = join(dir, '2025-11-25', 'deleted.json');
+      expect(() => readGolden(file, '{}\n', false)).toThrow(/golden file .* is missing/);
+      expect(readGolden(file, '{}\n', true)).toBe('{}\n');
+      expect(readFileSync(file, 'utf8')).toBe('{}\n');
+      expect(updatingGolden({})).toBe(false);
+      expect(updatingGolden({ UPDATE_GOLDEN: '1' })).toBe(true);
+      expect(updatingGolden({ UPDATE_GOLDEN: '1', CI: 'true' })).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('translation rules', () => {
