@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type JsonObject, type JsonRpcMessage, SwitchyardError } from '@switchyard/protocol';
-import { until } from '@switchyard/protocol/testing';
+import { ManualClock, until } from '@switchyard/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   backendEnvironment,
@@ -32,6 +32,16 @@ function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** A manual clock that also records the delay of every timer set on it, in order. */
+class RecordingClock extends ManualClock {
+  readonly waits: number[] = [];
+
+  override setTimeout(callback: () => void, ms: number): unknown {
+    this.waits.push(ms);
+    return super.setTimeout(callback, ms);
   }
 }
 
@@ -276,16 +286,20 @@ describe('StdioBackendTransport spawning', () => {
 
 describe('StdioBackendTransport.close', () => {
   it('closes stdin first, so a well-behaved server exits without a signal', async () => {
-    const b = backend('echo-server.mjs', { closeGraceMs: 5_000 });
+    // The grace periods run on a clock that never moves: close() can only settle because the
+    // server exited when its stdin ended, before any signal was due.
+    const clock = new ManualClock();
+    const b = backend('echo-server.mjs', { closeGraceMs: 5_000, clock });
     await b.transport.start();
-    const began = Date.now();
     await b.transport.close();
-    expect(Date.now() - began).toBeLessThan(4_000);
+    expect(clock.now()).toBe(0);
+    expect(clock.pending).toBe(0);
     expect(b.closes).toEqual(['closed']);
   });
 
   it('kills the whole process group, escalating to SIGKILL for what ignores SIGTERM', async () => {
-    const b = backend('stubborn-server.mjs', { closeGraceMs: 150 });
+    const clock = new RecordingClock();
+    const b = backend('stubborn-server.mjs', { closeGraceMs: 150, clock });
     await b.transport.start();
     await until(() => b.messages.length === 1);
     const { leader, grandchild } = paramsOf<{ leader: number; grandchild: number }>(b.messages[0]);
@@ -293,10 +307,21 @@ describe('StdioBackendTransport.close', () => {
     expect(leader).toBe(b.transport.pid);
     expect(isAlive(grandchild)).toBe(true);
 
-    const began = Date.now();
-    await b.transport.close();
-    // stdin, then SIGTERM, each given the grace period before the next step.
-    expect(Date.now() - began).toBeGreaterThanOrEqual(250);
+    let closed = false;
+    const closing = b.transport.close().then(() => {
+      closed = true;
+    });
+    // stdin ends first, with one grace period to exit in.
+    await until(() => clock.waits.length === 1, 'the grace period after closing stdin');
+    expect(clock.waits).toEqual([150]);
+    clock.advance(150);
+    // Then SIGTERM, which both ignore, with another grace period.
+    await until(() => clock.waits.length === 2, 'the grace period after SIGTERM');
+    expect(closed).toBe(false);
+    expect(isAlive(leader)).toBe(true);
+    clock.advance(150);
+    // Only then SIGKILL, to the whole group.
+    await closing;
     expect(b.closes).toEqual(['closed']);
     expect(isAlive(leader)).toBe(false);
     await expect.poll(() => isAlive(grandchild), { timeout: 2_000 }).toBe(false);
