@@ -2,28 +2,108 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ManualClock, until } from '@switchyard/protocol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstText, fixture, type TestProxy, tempDir, withProxy } from './helpers.js';
 
-describe('request limits', () => {
+describe('request timeouts, on the proxy clock', () => {
   const dir = tempDir();
   const record = join(dir.path, 'hung.jsonl');
+  // The proxy's timers run on this clock: the timeout is checked to the millisecond, unslept.
+  const clock = new ManualClock();
+  let testProxy: TestProxy;
+
+  /** What the `hung` backend has read from the proxy, in order. */
+  const received = () =>
+    readFileSync(record, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map(
+        (line) =>
+          JSON.parse(line) as { id?: number; method?: string; params?: { requestId?: number } },
+      );
+
+  beforeAll(async () => {
+    writeFileSync(record, '');
+    testProxy = await withProxy(
+      {
+        servers: {
+          hung: {
+            command: process.execPath,
+            args: [fixture('raw-server.mjs')],
+            env: { FIXTURE_RECORD: record },
+            requestTimeoutMs: 300,
+          },
+          quick: { command: process.execPath, args: [fixture('raw-server.mjs')] },
+        },
+      },
+      { clock },
+    );
+  });
+
+  afterAll(async () => {
+    // `hung` still holds its 60 s call and outlives its stdin: closing it waits out grace
+    // periods, on this clock too.
+    let closed = false;
+    void testProxy?.close().then(() => {
+      closed = true;
+    });
+    await until(() => {
+      clock.advance(1_000);
+      return closed;
+    }, 'the proxy to stop');
+    dir.remove();
+  });
+
+  it('times a hung call out at the configured time, cancels it at the backend, others unaffected', async () => {
+    const { client } = testProxy;
+    const other = await testProxy.connect('other');
+    let settled = false;
+    const hung = client
+      .callTool({ name: 'hung__echo', arguments: { delayMs: 60_000 } })
+      .then(
+        () => 'answered',
+        (error: Error) => error.message,
+      )
+      .finally(() => {
+        settled = true;
+      });
+    await until(
+      () => received().find((m) => m.method === 'tools/call'),
+      'the call to reach the backend',
+    );
+    const meanwhile = await other.callTool({ name: 'quick__echo', arguments: { ok: true } });
+    expect(firstText(meanwhile)).toContain('"ok":true');
+
+    clock.advance(299);
+    // The backend reads what the proxy sends in order: had the timeout fired at 299 ms, its
+    // notifications/cancelled would arrive before this later call.
+    await client.callTool({ name: 'hung__echo', arguments: { at: 299 } });
+    expect(received().filter((m) => m.method === 'notifications/cancelled')).toEqual([]);
+    expect(settled).toBe(false);
+
+    clock.advance(1);
+    expect(await hung).toMatch(/Request to backend "hung" timed out after 300 ms/);
+    const cancel = await until(
+      () => received().find((m) => m.method === 'notifications/cancelled'),
+      'the cancellation to reach the backend',
+    );
+    const call = received().find((m) => m.method === 'tools/call');
+    expect(cancel.params?.requestId).toBe(call?.id);
+    await other.close();
+  });
+});
+
+describe('request limits', () => {
   let testProxy: TestProxy;
   let url: URL;
   let client: Client;
 
   beforeAll(async () => {
-    writeFileSync(record, '');
     testProxy = await withProxy({
       // Limits lowered so that a handful of calls reach them.
       proxy: { maxConcurrentRequests: 5, maxQueuedRequests: 1, maxMessageBytes: 64 * 1024 },
       servers: {
-        hung: {
-          command: process.execPath,
-          args: [fixture('raw-server.mjs')],
-          env: { FIXTURE_RECORD: record },
-          requestTimeoutMs: 300,
-        },
         quick: { command: process.execPath, args: [fixture('raw-server.mjs')] },
       },
     });
@@ -32,28 +112,6 @@ describe('request limits', () => {
 
   afterAll(async () => {
     await testProxy?.close();
-    dir.remove();
-  });
-
-  it('times a hung call out at the configured time, cancels it at the backend, others unaffected', async () => {
-    const other = await testProxy.connect('other');
-    const t0 = Date.now();
-    const hung = client.callTool({ name: 'hung__echo', arguments: { delayMs: 60_000 } });
-    const meanwhile = await other.callTool({ name: 'quick__echo', arguments: { ok: true } });
-    expect(firstText(meanwhile)).toContain('"ok":true');
-    await expect(hung).rejects.toThrow(/Request to backend "hung" timed out after 300 ms/);
-    const elapsed = Date.now() - t0;
-    expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(2000);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const lines = readFileSync(record, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    const call = lines.find((m) => m.method === 'tools/call');
-    const cancel = lines.find((m) => m.method === 'notifications/cancelled');
-    expect(cancel?.params.requestId).toBe(call?.id);
-    await other.close();
   });
 
   it('queues requests beyond the per-session limit and refuses only past its queue, with a retry hint', async () => {
