@@ -1,7 +1,7 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAuth, MCP_UNAUTHORIZED } from './auth.js';
+import { ANONYMOUS_PRINCIPAL, createAuth, MCP_UNAUTHORIZED } from './auth.js';
 import { hashKey } from './keys.js';
 
 const KEY = 'sy_unit-test-key-0123456789';
@@ -71,6 +71,20 @@ describe('createAuth', () => {
     expect(auth.check(headers({ authorization: `Bearer ${KEY}` }))).toBeUndefined();
     expect(auth.check(headers({}))).toEqual({ code: 'unauthorized', message: MCP_UNAUTHORIZED });
     expect(auth.answer({ code: 'unauthorized', message: 'm' }).status).toBe(401);
+  });
+
+  it('names the principal of a passing request: the matched key hash, or anonymous without keys', () => {
+    const auth = createAuth({ keys: { hashes: [hashKey(KEY), hashKey(OTHER)] } });
+    expect(auth.identify(headers({ authorization: `Bearer ${KEY}` }))).toEqual({
+      principal: hashKey(KEY),
+    });
+    expect(auth.identify(headers({ authorization: `Bearer ${OTHER}` }))).toEqual({
+      principal: hashKey(OTHER),
+    });
+    expect(auth.identify(headers({}))).toEqual({ code: 'unauthorized', message: MCP_UNAUTHORIZED });
+    expect(createAuth({ keys: { hashes: [] } }).identify(headers({}))).toEqual({
+      principal: ANONYMOUS_PRINCIPAL,
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { type ErrorName, failure, httpStatusOf } from '@switchyard/protocol';
 import type { MiddlewareHandler } from 'hono';
 import { type HttpAnswer, jsonAnswer, toResponse } from './http-answer.js';
-import { bearerToken, keyMatches } from './keys.js';
+import { bearerToken, matchingHash } from './keys.js';
 
 /**
  * Which bearer keys a group of endpoints accepts (docs/transports.md and docs/operations.md,
@@ -32,16 +32,38 @@ export interface AuthOptions {
 }
 
 /**
+ * The principal of a request when no key is needed (loopback without keys, or a server opened
+ * without them on purpose): every such client is the same principal.
+ */
+export const ANONYMOUS_PRINCIPAL = 'anonymous';
+
+/** Who sent a request that may pass: the hash of its key (`sha256:<hex>`), or anonymous. */
+export interface Admitted {
+  principal: string;
+}
+
+/** The Hono variables {@link Auth.middleware} sets for the routes after it. */
+export interface AuthEnv {
+  Variables: { principal: string };
+}
+
+/**
  * The bearer-key check of a group of endpoints, as one function that every way in uses: Hono
  * routes (through {@link Auth.middleware}), the Node fast path of `POST /mcp` and WebSocket
- * upgrades (through {@link Auth.check} and {@link Auth.answer}).
+ * upgrades (through {@link Auth.identify} and {@link Auth.answer}).
  */
 export interface Auth {
   /** The refusal for a request with these headers, or undefined when it may pass. */
   check(header: HeaderReader): AuthRefusal | undefined;
+  /**
+   * The principal of a request that may pass, or its refusal. Sessions are bound to it
+   * (docs/security.md, "Session binding").
+   */
+  identify(header: HeaderReader): Admitted | AuthRefusal;
   /** The HTTP answer to a refusal: 401 with `WWW-Authenticate: Bearer`, or 403. */
   answer(refusal: AuthRefusal): HttpAnswer;
-  middleware: MiddlewareHandler;
+  /** Refuses a request, or sets its `principal` variable for the routes after it. */
+  middleware: MiddlewareHandler<AuthEnv>;
 }
 
 export const MCP_UNAUTHORIZED = 'Unauthorized: a valid bearer key is required';
@@ -57,12 +79,20 @@ export function createAuth(options: AuthOptions): Auth {
   const body =
     options.body ?? ((refusal: AuthRefusal) => failure(null, refusal.code, refusal.message));
 
-  const check = (header: HeaderReader): AuthRefusal | undefined => {
+  const identify = (header: HeaderReader): Admitted | AuthRefusal => {
     if (hashes.length === 0) {
-      return closed === undefined ? undefined : { code: 'forbidden', message: closed };
+      return closed === undefined
+        ? { principal: ANONYMOUS_PRINCIPAL }
+        : { code: 'forbidden', message: closed };
     }
-    if (keyMatches(bearerToken(header('authorization')), hashes)) return undefined;
-    return { code: 'unauthorized', message: unauthorized };
+    const hash = matchingHash(bearerToken(header('authorization')), hashes);
+    return hash === undefined
+      ? { code: 'unauthorized', message: unauthorized }
+      : { principal: hash };
+  };
+  const check = (header: HeaderReader): AuthRefusal | undefined => {
+    const result = identify(header);
+    return 'principal' in result ? undefined : result;
   };
   const answer = (refusal: AuthRefusal): HttpAnswer =>
     jsonAnswer(
@@ -73,10 +103,12 @@ export function createAuth(options: AuthOptions): Auth {
 
   return {
     check,
+    identify,
     answer,
     middleware: async (c, next) => {
-      const refusal = check((name) => c.req.header(name));
-      if (refusal) return toResponse(answer(refusal));
+      const result = identify((name) => c.req.header(name));
+      if (!('principal' in result)) return toResponse(answer(result));
+      c.set('principal', result.principal);
       await next();
     },
   };

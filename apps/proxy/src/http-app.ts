@@ -6,7 +6,14 @@ import { httpStatusOf } from '@switchyard/protocol';
 import type { BodySource } from '@switchyard/transports';
 import { type Context, Hono } from 'hono';
 import { adminApi } from './admin-api.js';
-import { type Auth, createAuth, type HeaderReader, type KeyPolicy } from './auth.js';
+import {
+  type Admitted,
+  type Auth,
+  type AuthEnv,
+  createAuth,
+  type HeaderReader,
+  type KeyPolicy,
+} from './auth.js';
 import type { Endpoint } from './endpoints.js';
 import { type HttpAnswer, jsonAnswer, refuseUpgrade, toResponse } from './http-answer.js';
 import { createOriginCheck, guardAnswer, httpGuard } from './http-guard.js';
@@ -80,7 +87,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     return (name === undefined ? endpoints.main : endpoints.find(name)) ?? noServer(name);
   };
 
-  const app = new Hono();
+  const app = new Hono<AuthEnv>();
   app.use('*', httpGuard(checkOrigin));
   for (const path of ['/mcp', '/servers/*', '/sse', '/messages']) app.use(path, mcpAuth.middleware);
   mountMcpRoutes(app, endpointFor);
@@ -127,39 +134,50 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   };
 }
 
-/** The same three HTTP shapes on the aggregate endpoint and on each backend's own. */
+/**
+ * The same three HTTP shapes on the aggregate endpoint and on each backend's own. Each front is
+ * told the principal the key check found, to which it binds the sessions it opens
+ * (docs/security.md, "Session binding").
+ */
 function mountMcpRoutes(
-  app: Hono,
+  app: Hono<AuthEnv>,
   endpointFor: (name: string | undefined) => Fronts | HttpAnswer,
 ): void {
-  const route = (c: Context, pick: (endpoint: Fronts) => Promise<Response> | Response) => {
+  const route = (
+    c: Context<AuthEnv>,
+    pick: (endpoint: Fronts, principal: string) => Promise<Response> | Response,
+  ) => {
     const endpoint = endpointFor(c.req.param('name'));
-    return isAnswer(endpoint) ? toResponse(endpoint) : pick(endpoint);
+    return isAnswer(endpoint) ? toResponse(endpoint) : pick(endpoint, c.get('principal'));
   };
   for (const base of ['', '/servers/:name']) {
-    app.all(`${base}/mcp`, (c) => route(c, (e) => e.http.handle(c.req.raw, incomingOf(c))));
-    app.get(`${base}/sse`, (c) => route(c, (e) => e.sse.handleStream(c.req.raw)));
+    app.all(`${base}/mcp`, (c) =>
+      route(c, (e, principal) => e.http.handle(c.req.raw, incomingOf(c), principal)),
+    );
+    app.get(`${base}/sse`, (c) =>
+      route(c, (e, principal) => e.sse.handleStream(c.req.raw, principal)),
+    );
     app.post(`${base}/messages`, (c) =>
-      route(c, (e) => e.sse.handleMessage(c.req.raw, incomingOf(c))),
+      route(c, (e, principal) => e.sse.handleMessage(c.req.raw, incomingOf(c), principal)),
     );
   }
 }
 
 /**
  * The checks of an MCP request outside Hono, in the order the Hono routes apply them: Origin and
- * Host, then the key, then whether the proxy still takes requests.
+ * Host, then the key, then whether the proxy still takes requests. Passes with the principal.
  */
 function admitMcp(
   header: HeaderReader,
   checkOrigin: (header: HeaderReader) => string | undefined,
   auth: Auth,
   admission: Admission,
-): HttpAnswer | undefined {
+): HttpAnswer | Admitted {
   const refused = checkOrigin(header);
   if (refused) return guardAnswer(refused);
-  const refusal = auth.check(header);
-  if (refusal) return auth.answer(refusal);
-  return admission.open ? undefined : SHUTTING_DOWN;
+  const result = auth.identify(header);
+  if (!('principal' in result)) return auth.answer(result);
+  return admission.open ? result : SHUTTING_DOWN;
 }
 
 /**

@@ -30,9 +30,17 @@ export function sameKey(given: string, expected: string): boolean {
  * exit), and hashes all have one length, so timing reveals neither which nor how much matched.
  */
 export function keyMatches(given: string, hashes: readonly string[]): boolean {
+  return matchingHash(given, hashes) !== undefined;
+}
+
+/**
+ * The configured hash a presented key matches, or undefined; compared as {@link keyMatches} does
+ * (every hash, no early exit). The hash names the client's principal without holding its key.
+ */
+export function matchingHash(given: string, hashes: readonly string[]): string | undefined {
   const hashed = hashKey(given);
-  let match = false;
-  for (const hash of hashes) match = sameKey(hashed, hash) || match;
+  let match: string | undefined;
+  for (const hash of hashes) if (sameKey(hashed, hash)) match ??= hash;
   return match;
 }
 

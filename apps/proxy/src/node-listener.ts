@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import type { StreamableHttpFront } from '@switchyard/transports';
-import type { HeaderReader } from './auth.js';
+import type { Admitted, HeaderReader } from './auth.js';
 import { type HttpAnswer, writeAnswer } from './http-answer.js';
 
 /** A `node:http` request listener. */
@@ -12,9 +12,9 @@ export interface NodeListenerOptions {
   fetch: (request: Request, env: HttpBindings) => Response | Promise<Response>;
   /**
    * The checks every MCP request passes before its front sees it (Origin/Host, bearer key,
-   * shutdown): the answer that refuses it, or undefined. The same functions the Hono routes use.
+   * shutdown): the answer that refuses it, or who sent it. The same functions the Hono routes use.
    */
-  admit(header: HeaderReader): HttpAnswer | undefined;
+  admit(header: HeaderReader): HttpAnswer | Admitted;
   /** The aggregate endpoint's Streamable HTTP front, which answers `POST /mcp`. */
   front: StreamableHttpFront;
 }
@@ -28,21 +28,25 @@ export interface NodeListenerOptions {
 export function createNodeListener(options: NodeListenerOptions): NodeListener {
   const web = getRequestListener((request, env) => options.fetch(request, env as HttpBindings));
   // The front reads the body from the Node request, and `@hono/node-server` writes its answer
-  // (JSON straight from the string, SSE from the stream) on the Node response.
-  const mcp = getRequestListener((request, env) =>
-    options.front.handle(request, (env as HttpBindings).incoming),
-  );
+  // (JSON straight from the string, SSE from the stream) on the Node response. The principal
+  // admission found travels with the Node request to the front, which binds sessions to it.
+  const principals = new WeakMap<IncomingMessage, string>();
+  const mcp = getRequestListener((request, env) => {
+    const { incoming } = env as HttpBindings;
+    return options.front.handle(request, incoming, principals.get(incoming));
+  });
   return (incoming, outgoing) => {
     if (incoming.method !== 'POST' || pathOf(incoming.url) !== '/mcp') {
       void web(incoming, outgoing);
       return;
     }
-    const refusal = options.admit(nodeHeaders(incoming));
-    if (refusal) {
-      writeAnswer(outgoing, refusal);
+    const admitted = options.admit(nodeHeaders(incoming));
+    if (!('principal' in admitted)) {
+      writeAnswer(outgoing, admitted);
       incoming.resume();
       return;
     }
+    principals.set(incoming, admitted.principal);
     void mcp(incoming, outgoing);
   };
 }

@@ -33,6 +33,11 @@ export type FrontKind = 'stdio' | 'streamable-http' | 'sse' | 'websocket';
 export interface SessionInfo {
   transport: FrontKind | (string & {});
   sessionId?: string;
+  /**
+   * Who opened the session, when the front was told (the hash of the client's key, or an
+   * anonymous principal when no key is needed): see docs/security.md, "Session binding".
+   */
+  principal?: string;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type Clock, parseFrame, systemClock } from '@switchyard/protocol';
 import type { FrontSession, OpenSession } from './front-session.js';
 import { accepts } from './internal/accepts.js';
@@ -8,6 +7,7 @@ import {
   methodNotAllowed,
 } from './internal/http-response.js';
 import { type BodySource, notJson, readBody } from './internal/read-limited.js';
+import { newSessionId } from './internal/session-id.js';
 import { SseStream } from './internal/sse-stream.js';
 
 export interface SseFrontOptions {
@@ -16,7 +16,8 @@ export interface SseFrontOptions {
   maxMessageBytes?: number;
   /**
    * Mints session ids: the proxy's own, never a backend's (docs/transports.md, "Backend side");
-   * random by default, as MCP 2025-11-25, Security Best Practices, Session Hijacking asks.
+   * by default 128 random bits, as MCP 2025-11-25, Basic: Security Best Practices, Session
+   * Hijacking asks.
    */
   generateSessionId?: () => string;
   /**
@@ -36,13 +37,17 @@ export interface SseFrontOptions {
  * handlers: `GET /sse` opens the stream, `POST /messages?sessionId=…` carries client messages.
  */
 export interface SseFront {
-  /** `GET` on the SSE endpoint: opens a session and its stream. */
-  handleStream(request: Request): Response;
+  /**
+   * `GET` on the SSE endpoint: opens a session and its stream, bound to `principal` (who sends
+   * the request, as the embedding's authentication decides; docs/security.md, "Session binding").
+   */
+  handleStream(request: Request, principal?: string): Response;
   /**
    * `POST` on the messages endpoint: one client message, answered on the session's stream; `body`,
-   * when given, is read instead of the web request's body.
+   * when given, is read instead of the web request's body. A session opened by another principal
+   * gets 404, as an unknown one does.
    */
-  handleMessage(request: Request, body?: BodySource): Promise<Response>;
+  handleMessage(request: Request, body?: BodySource, principal?: string): Promise<Response>;
   /** Ends every session and its stream (shutdown). */
   close(): void;
   readonly sessionCount: number;
@@ -51,6 +56,7 @@ export interface SseFront {
 interface SseSession {
   readonly stream: SseStream;
   readonly front: FrontSession;
+  readonly principal: string | undefined;
 }
 
 /**
@@ -63,7 +69,7 @@ interface SseSession {
 export function createSseFront(options: SseFrontOptions): SseFront {
   const sessions = new Map<string, SseSession>();
   const maxBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
-  const newId = options.generateSessionId ?? randomUUID;
+  const newId = options.generateSessionId ?? newSessionId;
   const messagesPath = options.messagesPath ?? '/messages';
   const keepAliveMs = options.keepAliveMs ?? 25_000;
   const clock = options.clock ?? systemClock;
@@ -76,7 +82,7 @@ export function createSseFront(options: SseFrontOptions): SseFront {
     session.front.close();
   }
 
-  function handleStream(request: Request): Response {
+  function handleStream(request: Request, principal?: string): Response {
     if (request.method !== 'GET') return methodNotAllowed('GET');
     if (!accepts(request).sse) {
       return failureResponse(
@@ -95,12 +101,17 @@ export function createSseFront(options: SseFrontOptions): SseFront {
     const front = options.openSession((message) => stream.push(message), {
       transport: 'sse',
       sessionId: id,
+      ...(principal === undefined ? {} : { principal }),
     });
-    sessions.set(id, { stream, front });
+    sessions.set(id, { stream, front, principal });
     return stream.response;
   }
 
-  async function handleMessage(request: Request, source?: BodySource): Promise<Response> {
+  async function handleMessage(
+    request: Request,
+    source?: BodySource,
+    principal?: string,
+  ): Promise<Response> {
     if (request.method !== 'POST') return methodNotAllowed('POST');
     const id = new URL(request.url).searchParams.get('sessionId');
     if (!id) {
@@ -110,7 +121,9 @@ export function createSseFront(options: SseFrontOptions): SseFront {
       );
     }
     const session = sessions.get(id);
-    if (!session) {
+    // Another principal's session answers as an unknown one (MCP 2025-11-25, Basic: Security
+    // Best Practices, Session Hijacking).
+    if (!session || session.principal !== principal) {
       return failureResponse('session_not_found', 'Session not found: open a new SSE stream');
     }
     const refused = notJson(request);

@@ -212,7 +212,7 @@ describe('initialize', () => {
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }),
       }),
     );
-    expect(response.headers.get('mcp-session-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('mcp-session-id')).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
   it('refuses an initialize that carries a session id, or comes in a batch', async () => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type Clock,
   featuresOf,
@@ -26,6 +25,7 @@ import { HttpSessions } from './internal/http-sessions.js';
 import { PostChannel } from './internal/post-channel.js';
 import { type BodySource, notJson, readBody } from './internal/read-limited.js';
 import { replayEnded } from './internal/resumable-sse.js';
+import { newSessionId } from './internal/session-id.js';
 
 export interface StreamableHttpFrontOptions {
   openSession: OpenSession;
@@ -33,7 +33,8 @@ export interface StreamableHttpFrontOptions {
   maxMessageBytes?: number;
   /**
    * Mints session ids: the proxy's own, never a backend's (docs/transports.md, "Backend side");
-   * random by default, as MCP 2025-11-25, Security Best Practices, Session Hijacking asks.
+   * by default 128 random bits, as MCP 2025-11-25, Basic: Security Best Practices, Session
+   * Hijacking asks.
    */
   generateSessionId?: () => string;
   /**
@@ -60,8 +61,13 @@ export interface StreamableHttpFrontOptions {
 
 /** The MCP Streamable HTTP endpoint as a web-standard handler, mountable in Hono or any server. */
 export interface StreamableHttpFront {
-  /** Answers one request; `body`, when given, is read instead of the web request's body. */
-  handle(request: Request, body?: BodySource): Promise<Response>;
+  /**
+   * Answers one request; `body`, when given, is read instead of the web request's body.
+   * `principal` names who sends it (the embedding's authentication decides): a session is bound
+   * to the principal that opened it, and any other gets 404 for it (docs/security.md, "Session
+   * binding"). Without one, only sessions opened without one are reachable.
+   */
+  handle(request: Request, body?: BodySource, principal?: string): Promise<Response>;
   /** Ends every session (shutdown). */
   close(): void;
   readonly sessionCount: number;
@@ -192,13 +198,17 @@ export function createStreamableHttpFront(
     );
   const sessions = new HttpSessions({
     openSession: options.openSession,
-    newId: options.generateSessionId ?? randomUUID,
+    newId: options.generateSessionId ?? newSessionId,
     store,
     idleMs: options.sessionIdleMs ?? 30 * 60_000,
     clock: options.clock ?? systemClock,
   });
 
-  async function post(request: Request, source: BodySource | undefined): Promise<Response> {
+  async function post(
+    request: Request,
+    source: BodySource | undefined,
+    principal: string | undefined,
+  ): Promise<Response> {
     const body = await readPost(request, maxBytes, source);
     if (body instanceof Response) return body;
     const { batch, items } = body;
@@ -219,9 +229,9 @@ export function createStreamableHttpFront(
           'Bad Request: initialize must not carry an Mcp-Session-Id',
         );
       }
-      session = sessions.open();
+      session = sessions.open(principal);
     } else {
-      const found = sessions.lookup(request);
+      const found = sessions.lookup(request, principal);
       if (found instanceof Response) return found;
       session = found;
       const revision = resolveRevision(session.front.revision);
@@ -235,14 +245,14 @@ export function createStreamableHttpFront(
     return dispatch(session, body, options.streamResponses === true);
   }
 
-  function get(request: Request): Response {
+  function get(request: Request, principal: string | undefined): Response {
     if (!accepts(request).sse) {
       return failureResponse(
         'not_acceptable',
         'Not Acceptable: GET needs Accept: text/event-stream',
       );
     }
-    const found = sessions.lookup(request);
+    const found = sessions.lookup(request, principal);
     if (found instanceof Response) return found;
     const lastEventId = request.headers.get('last-event-id');
     if (lastEventId !== null) return resume(found, lastEventId);
@@ -278,22 +288,22 @@ export function createStreamableHttpFront(
     return replayEnded(replay.events, session.headers);
   }
 
-  function remove(request: Request): Response {
-    const found = sessions.lookup(request);
+  function remove(request: Request, principal: string | undefined): Response {
+    const found = sessions.lookup(request, principal);
     if (found instanceof Response) return found;
     sessions.end(found);
     return new Response(null, { status: 200 });
   }
 
   return {
-    async handle(request, body) {
+    async handle(request, body, principal) {
       switch (request.method) {
         case 'POST':
-          return post(request, body);
+          return post(request, body, principal);
         case 'GET':
-          return get(request);
+          return get(request, principal);
         case 'DELETE':
-          return remove(request);
+          return remove(request, principal);
         default:
           return methodNotAllowed('GET, POST, DELETE');
       }

@@ -31,6 +31,8 @@ export class HttpSession {
   constructor(
     readonly id: string,
     private readonly store: EventStore,
+    /** Who opened the session; only requests from the same principal may use it. */
+    readonly principal: string | undefined,
   ) {}
 
   get headers(): Record<string, string> {

@@ -27,13 +27,17 @@ export class HttpSessions {
     return this.sessions.size;
   }
 
-  /** A new session, with its client session opened on the proxy's side. */
-  open(): HttpSession {
+  /**
+   * A new session bound to `principal` (who opened it), with its client session opened on the
+   * proxy's side.
+   */
+  open(principal?: string): HttpSession {
     const { openSession, newId, store } = this.options;
-    const session = new HttpSession(newId(), store);
+    const session = new HttpSession(newId(), store, principal);
     session.front = openSession((message, related) => session.route(message, related), {
       transport: 'streamable-http',
       sessionId: session.id,
+      ...(principal === undefined ? {} : { principal }),
     });
     this.sessions.set(session.id, session);
     this.touch(session);
@@ -43,15 +47,17 @@ export class HttpSessions {
   /**
    * The session a request names, its idle time started over; or the answer for a request without
    * one (400) or naming none that lives (404, `session_not_found`, which tells the client to
-   * initialize again).
+   * initialize again). A session opened by another principal answers exactly as an unknown one
+   * does, so a leaked or guessed id serves nobody else and reveals nothing (MCP 2025-11-25, Basic:
+   * Security Best Practices, Session Hijacking).
    */
-  lookup(request: Request): HttpSession | Response {
+  lookup(request: Request, principal?: string): HttpSession | Response {
     const id = request.headers.get('mcp-session-id');
     if (!id) {
       return failureResponse('invalid_request', 'Bad Request: Mcp-Session-Id header is required');
     }
     const session = this.sessions.get(id);
-    if (!session) {
+    if (!session || session.principal !== principal) {
       return failureResponse('session_not_found', 'Session not found: initialize a new session');
     }
     this.touch(session);
