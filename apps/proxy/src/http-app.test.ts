@@ -46,7 +46,7 @@ afterEach(async () => {
 });
 
 /** The HTTP app over fake fronts, served by a real Node server on 127.0.0.1. */
-async function setup() {
+async function setup(allowedOrigins?: string[]) {
   const reached: string[] = [];
   const admission = { open: true };
   const main = fakeFronts('aggregate', reached);
@@ -65,6 +65,7 @@ async function setup() {
     loopbackOnly: true,
     mcpKeys: { hashes: [hashKey(KEY)] },
     adminKeys: { hashes: [] },
+    ...(allowedOrigins ? { allowedOrigins } : {}),
     admission,
     health: () => ({ status: 'ok', version: '0', sessions: 0, backends: [] }),
     secrets: createSecretSet(),
@@ -223,5 +224,127 @@ describe('POST /mcp on the Node fast path', () => {
     const perServer = await send(port, 'POST', '/servers/memory/mcp', { ...json, ...auth }, '{}');
     expect(perServer.body).toBe('memory answered');
     expect(reached).toEqual(['memory POST node body']);
+  });
+});
+
+const APP_ORIGIN = 'https://app.example.com';
+const CORS_HEADERS = [
+  'access-control-allow-origin',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+];
+const bodyFor = (method: string) => (method === 'POST' ? '{}' : undefined);
+const corsOf = (headers: IncomingHttpHeaders) =>
+  CORS_HEADERS.filter((name) => headers[name] !== undefined);
+const preflight = (origin: string) => ({
+  origin,
+  'access-control-request-method': 'POST',
+  'access-control-request-headers': 'authorization, content-type, mcp-session-id',
+});
+
+/** Every route a page could try: MCP endpoints (fast path and app), `/api`, and the rest. */
+const ROUTES: Array<[string, string]> = [
+  ['POST', '/mcp'],
+  ['GET', '/mcp'],
+  ['POST', '/servers/memory/mcp'],
+  ['GET', '/sse'],
+  ['POST', '/messages?sessionId=x'],
+  ['GET', '/api/servers'],
+  ['GET', '/health'],
+  ['GET', '/metrics'],
+];
+
+describe('CORS, off by default', () => {
+  it('adds no CORS header to any route, whatever the origin', async () => {
+    const { port } = await setup();
+    for (const origin of ['http://localhost:5173', APP_ORIGIN, 'https://evil.example']) {
+      for (const [method, path] of ROUTES) {
+        const answer = await send(
+          port,
+          method,
+          path,
+          { ...json, ...auth, origin },
+          bodyFor(method),
+        );
+        expect(corsOf(answer.headers), `${method} ${path} from ${origin}`).toEqual([]);
+      }
+    }
+  });
+
+  it('answers a preflight, from a foreign origin or a loopback page, with no allow headers', async () => {
+    const { port, reached } = await setup();
+    for (const origin of ['https://evil.example', APP_ORIGIN, 'http://localhost:5173']) {
+      for (const path of ['/mcp', '/servers/memory/mcp', '/api/servers']) {
+        const answer = await send(port, 'OPTIONS', path, preflight(origin));
+        expect(answer.status).not.toBe(204);
+        expect(corsOf(answer.headers), `${path} from ${origin}`).toEqual([]);
+      }
+    }
+    expect(reached).toEqual([]);
+  });
+});
+
+describe('CORS for the origins in allowedOrigins', () => {
+  it('answers a listed origin’s preflight before the key check, naming that origin only', async () => {
+    const { port, reached } = await setup([APP_ORIGIN]);
+    for (const path of ['/mcp', '/servers/memory/mcp', '/sse', '/messages', '/api/servers']) {
+      const answer = await send(port, 'OPTIONS', path, preflight(APP_ORIGIN));
+      expect(answer.status).toBe(204);
+      expect(answer.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+      expect(answer.headers['access-control-allow-methods']).toContain('POST');
+      expect(answer.headers['access-control-allow-headers']).toMatch(/Mcp-Session-Id/i);
+      expect(answer.headers['access-control-allow-headers']).toMatch(/Authorization/i);
+      expect(answer.headers['access-control-allow-credentials']).toBeUndefined();
+      expect(answer.headers.vary).toMatch(/Origin/);
+    }
+    expect(reached).toEqual([]);
+  });
+
+  it('lets a listed origin through the Origin check and names it on MCP and /api answers', async () => {
+    const { port, reached } = await setup([APP_ORIGIN]);
+    const headers = { ...json, ...auth, origin: APP_ORIGIN };
+    for (const [method, path] of ROUTES.slice(0, 6)) {
+      const answer = await send(port, method, path, headers, bodyFor(method));
+      expect(answer.status, `${method} ${path}`).toBeLessThan(400);
+      expect(answer.headers['access-control-allow-origin'], `${method} ${path}`).toBe(APP_ORIGIN);
+      expect(answer.headers['access-control-expose-headers']).toMatch(/Mcp-Session-Id/i);
+    }
+    expect(reached).toContain('memory POST node body');
+    // A refusal is readable by the page too, so it can ask for a key.
+    const refused = await send(port, 'POST', '/mcp', { ...json, origin: APP_ORIGIN }, '{}');
+    expect(refused.status).toBe(401);
+    expect(refused.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+    // Outside the MCP endpoints and /api, no CORS.
+    const health = await send(port, 'GET', '/health', { origin: APP_ORIGIN });
+    expect(corsOf(health.headers)).toEqual([]);
+  });
+
+  it('still refuses every other origin with 403 and no CORS header, and never answers `*`', async () => {
+    const { port } = await setup([APP_ORIGIN]);
+    for (const origin of ['https://evil.example', `${APP_ORIGIN}.evil.example`, 'null']) {
+      for (const [method, path] of ROUTES) {
+        const answer = await send(
+          port,
+          method,
+          path,
+          { ...json, ...auth, origin },
+          bodyFor(method),
+        );
+        expect(answer.status, `${method} ${path} from ${origin}`).toBe(403);
+        expect(corsOf(answer.headers)).toEqual([]);
+      }
+      const pre = await send(port, 'OPTIONS', '/mcp', preflight(origin));
+      expect(pre.status).toBe(403);
+      expect(corsOf(pre.headers)).toEqual([]);
+    }
+    const loopbackPage = await send(port, 'POST', '/mcp', {
+      ...json,
+      ...auth,
+      origin: 'http://localhost:5173',
+    });
+    expect(loopbackPage.status).toBe(200);
+    expect(corsOf(loopbackPage.headers)).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import {
   type HeaderReader,
   type KeyPolicy,
 } from './auth.js';
+import { cors } from './cors.js';
 import type { Endpoint } from './endpoints.js';
 import { type HttpAnswer, jsonAnswer, refuseUpgrade, toResponse } from './http-answer.js';
 import { createOriginCheck, guardAnswer, httpGuard } from './http-guard.js';
@@ -38,6 +39,11 @@ export interface HttpAppOptions {
   loopbackOnly: boolean;
   mcpKeys: KeyPolicy;
   adminKeys: KeyPolicy;
+  /**
+   * Web origins whose pages may call the MCP endpoints and `/api`: they pass the Origin check and
+   * get CORS headers naming them (docs/security.md, "CORS"). Default none: CORS off.
+   */
+  allowedOrigins?: readonly string[];
   admission: Admission;
   health: () => Health;
   /** Redacted from `/metrics`, `/health`, `/ready` and `/api` answers (docs/operations.md, "Secrets"). */
@@ -78,7 +84,8 @@ const incomingOf = (c: Context): BodySource | undefined =>
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { endpoints, admission, secrets } = options;
-  const checkOrigin = createOriginCheck({ loopbackOnly: options.loopbackOnly });
+  const allowedOrigins = options.allowedOrigins ?? [];
+  const checkOrigin = createOriginCheck({ loopbackOnly: options.loopbackOnly, allowedOrigins });
   const mcpAuth = createAuth({ keys: options.mcpKeys });
 
   /** The endpoint a request is for (`name`: a backend's own), or the answer refusing it. */
@@ -89,7 +96,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const app = new Hono<AuthEnv>();
   app.use('*', httpGuard(checkOrigin));
-  for (const path of ['/mcp', '/servers/*', '/sse', '/messages']) app.use(path, mcpAuth.middleware);
+  const mcpPaths = ['/mcp', '/servers/*', '/sse', '/messages'];
+  if (allowedOrigins.length > 0) {
+    for (const path of [...mcpPaths, '/api', '/api/*']) app.use(path, cors(allowedOrigins));
+  }
+  for (const path of mcpPaths) app.use(path, mcpAuth.middleware);
   mountMcpRoutes(app, endpointFor);
   app.get('/metrics', async (c) =>
     c.body(secrets.redact(await options.metrics.render()), 200, {
@@ -127,6 +138,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         fetch: (request, env) => app.fetch(request, env),
         admit: (header) => admitMcp(header, checkOrigin, mcpAuth, admission),
         front: endpoints.main.http,
+        // Requests from pages go through the app, which adds their CORS headers.
+        viaApp: allowedOrigins.length > 0 ? (header) => header('origin') !== undefined : undefined,
       });
       return listener;
     },

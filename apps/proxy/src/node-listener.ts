@@ -17,6 +17,8 @@ export interface NodeListenerOptions {
   admit(header: HeaderReader): HttpAnswer | Admitted;
   /** The aggregate endpoint's Streamable HTTP front, which answers `POST /mcp`. */
   front: StreamableHttpFront;
+  /** Whether a `POST /mcp` must take the app's way anyway (e.g. for its CORS headers). */
+  viaApp?: ((header: HeaderReader) => boolean) | undefined;
 }
 
 /**
@@ -36,11 +38,16 @@ export function createNodeListener(options: NodeListenerOptions): NodeListener {
     return options.front.handle(request, incoming, principals.get(incoming));
   });
   return (incoming, outgoing) => {
-    if (incoming.method !== 'POST' || pathOf(incoming.url) !== '/mcp') {
+    const header = nodeHeaders(incoming);
+    if (
+      incoming.method !== 'POST' ||
+      pathOf(incoming.url) !== '/mcp' ||
+      options.viaApp?.(header) === true
+    ) {
       void web(incoming, outgoing);
       return;
     }
-    const admitted = options.admit(nodeHeaders(incoming));
+    const admitted = options.admit(header);
     if (!('principal' in admitted)) {
       writeAnswer(outgoing, admitted);
       incoming.resume();

@@ -157,6 +157,8 @@ export interface ProxySettings {
   mcpKeys: KeyPolicy;
   /** Bearer keys of the admin API under `/api`. */
   adminKeys: KeyPolicy;
+  /** Web origins allowed besides loopback ones, with CORS for them; empty: CORS off. */
+  allowedOrigins: readonly string[];
   logger: LoggerOptions;
   /** Every secret of the config, redacted wherever the proxy writes (docs/operations.md). */
   secrets: string[];
@@ -207,6 +209,7 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
     },
     mcpKeys: { hashes: config.proxy.apiKeys },
     adminKeys: adminKeysOf(config, loopbackOnly),
+    allowedOrigins: config.proxy.allowedOrigins,
     logger: { ...loggerOptionsOf(config), clock },
     secrets: secretsOf(config),
     serverLogs: logDir === undefined ? undefined : { dir: logDir, clock },

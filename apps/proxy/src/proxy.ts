@@ -122,6 +122,7 @@ export function createProxy(
     loopbackOnly: settings.listen.loopbackOnly,
     mcpKeys: settings.mcpKeys,
     adminKeys: settings.adminKeys,
+    allowedOrigins: settings.allowedOrigins,
     admission,
     health,
     secrets,

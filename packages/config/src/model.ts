@@ -91,6 +91,11 @@ export interface SwitchyardConfig {
     maxRequestTimeoutMs: number;
     /** SHA-256 hashes (`sha256:<hex>`) of the bearer keys MCP clients must present. */
     apiKeys: string[];
+    /**
+     * Web origins whose pages may call the MCP endpoints and `/api`: allowed by the Origin check
+     * and answered with CORS headers naming them exactly. Empty: CORS off (docs/security.md).
+     */
+    allowedOrigins: string[];
     /** Listen beyond loopback without `apiKeys` (refused otherwise). */
     allowUnauthenticated: boolean;
     /** Requests in flight per backend and per client session; more wait (docs/operations.md). */

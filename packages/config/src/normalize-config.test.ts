@@ -121,3 +121,32 @@ describe('cross-field rules of a server', () => {
     ]);
   });
 });
+
+describe('proxy.allowedOrigins', () => {
+  it('defaults to none (CORS off) and keeps exact origins as written', () => {
+    expect(normalizeConfig({ servers: {} }).proxy.allowedOrigins).toEqual([]);
+    const origins = ['https://app.example.com', 'http://localhost:5173', 'http://[::1]:8080'];
+    expect(
+      normalizeConfig({ servers: {}, proxy: { allowedOrigins: origins } }).proxy.allowedOrigins,
+    ).toEqual(origins);
+  });
+
+  it('rejects wildcards, paths and anything a browser never sends as an Origin', () => {
+    for (const origin of [
+      '*',
+      'https://*.example.com',
+      'https://app.example.com/',
+      'app.example.com',
+      'https://App.example.com',
+      'null',
+    ]) {
+      const issues = issuesOf(() =>
+        normalizeConfig({ servers: {}, proxy: { allowedOrigins: [origin] } }),
+      );
+      expect(
+        issues.map((issue) => issue.path),
+        origin,
+      ).toEqual(['proxy.allowedOrigins[0]']);
+    }
+  });
+});

@@ -269,6 +269,7 @@ describe('parseConfig: Switchyard dialect', () => {
         connectionPoolSize: 10,
         maxRequestTimeoutMs: 600000,
         apiKeys: [],
+        allowedOrigins: [],
         allowUnauthenticated: false,
         streamResponses: false,
       },

@@ -15,6 +15,7 @@ export const DEFAULTS = {
     queueTimeoutMs: 30_000,
     connectionPoolSize: 10,
     apiKeys: [] as string[],
+    allowedOrigins: [] as string[],
     allowUnauthenticated: false,
     streamResponses: false,
   },

@@ -90,6 +90,21 @@ export const keyHash = () => {
 };
 
 /**
+ * A list of web origins as a browser sends them in `Origin`: scheme, lower-case host and optional
+ * port, nothing else (no path, no trailing slash, no wildcard), so they compare exactly.
+ */
+export const originList = () => {
+  const expected = 'origin such as "https://app.example.com" (scheme, host, optional port)';
+  return v.array(
+    v.pipe(
+      v.string(expected),
+      v.regex(/^https?:\/\/(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::[0-9]{1,5})?$/, expected),
+    ),
+    'array of origins',
+  );
+};
+
+/**
  * An optional field with a description, which the JSON Schema export shows in editors. Defaults
  * are applied by normalisation, not here, because several depend on other fields or options.
  */

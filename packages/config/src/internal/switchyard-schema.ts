@@ -12,6 +12,7 @@ import {
   nonEmptyString,
   type ObjectCheck,
   oneOf,
+  originList,
   port,
   strictObject,
   string,
@@ -223,6 +224,10 @@ export const switchyardSchema = strictObject(
         apiKeys: field(
           keyHashList(),
           'Hashes of the bearer keys MCP clients must present ("sha256:<hex>", from `switchyard key`). Default: none, no key needed.',
+        ),
+        allowedOrigins: field(
+          originList(),
+          'Web origins (exact, e.g. "https://app.example.com") whose pages may call the MCP endpoints and /api: they pass the Origin check and get CORS headers naming them. Default: none, CORS off.',
         ),
         allowUnauthenticated: field(
           boolean(),
