@@ -481,6 +481,19 @@ describe('POST', () => {
     expect(await response.text()).toContain('2099-01-01');
   });
 
+  it('answers 400 for an unsupported MCP-Protocol-Version on GET and DELETE too, leaving the session alone', async () => {
+    const t = setup();
+    const { id, session } = await t.initialize();
+    const headers = { accept: BOTH, 'mcp-session-id': id, 'mcp-protocol-version': 'garbage' };
+    for (const method of ['GET', 'DELETE']) {
+      const response = await t.front.handle(new Request(URL, { method, headers }));
+      expect(response.status, method).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: ErrorCode.InvalidRequest } });
+    }
+    expect(session.closed).toBe(false);
+    expect(t.front.sessionCount).toBe(1);
+  });
+
   it('accepts a supported MCP-Protocol-Version header', async () => {
     const t = setup();
     const { id } = await t.initialize();

@@ -80,6 +80,19 @@ function hasProgressToken(message: JsonRpcMessage): boolean {
   return typeof meta === 'object' && meta !== null && 'progressToken' in meta;
 }
 
+/**
+ * The 400 for an `MCP-Protocol-Version` header naming no revision Switchyard speaks, on any method
+ * (MCP 2025-11-25, Transports: Streamable HTTP, Protocol Version Header); none without the header.
+ */
+function unsupportedVersion(request: Request): Response | undefined {
+  const version = request.headers.get('mcp-protocol-version');
+  if (version === null || resolveRevision(version)) return undefined;
+  return failureResponse(
+    'invalid_request',
+    `Bad Request: unsupported MCP-Protocol-Version ${version}`,
+  );
+}
+
 /** A POST's parsed body: its messages (or their errors), and which answers the client accepts. */
 interface PostBody {
   /** Whether the body was a batch (an array), even of one. */
@@ -107,13 +120,8 @@ async function readPost(
       'Not Acceptable: accept application/json or text/event-stream',
     );
   }
-  const version = request.headers.get('mcp-protocol-version');
-  if (version !== null && !resolveRevision(version)) {
-    return failureResponse(
-      'invalid_request',
-      `Bad Request: unsupported MCP-Protocol-Version ${version}`,
-    );
-  }
+  const refusedVersion = unsupportedVersion(request);
+  if (refusedVersion) return refusedVersion;
   const body = await readBody(request, maxBytes, source);
   if (body instanceof Response) return body;
   let value: unknown;
@@ -252,6 +260,8 @@ export function createStreamableHttpFront(
         'Not Acceptable: GET needs Accept: text/event-stream',
       );
     }
+    const refusedVersion = unsupportedVersion(request);
+    if (refusedVersion) return refusedVersion;
     const found = sessions.lookup(request, principal);
     if (found instanceof Response) return found;
     const lastEventId = request.headers.get('last-event-id');
@@ -289,6 +299,8 @@ export function createStreamableHttpFront(
   }
 
   function remove(request: Request, principal: string | undefined): Response {
+    const refusedVersion = unsupportedVersion(request);
+    if (refusedVersion) return refusedVersion;
     const found = sessions.lookup(request, principal);
     if (found instanceof Response) return found;
     sessions.end(found);
