@@ -108,6 +108,34 @@ const viaInbox =
     return inbox.response();
   };
 
+/**
+ * A batch of `values` with, when `at` is a number, a probe call among them: the batch is then
+ * mixed, and its valid request must reach the backend while the invalid items do not.
+ */
+function mixedBatch(name: ProxyName, values: unknown[], at: number | null) {
+  if (at === null) return { bytes: Buffer.from(JSON.stringify(values)), probe: undefined };
+  const id = nextId++;
+  const tag = `probe-${name}-${id}`;
+  probes[name].push(tag);
+  const items = [...values];
+  items.splice(at % (items.length + 1), 0, probeCall(id, tag));
+  return { bytes: Buffer.from(JSON.stringify(items)), probe: { id, tag } };
+}
+
+/** The answer to a batch: the invalid items' errors, in order, then the probe's result if any. */
+function expectBatchAnswer(
+  answers: Answer[],
+  errors: Array<{ code: number; id: unknown }>,
+  probe: { id: number; tag: string } | undefined,
+): void {
+  const refusals = answers.slice(0, errors.length);
+  expect(refusals.map((a) => ({ code: a.error?.code, id: a.id }))).toEqual(errors);
+  expect(answers).toHaveLength(errors.length + (probe ? 1 : 0));
+  if (!probe) return;
+  expect(answers[errors.length]).toMatchObject({ id: probe.id });
+  expect(JSON.stringify(answers[errors.length]?.result)).toContain(probe.tag);
+}
+
 beforeAll(async () => {
   writeFileSync(records.http, '');
   proxy = await withProxy(config(records.http), { client: false });
@@ -154,13 +182,15 @@ describe('Streamable HTTP front (/mcp) under fuzzed input', () => {
   );
 
   it(
-    'answers each invalid item of a 2025-03-26 batch with its own error, in order',
+    'answers each invalid item of a 2025-03-26 batch with its own error, and serves the valid request beside them',
     TIMEOUT,
     async () => {
-      await fuzz(invalidBatch, async ({ bytes, errors }) => {
+      await fuzz(fc.tuple(invalidBatch, fc.option(fc.nat())), async ([{ values, errors }, at]) => {
+        const { bytes, probe } = mixedBatch('http', values, at);
         const { status, body } = await answerOf(await httpBatch.post(bytes));
-        expect(status).toBe(400);
-        expect((body as Answer[]).map((a) => ({ code: a.error?.code, id: a.id }))).toEqual(errors);
+        // A batch with a request in it is answered 200; one of notifications and bad items, 400.
+        expect(status).toBe(probe ? 200 : 400);
+        expectBatchAnswer(body as Answer[], errors, probe);
       });
       const empty = await answerOf(await httpBatch.post('[]'));
       expect(empty.status).toBe(400);
@@ -427,13 +457,17 @@ describe('stdio front (switchyard --stdio) under fuzzed input', () => {
   );
 
   it(
-    'answers each invalid item of a 2025-03-26 batch with its own error, in one line',
+    "answers a 2025-03-26 batch in one line: an error per invalid item, then the valid request's result",
     TIMEOUT,
     async () => {
-      await fuzz(invalidBatch, async ({ bytes, errors }) => {
+      await fuzz(fc.tuple(invalidBatch, fc.option(fc.nat())), async ([{ values, errors }, at]) => {
+        const { bytes, probe } = mixedBatch('stdioBatch', values, at);
         stdioBatch.write(bytes);
-        const line = (await stdioBatch.inbox.response()) as unknown as Answer[];
-        expect(line.map((a) => ({ code: a.error?.code, id: a.id }))).toEqual(errors);
+        expectBatchAnswer(
+          (await stdioBatch.inbox.response()) as unknown as Answer[],
+          errors,
+          probe,
+        );
       });
       stdioBatch.write('[]');
       expectRefusal(await stdioBatch.inbox.response(), {

@@ -253,9 +253,9 @@ export const anyBatch: fc.Arbitrary<Frame> = fc
   }));
 
 /**
- * A batch for a 2025-03-26 session (MCP 2025-03-26, Basic, Batching) of invalid items and stray
- * notifications, none of which reaches a backend: the answer is one error per invalid item, in
- * order (JSON-RPC 2.0, Batch).
+ * The items of a batch for a 2025-03-26 session (MCP 2025-03-26, Basic, Batching): invalid items
+ * and stray notifications, none of which may reach a backend, and the errors it must be answered
+ * with, one per invalid item, in order (JSON-RPC 2.0, Batch).
  */
 export const invalidBatch = fc
   .array(
@@ -276,7 +276,7 @@ export const invalidBatch = fc
     const errors = items.flatMap((item) =>
       'frame' in item ? [{ code: item.frame.code, id: item.frame.id }] : [],
     );
-    return { bytes: Buffer.from(JSON.stringify(values)), errors };
+    return { values, errors };
   });
 
 /** `MCP-Protocol-Version` values no revision answers to: garbage, and near misses. */
