@@ -10,6 +10,7 @@ import {
 } from '@switchyard/protocol';
 import WebSocket from 'ws';
 import type { FetchLike, HttpRequest } from './http-pool.js';
+import { originBoundFetch } from './internal/origin-bound-fetch.js';
 import { StreamableHttpBackend } from './streamable-http-backend.js';
 
 export { BACKEND_SESSION_EXPIRED } from './streamable-http-backend.js';
@@ -34,8 +35,9 @@ export interface RemoteBackendOptions {
 
 /**
  * The legacy HTTP+SSE transport (MCP 2024-11-05, Transports: HTTP with SSE), through the SDK's
- * client, which enforces that the `endpoint` event stays on the backend's origin. It parses frames
- * loosely, so every field survives.
+ * client, which enforces that the `endpoint` event stays on the backend's origin. Its fetch is
+ * held to that origin as well, redirects included (docs/security.md, "Backend-supplied URLs"),
+ * whatever the SDK's own policy. It parses frames loosely, so every field survives.
  */
 class SseBackend implements MessageTransport {
   onmessage?: (message: JsonRpcMessage) => void;
@@ -47,7 +49,7 @@ class SseBackend implements MessageTransport {
     const url = new URL(options.url);
     this.inner = new SSEClientTransport(url, {
       requestInit: { headers: { ...options.headers } },
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: originBoundFetch(options.fetch ?? globalThis.fetch, options.url),
     });
     this.inner.onmessage = (message) => this.onmessage?.(message as unknown as JsonRpcMessage);
     this.inner.onerror = (error) => this.onerror?.(error);

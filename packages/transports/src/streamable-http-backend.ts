@@ -160,9 +160,14 @@ export class StreamableHttpBackend implements MessageTransport {
     if (forgotten && this.sessionId !== undefined && !initializing) {
       this.onclose?.(BACKEND_SESSION_EXPIRED);
     }
+    // Redirects are never followed (docs/security.md, "Backend-supplied URLs"): the configured
+    // URL is the only one this transport sends to, so a backend cannot point it elsewhere.
+    const location = status >= 300 && status < 400 ? header(response, 'location') : undefined;
     throw new SwitchyardError(
       'backend_unavailable',
-      `${this.url.origin} answered HTTP ${status}${text ? `: ${text}` : ''}`,
+      location !== undefined
+        ? `${this.url.origin} answered HTTP ${status}: redirect to ${location} not followed`
+        : `${this.url.origin} answered HTTP ${status}${text ? `: ${text}` : ''}`,
       { status },
     );
   }
