@@ -48,13 +48,22 @@ export function notJson(request: Request): Response | undefined {
   );
 }
 
-/** {@link readLimited}, with the 413 to answer when the body is over the limit. */
+/**
+ * {@link readLimited}, with the 413 to answer when the body is over the limit, and a 400 when the
+ * body breaks off (the client went away mid-body): an answer nobody may read, but not an error
+ * thrown into the HTTP server, which would print it for every client that does so.
+ */
 export async function readBody(
   request: Request,
   limit: number,
   source: BodySource | undefined,
 ): Promise<string | Response> {
-  const body = await readLimited(request, limit, source);
+  let body: string | undefined;
+  try {
+    body = await readLimited(request, limit, source);
+  } catch {
+    return failureResponse('invalid_request', 'Bad Request: the request body was cut off');
+  }
   if (body !== undefined) return body;
   return failureResponse('message_too_large', `Payload Too Large: the limit is ${limit} bytes`);
 }
