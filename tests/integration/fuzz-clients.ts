@@ -144,6 +144,27 @@ export function rawPost(
   });
 }
 
+/**
+ * A POST that breaks off mid-body: `body` is sent (announced by a larger `Content-Length`, or
+ * chunked), then the connection is dropped. Resolves once it is closed on this side.
+ */
+export function cutPost(
+  url: URL,
+  headers: Record<string, string>,
+  body: Buffer,
+  chunked: boolean,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, {
+      method: 'POST',
+      headers: chunked ? headers : { ...headers, 'content-length': String(body.length + 1) },
+    });
+    req.on('error', () => {});
+    req.on('close', () => resolve());
+    req.write(body, () => req.destroy());
+  });
+}
+
 /** A raw HTTP+SSE client session: `GET /sse` kept open, messages posted to its endpoint. */
 export class SseSession {
   readonly inbox = new Inbox();

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { ERRORS, httpStatusOf } from '@switchyard/protocol';
 import { until } from '@switchyard/protocol/testing';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { stringify } from 'yaml';
 import {
   answerOf,
+  cutPost,
   HttpSession,
   type Inbox,
   probeCall,
@@ -77,6 +78,8 @@ let ws: WsSession;
 let stdio: StdioSession;
 let stdioBatch: StdioSession;
 let nextId = 1_000;
+/** What the HTTP server stack prints as an error (an error thrown by a front ends up there). */
+let printedErrors: MockInstance<typeof console.error>;
 
 /**
  * The proxy stays up: a call on the fuzzed session still reaches the backend and comes back.
@@ -137,6 +140,7 @@ function expectBatchAnswer(
 }
 
 beforeAll(async () => {
+  printedErrors = vi.spyOn(console, 'error');
   writeFileSync(records.http, '');
   proxy = await withProxy(config(records.http), { client: false });
   const origin = new URL(proxy.url.origin);
@@ -151,6 +155,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  printedErrors?.mockRestore();
   sse?.close();
   ws?.socket.close();
   await Promise.all([stdio?.stop(), stdioBatch?.stop()]);
@@ -492,6 +497,29 @@ describe('stdio front (switchyard --stdio) under fuzzed input', () => {
   });
 });
 
+describe('HTTP fronts, given bodies cut off mid-way', () => {
+  it('let the client go without an error escaping, and stay up', TIMEOUT, async () => {
+    const targets = [
+      { url: () => http.url, headers: () => http.headers() },
+      { url: () => sse.endpoint, headers: () => ({ 'content-type': 'application/json' }) },
+    ];
+    await fuzz(
+      fc.tuple(fc.constantFrom(...targets), fuzzCall, fc.nat(), fc.boolean()),
+      async ([target, call, cut, chunked]) => {
+        const text = JSON.stringify(call);
+        const body = Buffer.from(text.slice(0, cut % text.length));
+        await cutPost(target.url(), target.headers(), body, chunked);
+      },
+      Math.ceil(FUZZ_RUNS / 4),
+    );
+    await expectProbeServed('http', viaHttp(http));
+    await expectProbeServed(
+      'http',
+      viaInbox((text) => sse.post(text), sse.inbox),
+    );
+  });
+});
+
 describe('every front, given valid requests with params nested 10,000 levels deep', () => {
   it('answers each itself, with its own id, and stays up', TIMEOUT, async () => {
     const exchanges: Array<[ProxyName, Exchange]> = [
@@ -520,7 +548,8 @@ describe('every front, given valid requests with params nested 10,000 levels dee
   });
 });
 
-it('no backend received a byte of the rejected input, only the probes', async () => {
+it('no backend received a byte of the rejected input, only the probes, and nothing printed an error', async () => {
+  expect(printedErrors).not.toHaveBeenCalled();
   await expect(fetch(new URL('/health', proxy.url))).resolves.toMatchObject({ status: 200 });
   for (const name of Object.keys(records) as ProxyName[])
     expectOnlyProbeTraffic(records[name], probes[name]);
