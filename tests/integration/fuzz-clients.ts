@@ -239,6 +239,8 @@ export class WsSession {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => this.inbox.push(JSON.parse(String(data)) as Answer));
+    // A connection the proxy closes on a protocol error may also reset: the close code is checked.
+    socket.on('error', () => {});
     this.closed = new Promise((resolve) => socket.once('close', (code) => resolve(code)));
     void this.closed.then(() => this.inbox.end('WebSocket closed'));
   }
