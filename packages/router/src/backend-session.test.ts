@@ -193,6 +193,21 @@ describe('BackendSession requests', () => {
     expect(list).not.toHaveProperty('params');
   });
 
+  it('answers invalid params, sending nothing, for a request the transport cannot serialize', async () => {
+    const { session, transport } = await connectFakeBackend('alpha');
+    const sent = transport.requests().length;
+    transport.send = () => {
+      throw new RangeError('Maximum call stack size exceeded');
+    };
+    const pending = session.request('tools/call', { name: 'echo', arguments: {} });
+    expect(await pending.outcome).toMatchObject({
+      kind: 'error',
+      error: { code: ErrorCode.InvalidParams },
+    });
+    expect(transport.requests()).toHaveLength(sent);
+    expect(session.pending).toBe(0);
+  });
+
   it('matches responses to requests by id, even out of order', async () => {
     const { session, transport } = await connectFakeBackend('alpha');
     const first = session.request('tools/call', { name: 'slow' });

@@ -203,13 +203,33 @@ export class BackendSession {
       outgoing === undefined
         ? { jsonrpc: '2.0', id, method }
         : { jsonrpc: '2.0', id, method, params: outgoing };
-    this.options.transport.send(message).catch((error: Error) => {
+    this.sendRequest(id, message);
+    return { id, outcome };
+  }
+
+  /**
+   * Hands a request to the transport. A message that cannot be serialized at all (JSON nested
+   * deeper than the serializer's stack, thrown synchronously by the transport) is the client's
+   * invalid params, not an unavailable backend: the backend has not seen a byte of it.
+   */
+  private sendRequest(id: number, message: JsonRpcRequest): void {
+    let sending: Promise<void>;
+    try {
+      sending = this.options.transport.send(message);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      this.settle(
+        id,
+        failed('invalid_params', `Invalid params: the request cannot be sent (${why})`),
+      );
+      return;
+    }
+    sending.catch((error: Error) => {
       this.settle(
         id,
         failed('backend_unavailable', `Backend "${this.name}" is unavailable: ${error.message}`),
       );
     });
-    return { id, outcome };
   }
 
   /** Sends a notification; failures are reported, not thrown, because nobody waits for an answer. */
