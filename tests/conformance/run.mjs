@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs the official MCP conformance server suite (`@modelcontextprotocol/conformance`, the
 // 2025-11-25 requirement set) against the fixture backend tests/fixtures/conformance-server.mjs:
-// directly over Streamable HTTP, then through Switchyard (the fixture as the stdio backend
-// `conformance`, at the per-backend endpoint /servers/conformance/mcp), once with the default
-// configuration (`proxy`) and once with `proxy.streamResponses: true` (`proxy-stream`). It prints
+// directly over Streamable HTTP, then through Switchyard (the fixture as the backend
+// `conformance`, at the per-backend endpoint /servers/conformance/mcp): as a stdio backend once
+// with the default configuration (`proxy`) and once with `proxy.streamResponses: true`
+// (`proxy-stream`), and as a Streamable HTTP backend (a second fixture process in its HTTP mode)
+// with the default configuration (`proxy-http`). It prints
 // one row per scenario with the outcomes, the totals and every check whose outcome a proxy
 // changes; it exits 1 when there is such a check, 2 when the run itself fails.
 //
@@ -223,15 +225,27 @@ export async function runConformance({ log = console.log, keep = false } = {}) {
     );
     const directUrl = `http://127.0.0.1:${fixturePort}/mcp`;
 
-    /** Starts a proxy with `proxy` settings in front of the fixture; resolves to its endpoint. */
-    const startProxy = async (name, proxySettings) => {
+    // The backend of `proxy-http`: its own fixture process, so that no state (sessions,
+    // subscriptions, event stores) is shared with the direct run.
+    const backend = launch([fixturePath, 'http', '0']);
+    children.push(backend.child);
+    const backendPort = await waitFor(
+      'the HTTP backend fixture',
+      async () => /port (\d+)/.exec(backend.output())?.[1],
+      backend,
+    );
+    const stdioBackend = { command: process.execPath, args: [fixturePath, 'stdio'] };
+    const httpBackend = {
+      url: `http://127.0.0.1:${backendPort}/mcp`,
+      transport: 'streamable-http',
+    };
+
+    /** Starts a proxy with `proxy` settings in front of `server`; resolves to its endpoint. */
+    const startProxy = async (name, proxySettings, server = stdioBackend) => {
       const config = join(work, `${name}.json`);
       writeFileSync(
         config,
-        JSON.stringify({
-          proxy: proxySettings,
-          servers: { conformance: { command: process.execPath, args: [fixturePath, 'stdio'] } },
-        }),
+        JSON.stringify({ proxy: proxySettings, servers: { conformance: server } }),
       );
       const port = await freePort();
       const proxy = launch(
@@ -255,6 +269,7 @@ export async function runConformance({ log = console.log, keep = false } = {}) {
       direct: directUrl,
       proxy: await startProxy('proxy', {}),
       'proxy-stream': await startProxy('proxy-stream', { streamResponses: true }),
+      'proxy-http': await startProxy('proxy-http', {}, httpBackend),
     };
 
     const runs = {};
@@ -300,6 +315,7 @@ export async function runConformance({ log = console.log, keep = false } = {}) {
       },
       proxy,
       proxyStream: against('proxy-stream'),
+      proxyHttp: against('proxy-http'),
       seconds: (Date.now() - startedAt) / 1000,
       ...(keep ? { workDir: work } : {}),
     };
@@ -318,6 +334,7 @@ export function report(summary) {
   for (const [label, side] of [
     ['proxy', summary.proxy],
     ['proxy with streamResponses', summary.proxyStream],
+    ['proxy to an HTTP backend', summary.proxyHttp],
   ]) {
     lines.push(`== direct vs ${label}`, formatTable(side.checks), '');
     for (const row of side.differences) {
@@ -328,7 +345,7 @@ export function report(summary) {
     lines.push('');
   }
   lines.push(
-    `direct: ${counts(summary.direct)}; proxy: ${counts(summary.proxy)}; proxy with streamResponses: ${counts(summary.proxyStream)}`,
+    `direct: ${counts(summary.direct)}; proxy: ${counts(summary.proxy)}; proxy with streamResponses: ${counts(summary.proxyStream)}; proxy to an HTTP backend: ${counts(summary.proxyHttp)}`,
   );
   lines.push(`took ${summary.seconds.toFixed(1)} s`);
   return lines.join('\n');
@@ -342,7 +359,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const summary = await runConformance({ keep: values.keep === true, log: console.error });
     console.log(report(summary));
     if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
-    const differences = summary.proxy.differences.length + summary.proxyStream.differences.length;
+    const differences =
+      summary.proxy.differences.length +
+      summary.proxyStream.differences.length +
+      summary.proxyHttp.differences.length;
     process.exitCode = differences === 0 ? 0 : 1;
   } catch (error) {
     // 2, not 1: the run itself broke, so there is no comparison to judge.
