@@ -209,27 +209,24 @@ export class BackendSession {
 
   /**
    * Hands a request to the transport. A message that cannot be serialized at all (JSON nested
-   * deeper than the serializer's stack, thrown synchronously by the transport) is the client's
-   * invalid params, not an unavailable backend: the backend has not seen a byte of it.
+   * deeper than the serializer's stack: a RangeError, thrown or rejected by the transport) is the
+   * client's invalid params, not an unavailable backend: the backend has not seen a byte of it.
    */
   private sendRequest(id: number, message: JsonRpcRequest): void {
-    let sending: Promise<void>;
-    try {
-      sending = this.options.transport.send(message);
-    } catch (error) {
+    const fail = (error: unknown) => {
       const why = error instanceof Error ? error.message : String(error);
       this.settle(
         id,
-        failed('invalid_params', `Invalid params: the request cannot be sent (${why})`),
+        error instanceof RangeError
+          ? failed('invalid_params', `Invalid params: the request cannot be sent (${why})`)
+          : failed('backend_unavailable', `Backend "${this.name}" is unavailable: ${why}`),
       );
-      return;
+    };
+    try {
+      this.options.transport.send(message).catch(fail);
+    } catch (error) {
+      fail(error);
     }
-    sending.catch((error: Error) => {
-      this.settle(
-        id,
-        failed('backend_unavailable', `Backend "${this.name}" is unavailable: ${error.message}`),
-      );
-    });
   }
 
   /** Sends a notification; failures are reported, not thrown, because nobody waits for an answer. */
