@@ -18,6 +18,7 @@ import { cors } from './cors.js';
 import type { Endpoint } from './endpoints.js';
 import { type HttpAnswer, jsonAnswer, refuseUpgrade, toResponse } from './http-answer.js';
 import { createOriginCheck, guardAnswer, httpGuard } from './http-guard.js';
+import type { KeyRate } from './key-rate.js';
 import { createNodeListener, type NodeListener, nodeHeaders } from './node-listener.js';
 import { type Health, readinessOf } from './status.js';
 import type { SupervisedBackends } from './supervised-backends.js';
@@ -48,6 +49,8 @@ export interface HttpAppOptions {
   health: () => Health;
   /** Redacted from `/metrics`, `/health`, `/ready` and `/api` answers (docs/operations.md, "Secrets"). */
   secrets: Pick<SecretSet, 'redact' | 'redactValue'>;
+  /** The rate limit per client key, checked once the key is known (see {@link createKeyRate}). */
+  keyRate?: KeyRate;
 }
 
 /** The proxy's HTTP side, for its own server and for embedding. */
@@ -87,6 +90,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const allowedOrigins = options.allowedOrigins ?? [];
   const checkOrigin = createOriginCheck({ loopbackOnly: options.loopbackOnly, allowedOrigins });
   const mcpAuth = createAuth({ keys: options.mcpKeys });
+  const keyRate: KeyRate = options.keyRate ?? (() => undefined);
 
   /** The endpoint a request is for (`name`: a backend's own), or the answer refusing it. */
   const endpointFor = (name: string | undefined): Fronts | HttpAnswer => {
@@ -100,7 +104,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   if (allowedOrigins.length > 0) {
     for (const path of [...mcpPaths, '/api', '/api/*']) app.use(path, cors(allowedOrigins));
   }
-  for (const path of mcpPaths) app.use(path, mcpAuth.middleware);
+  for (const path of mcpPaths) {
+    app.use(path, mcpAuth.middleware);
+    app.use(path, async (c, next) => {
+      const limited = keyRate(c.get('principal'));
+      if (limited) return toResponse(limited);
+      await next();
+    });
+  }
   mountMcpRoutes(app, endpointFor);
   app.get('/metrics', async (c) =>
     c.body(secrets.redact(await options.metrics.render()), 200, {
@@ -136,14 +147,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     listener: () => {
       listener ??= createNodeListener({
         fetch: (request, env) => app.fetch(request, env),
-        admit: (header) => admitMcp(header, checkOrigin, mcpAuth, admission),
+        admit: (header) => admitMcp(header, checkOrigin, mcpAuth, admission, keyRate),
         front: endpoints.main.http,
         // Requests from pages go through the app, which adds their CORS headers.
         viaApp: allowedOrigins.length > 0 ? (header) => header('origin') !== undefined : undefined,
       });
       return listener;
     },
-    handleUpgrade: createUpgradeHandler(endpointFor, checkOrigin, mcpAuth, admission),
+    handleUpgrade: createUpgradeHandler(endpointFor, checkOrigin, mcpAuth, admission, keyRate),
   };
 }
 
@@ -178,18 +189,22 @@ function mountMcpRoutes(
 
 /**
  * The checks of an MCP request outside Hono, in the order the Hono routes apply them: Origin and
- * Host, then the key, then whether the proxy still takes requests. Passes with the principal.
+ * Host, then the key, then the key's rate, then whether the proxy still takes requests. Passes
+ * with the principal.
  */
 function admitMcp(
   header: HeaderReader,
   checkOrigin: (header: HeaderReader) => string | undefined,
   auth: Auth,
   admission: Admission,
+  keyRate: KeyRate,
 ): HttpAnswer | Admitted {
   const refused = checkOrigin(header);
   if (refused) return guardAnswer(refused);
   const result = auth.identify(header);
   if (!('principal' in result)) return auth.answer(result);
+  const limited = keyRate(result.principal);
+  if (limited) return limited;
   return admission.open ? result : SHUTTING_DOWN;
 }
 
@@ -202,6 +217,7 @@ function createUpgradeHandler(
   checkOrigin: (header: HeaderReader) => string | undefined,
   auth: Auth,
   admission: Admission,
+  keyRate: KeyRate,
 ): HttpApp['handleUpgrade'] {
   return (request, socket, head) => {
     const header = nodeHeaders(request);
@@ -210,8 +226,10 @@ function createUpgradeHandler(
     if (!match) return refuseUpgrade(socket, httpStatusOf('not_found'));
     if (!admission.open) return refuseUpgrade(socket, SHUTTING_DOWN.status);
     if (checkOrigin(header)) return refuseUpgrade(socket, httpStatusOf('forbidden'));
-    const refusal = auth.check(header);
-    if (refusal) return refuseUpgrade(socket, httpStatusOf(refusal.code));
+    const identified = auth.identify(header);
+    if (!('principal' in identified)) return refuseUpgrade(socket, httpStatusOf(identified.code));
+    const limited = keyRate(identified.principal);
+    if (limited) return refuseUpgrade(socket, limited.status);
     const target = endpointFor(match[1] === undefined ? undefined : decodeURIComponent(match[1]));
     if (isAnswer(target)) return refuseUpgrade(socket, target.status);
     target.ws.handleUpgrade(request, socket, head);

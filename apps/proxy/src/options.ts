@@ -14,7 +14,7 @@ import {
 } from '@switchyard/logging';
 import type { MetricsOptions } from '@switchyard/metrics';
 import { type Clock, type JsonObject, systemClock } from '@switchyard/protocol';
-import type { RouterOptions } from '@switchyard/router';
+import type { RateLimit, RouterOptions } from '@switchyard/router';
 import type { HealthPolicy, RestartPolicy } from '@switchyard/supervisor';
 import type { HttpPoolOptions } from '@switchyard/transports';
 import type { KeyPolicy } from './auth.js';
@@ -84,6 +84,8 @@ export type RouterSettings = Required<
 > & {
   /** Names on the aggregate endpoint; per-server endpoints keep each backend's names untouched. */
   naming: NonNullable<RouterOptions['naming']>;
+  /** Each client session's request rate (`proxy.rateLimit.perSession`). */
+  rateLimitPerSession?: RateLimit;
 };
 
 /** The options of the front transports (Streamable HTTP, HTTP+SSE, WebSocket, stdio). */
@@ -159,6 +161,8 @@ export interface ProxySettings {
   adminKeys: KeyPolicy;
   /** Web origins allowed besides loopback ones, with CORS for them; empty: CORS off. */
   allowedOrigins: readonly string[];
+  /** The rate limit per client key (`proxy.rateLimit.perKey`); none when undefined. */
+  rateLimitPerKey: RateLimit | undefined;
   logger: LoggerOptions;
   /** Every secret of the config, redacted wherever the proxy writes (docs/operations.md). */
   secrets: string[];
@@ -210,6 +214,7 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
     mcpKeys: { hashes: config.proxy.apiKeys },
     adminKeys: adminKeysOf(config, loopbackOnly),
     allowedOrigins: config.proxy.allowedOrigins,
+    rateLimitPerKey: config.proxy.rateLimit.perKey,
     logger: { ...loggerOptionsOf(config), clock },
     secrets: secretsOf(config),
     serverLogs: logDir === undefined ? undefined : { dir: logDir, clock },
@@ -230,6 +235,9 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
       maxQueuedRequests: config.proxy.maxQueuedRequests,
       queueTimeoutMs: config.proxy.queueTimeoutMs,
       maxRequestTimeoutMs: config.proxy.maxRequestTimeoutMs,
+      ...(config.proxy.rateLimit.perSession
+        ? { rateLimitPerSession: config.proxy.rateLimit.perSession }
+        : {}),
       clock,
     },
     fronts: {

@@ -17,6 +17,7 @@ import { logLineText } from './admin-api.js';
 import { createEndpoints, type Endpoints } from './endpoints.js';
 import { createEventEmitter, type ProxyEvents, type ReloadSummary } from './events.js';
 import { type Admission, createHttpApp } from './http-app.js';
+import { createKeyRate } from './key-rate.js';
 import { createLifecycle, type StartOptions } from './lifecycle.js';
 import { MANAGEMENT_SERVER, managementServer } from './management-server.js';
 import { routerObserver, supervisorObserver } from './observers.js';
@@ -123,6 +124,9 @@ export function createProxy(
     mcpKeys: settings.mcpKeys,
     adminKeys: settings.adminKeys,
     allowedOrigins: settings.allowedOrigins,
+    keyRate: createKeyRate(settings.rateLimitPerKey, settings.clock, () =>
+      metrics.requestRejected('', 'rate_limited'),
+    ),
     admission,
     health,
     secrets,

@@ -77,6 +77,18 @@ export interface ServerConfig {
 export const SESSION_MODES = ['shared', 'per-client'] as const;
 export type SessionMode = (typeof SESSION_MODES)[number];
 
+/** A token bucket: `requestsPerSecond` sustained, up to `burst` at once (docs/operations.md). */
+export interface RateLimitConfig {
+  requestsPerSecond: number;
+  burst: number;
+}
+
+/** `proxy.rateLimit`: per client key (HTTP requests, WebSocket upgrades) and per client session. */
+export interface RateLimitsConfig {
+  perKey?: RateLimitConfig;
+  perSession?: RateLimitConfig;
+}
+
 /** The normalised configuration, whatever dialect and format it was written in. */
 export interface SwitchyardConfig {
   dialect: Dialect;
@@ -110,6 +122,8 @@ export interface SwitchyardConfig {
      * unless something must be streamed.
      */
     streamResponses: boolean;
+    /** Request rate limits per client key and per client session; none when absent. */
+    rateLimit: RateLimitsConfig;
   };
   naming: { strategy: 'prefix' | 'none'; separator: string; globalPrefix: string };
   logging: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'json' | 'pretty'; dir?: string };

@@ -272,6 +272,7 @@ describe('parseConfig: Switchyard dialect', () => {
         allowedOrigins: [],
         allowUnauthenticated: false,
         streamResponses: false,
+        rateLimit: {},
       },
       naming: { strategy: 'prefix', separator: '__', globalPrefix: '' },
       logging: { level: 'info', format: 'json', dir: '/xdg/switchyard/logs' },

@@ -21,10 +21,10 @@ export interface RequestRecord {
 }
 
 /**
- * Why a request was refused a slot (the `reason` label of `switchyard_requests_rejected_total`,
- * docs/operations.md, "Admission").
+ * Why a request was refused a slot, or refused for its rate (the `reason` label of
+ * `switchyard_requests_rejected_total`, docs/operations.md, "Admission" and "Rate limits").
  */
-export const REJECTION_REASONS = ['queue_full', 'queue_timeout'] as const;
+export const REJECTION_REASONS = ['queue_full', 'queue_timeout', 'rate_limited'] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

@@ -19,6 +19,11 @@ export const ErrorCode = {
   /** Switchyard: the backend that owns the target is not running or cannot be reached. */
   BackendUnavailable: -32010,
   /**
+   * Switchyard: the client's key or session is over its request rate; `data.retryAfterMs` says
+   * when a token will be there (docs/operations.md, "Rate limits").
+   */
+  RateLimited: -32014,
+  /**
    * Switchyard: a request waited for a free slot and was refused (its queue was full, or its wait
    * ran out); `data.retryAfterMs` says when to try again (docs/operations.md, "Admission").
    */
@@ -44,6 +49,11 @@ export const ERRORS = {
   /** No answer in time (a backend, or a peer of a relayed request). */
   request_timeout: { jsonRpc: ErrorCode.RequestTimeout, http: 504 },
   resource_not_found: { jsonRpc: ErrorCode.ResourceNotFound, http: 404 },
+  /**
+   * A key or session is over its rate limit (docs/operations.md, "Rate limits"): 429 with
+   * `Retry-After` on an HTTP request of its own, this error with `data.retryAfterMs` on a session.
+   */
+  rate_limited: { jsonRpc: ErrorCode.RateLimited, http: 429 },
   /** The backend that owns the target is not running (its state and reason go in `data`). */
   backend_unavailable: { jsonRpc: ErrorCode.BackendUnavailable, http: 503 },
   /** A backend's `initialize` failed or timed out. */

@@ -24,6 +24,7 @@ import { dispatch } from './client-methods.js';
 import type { ClientScope, RouterContext, SessionEndpoint, SessionOwner } from './context.js';
 import { hopBetween } from './forward.js';
 import { failed, type Outcome, statusOf } from './outcome.js';
+import { createTokenBucket, type TokenBucket } from './rate-limit.js';
 
 /** Backend-to-client requests the proxy relays, and the client capability each needs. */
 const RELAYED_CAPABILITY: Readonly<Record<string, string>> = {
@@ -81,6 +82,8 @@ export class ClientSession implements SessionEndpoint {
   private readonly handling = new Map<JsonRpcId, Handling>();
   /** This session's own limit on requests in flight, with its queue (docs/operations.md). */
   private readonly gate: Gate;
+  /** This session's request rate, when one is configured. */
+  private readonly rate: TokenBucket | undefined;
   /** Backend sessions of this client alone (`sessions: per-client`), by backend name. */
   private readonly own = new Map<string, OwnSession>();
   /** Settles once the client sent `notifications/initialized` (or left): relays wait for it. */
@@ -98,6 +101,8 @@ export class ClientSession implements SessionEndpoint {
     });
     this.scope = this.createScope();
     this.gate = createGate({ ...context.limits.session, clock: context.clock });
+    const sessionRate = context.limits.sessionRate;
+    this.rate = sessionRate ? createTokenBucket(sessionRate, context.clock) : undefined;
   }
 
   /** Delivers one valid client message (the transports' `FrontSession.handle`). */
@@ -241,10 +246,19 @@ export class ClientSession implements SessionEndpoint {
   }
 
   /**
-   * A request's outcome: a slot at this session's own gate (waiting for one when the client has
-   * too many in flight), then its method's handler.
+   * A request's outcome: a token of this session's rate, a slot at its own gate (waiting for one
+   * when the client has too many in flight), then its method's handler.
    */
   private async answer(message: JsonRpcRequest, handling: Handling): Promise<Outcome> {
+    const retryAfterMs = this.rate?.take();
+    if (retryAfterMs !== undefined) {
+      this.context.observer.requestRefused?.({ server: '', reason: 'rate_limited' });
+      return failed(
+        'rate_limited',
+        `Too many requests: this session is over its rate limit; retry after ${retryAfterMs} ms`,
+        { reason: 'rate_limited', retryAfterMs },
+      );
+    }
     const admission = await admit(this.gate, (withdraw) => this.waitWith(handling, withdraw));
     if (admission === 'withdrawn') return { kind: 'cancelled' };
     if (admission !== 'admitted') {

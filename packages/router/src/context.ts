@@ -15,6 +15,7 @@ import type { BackendSession } from './backend-session.js';
 import type { Target } from './catalog.js';
 import type { BackendEntry, SessionOwner } from './directory.js';
 import type { Outcome } from './outcome.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** Hooks for metrics and tracing; the router calls them and never depends on who listens. */
 export interface RouterObserver {
@@ -33,7 +34,7 @@ export interface RouterObserver {
    * A request was refused a slot (docs/operations.md, "Admission"): at a backend's gate (`server`
    * names it) or at its client session's own (`server` is `''`).
    */
-  requestRefused?(record: { server: string; reason: Refusal }): void;
+  requestRefused?(record: { server: string; reason: Refusal | 'rate_limited' }): void;
   /** Requests now waiting in a backend's queue (reported by the router's own gates only). */
   queueDepth?(record: { server: string; depth: number }): void;
   sessionOpened?(transport: string): void;
@@ -100,6 +101,8 @@ export interface Audience {
 export interface Limits {
   /** The client session's own gate: its requests in flight, waiting, and how long they wait. */
   session: GateLimits;
+  /** The client session's request rate (docs/operations.md, "Rate limits"); none when absent. */
+  sessionRate?: RateLimit | undefined;
   /** Progress may extend a request's timeout up to this much in all. */
   maxRequestTimeoutMs?: number | undefined;
   /** The request timeout toward one backend. */

@@ -9,6 +9,8 @@ export type { RouterObserver } from './context.js';
 export type { BackendDirectory, BackendEntry, SessionOwner } from './directory.js';
 export type { NamingOptions } from './naming.js';
 export type { Outcome } from './outcome.js';
+export type { KeyedRateLimiter, RateLimit, TokenBucket } from './rate-limit.js';
+export { createKeyedRateLimiter, createTokenBucket } from './rate-limit.js';
 export type { Router, RouterOptions } from './router.js';
 export { createRouter } from './router.js';
 export type { VirtualResource, VirtualServerDefinition, VirtualTool } from './virtual-server.js';

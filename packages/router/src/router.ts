@@ -19,6 +19,7 @@ import { createLiveBackends } from './live-backends.js';
 import { createMergedLists } from './merged-lists.js';
 import type { NamingOptions } from './naming.js';
 import type { Outcome } from './outcome.js';
+import type { RateLimit } from './rate-limit.js';
 import { createResolution } from './resolution.js';
 
 export interface RouterOptions {
@@ -39,6 +40,12 @@ export interface RouterOptions {
   maxQueuedRequests?: number;
   /** How long a request waits for a slot before it is refused. Default 30 s. */
   queueTimeoutMs?: number;
+  /**
+   * Each client session's request rate, a token bucket on {@link clock}: a request over it is
+   * refused `rate_limited` with `data.retryAfterMs` (docs/operations.md, "Rate limits"). Default:
+   * no rate limit.
+   */
+  rateLimitPerSession?: RateLimit;
   /**
    * The gates in front of the backends, to share one set among the routers of a proxy. Default: a
    * set of this router's own, with the limits above, reporting depth to `observer.queueDepth`.
@@ -178,6 +185,7 @@ export function createRouter(options: RouterOptions): Router {
     serverInfo: options.serverInfo,
     limits: {
       session: limits,
+      sessionRate: options.rateLimitPerSession,
       maxRequestTimeoutMs: options.maxRequestTimeoutMs,
       timeoutFor,
     },

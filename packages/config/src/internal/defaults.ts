@@ -1,3 +1,5 @@
+import type { RateLimitsConfig } from '../model.js';
+
 /**
  * Defaults of every dialect (secure and sensible: loopback, port 3000, health checks and tracing
  * on), in one place so that the docs, the JSON Schema descriptions and normalisation cannot drift
@@ -18,6 +20,8 @@ export const DEFAULTS = {
     allowedOrigins: [] as string[],
     allowUnauthenticated: false,
     streamResponses: false,
+    /** Off: no rate limit unless configured (docs/operations.md, "Rate limits"). */
+    rateLimit: {} as RateLimitsConfig,
   },
   naming: { strategy: 'prefix', separator: '__', globalPrefix: '' },
   logging: { level: 'info', format: 'json' },

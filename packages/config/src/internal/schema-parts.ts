@@ -29,6 +29,9 @@ export function integer(min?: number, max?: number) {
   return v.pipe(whole, v.minValue(min, expected), v.maxValue(max, expected));
 }
 
+/** A number above zero, fractions allowed (a rate). */
+export const positiveNumber = () => v.pipe(v.number('number > 0'), v.gtValue(0, 'number > 0'));
+
 /** A TCP port; 0 asks the system for a free one (useful for tests and embedding). */
 export const port = () => integer(0, 65535);
 
@@ -110,6 +113,14 @@ export const originList = () => {
  */
 export function field<const TSchema extends v.GenericSchema>(schema: TSchema, description: string) {
   return v.optional(v.pipe(schema, v.description(description)));
+}
+
+/** A field that must be there, with a description (see {@link field}). */
+export function requiredField<const TSchema extends v.GenericSchema>(
+  schema: TSchema,
+  description: string,
+) {
+  return v.pipe(schema, v.description(description));
 }
 
 /** A problem found by an {@link ObjectCheck}, at `keys` below the object (the object itself if empty). */

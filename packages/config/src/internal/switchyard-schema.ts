@@ -14,6 +14,8 @@ import {
   oneOf,
   originList,
   port,
+  positiveNumber,
+  requiredField,
   strictObject,
   string,
   stringList,
@@ -182,6 +184,13 @@ const checkDashboardPort: ObjectCheck = (root, report) => {
   }
 };
 
+/** A token bucket's rate: `requestsPerSecond` sustained, `burst` at once. */
+const rateLimit = () =>
+  strictObject({
+    requestsPerSecond: requiredField(positiveNumber(), 'Tokens added per second (required).'),
+    burst: requiredField(integer(1), 'Size of the bucket: requests allowed at once (required).'),
+  });
+
 /** Switchyard's own configuration dialect; also the source of the JSON Schema. */
 export const switchyardSchema = strictObject(
   {
@@ -232,6 +241,19 @@ export const switchyardSchema = strictObject(
         allowUnauthenticated: field(
           boolean(),
           `Listen beyond loopback without \`apiKeys\`. Default ${DEFAULTS.proxy.allowUnauthenticated}.`,
+        ),
+        rateLimit: field(
+          strictObject({
+            perKey: field(
+              rateLimit(),
+              'Token bucket per client key (the anonymous principal counts as one key): every MCP HTTP request and WebSocket upgrade with that key takes a token; over it, 429 with Retry-After. Default: none.',
+            ),
+            perSession: field(
+              rateLimit(),
+              'Token bucket per client session, on every front: every JSON-RPC request of the session takes a token; over it, the error rate_limited with data.retryAfterMs. Default: none.',
+            ),
+          }),
+          'Request rate limits (docs/operations.md, "Rate limits"). Default: off.',
         ),
         streamResponses: field(
           boolean(),
