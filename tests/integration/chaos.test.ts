@@ -201,8 +201,8 @@ describe('a backend that never answers initialize', () => {
     await until(async () => (await backend('other'))?.state === 'running', 'other running');
     expect((await health()).status).toBe('ok');
     expect((await backend('mute'))?.state).toBe('starting');
-    // The handshake times out after 30 s on the proxy's clock (MCP 2025-11-25, Basic:
-    // Lifecycle, Timeouts), and no sooner.
+    // The handshake times out on the proxy's clock after the router's 30 s initialize timeout
+    // (MCP 2025-11-25, Basic: Lifecycle, Timeouts), and no sooner.
     await advancingUntil(starting);
     expect(clock.now()).toBeGreaterThanOrEqual(30_000);
 
