@@ -57,7 +57,7 @@ describe('settingsOf', () => {
     const clock = new ManualClock();
     const settings = settingsOf(config, { clock });
     expect(settings.router).toEqual({
-      naming: { strategy: 'prefix', separator: '.', globalPrefix: 'sy_' },
+      naming: { strategy: 'prefix', separator: '.', globalPrefix: 'sy_', maxLength: 128 },
       serverInfo: { name: 'switchyard', version: PROXY_VERSION },
       requestTimeoutMs: 5000,
       maxConcurrentRequests: 7,
@@ -68,6 +68,34 @@ describe('settingsOf', () => {
     });
     expect(settings.fronts).toEqual({ maxMessageBytes: 1024, streamResponses: true, clock });
     expect(settings.pool).toEqual({ connections: 3, headersTimeoutMs: 5000 });
+  });
+
+  it('reaches the name-length limit, log rotation and metric names from the file; run options still override', () => {
+    const clock = new ManualClock();
+    const tuned = normalizeConfig({
+      naming: { maxLength: 64 },
+      logging: { dir: '/tmp/switchyard-options-test', maxSizeBytes: 2048, maxAgeDays: 7 },
+      metrics: { names: 'both' },
+      servers: {},
+    });
+    const settings = settingsOf(tuned, { clock });
+    expect(settings.router.naming.maxLength).toBe(64);
+    expect(settings.serverLogs).toEqual({
+      dir: '/tmp/switchyard-options-test',
+      maxSizeBytes: 2048,
+      maxAgeMs: 7 * 24 * 60 * 60 * 1000,
+      clock,
+    });
+    expect(settings.metrics).toEqual({ prefix: 'both' });
+    expect(settingsOf(tuned, { metricNames: 'seed' }).metrics).toEqual({ prefix: 'seed' });
+
+    const defaults = settingsOf(normalizeConfig({ logging: { dir: '/tmp/x' }, servers: {} }));
+    expect(defaults.router.naming.maxLength).toBe(128);
+    expect(defaults.serverLogs).toMatchObject({
+      maxSizeBytes: 10 * 1024 * 1024,
+      maxAgeMs: 2 * 86_400_000,
+    });
+    expect(defaults.metrics).toEqual({ prefix: 'switchyard' });
   });
 
   it('passes one clock to every part that takes one', () => {

@@ -44,7 +44,10 @@ export interface ProxyOptions {
   /** Overrides `proxy.host` / `proxy.port` of the config (the CLI's `--host`, `--port`). */
   host?: string;
   port?: number;
-  /** Metric names on `/metrics`: Switchyard's, the seed's (`mcp_proxy_*`) for existing dashboards, or both. */
+  /**
+   * Metric names on `/metrics`: Switchyard's, the seed's (`mcp_proxy_*`) for existing dashboards,
+   * or both. Overrides `metrics.names` of the config.
+   */
   metricNames?: 'switchyard' | 'seed' | 'both';
   /** Where run-time enable/disable choices are kept (docs/operations.md); default `config.stateFile`. */
   stateFile?: string;
@@ -195,6 +198,8 @@ export function configOf(input: SwitchyardConfig | Record<string, unknown>): Swi
   return normalized ? (input as SwitchyardConfig) : normalizeConfig(input);
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** Maps a configuration and the run options to every part's settings. */
 export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {}): ProxySettings {
   const clock = options.clock ?? systemClock;
@@ -217,8 +222,16 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
     rateLimitPerKey: config.proxy.rateLimit.perKey,
     logger: { ...loggerOptionsOf(config), clock },
     secrets: secretsOf(config),
-    serverLogs: logDir === undefined ? undefined : { dir: logDir, clock },
-    metrics: { prefix: options.metricNames ?? 'switchyard' },
+    serverLogs:
+      logDir === undefined
+        ? undefined
+        : {
+            dir: logDir,
+            maxSizeBytes: config.logging.maxSizeBytes,
+            maxAgeMs: config.logging.maxAgeDays * DAY_MS,
+            clock,
+          },
+    metrics: { prefix: options.metricNames ?? config.metrics.names },
     pool: {
       connections: config.proxy.connectionPoolSize,
       headersTimeoutMs: config.proxy.requestTimeoutMs,
@@ -228,6 +241,7 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
         strategy: config.naming.strategy,
         separator: config.naming.separator,
         globalPrefix: config.naming.globalPrefix,
+        maxLength: config.naming.maxLength,
       },
       serverInfo: PROXY_INFO,
       requestTimeoutMs: config.proxy.requestTimeoutMs,

@@ -6,6 +6,9 @@
 /** Which file shape a configuration was written in, detected automatically. */
 export type Dialect = 'switchyard' | 'seed' | 'mcpServers';
 
+/** Which metric names `/metrics` serves (`metrics.names`). */
+export type MetricNames = 'switchyard' | 'seed' | 'both';
+
 /** A backend spawned as a child process and spoken to over stdin/stdout. */
 export type StdioTransportConfig = {
   type: 'stdio';
@@ -125,8 +128,24 @@ export interface SwitchyardConfig {
     /** Request rate limits per client key and per client session; none when absent. */
     rateLimit: RateLimitsConfig;
   };
-  naming: { strategy: 'prefix' | 'none'; separator: string; globalPrefix: string };
-  logging: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'json' | 'pretty'; dir?: string };
+  naming: {
+    strategy: 'prefix' | 'none';
+    separator: string;
+    globalPrefix: string;
+    /** Exposed names longer than this are cut and end in a hash (docs/architecture.md). */
+    maxLength: number;
+  };
+  logging: {
+    level: 'error' | 'warn' | 'info' | 'debug';
+    format: 'json' | 'pretty';
+    dir?: string;
+    /** Size at which a server's log file is rotated. */
+    maxSizeBytes: number;
+    /** Rotated server log files older than this are deleted. */
+    maxAgeDays: number;
+  };
+  /** Metric names on `/metrics`: Switchyard's, the seed's (`mcp_proxy_*`), or both. */
+  metrics: { names: MetricNames };
   /** Without `port` the dashboard is served by the proxy's own HTTP server. */
   dashboard: { enabled: boolean; host?: string; port?: number; apiKey?: string };
   /**

@@ -274,8 +274,15 @@ describe('parseConfig: Switchyard dialect', () => {
         streamResponses: false,
         rateLimit: {},
       },
-      naming: { strategy: 'prefix', separator: '__', globalPrefix: '' },
-      logging: { level: 'info', format: 'json', dir: '/xdg/switchyard/logs' },
+      naming: { strategy: 'prefix', separator: '__', globalPrefix: '', maxLength: 128 },
+      logging: {
+        level: 'info',
+        format: 'json',
+        dir: '/xdg/switchyard/logs',
+        maxSizeBytes: 10 * 1024 * 1024,
+        maxAgeDays: 2,
+      },
+      metrics: { names: 'switchyard' },
       dashboard: { enabled: true },
       management: { enabled: true },
       healthCheck: {

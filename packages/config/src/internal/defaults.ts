@@ -23,8 +23,9 @@ export const DEFAULTS = {
     /** Off: no rate limit unless configured (docs/operations.md, "Rate limits"). */
     rateLimit: {} as RateLimitsConfig,
   },
-  naming: { strategy: 'prefix', separator: '__', globalPrefix: '' },
-  logging: { level: 'info', format: 'json' },
+  naming: { strategy: 'prefix', separator: '__', globalPrefix: '', maxLength: 128 },
+  logging: { level: 'info', format: 'json', maxSizeBytes: 10 * 1024 * 1024, maxAgeDays: 2 },
+  metrics: { names: 'switchyard' },
   dashboard: { enabled: true },
   management: { enabled: true },
   healthCheck: {

@@ -276,6 +276,10 @@ export const switchyardSchema = strictObject(
           nameString('global prefix', true),
           'Put before every namespaced name, e.g. "mcp__proxy__". Default "".',
         ),
+        maxLength: field(
+          integer(16),
+          `Longest exposed name; longer ones are cut and end in a hash of the full name. Default ${DEFAULTS.naming.maxLength}.`,
+        ),
       }),
       'How the names of the merged tools and prompts are built.',
     ),
@@ -290,8 +294,25 @@ export const switchyardSchema = strictObject(
           string(),
           'Directory of the per-server log files. Default <state dir>/switchyard/logs.',
         ),
+        maxSizeBytes: field(
+          integer(1024),
+          `Size at which a server's log file is rotated. Default ${DEFAULTS.logging.maxSizeBytes} (10 MiB).`,
+        ),
+        maxAgeDays: field(
+          integer(1),
+          `Rotated server log files older than this many days are deleted. Default ${DEFAULTS.logging.maxAgeDays}.`,
+        ),
       }),
       "The proxy's own log and the servers' log files.",
+    ),
+    metrics: field(
+      strictObject({
+        names: field(
+          oneOf(['switchyard', 'seed', 'both']),
+          `Metric names on /metrics: "switchyard" (switchyard_*), "seed" (the seed's mcp_proxy_*, for existing dashboards) or "both". Default "${DEFAULTS.metrics.names}".`,
+        ),
+      }),
+      'The Prometheus metrics on /metrics.',
     ),
     dashboard: field(
       strictObject({
