@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { silentLogger } from '@switchyard/logging';
+import { createLogger, silentLogger } from '@switchyard/logging';
 import { ManualClock, until } from '@switchyard/protocol/testing';
 import { createProxy, type SwitchyardProxy } from '@switchyard/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,16 @@ function observe(testProxy: TestProxy) {
     backend: async (name: string) => (await health()).backends.find((b) => b.name === name),
     metrics: async () => (await fetch(`${base}/metrics`)).text(),
   };
+}
+
+/** A writable stream that appends each line written to it to `into`. */
+function lines(into: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      into.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
 }
 
 /** The value of one sample of a Prometheus text exposition, or 0 when it is absent. */
@@ -84,6 +95,7 @@ describe('a backend that writes garbage on stdout between its answers', () => {
 describe('a backend that floods stdout without a newline', () => {
   const dir = tempDir();
   const clock = new ManualClock();
+  const log: string[] = [];
   let testProxy: TestProxy;
 
   beforeAll(async () => {
@@ -100,7 +112,7 @@ describe('a backend that floods stdout without a newline', () => {
           other: chaosServer({ FIXTURE_NAME: 'other' }),
         },
       },
-      { clock },
+      { clock, logger: createLogger({ level: 'warn', format: 'json', stream: lines(log) }) },
     );
   });
   afterAll(async () => {
@@ -120,6 +132,11 @@ describe('a backend that floods stdout without a newline', () => {
         (error: Error) => error.message,
       );
     await until(() => existsSync(doneFile), 'the flood to be written', 20_000);
+    // Logged as soon as the line passes the limit, though it never ends.
+    await until(
+      () => log.some((l) => /"server":"flood"/.test(l) && /over the 4194304-byte limit/.test(l)),
+      'the flood to be logged',
+    );
     const stuck = client
       .callTool({ name: 'flood__echo', arguments: { tag: 'lost in the flood' } })
       .then(

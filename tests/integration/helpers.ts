@@ -9,7 +9,7 @@ import {
   StdioClientTransport,
 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { silentLogger } from '@switchyard/logging';
+import { type Logger, silentLogger } from '@switchyard/logging';
 import type { Clock } from '@switchyard/protocol';
 import { createProxy, type SwitchyardProxy } from '@switchyard/proxy';
 
@@ -97,6 +97,8 @@ export interface WithProxyOptions {
    * exactly, without sleeping. Its timers fire only when the test advances it, stopping included.
    */
   clock?: Clock;
+  /** The proxy's logger; silent by default. */
+  logger?: Logger;
 }
 
 /**
@@ -109,7 +111,7 @@ export async function withProxy(
   options: WithProxyOptions = {},
 ): Promise<TestProxy> {
   const proxy = createProxy(config, {
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     port: 0,
     baseEnv: process.env,
     ...(options.clock ? { clock: options.clock } : {}),

@@ -38,8 +38,13 @@ export function reachBackend<T>(
   context: ReachContext,
   handshake: Handshake<T>,
 ): Promise<T> {
+  const log = context.logger.child({ server: backend.name });
+  // A transport's errors (a frame over the size limit, a malformed message, a broken pipe) are
+  // not fatal, so the session does not act on them; they are logged here
+  // (docs/operations.md, "Limits").
+  const onError = (error: Error) => log.warn('backend transport error', { error: error.message });
   return reach(backend, context, (transport, details) =>
-    handshake(redactingTransport(transport, context.secrets), details),
+    handshake(redactingTransport(transport, context.secrets, onError), details),
   );
 }
 

@@ -29,10 +29,14 @@ function redactMessage(message: JsonRpcMessage, secrets: Redaction): JsonRpcMess
   return message;
 }
 
-/** `transport` with every message it delivers, and the reason it closes with, redacted. */
+/**
+ * `transport` with every message it delivers, and the reason it closes with, redacted. Its errors
+ * go to `onError` as well as to whoever holds the returned transport.
+ */
 export function redactingTransport(
   transport: MessageTransport,
   secrets: Redaction,
+  onError?: (error: Error) => void,
 ): MessageTransport {
   const outer: MessageTransport = {
     start: () => transport.start(),
@@ -44,7 +48,10 @@ export function redactingTransport(
     outer.setProtocolVersion = (revision) => set(revision);
   }
   transport.onmessage = (message) => outer.onmessage?.(redactMessage(message, secrets));
-  transport.onerror = (error) => outer.onerror?.(error);
+  transport.onerror = (error) => {
+    onError?.(error);
+    outer.onerror?.(error);
+  };
   transport.onclose = (reason) => outer.onclose?.(secrets.redact(reason));
   return outer;
 }

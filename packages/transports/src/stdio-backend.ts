@@ -124,7 +124,7 @@ export class StdioBackendTransport implements MessageTransport {
         this.onerror?.(
           new SwitchyardError(
             'message_too_large',
-            `backend sent a ${bytes}-byte message, over the ${maxBytes}-byte limit`,
+            `backend sent a message of at least ${bytes} bytes, over the ${maxBytes}-byte limit; dropped`,
           ),
         );
       },

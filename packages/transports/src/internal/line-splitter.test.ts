@@ -24,7 +24,17 @@ describe('LineSplitter', () => {
   it('drops an oversized frame without buffering it and keeps the next one', () => {
     const { lines, oversized } = split(10, ['0123456789', 'abcdef', 'ghij\nok\n']);
     expect(lines).toEqual(['ok']);
-    expect(oversized).toEqual([20]);
+    expect(oversized).toEqual([16]);
+  });
+
+  it('reports a frame once it passes the limit, before its end (a flood without newlines)', () => {
+    const { lines, oversized } = split(10, ['0123456789', 'abcdef', 'x'.repeat(100)]);
+    expect(lines).toEqual([]);
+    expect(oversized).toEqual([16]);
+  });
+
+  it('reports an oversized frame that arrives whole in one chunk', () => {
+    expect(split(10, ['0123456789abc\nok\n'])).toEqual({ lines: ['ok'], oversized: [13] });
   });
 
   it('keeps multi-byte characters split across chunks intact', () => {

@@ -1,7 +1,7 @@
 /**
  * Splits a byte stream into newline-delimited frames (MCP's stdio framing) without ever buffering
  * more than `maxBytes` of one frame: an oversized frame is dropped as it streams past and reported
- * once its end is seen.
+ * once, as soon as it passes the limit, so that a flood that never ends a line is reported too.
  */
 export class LineSplitter {
   private parts: Buffer[] = [];
@@ -34,6 +34,7 @@ export class LineSplitter {
     if (this.size > this.maxBytes) {
       this.discarding = true;
       this.parts = [];
+      this.onOversize(this.size);
     } else {
       this.parts.push(piece);
     }
@@ -41,12 +42,13 @@ export class LineSplitter {
 
   private finish(piece: Buffer): void {
     const total = this.size + piece.length;
-    const oversized = this.discarding || total > this.maxBytes;
+    const reported = this.discarding;
     const parts = this.parts;
     this.parts = [];
     this.size = 0;
     this.discarding = false;
-    if (oversized) {
+    if (reported) return;
+    if (total > this.maxBytes) {
       this.onOversize(total);
       return;
     }
