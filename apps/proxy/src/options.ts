@@ -1,25 +1,16 @@
-import {
-  configSecrets,
-  normalizeConfig,
-  type ServerConfig,
-  type SwitchyardConfig,
-} from '@switchyard/config';
-import {
-  createSecretSet,
-  type Logger,
-  type LoggerOptions,
-  REDACTED,
-  type SecretSet,
-  type ServerLogsOptions,
-} from '@switchyard/logging';
+import { normalizeConfig, type ServerConfig, type SwitchyardConfig } from '@switchyard/config';
+import type { Logger, LoggerOptions, SecretSet, ServerLogsOptions } from '@switchyard/logging';
 import type { MetricsOptions } from '@switchyard/metrics';
-import { type Clock, type JsonObject, systemClock } from '@switchyard/protocol';
+import { type Clock, systemClock } from '@switchyard/protocol';
 import type { RateLimit, RouterOptions } from '@switchyard/router';
 import type { HealthPolicy, RestartPolicy } from '@switchyard/supervisor';
 import type { HttpPoolOptions } from '@switchyard/transports';
 import type { KeyPolicy } from './auth.js';
+import { secretsOf } from './config-secrets.js';
 import { hashKey } from './keys.js';
 import { PROXY_INFO } from './version.js';
+
+export { redactConfig, secretsOf } from './config-secrets.js';
 
 /**
  * The one place that reads the configuration: it maps a {@link SwitchyardConfig} (and the
@@ -360,40 +351,6 @@ function targetOf(server: ServerConfig): BackendTarget {
     default:
       return { type: t.type, url: t.url, headers: t.headers };
   }
-}
-
-/**
- * Every secret of the config (docs/operations.md, "Secrets"), as `@switchyard/config` classifies
- * them: the values the proxy's log, the server logs and every answer redact as whole tokens.
- */
-export function secretsOf(config: SwitchyardConfig): string[] {
-  return configSecrets(config);
-}
-
-/**
- * The config for `proxy://config`, which any MCP client of the proxy may read: every env and
- * header value and the dashboard key hidden whatever their names (a name that does not look
- * secret proves nothing to a reader), secrets elsewhere (arguments, URLs) redacted as tokens.
- */
-export function redactConfig(config: SwitchyardConfig): JsonObject {
-  const hide = (values: Record<string, string>) =>
-    Object.fromEntries(Object.keys(values).map((key) => [key, REDACTED]));
-  const { secretValues: _marked, ...shown } = config;
-  const hidden = {
-    ...shown,
-    dashboard: config.dashboard.apiKey
-      ? { ...config.dashboard, apiKey: REDACTED }
-      : config.dashboard,
-    servers: config.servers.map((server) => {
-      const t = server.transport;
-      return {
-        ...server,
-        transport:
-          t.type === 'stdio' ? { ...t, env: hide(t.env) } : { ...t, headers: hide(t.headers) },
-      };
-    }),
-  };
-  return createSecretSet(secretsOf(config)).redactValue(hidden) as unknown as JsonObject;
 }
 
 /**
