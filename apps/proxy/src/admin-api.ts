@@ -6,6 +6,7 @@ import { streamSSE } from 'hono/streaming';
 import type { Auth } from './auth.js';
 import { jsonAnswer, toResponse } from './http-answer.js';
 import type { SupervisedBackends } from './supervised-backends.js';
+import type { ToolPins } from './tool-pins.js';
 
 export interface AdminApiOptions {
   backends: Pick<SupervisedBackends, 'summary' | 'has' | 'supervisor' | 'setEnabled'>;
@@ -14,6 +15,8 @@ export interface AdminApiOptions {
   auth: Auth;
   /** Redacted from every answer (docs/operations.md, "Secrets"); log lines come redacted already. */
   secrets: Pick<SecretSet, 'redactValue'>;
+  /** Pinned tool definitions (docs/operations.md, "Tool pinning"); `/api/pins` is 404 without. */
+  pins?: ToolPins;
 }
 
 const notFound = (error: string) => toResponse(jsonAnswer(httpStatusOf('not_found'), { error }));
@@ -24,8 +27,8 @@ export function logLineText(line: LogLine): string {
 }
 
 /**
- * The admin REST API under `/api` (docs/operations.md): servers with their state and run-time control, and
- * each server's log as a tail or a live SSE stream.
+ * The admin REST API under `/api` (docs/operations.md): servers with their state and run-time control,
+ * each server's log as a tail or a live SSE stream, and the pinned tool definitions with their approval.
  */
 export function adminApi(options: AdminApiOptions): Hono {
   const { backends, secrets } = options;
@@ -57,6 +60,18 @@ export function adminApi(options: AdminApiOptions): Hono {
       reason: backend?.reason,
       enabled: backend?.enabled,
     });
+  });
+
+  app.get('/pins', (c) => {
+    if (!options.pins) return notFound('tool pinning is off');
+    return json(c, { pins: options.pins.list() });
+  });
+
+  app.post('/pins/:server/:tool/approve', (c) => {
+    const pin = options.pins?.approve(c.req.param('server'), c.req.param('tool'));
+    if (!pin)
+      return notFound(`no pinned tool "${c.req.param('tool')}" of "${c.req.param('server')}"`);
+    return json(c, pin);
   });
 
   app.get('/logs/:server', async (c) => {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, type SwitchyardConfig, starterConfig } from '@switchyard/config';
 import { loadConfigFile, watchConfigFile } from '@switchyard/config/node';
 import { createLogger, createSecretSet, type LogLevel } from '@switchyard/logging';
+import { systemClock } from '@switchyard/protocol';
 import { StdioFrontTransport } from '@switchyard/transports';
 import { newKey } from './keys.js';
 import {
@@ -16,6 +17,7 @@ import {
 } from './options.js';
 import { pingBackends } from './ping.js';
 import { createProxy } from './proxy.js';
+import { openToolPins, pinsFileBeside } from './tool-pins.js';
 import { PROXY_VERSION } from './version.js';
 
 const USAGE = `Usage:
@@ -25,6 +27,7 @@ const USAGE = `Usage:
   switchyard check [--config FILE] [--ping]                                   validate a config, probe backends
   switchyard init [FILE] [--force]                                            write a commented starter config
   switchyard key                                                              make a client key and its hash
+  switchyard approve SERVER TOOL [--config FILE]                              approve a changed tool definition
 
 Without --config, the first of switchyard.{yaml,yml,json,toml}, mcp-proxy.{toml,json,yaml,yml} is used.`;
 
@@ -67,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  if (command !== undefined && command !== 'check') {
+  if (command !== undefined && command !== 'check' && command !== 'approve') {
     process.stderr.write(`switchyard: unknown command "${command}"\n\n${USAGE}\n`);
     return 2;
   }
@@ -92,6 +95,8 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
   if (command === 'check') return check(config, values.ping === true);
+  if (command === 'approve')
+    return approve(pinsFileBeside(settingsOf(config).state.file), positionals[1], positionals[2]);
 
   const format = values['log-format'];
   // One set of secrets for the CLI's logger and the proxy, which keeps it current on reload.
@@ -162,6 +167,32 @@ function init(file: string, force: boolean): number {
   process.stderr.write(
     `wrote ${file}: edit its servers, then run \`switchyard --config ${file}\`\n`,
   );
+  return 0;
+}
+
+/**
+ * Pins the changed definition of one tool (docs/operations.md, "Tool pinning"): the pins file is
+ * edited in place, and a running proxy reads it again before its next decision.
+ */
+function approve(file: string | undefined, server?: string, tool?: string): number {
+  if (server === undefined || tool === undefined) {
+    process.stderr.write(`switchyard: approve needs a server and a tool\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (file === undefined) {
+    process.stderr.write('switchyard: no state directory, so no pinned tools to approve\n');
+    return 1;
+  }
+  let failure: Error | undefined;
+  const pin = openToolPins(file, systemClock.now, (error) => {
+    failure = error;
+  }).approve(server, tool);
+  if (failure) throw failure;
+  if (!pin) {
+    process.stderr.write(`switchyard: no pinned tool "${tool}" of server "${server}" in ${file}\n`);
+    return 1;
+  }
+  process.stdout.write(`${server} ${tool}: pinned ${pin.hash}\n`);
   return 0;
 }
 

@@ -7,6 +7,7 @@ import {
   type NamingOptions,
   type Router,
   type RouterObserver,
+  type ToolPolicy,
 } from '@switchyard/router';
 import {
   createSseFront,
@@ -50,6 +51,8 @@ export interface EndpointsOptions {
   logger: Logger;
   /** The observer of one endpoint's router; `server` is undefined for the aggregate endpoint. */
   observer(server: string | undefined): RouterObserver;
+  /** Which tools every router may show and call (docs/operations.md, "Tool pinning"). */
+  toolPolicy?: ToolPolicy;
 }
 
 export function createEndpoints(options: EndpointsOptions): Endpoints {
@@ -77,6 +80,7 @@ export function createEndpoints(options: EndpointsOptions): Endpoints {
       logger,
       gates,
       observer: server === undefined ? mainObserver : options.observer(server),
+      ...(options.toolPolicy ? { toolPolicy: options.toolPolicy } : {}),
     });
 
   /** Every front transport in front of one router; `base` is where they are mounted. */

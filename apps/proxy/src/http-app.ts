@@ -22,6 +22,7 @@ import type { KeyRate } from './key-rate.js';
 import { createNodeListener, type NodeListener, nodeHeaders } from './node-listener.js';
 import { type Health, readinessOf } from './status.js';
 import type { SupervisedBackends } from './supervised-backends.js';
+import type { ToolPins } from './tool-pins.js';
 
 /** Whether the proxy takes new requests: closed once it begins to stop. */
 export interface Admission {
@@ -47,6 +48,8 @@ export interface HttpAppOptions {
   allowedOrigins?: readonly string[];
   admission: Admission;
   health: () => Health;
+  /** The pinned tool definitions shown and approved under `/api/pins` (docs/operations.md). */
+  pins?: ToolPins;
   /** Redacted from `/metrics`, `/health`, `/ready` and `/api` answers (docs/operations.md, "Secrets"). */
   secrets: Pick<SecretSet, 'redact' | 'redactValue'>;
   /** The rate limit per client key, checked once the key is known (see {@link createKeyRate}). */
@@ -133,6 +136,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       backends: options.backends,
       logs: options.logs,
       secrets,
+      ...(options.pins ? { pins: options.pins } : {}),
       auth: createAuth({
         keys: options.adminKeys,
         unauthorizedMessage: 'Unauthorized',

@@ -5,14 +5,17 @@ import type { ProxyEventEmitter } from './events.js';
 
 /**
  * What one endpoint's router reports: requests and translations become metrics, sessions become
- * metrics and proxy events. `server` names the backend of a per-server endpoint.
+ * metrics and proxy events. `server` names the backend of a per-server endpoint; listed tools go
+ * to `toolListed` (tool pinning, docs/operations.md).
  */
 export function routerObserver(
   metrics: Metrics,
   events: Pick<ProxyEventEmitter, 'emit'>,
   server: string | undefined,
+  toolListed?: RouterObserver['toolListed'],
 ): RouterObserver {
   return {
+    ...(toolListed ? { toolListed } : {}),
     requestCompleted: (record) => metrics.recordRequest(record),
     requestRefused: ({ server, reason }) => metrics.requestRejected(server, reason),
     queueDepth: ({ server, depth }) => metrics.queueDepth(server, depth),

@@ -33,6 +33,8 @@ import { redactedServer } from './redaction.js';
 import { openServerState } from './server-state.js';
 import { type Health, healthOf } from './status.js';
 import { SupervisedBackends } from './supervised-backends.js';
+import { createToolPinning, pinningModeOf } from './tool-pinning.js';
+import { openToolPins, pinsFileBeside } from './tool-pins.js';
 
 /** A running (or ready to run) Switchyard proxy. Its events: see {@link ProxyEvents}. */
 export interface SwitchyardProxy extends ProxyEvents {
@@ -101,6 +103,16 @@ export function createProxy(
     ),
   });
   backends.supervisor.subscribe(supervisorObserver(events));
+  const pinning = createToolPinning({
+    pins: openToolPins(
+      pinsFileBeside(settings.state.file),
+      () => settings.clock.now(),
+      (error) => logger.warn('cannot save the tool pins', { error: error.message }),
+    ),
+    modeOf: (server) => pinningModeOf(running.current, server),
+    logger,
+    metrics,
+  });
 
   const endpoints = createEndpoints({
     backends,
@@ -108,7 +120,8 @@ export function createProxy(
     router: settings.router,
     fronts: settings.fronts,
     logger,
-    observer: (server) => routerObserver(metrics, events, server),
+    observer: (server) => routerObserver(metrics, events, server, pinning.listed),
+    toolPolicy: pinning.policy,
   });
   const health = () => healthOf(backends, endpoints.main.router.sessionCount);
   if (settings.management)
@@ -130,6 +143,7 @@ export function createProxy(
     admission,
     health,
     secrets,
+    pins: pinning.pins,
   });
   const lifecycle = createLifecycle({
     listen: settings.listen,

@@ -74,7 +74,17 @@ export interface ServerConfig {
    * requests are attributed exactly (docs/transports.md, "Server-to-client requests").
    */
   sessions: SessionMode;
+  /** What a changed tool definition does (docs/operations.md, "Tool pinning"). */
+  pinning: PinningMode;
 }
+
+/**
+ * Tool definition pinning (`pinning`, top level and per server): `off` hashes nothing; `warn`
+ * flags a changed definition in the log, metrics and `/api`; `block` also holds the tool back
+ * until it is approved.
+ */
+export const PINNING_MODES = ['off', 'warn', 'block'] as const;
+export type PinningMode = (typeof PINNING_MODES)[number];
 
 /** How client sessions map onto backend sessions (`servers.<name>.sessions`). */
 export const SESSION_MODES = ['shared', 'per-client'] as const;
@@ -153,6 +163,8 @@ export interface SwitchyardConfig {
    * dir>/switchyard/server-state.json`, when a state directory is known.
    */
   stateFile?: string;
+  /** The default of every server's `pinning`. */
+  pinning: PinningMode;
   /** The built-in `switchyard` management server, mounted like a backend. */
   management: { enabled: boolean };
   healthCheck: HealthCheckConfig;

@@ -223,6 +223,7 @@ describe('parseConfig: Switchyard dialect', () => {
       priority: 0,
       lazy: false,
       sessions: 'shared',
+      pinning: 'warn',
     });
     expect(remote).toMatchObject({
       transport: { type: 'streamable-http', headers: { Authorization: 'Bearer t0k' } },
@@ -299,6 +300,7 @@ describe('parseConfig: Switchyard dialect', () => {
         cacheSize: 10000,
       },
       stateFile: '/xdg/switchyard/server-state.json',
+      pinning: 'warn',
       servers: [],
     });
   });

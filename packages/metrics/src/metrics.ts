@@ -64,6 +64,8 @@ export interface Metrics {
   translationDropped(drop: TranslationDrop): void;
   /** A stdio backend wrote a line to stdout that was not a JSON-RPC message. */
   nonProtocolLine(server: string): void;
+  /** A tool's definition changed since it was pinned (docs/operations.md, "Tool pinning"). */
+  toolDefinitionChanged(server: string): void;
   /** How many backend sessions of single clients a server has open now (`sessions: per-client`). */
   clientSessions(server: string, open: number): void;
   /** Forgets a server removed from the configuration (hot reload): all its labelled series go. */
@@ -228,6 +230,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     nonProtocolLine(name) {
       server(name).nonProtocolLines++;
       for (const family of families) family.nonProtocolLine?.(name);
+    },
+    toolDefinitionChanged(name) {
+      server(name);
+      for (const family of families) family.toolDefinitionChanged?.(name);
     },
     clientSessions(name, open) {
       server(name);

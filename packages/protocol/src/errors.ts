@@ -28,6 +28,11 @@ export const ErrorCode = {
    * ran out); `data.retryAfterMs` says when to try again (docs/operations.md, "Admission").
    */
   Overloaded: -32012,
+  /**
+   * Switchyard: the tool's definition changed since it was pinned and is not approved yet
+   * (docs/operations.md, "Tool pinning").
+   */
+  ToolNotApproved: -32013,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -72,6 +77,11 @@ export const ERRORS = {
   queue_full: { jsonRpc: ErrorCode.Overloaded, http: 503 },
   /** A request waited in a queue for `queueTimeoutMs` without getting a slot; `data` as above. */
   queue_timeout: { jsonRpc: ErrorCode.Overloaded, http: 503 },
+  /**
+   * A tool whose definition changed since it was pinned, held back until approved
+   * (docs/operations.md, "Tool pinning"); `data` has `server`, `tool`, `pinnedHash`, `currentHash`.
+   */
+  tool_not_approved: { jsonRpc: ErrorCode.ToolNotApproved, http: 403 },
   /** The proxy is shutting down and takes no new work. */
   shutting_down: { jsonRpc: ErrorCode.ServerError, http: 503 },
   /** A connection or session ended before its answer came. */

@@ -114,6 +114,10 @@ function callNamed(kind: 'tools' | 'prompts'): ClientMethodHandler {
     const target = await context.resolveName(kind, name);
     if (!target)
       return failed('invalid_params', `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${name}`);
+    if (kind === 'tools') {
+      const verdict = context.toolPolicy(target.backend, target.name);
+      if (!verdict.show) return failed('tool_not_approved', verdict.message, verdict.data);
+    }
     const outcome = target.taskRequired
       ? await callAsTask(context, scope, request, target.backend, target.name)
       : await forward(context, scope, request, target.backend, { ...params, name: target.name });

@@ -41,7 +41,21 @@ export interface RouterObserver {
   /** Something one hop could not carry as it was, converted or dropped (docs/protocol-versions.md). */
   translation?(event: TranslationEvent): void;
   sessionClosed?(transport: string): void;
+  /**
+   * A backend listed a tool: its definition as the backend sent it (its own name), before the
+   * router decides whether clients see it (docs/operations.md, "Tool pinning").
+   */
+  toolListed?(server: string, tool: JsonObject): void;
 }
+
+/** Whether clients may see and call one backend's tool; why not, when they may not. */
+export type ToolVerdict = { show: true } | { show: false; message: string; data: JsonObject };
+
+/**
+ * Decides per tool, by the backend's own tool name, whether it is listed and callable
+ * (docs/operations.md, "Tool pinning"). The router keeps no files or config of its own for it.
+ */
+export type ToolPolicy = (server: string, tool: string) => ToolVerdict;
 
 /** A running backend with a live session, as lists and fan-outs see it. */
 export interface LiveBackend {
@@ -122,6 +136,8 @@ export interface RouterContext {
   /** The gates in front of the backends, shared by every router of the proxy. */
   readonly gates: BackendGates;
   readonly observer: RouterObserver;
+  /** Whether a backend's tool may be listed and called now. */
+  readonly toolPolicy: ToolPolicy;
   /** Logs (debug) and reports one translation loss or conversion. */
   reportTranslation(event: TranslationEvent): void;
   readonly backends: LiveBackends;

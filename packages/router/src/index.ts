@@ -5,7 +5,7 @@ export { createBackendHub } from './backend-events.js';
 export type { BackendSessionOptions, PendingRequest, RequestOptions } from './backend-session.js';
 export { BackendSession } from './backend-session.js';
 export type { ClientSession } from './client-session.js';
-export type { RouterObserver } from './context.js';
+export type { RouterObserver, ToolPolicy, ToolVerdict } from './context.js';
 export type { BackendDirectory, BackendEntry, SessionOwner } from './directory.js';
 export type { NamingOptions } from './naming.js';
 export type { Outcome } from './outcome.js';

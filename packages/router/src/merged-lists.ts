@@ -9,7 +9,7 @@ import {
   type TranslationEvent,
 } from '@switchyard/protocol';
 import type { Catalog, Target } from './catalog.js';
-import type { LiveBackends } from './context.js';
+import type { LiveBackends, ToolPolicy } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { BackendEntry } from './directory.js';
 import { exposeName, type NamingOptions } from './naming.js';
@@ -30,6 +30,10 @@ export interface MergedListsOptions {
   /** A request is going to this backend (resets its idle timer). */
   touch(backend: string): void;
   reportTranslation(event: TranslationEvent): void;
+  /** Every tool as its backend listed it, before it is exposed. */
+  toolListed(server: string, tool: JsonObject): void;
+  /** Whether a listed tool is shown to clients (docs/operations.md, "Tool pinning"). */
+  toolPolicy: ToolPolicy;
   logger: Logger | undefined;
 }
 
@@ -64,6 +68,14 @@ export function createMergedLists(options: MergedListsOptions): MergedList {
   ): JsonObject | undefined => {
     if (method === 'tools/list' || method === 'prompts/list') {
       if (typeof item.name !== 'string') return undefined;
+      if (method === 'tools/list') {
+        options.toolListed(entry.name, item);
+        const verdict = options.toolPolicy(entry.name, item.name);
+        if (!verdict.show) {
+          logger?.debug('tool held back from the list', { server: entry.name, tool: item.name });
+          return undefined;
+        }
+      }
       const exposed = exposeName(naming, entry.prefix, item.name);
       const map = method === 'tools/list' ? catalog.tools : catalog.prompts;
       const found = target(entry, order, item.name);

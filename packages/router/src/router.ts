@@ -13,7 +13,7 @@ import { type BackendHub, createBackendEvents } from './backend-events.js';
 import type { BackendSession } from './backend-session.js';
 import { Catalog } from './catalog.js';
 import { ClientSession } from './client-session.js';
-import type { RouterContext, RouterObserver } from './context.js';
+import type { RouterContext, RouterObserver, ToolPolicy, ToolVerdict } from './context.js';
 import type { BackendDirectory } from './directory.js';
 import { createLiveBackends } from './live-backends.js';
 import { createMergedLists } from './merged-lists.js';
@@ -62,6 +62,12 @@ export interface RouterOptions {
   logger?: Logger;
   clock?: Clock;
   observer?: RouterObserver;
+  /**
+   * Holds back tools clients may not see or call (docs/operations.md, "Tool pinning"): a held
+   * tool is left out of `tools/list` and a call to it is refused `tool_not_approved`. Default:
+   * every tool is shown.
+   */
+  toolPolicy?: ToolPolicy;
 }
 
 /** The aggregated MCP server every front transport talks to. */
@@ -131,6 +137,8 @@ export function createRouter(options: RouterOptions): Router {
   const logger = options.logger;
   const naming = options.naming ?? { strategy: 'prefix' };
   const observer = options.observer ?? {};
+  const shown: ToolVerdict = { show: true };
+  const toolPolicy: ToolPolicy = options.toolPolicy ?? (() => shown);
   const directory = options.backends;
   const catalog = new Catalog();
   const sessions = new Set<ClientSession>();
@@ -165,6 +173,8 @@ export function createRouter(options: RouterOptions): Router {
     timeoutFor,
     touch: (name) => directory.touch?.(name),
     reportTranslation,
+    toolListed: (server, tool) => observer.toolListed?.(server, tool),
+    toolPolicy,
     logger,
   });
   const resolution = createResolution({ backends, catalog, naming, list });
@@ -191,6 +201,7 @@ export function createRouter(options: RouterOptions): Router {
     },
     gates,
     observer,
+    toolPolicy,
     reportTranslation,
     backends,
     list: (method, params) => list(method, params),

@@ -1,6 +1,7 @@
 import type {
   Dialect,
   HealthCheckConfig,
+  PinningMode,
   ServerConfig,
   SwitchyardConfig,
   TransportConfig,
@@ -54,6 +55,7 @@ function serverOf(
   name: string,
   server: SwitchyardServerInput,
   healthCheck: HealthCheckConfig,
+  pinning: PinningMode,
 ): ServerConfig {
   const defaults = DEFAULTS.server;
   return omitUndefined({
@@ -70,6 +72,7 @@ function serverOf(
     lazy: server.lazy ?? defaults.lazy,
     idleStopMs: server.idleStopMs,
     sessions: server.sessions ?? defaults.sessions,
+    pinning: server.pinning ?? pinning,
   });
 }
 
@@ -80,6 +83,7 @@ function serverOf(
  */
 export function buildModel(input: SwitchyardInput, context: ModelContext): SwitchyardConfig {
   const healthCheck = mergeHealthCheck({ ...DEFAULTS.healthCheck }, input.healthCheck);
+  const pinning = input.pinning ?? DEFAULTS.pinning;
   const config: SwitchyardConfig = {
     dialect: context.dialect,
     proxy: { ...DEFAULTS.proxy, ...omitUndefined({ ...input.proxy }) },
@@ -95,6 +99,7 @@ export function buildModel(input: SwitchyardInput, context: ModelContext): Switc
     dashboard: { ...DEFAULTS.dashboard, ...omitUndefined({ ...input.dashboard }) },
     management: { ...DEFAULTS.management, ...omitUndefined({ ...input.management }) },
     healthCheck,
+    pinning,
     contextTracing: omitUndefined({
       enabled: input.contextTracing?.enabled ?? DEFAULTS.contextTracing.enabled,
       sqlitePath: input.contextTracing?.sqlitePath ?? statePath(context.stateDir, 'tracing.db'),
@@ -102,7 +107,7 @@ export function buildModel(input: SwitchyardInput, context: ModelContext): Switc
       cacheSize: input.contextTracing?.cacheSize ?? DEFAULTS.contextTracing.cacheSize,
     }),
     servers: Object.entries(input.servers ?? {}).map(([name, server]) =>
-      serverOf(name, server, healthCheck),
+      serverOf(name, server, healthCheck, pinning),
     ),
   };
   if (context.file !== undefined) config.file = context.file;

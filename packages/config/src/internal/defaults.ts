@@ -36,6 +36,7 @@ export const DEFAULTS = {
     method: 'ping',
   },
   contextTracing: { enabled: true, retentionDays: 90, cacheSize: 10_000 },
+  pinning: 'warn',
   server: {
     enabled: true,
     restartOnFailure: true,

@@ -1,5 +1,5 @@
 import type * as v from 'valibot';
-import { SESSION_MODES } from '../model.js';
+import { PINNING_MODES, SESSION_MODES } from '../model.js';
 import { DEFAULTS } from './defaults.js';
 import { isRecord } from './is-record.js';
 import {
@@ -163,6 +163,10 @@ const switchyardServerSchema = strictObject(
     sessions: field(
       oneOf(SESSION_MODES),
       `"shared": one session for all clients; "per-client": each client session gets its own (its own process for stdio), so sampling, elicitation and roots reach exactly the client they belong to. Default "${DEFAULTS.server.sessions}".`,
+    ),
+    pinning: field(
+      oneOf(PINNING_MODES),
+      'What a change of one of this server\'s tool definitions does: "off", "warn" (log, metric, /api) or "block" (also held back until approved). Default: the top-level `pinning`.',
     ),
   },
   checkServer,
@@ -368,6 +372,10 @@ export const switchyardSchema = strictObject(
         ),
       }),
       'Context tracing: provenance of what clients were given.',
+    ),
+    pinning: field(
+      oneOf(PINNING_MODES),
+      `Tool definition pinning for every server: "off", "warn" (a changed definition is logged, counted and shown in /api) or "block" (also held back from tools/list and refused until approved). Default "${DEFAULTS.pinning}".`,
     ),
     servers: field(
       map(nameString('server name'), switchyardServerSchema, 'map of server names to servers'),

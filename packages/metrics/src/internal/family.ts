@@ -23,6 +23,7 @@ export interface MetricFamily {
   healthChecked?(server: string, healthy: boolean): void;
   translationDropped?(drop: TranslationDrop): void;
   nonProtocolLine?(server: string): void;
+  toolDefinitionChanged?(server: string): void;
   clientSessionsChanged?(server: string, open: number): void;
   /** `methods` lists every method recorded for the server, so labelled series can be found. */
   serverRemoved?(server: string, methods: ReadonlySet<string>): void;

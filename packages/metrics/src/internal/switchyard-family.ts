@@ -94,7 +94,14 @@ export function createSwitchyardFamily(registry: Registry): MetricFamily {
     labelNames: ['server'] as const,
     registers,
   });
+  const definitionChanges = new Counter({
+    name: 'switchyard_tool_definition_changes_total',
+    help: 'Tool definitions that changed since they were pinned (docs/operations.md, "Tool pinning").',
+    labelNames: ['server'] as const,
+    registers,
+  });
   const perServer = [restarts, healthChecks, healthCheckFailures, nonProtocolLines];
+  perServer.push(definitionChanges);
 
   return {
     serverAdded(server) {
@@ -134,6 +141,9 @@ export function createSwitchyardFamily(registry: Registry): MetricFamily {
     },
     nonProtocolLine(server) {
       nonProtocolLines.inc({ server });
+    },
+    toolDefinitionChanged(server) {
+      definitionChanges.inc({ server });
     },
     clientSessionsChanged(server, open) {
       clientSessions.set({ server }, open);
