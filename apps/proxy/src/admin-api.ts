@@ -3,7 +3,8 @@ import { httpStatusOf } from '@switchyard/protocol';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { Auth } from './auth.js';
+import type { AdminAuditEvent, AuditLog } from './audit-log.js';
+import type { Auth, AuthEnv } from './auth.js';
 import { jsonAnswer, toResponse } from './http-answer.js';
 import type { SupervisedBackends } from './supervised-backends.js';
 import type { ToolPins } from './tool-pins.js';
@@ -17,6 +18,8 @@ export interface AdminApiOptions {
   secrets: Pick<SecretSet, 'redactValue'>;
   /** Pinned tool definitions (docs/operations.md, "Tool pinning"); `/api/pins` is 404 without. */
   pins?: ToolPins;
+  /** Admin actions are recorded here; `/api/audit` exports it (docs/operations.md, "Audit log"). */
+  audit?: Pick<AuditLog, 'record' | 'since'>;
 }
 
 const notFound = (error: string) => toResponse(jsonAnswer(httpStatusOf('not_found'), { error }));
@@ -30,9 +33,14 @@ export function logLineText(line: LogLine): string {
  * The admin REST API under `/api` (docs/operations.md): servers with their state and run-time control,
  * each server's log as a tail or a live SSE stream, and the pinned tool definitions with their approval.
  */
-export function adminApi(options: AdminApiOptions): Hono {
+export function adminApi(options: AdminApiOptions): Hono<AuthEnv> {
   const { backends, secrets } = options;
-  const app = new Hono();
+  const app = new Hono<AuthEnv>();
+  const record = (
+    c: Context<AuthEnv>,
+    event: Omit<AdminAuditEvent, 'type' | 'via' | 'principal'>,
+  ) =>
+    options.audit?.record({ type: 'admin', via: 'api', principal: c.get('principal'), ...event });
   app.use('*', options.auth.middleware);
   const json = (c: Context, value: unknown) => c.json(secrets.redactValue(value));
 
@@ -54,6 +62,7 @@ export function adminApi(options: AdminApiOptions): Hono {
       await backends.setEnabled(name, action === 'enable');
     else return notFound(`unknown action "${action}"`);
     const backend = supervisor.get(name);
+    record(c, { action, server: name, status: 'ok' });
     return json(c, {
       name,
       state: backend?.state,
@@ -68,10 +77,22 @@ export function adminApi(options: AdminApiOptions): Hono {
   });
 
   app.post('/pins/:server/:tool/approve', (c) => {
-    const pin = options.pins?.approve(c.req.param('server'), c.req.param('tool'));
+    const server = c.req.param('server');
+    const tool = c.req.param('tool');
+    const pin = options.pins?.approve(server, tool);
+    record(c, { action: 'approve', server, tool, status: pin ? 'ok' : 'error' });
     if (!pin)
       return notFound(`no pinned tool "${c.req.param('tool')}" of "${c.req.param('server')}"`);
     return json(c, pin);
+  });
+
+  app.get('/audit', (c) => {
+    if (!options.audit) return notFound('the audit log is off');
+    const since = Math.max(0, Number(c.req.query('since') ?? 0) || 0);
+    const lines = options.audit.since(since);
+    return c.body(lines.map((line) => `${line}\n`).join(''), 200, {
+      'content-type': 'application/jsonl; charset=utf-8',
+    });
   });
 
   app.get('/logs/:server', async (c) => {

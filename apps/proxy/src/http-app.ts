@@ -6,6 +6,7 @@ import { httpStatusOf } from '@switchyard/protocol';
 import type { BodySource } from '@switchyard/transports';
 import { type Context, Hono } from 'hono';
 import { adminApi } from './admin-api.js';
+import type { AuditLog } from './audit-log.js';
 import {
   type Admitted,
   type Auth,
@@ -50,6 +51,8 @@ export interface HttpAppOptions {
   health: () => Health;
   /** The pinned tool definitions shown and approved under `/api/pins` (docs/operations.md). */
   pins?: ToolPins;
+  /** The audit log: admin actions are recorded in it and `/api/audit` exports it. */
+  audit?: Pick<AuditLog, 'record' | 'since'>;
   /** Redacted from `/metrics`, `/health`, `/ready` and `/api` answers (docs/operations.md, "Secrets"). */
   secrets: Pick<SecretSet, 'redact' | 'redactValue'>;
   /** The rate limit per client key, checked once the key is known (see {@link createKeyRate}). */
@@ -137,6 +140,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       logs: options.logs,
       secrets,
       ...(options.pins ? { pins: options.pins } : {}),
+      ...(options.audit ? { audit: options.audit } : {}),
       auth: createAuth({
         keys: options.adminKeys,
         unauthorizedMessage: 'Unauthorized',

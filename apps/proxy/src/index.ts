@@ -1,3 +1,4 @@
+export { verifyAuditLines } from './audit-log.js';
 export type {
   ProxyEvent,
   ProxyEventListener,

@@ -1,4 +1,9 @@
-import { normalizeConfig, type ServerConfig, type SwitchyardConfig } from '@switchyard/config';
+import {
+  type AuditArguments,
+  normalizeConfig,
+  type ServerConfig,
+  type SwitchyardConfig,
+} from '@switchyard/config';
 import type { Logger, LoggerOptions, SecretSet, ServerLogsOptions } from '@switchyard/logging';
 import type { MetricsOptions } from '@switchyard/metrics';
 import { type Clock, systemClock } from '@switchyard/protocol';
@@ -170,6 +175,8 @@ export interface ProxySettings {
   backends: BackendOptions[];
   /** Where run-time choices are kept, and the key (the config file) they are kept under. */
   state: { file: string | undefined; key: string };
+  /** The audit log's file (none when off) and what it keeps of arguments (docs/operations.md). */
+  audit: { file: string | undefined; arguments: AuditArguments };
   /** Whether the built-in `switchyard` management server is mounted. */
   management: boolean;
   shutdownDeadlineMs: number;
@@ -258,6 +265,10 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
     },
     backends: backendOptionsOf(config),
     state: { file: options.stateFile ?? config.stateFile, key: config.file ?? '(inline)' },
+    audit: {
+      file: config.audit.enabled ? config.audit.path : undefined,
+      arguments: config.audit.arguments,
+    },
     management: config.management.enabled,
     shutdownDeadlineMs: options.shutdownDeadlineMs ?? 10_000,
     clock,

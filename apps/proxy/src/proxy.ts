@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from '@switchyard/metrics';
 import { createBackendHub, type Router } from '@switchyard/router';
 import { createHttpPool } from '@switchyard/transports';
 import { logLineText } from './admin-api.js';
+import { AuditLog, toolCallAuditor } from './audit-log.js';
 import { createEndpoints, type Endpoints } from './endpoints.js';
 import { createEventEmitter, type ProxyEvents, type ReloadSummary } from './events.js';
 import { type Admission, createHttpApp } from './http-app.js';
@@ -114,13 +115,31 @@ export function createProxy(
     metrics,
   });
 
+  const audit =
+    settings.audit.file === undefined
+      ? undefined
+      : new AuditLog({
+          file: settings.audit.file,
+          now: () => settings.clock.now(),
+          secrets,
+          onError: (error) => logger.warn('cannot write the audit log', { error: error.message }),
+        });
+  const definitionHash = (server: string, tool: string) => {
+    const pin = pinning.pins.get(server, tool);
+    return pin?.changed?.hash ?? pin?.hash;
+  };
+  const toolCalled = audit && toolCallAuditor(audit, definitionHash, settings.audit.arguments);
+
   const endpoints = createEndpoints({
     backends,
     hub,
     router: settings.router,
     fronts: settings.fronts,
     logger,
-    observer: (server) => routerObserver(metrics, events, server, pinning.listed),
+    observer: (server) => ({
+      ...routerObserver(metrics, events, server, pinning.listed),
+      ...(toolCalled ? { toolCalled } : {}),
+    }),
     toolPolicy: pinning.policy,
   });
   const health = () => healthOf(backends, endpoints.main.router.sessionCount);
@@ -144,6 +163,7 @@ export function createProxy(
     health,
     secrets,
     pins: pinning.pins,
+    ...(audit ? { audit } : {}),
   });
   const lifecycle = createLifecycle({
     listen: settings.listen,
@@ -163,7 +183,17 @@ export function createProxy(
   return {
     start: (startOptions) => lifecycle.start(startOptions),
     stop: () => lifecycle.stop(),
-    reload: (next) => lifecycle.reload(next),
+    reload: async (next) => {
+      const summary = await lifecycle.reload(next);
+      audit?.record({
+        type: 'admin',
+        action: 'reload',
+        via: 'config',
+        status: 'ok',
+        detail: { ...summary },
+      });
+      return summary;
+    },
     fetch: (request) => http.fetch(request),
     handleUpgrade: (request, socket, head) => http.handleUpgrade(request, socket, head),
     on: (type, listener) => events.on(type, listener),

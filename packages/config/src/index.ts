@@ -5,7 +5,13 @@
  */
 export { ConfigError } from './config-error.js';
 export { configJsonSchema } from './json-schema.js';
-export type { ParseOptions, PinningMode, ServerConfig, SwitchyardConfig } from './model.js';
+export type {
+  AuditArguments,
+  ParseOptions,
+  PinningMode,
+  ServerConfig,
+  SwitchyardConfig,
+} from './model.js';
 export { normalizeConfig } from './normalize-config.js';
 export { configSecrets, isSecretName, isSensitiveHeader } from './secrets.js';
 export { starterConfig } from './starter-config.js';

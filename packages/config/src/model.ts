@@ -86,6 +86,10 @@ export interface ServerConfig {
 export const PINNING_MODES = ['off', 'warn', 'block'] as const;
 export type PinningMode = (typeof PINNING_MODES)[number];
 
+/** What the audit log keeps of a tool call's arguments: keys and JSON types only, or everything. */
+export const AUDIT_ARGUMENTS = ['shape', 'full'] as const;
+export type AuditArguments = (typeof AUDIT_ARGUMENTS)[number];
+
 /** How client sessions map onto backend sessions (`servers.<name>.sessions`). */
 export const SESSION_MODES = ['shared', 'per-client'] as const;
 export type SessionMode = (typeof SESSION_MODES)[number];
@@ -165,6 +169,11 @@ export interface SwitchyardConfig {
   stateFile?: string;
   /** The default of every server's `pinning`. */
   pinning: PinningMode;
+  /**
+   * The append-only audit log of tool calls and admin actions (docs/operations.md, "Audit log"):
+   * `path` defaults to `<state dir>/switchyard/audit.jsonl`; without either there is none.
+   */
+  audit: { enabled: boolean; path?: string; arguments: AuditArguments };
   /** The built-in `switchyard` management server, mounted like a backend. */
   management: { enabled: boolean };
   healthCheck: HealthCheckConfig;

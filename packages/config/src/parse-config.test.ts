@@ -301,6 +301,7 @@ describe('parseConfig: Switchyard dialect', () => {
       },
       stateFile: '/xdg/switchyard/server-state.json',
       pinning: 'warn',
+      audit: { enabled: true, path: '/xdg/switchyard/audit.jsonl', arguments: 'shape' },
       servers: [],
     });
   });

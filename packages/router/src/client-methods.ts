@@ -12,9 +12,10 @@ import {
   negotiateLegacyRevision,
   translateResult,
 } from '@switchyard/protocol';
+import type { Target } from './catalog.js';
 import type { ClientScope, RouterContext } from './context.js';
 import { forward, hopBetween } from './forward.js';
-import { failed, type Outcome, succeeded } from './outcome.js';
+import { failed, type Outcome, statusOf, succeeded } from './outcome.js';
 
 /** Handles one client request for the aggregated server. */
 export type ClientMethodHandler = (
@@ -104,6 +105,25 @@ async function callAsTask(
   return outcome;
 }
 
+/** Calls the tool or gets the prompt `target` names, unless its tool is held back. */
+function callTarget(
+  context: RouterContext,
+  scope: ClientScope,
+  request: JsonRpcRequest,
+  kind: 'tools' | 'prompts',
+  target: Target,
+): Promise<Outcome> | Outcome {
+  if (kind === 'tools') {
+    const verdict = context.toolPolicy(target.backend, target.name);
+    if (!verdict.show) return failed('tool_not_approved', verdict.message, verdict.data);
+  }
+  if (target.taskRequired) return callAsTask(context, scope, request, target.backend, target.name);
+  return forward(context, scope, request, target.backend, {
+    ...(request.params ?? {}),
+    name: target.name,
+  });
+}
+
 /** `tools/call` and `prompts/get`: routed by the exposed name to its backend, under its own name. */
 function callNamed(kind: 'tools' | 'prompts'): ClientMethodHandler {
   return async (context, scope, request) => {
@@ -114,13 +134,18 @@ function callNamed(kind: 'tools' | 'prompts'): ClientMethodHandler {
     const target = await context.resolveName(kind, name);
     if (!target)
       return failed('invalid_params', `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${name}`);
-    if (kind === 'tools') {
-      const verdict = context.toolPolicy(target.backend, target.name);
-      if (!verdict.show) return failed('tool_not_approved', verdict.message, verdict.data);
-    }
-    const outcome = target.taskRequired
-      ? await callAsTask(context, scope, request, target.backend, target.name)
-      : await forward(context, scope, request, target.backend, { ...params, name: target.name });
+    const started = context.clock.now();
+    const outcome = await callTarget(context, scope, request, kind, target);
+    if (kind === 'tools')
+      context.observer.toolCalled?.({
+        server: target.backend,
+        tool: target.name,
+        principal: scope.info.principal,
+        sessionId: scope.info.sessionId,
+        arguments: params.arguments,
+        status: statusOf(outcome),
+        durationSeconds: (context.clock.now() - started) / 1000,
+      });
     // A client that has output schemas needs the structured content its tool promised.
     if (!target.outputSchema || outcome.kind !== 'result') return outcome;
     if (!featuresOf(scope.revision).structuredContent) return outcome;

@@ -404,6 +404,7 @@ export class ClientSession implements SessionEndpoint {
       get capabilities() {
         return self.clientCapabilities;
       },
+      info: this.info,
       endpoint: this,
       send: (message, related) => this.sink(message, related),
       own: (backend, open) => this.ownSession(backend, open),

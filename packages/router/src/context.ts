@@ -8,6 +8,7 @@ import type {
   JsonRpcRequest,
   LegacyRevision,
   ListMethod,
+  SessionInfo,
   TranslationEvent,
 } from '@switchyard/protocol';
 import type { BackendGates, GateLimits, Refusal } from './admission.js';
@@ -46,6 +47,19 @@ export interface RouterObserver {
    * router decides whether clients see it (docs/operations.md, "Tool pinning").
    */
   toolListed?(server: string, tool: JsonObject): void;
+  /**
+   * A `tools/call` routed to a backend's tool has ended (the audit log, docs/operations.md):
+   * who called it in which session, with which arguments, how it ended and how long it took.
+   */
+  toolCalled?(record: {
+    server: string;
+    tool: string;
+    principal: string | undefined;
+    sessionId: string | undefined;
+    arguments: unknown;
+    status: 'ok' | 'error' | 'timeout' | 'cancelled';
+    durationSeconds: number;
+  }): void;
 }
 
 /** Whether clients may see and call one backend's tool; why not, when they may not. */
@@ -160,6 +174,8 @@ export interface ClientScope {
   readonly revision: LegacyRevision;
   /** The capabilities the client declared in `initialize`. */
   readonly capabilities: JsonObject;
+  /** How the client connected: front, session id and principal. */
+  readonly info: SessionInfo;
   /** The session as backend events address it (subscriptions). */
   readonly endpoint: SessionEndpoint;
   /** Delivers a message to the client; `related` names the client request it belongs to. */

@@ -1,6 +1,12 @@
 import type { JsonObject } from '@switchyard/protocol';
 import { describe, expect, it } from 'vitest';
-import { createHarness, echoCall, namesIn, toolsNamed } from './__fixtures__/router-harness.js';
+import {
+  createHarness,
+  echoCall,
+  namesIn,
+  TestClient,
+  toolsNamed,
+} from './__fixtures__/router-harness.js';
 import type { ToolPolicy } from './context.js';
 
 /** A policy that holds back the tools named in `held` (by backend and backend name). */
@@ -58,5 +64,43 @@ describe('tool policy (docs/operations.md, "Tool pinning")', () => {
     const allowed = await client.request('tools/call', { name: 'alpha__a', arguments: {} });
     expect(allowed).toMatchObject({ result: { content: [{ text: 'alpha:a' }] } });
     expect(h.backend('alpha').transport.requests('tools/call')).toHaveLength(1);
+  });
+});
+
+describe('tool calls as the audit log sees them (docs/operations.md, "Audit log")', () => {
+  it('reports each routed tools/call once: principal, session, backend tool, arguments, status', async () => {
+    const calls: unknown[] = [];
+    const h = await createHarness(
+      [
+        {
+          name: 'alpha',
+          handlers: { 'tools/list': toolsNamed('a', 'b'), 'tools/call': echoCall('alpha') },
+        },
+      ],
+      {
+        observer: { toolCalled: (record) => calls.push(record) },
+        toolPolicy: holding(new Set(['alpha/b'])),
+      },
+    );
+    const client = new TestClient(h.router, {
+      transport: 'test',
+      sessionId: 'session-1',
+      principal: 'sha256:key',
+    });
+    await client.request('tools/call', { name: 'alpha__a', arguments: { path: '/etc' } });
+    await client.request('tools/call', { name: 'alpha__b', arguments: {} });
+    await client.request('tools/call', { name: 'nowhere__x', arguments: {} });
+    expect(calls).toEqual([
+      {
+        server: 'alpha',
+        tool: 'a',
+        principal: 'sha256:key',
+        sessionId: 'session-1',
+        arguments: { path: '/etc' },
+        status: 'ok',
+        durationSeconds: expect.any(Number),
+      },
+      expect.objectContaining({ server: 'alpha', tool: 'b', status: 'error' }),
+    ]);
   });
 });

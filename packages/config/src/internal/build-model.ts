@@ -100,6 +100,11 @@ export function buildModel(input: SwitchyardInput, context: ModelContext): Switc
     management: { ...DEFAULTS.management, ...omitUndefined({ ...input.management }) },
     healthCheck,
     pinning,
+    audit: omitUndefined({
+      enabled: input.audit?.enabled ?? DEFAULTS.audit.enabled,
+      path: input.audit?.path ?? statePath(context.stateDir, 'audit.jsonl'),
+      arguments: input.audit?.arguments ?? DEFAULTS.audit.arguments,
+    }),
     contextTracing: omitUndefined({
       enabled: input.contextTracing?.enabled ?? DEFAULTS.contextTracing.enabled,
       sqlitePath: input.contextTracing?.sqlitePath ?? statePath(context.stateDir, 'tracing.db'),

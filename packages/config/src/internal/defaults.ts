@@ -37,6 +37,7 @@ export const DEFAULTS = {
   },
   contextTracing: { enabled: true, retentionDays: 90, cacheSize: 10_000 },
   pinning: 'warn',
+  audit: { enabled: true, arguments: 'shape' },
   server: {
     enabled: true,
     restartOnFailure: true,

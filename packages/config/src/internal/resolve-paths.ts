@@ -21,7 +21,7 @@ export function resolvePaths(
   home: string,
 ): SwitchyardConfig {
   const absolute = (path: string) => resolve(baseDir, expandHome(path, home));
-  const { logging, contextTracing } = config;
+  const { logging, contextTracing, audit } = config;
   return {
     ...config,
     logging: logging.dir === undefined ? logging : { ...logging, dir: absolute(logging.dir) },
@@ -29,6 +29,7 @@ export function resolvePaths(
       contextTracing.sqlitePath === undefined || contextTracing.sqlitePath === IN_MEMORY
         ? contextTracing
         : { ...contextTracing, sqlitePath: absolute(contextTracing.sqlitePath) },
+    audit: audit.path === undefined ? audit : { ...audit, path: absolute(audit.path) },
     servers: config.servers.map((server) =>
       server.transport.type === 'stdio'
         ? {

@@ -1,5 +1,5 @@
 import type * as v from 'valibot';
-import { PINNING_MODES, SESSION_MODES } from '../model.js';
+import { AUDIT_ARGUMENTS, PINNING_MODES, SESSION_MODES } from '../model.js';
 import { DEFAULTS } from './defaults.js';
 import { isRecord } from './is-record.js';
 import {
@@ -376,6 +376,23 @@ export const switchyardSchema = strictObject(
     pinning: field(
       oneOf(PINNING_MODES),
       `Tool definition pinning for every server: "off", "warn" (a changed definition is logged, counted and shown in /api) or "block" (also held back from tools/list and refused until approved). Default "${DEFAULTS.pinning}".`,
+    ),
+    audit: field(
+      strictObject({
+        enabled: field(
+          boolean(),
+          `Keep the append-only audit log of tool calls and admin actions. Default ${DEFAULTS.audit.enabled}.`,
+        ),
+        path: field(
+          string(),
+          'The audit log file (JSONL). Default <state dir>/switchyard/audit.jsonl.',
+        ),
+        arguments: field(
+          oneOf(AUDIT_ARGUMENTS),
+          `What is kept of a tool call's arguments: "shape" (keys and JSON types, never values) or "full". Default "${DEFAULTS.audit.arguments}".`,
+        ),
+      }),
+      'The audit log (docs/operations.md, "Audit log").',
     ),
     servers: field(
       map(nameString('server name'), switchyardServerSchema, 'map of server names to servers'),

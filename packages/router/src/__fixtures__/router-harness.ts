@@ -5,6 +5,7 @@ import type {
   JsonRpcMessage,
   JsonRpcNotification,
   JsonRpcResponse,
+  SessionInfo,
 } from '@switchyard/protocol';
 import { ManualClock } from '@switchyard/protocol/testing';
 import { type BackendHub, createBackendHub } from '../backend-events.js';
@@ -80,7 +81,7 @@ export class TestClient {
   private nextId = 1;
   private readonly waiters = new Map<JsonRpcId, (response: JsonRpcResponse) => void>();
 
-  constructor(router: Router, info = { transport: 'test' }) {
+  constructor(router: Router, info: SessionInfo = { transport: 'test' }) {
     this.session = router.openSession((message, related) => {
       this.received.push({ message, related });
       if (!('method' in message)) {
