@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -8,7 +9,7 @@ import { createLogger } from '@switchyard/logging';
 import { until } from '@switchyard/protocol/testing';
 import { createProxy, type SwitchyardProxy } from '@switchyard/proxy';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixture, tempDir } from './helpers.js';
+import { cliPath, fixture, tempDir } from './helpers.js';
 
 /**
  * Tool definition pinning (docs/operations.md, "Tool pinning") against a real stdio backend that
@@ -29,11 +30,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(pinning: 'warn' | 'block'): Promise<Running> {
+async function start(pinning: 'warn' | 'block', stateDir?: string): Promise<Running> {
   const dir = tempDir();
   cleanups.push(() => dir.remove());
-  const stateFile = join(dir.path, 'state', 'server-state.json');
-  const pinsFile = join(dir.path, 'state', 'tool-pins.json');
+  const state = stateDir ?? join(dir.path, 'state');
+  const stateFile = join(state, 'server-state.json');
+  const pinsFile = join(state, 'tool-pins.json');
   const logLines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -151,5 +153,36 @@ describe('tool definition pinning', () => {
     expect(result.isError).not.toBe(true);
 
     expect((await run.api('pins/docs/nothing/approve', 'POST')).status).toBe(404);
+  });
+});
+
+describe('switchyard approve', () => {
+  it('approves a held tool from the command line; the running proxy shows it again', async () => {
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    // The CLI finds the pins under $XDG_STATE_HOME/switchyard/, as the proxy would.
+    const run = await start('block', join(dir.path, 'switchyard'));
+    await pullTheRug(run);
+    expect(await names(run.client)).toEqual(['docs__stable']);
+
+    const configFile = join(dir.path, 'switchyard.yaml');
+    writeFileSync(configFile, 'pinning: block\nservers: {}\n');
+    const approve = (...args: string[]) =>
+      spawnSync(process.execPath, [cliPath, 'approve', ...args, '--config', configFile], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_STATE_HOME: dir.path },
+        timeout: 30_000,
+      });
+    const unknown = approve('docs', 'nothing');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('no pinned tool "nothing"');
+    const approved = approve('docs', 'notes');
+    expect(approved.stderr).toBe('');
+    expect(approved.status).toBe(0);
+    expect(approved.stdout).toMatch(/^docs notes: pinned sha256:[0-9a-f]{64}/);
+
+    expect(await names(run.client)).toEqual(['docs__notes', 'docs__stable']);
+    const result = await run.client.callTool({ name: 'docs__notes', arguments: {} });
+    expect(result.isError).not.toBe(true);
   });
 });
