@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecretSet } from '@switchyard/logging';
@@ -146,5 +146,29 @@ describe('AuditLog', () => {
     writeFileSync(file, `${readFileSync(file, 'utf8')}garbage\n`);
     open(file).record(admin('stop'));
     expect(JSON.parse(lines(file)[2] ?? '{}').prev).toMatch(/^sha256:/);
+  });
+
+  it('rotates by size, keeps the chain across files, and exports every kept line', () => {
+    const file = auditFile();
+    const log = new AuditLog({
+      file,
+      now: () => 0,
+      secrets: createSecretSet([]),
+      maxSizeBytes: 400,
+      maxFiles: 2,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    for (let n = 0; n < 12; n++) log.record(admin(`action-${n}`));
+    expect(existsSync(`${file}.1`)).toBe(true);
+    expect(existsSync(`${file}.3`)).toBe(false);
+    const kept = log.since(0);
+    const seqs = kept.map((line) => JSON.parse(line).seq as number);
+    expect(seqs.at(-1)).toBe(12);
+    expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] ?? 0) + i));
+    expect(seqs[0]).toBeGreaterThan(1);
+    expect(verifyAuditLines(kept)).toEqual({ ok: true });
+    expect(lines(file).length).toBeLessThan(12);
   });
 });

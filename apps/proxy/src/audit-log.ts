@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { SecretSet } from '@switchyard/logging';
 import type { RouterObserver } from '@switchyard/router';
@@ -85,6 +93,13 @@ export interface AuditLogOptions {
   /** The JSONL file; created with its directory on the first event. */
   file: string;
   now: () => number;
+  /**
+   * Past this size the file is rotated (`audit.jsonl.1`, `.2`, ...) before the next line; the
+   * chain goes on in the new file. Default: never.
+   */
+  maxSizeBytes?: number;
+  /** Rotated files kept besides the current one; older ones are deleted. Default 5. */
+  maxFiles?: number;
   /** Redacted from every event before it is written (docs/operations.md, "Secrets"). */
   secrets: Pick<SecretSet, 'redactValue'>;
   onError(error: Error): void;
@@ -99,7 +114,8 @@ export class AuditLog {
   private prev = AUDIT_GENESIS;
 
   constructor(private readonly options: AuditLogOptions) {
-    const last = this.lines().at(-1);
+    const { file } = this.options;
+    const last = this.linesOf(file).at(-1) ?? this.linesOf(`${file}.1`).at(-1);
     if (last === undefined) return;
     try {
       this.seq = Number((JSON.parse(last) as { seq?: unknown }).seq) || 0;
@@ -120,6 +136,7 @@ export class AuditLog {
     const line = JSON.stringify(entry);
     try {
       mkdirSync(dirname(this.options.file), { recursive: true });
+      this.rotate(line.length + 1);
       appendFileSync(this.options.file, `${line}\n`);
       this.seq = entry.seq;
       this.prev = hashOf(line);
@@ -139,9 +156,30 @@ export class AuditLog {
     });
   }
 
+  /** Moves the file aside when `adding` bytes would take it past its size. */
+  private rotate(adding: number): void {
+    const { file, maxSizeBytes } = this.options;
+    if (maxSizeBytes === undefined || !existsSync(file)) return;
+    const size = statSync(file).size;
+    if (size === 0 || size + adding <= maxSizeBytes) return;
+    const kept = this.options.maxFiles ?? 5;
+    rmSync(`${file}.${kept}`, { force: true });
+    for (let n = kept - 1; n >= 1; n--)
+      if (existsSync(`${file}.${n}`)) renameSync(`${file}.${n}`, `${file}.${n + 1}`);
+    renameSync(file, `${file}.1`);
+  }
+
+  /** Every line still kept, the rotated files' first (oldest to newest). */
   private lines(): string[] {
-    if (!existsSync(this.options.file)) return [];
-    return readFileSync(this.options.file, 'utf8').split('\n').filter(Boolean);
+    const { file } = this.options;
+    const rotated: string[] = [];
+    for (let n = this.options.maxFiles ?? 5; n >= 1; n--) rotated.push(`${file}.${n}`);
+    return [...rotated, file].flatMap((each) => this.linesOf(each));
+  }
+
+  private linesOf(file: string): string[] {
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
   }
 }
 

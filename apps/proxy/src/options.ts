@@ -176,7 +176,12 @@ export interface ProxySettings {
   /** Where run-time choices are kept, and the key (the config file) they are kept under. */
   state: { file: string | undefined; key: string };
   /** The audit log's file (none when off) and what it keeps of arguments (docs/operations.md). */
-  audit: { file: string | undefined; arguments: AuditArguments };
+  audit: {
+    file: string | undefined;
+    arguments: AuditArguments;
+    maxSizeBytes: number;
+    maxFiles: number;
+  };
   /** Whether the built-in `switchyard` management server is mounted. */
   management: boolean;
   shutdownDeadlineMs: number;
@@ -268,6 +273,8 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
     audit: {
       file: config.audit.enabled ? config.audit.path : undefined,
       arguments: config.audit.arguments,
+      maxSizeBytes: config.audit.maxSizeBytes,
+      maxFiles: config.audit.maxFiles,
     },
     management: config.management.enabled,
     shutdownDeadlineMs: options.shutdownDeadlineMs ?? 10_000,

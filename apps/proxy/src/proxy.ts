@@ -120,6 +120,8 @@ export function createProxy(
       ? undefined
       : new AuditLog({
           file: settings.audit.file,
+          maxSizeBytes: settings.audit.maxSizeBytes,
+          maxFiles: settings.audit.maxFiles,
           now: () => settings.clock.now(),
           secrets,
           onError: (error) => logger.warn('cannot write the audit log', { error: error.message }),

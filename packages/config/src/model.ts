@@ -173,7 +173,14 @@ export interface SwitchyardConfig {
    * The append-only audit log of tool calls and admin actions (docs/operations.md, "Audit log"):
    * `path` defaults to `<state dir>/switchyard/audit.jsonl`; without either there is none.
    */
-  audit: { enabled: boolean; path?: string; arguments: AuditArguments };
+  audit: {
+    enabled: boolean;
+    path?: string;
+    arguments: AuditArguments;
+    /** Size at which the file is rotated, and how many rotated files are kept. */
+    maxSizeBytes: number;
+    maxFiles: number;
+  };
   /** The built-in `switchyard` management server, mounted like a backend. */
   management: { enabled: boolean };
   healthCheck: HealthCheckConfig;

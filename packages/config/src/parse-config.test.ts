@@ -301,7 +301,13 @@ describe('parseConfig: Switchyard dialect', () => {
       },
       stateFile: '/xdg/switchyard/server-state.json',
       pinning: 'warn',
-      audit: { enabled: true, path: '/xdg/switchyard/audit.jsonl', arguments: 'shape' },
+      audit: {
+        enabled: true,
+        path: '/xdg/switchyard/audit.jsonl',
+        arguments: 'shape',
+        maxSizeBytes: 10 * 1024 * 1024,
+        maxFiles: 5,
+      },
       servers: [],
     });
   });

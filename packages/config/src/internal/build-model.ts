@@ -104,6 +104,8 @@ export function buildModel(input: SwitchyardInput, context: ModelContext): Switc
       enabled: input.audit?.enabled ?? DEFAULTS.audit.enabled,
       path: input.audit?.path ?? statePath(context.stateDir, 'audit.jsonl'),
       arguments: input.audit?.arguments ?? DEFAULTS.audit.arguments,
+      maxSizeBytes: input.audit?.maxSizeBytes ?? DEFAULTS.audit.maxSizeBytes,
+      maxFiles: input.audit?.maxFiles ?? DEFAULTS.audit.maxFiles,
     }),
     contextTracing: omitUndefined({
       enabled: input.contextTracing?.enabled ?? DEFAULTS.contextTracing.enabled,

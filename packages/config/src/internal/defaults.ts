@@ -37,7 +37,7 @@ export const DEFAULTS = {
   },
   contextTracing: { enabled: true, retentionDays: 90, cacheSize: 10_000 },
   pinning: 'warn',
-  audit: { enabled: true, arguments: 'shape' },
+  audit: { enabled: true, arguments: 'shape', maxSizeBytes: 10 * 1024 * 1024, maxFiles: 5 },
   server: {
     enabled: true,
     restartOnFailure: true,

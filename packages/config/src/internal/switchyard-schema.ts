@@ -391,6 +391,14 @@ export const switchyardSchema = strictObject(
           oneOf(AUDIT_ARGUMENTS),
           `What is kept of a tool call's arguments: "shape" (keys and JSON types, never values) or "full". Default "${DEFAULTS.audit.arguments}".`,
         ),
+        maxSizeBytes: field(
+          integer(1024),
+          `Size at which the audit log is rotated; the hash chain goes on in the new file. Default ${DEFAULTS.audit.maxSizeBytes} (10 MiB).`,
+        ),
+        maxFiles: field(
+          integer(1),
+          `Rotated audit log files kept; older ones are deleted. Default ${DEFAULTS.audit.maxFiles}.`,
+        ),
       }),
       'The audit log (docs/operations.md, "Audit log").',
     ),
