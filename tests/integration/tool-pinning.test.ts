@@ -48,6 +48,7 @@ async function start(pinning: 'warn' | 'block', stateDir?: string): Promise<Runn
     {
       pinning,
       management: { enabled: false },
+      audit: { path: join(state, 'audit.jsonl') },
       servers: { docs: { command: process.execPath, args: [fixture('rug-pull-server.mjs')] } },
     },
     {
@@ -184,5 +185,20 @@ describe('switchyard approve', () => {
     expect(await names(run.client)).toEqual(['docs__notes', 'docs__stable']);
     const result = await run.client.callTool({ name: 'docs__notes', arguments: {} });
     expect(result.isError).not.toBe(true);
+
+    // The proxy, the one writer of the audit log, records the approval it found in the file.
+    const audit = readFileSync(join(dir.path, 'switchyard', 'audit.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        type: 'admin',
+        action: 'approve',
+        via: 'pins file',
+        server: 'docs',
+        tool: 'notes',
+      }),
+    );
   });
 });

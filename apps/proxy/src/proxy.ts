@@ -104,28 +104,28 @@ export function createProxy(
     ),
   });
   backends.supervisor.subscribe(supervisorObserver(events));
+  const audit = auditLogOf(settings, secrets, logger);
   const pinning = createToolPinning({
     pins: openToolPins(
       pinsFileBeside(settings.state.file),
       () => settings.clock.now(),
       (error) => logger.warn('cannot save the tool pins', { error: error.message }),
+      ({ server, tool, hash }) =>
+        audit?.record({
+          type: 'admin',
+          action: 'approve',
+          via: 'pins file',
+          server,
+          tool,
+          status: 'ok',
+          detail: { hash },
+        }),
     ),
     modeOf: (server) => pinningModeOf(running.current, server),
     logger,
     metrics,
   });
 
-  const audit =
-    settings.audit.file === undefined
-      ? undefined
-      : new AuditLog({
-          file: settings.audit.file,
-          maxSizeBytes: settings.audit.maxSizeBytes,
-          maxFiles: settings.audit.maxFiles,
-          now: () => settings.clock.now(),
-          secrets,
-          onError: (error) => logger.warn('cannot write the audit log', { error: error.message }),
-        });
   const definitionHash = (server: string, tool: string) => {
     const pin = pinning.pins.get(server, tool);
     return pin?.changed?.hash ?? pin?.hash;
@@ -232,6 +232,23 @@ function serverLogsOf(
     secrets,
     onError: (error) =>
       logger.warn('server log file problem', { code: error.code, error: error.message }),
+  });
+}
+
+/** The audit log (docs/operations.md, "Audit log"), or none when it is off. */
+function auditLogOf(
+  settings: ProxySettings,
+  secrets: SecretSet,
+  logger: Logger,
+): AuditLog | undefined {
+  if (settings.audit.file === undefined) return undefined;
+  return new AuditLog({
+    file: settings.audit.file,
+    maxSizeBytes: settings.audit.maxSizeBytes,
+    maxFiles: settings.audit.maxFiles,
+    now: () => settings.clock.now(),
+    secrets,
+    onError: (error) => logger.warn('cannot write the audit log', { error: error.message }),
   });
 }
 

@@ -98,10 +98,12 @@ describe('openToolPins', () => {
 
   it('approving pins the changed definition; an approval written by another store is seen', () => {
     const file = pinsFile();
+    const approvedElsewhere: string[] = [];
     const running = openToolPins(
       file,
       () => 0,
       () => {},
+      (pin) => approvedElsewhere.push(`${pin.server}/${pin.tool} ${pin.hash}`),
     );
     running.seen('files', tool);
     const changed = { ...tool, description: 'new' };
@@ -114,6 +116,7 @@ describe('openToolPins', () => {
     );
     expect(cli.approve('files', 'read')).toMatchObject({ hash: toolDefinitionHash(changed) });
     expect(running.get('files', 'read')?.changed).toBeUndefined();
+    expect(approvedElsewhere).toEqual([`files/read ${toolDefinitionHash(changed)}`]);
     expect(running.seen('files', changed).type).toBe('unchanged');
     expect(cli.approve('files', 'nothing')).toBeUndefined();
   });

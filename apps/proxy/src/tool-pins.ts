@@ -102,6 +102,18 @@ function modifiedAt(file: string | undefined): number | undefined {
   }
 }
 
+/** Pins whose change in `before` is the pinned hash in `after`: approved in between. */
+function approvedBetween(before: PinsFile, after: PinsFile): ToolPin[] {
+  return Object.entries(before.servers).flatMap(([server, tools]) =>
+    Object.entries(tools).flatMap(([tool, entry]) => {
+      const now = after.servers[server]?.[tool];
+      return entry.changed && now && !now.changed && now.hash === entry.changed.hash
+        ? [{ server, tool, ...now }]
+        : [];
+    }),
+  );
+}
+
 /**
  * Opens the pins kept in `file` (written whole to a temporary file and renamed over the old one).
  * The file is read again whenever it changed underneath (`switchyard approve` edits it while the
@@ -111,14 +123,18 @@ export function openToolPins(
   file: string | undefined,
   now: () => number,
   onError: (error: Error) => void,
+  /** A change this store held was approved by another writer of the file (`switchyard approve`). */
+  onApprovedElsewhere?: (pin: ToolPin) => void,
 ): ToolPins {
   let state = read(file);
   let readAt = modifiedAt(file);
   const current = (): PinsFile => {
     const at = modifiedAt(file);
     if (at !== readAt) {
+      const before = state;
       state = read(file);
       readAt = at;
+      if (onApprovedElsewhere) approvedBetween(before, state).forEach(onApprovedElsewhere);
     }
     return state;
   };
