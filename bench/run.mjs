@@ -1,14 +1,18 @@
 // `pnpm bench`. Runs against the built proxy (`pnpm build` first; the root script
 // does). Usage: node bench/run.mjs [latency|large|memory|startup ...]; BENCH_QUICK=1 for a smoke run,
 // BENCH_REPEATS=N to change the number of alternating rounds (default 5).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchDir, repeats } from './lib/util.mjs';
 
 // The SDK's HTTP client adds an abort listener per request to one shared signal: after ~1,500
 // calls Node warns on every request. Keep the tables readable.
 process.removeAllListeners('warning');
+
+// The proxies started by the bench keep their state (audit log, tool pins, server state) in a
+// directory of the run, not in the user's ~/.local/state.
+process.env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'switchyard-bench-state-'));
 
 if (!existsSync(join(benchDir, '../apps/proxy/dist/index.js'))) {
   console.error('apps/proxy/dist is missing: run `pnpm build` at the root first.');
