@@ -1,7 +1,9 @@
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { normalizeConfig, type SwitchyardConfig } from '@switchyard/config';
 import { silentLogger } from '@switchyard/logging';
 import { SwitchyardError, systemClock } from '@switchyard/protocol';
+import { until } from '@switchyard/protocol/testing';
 import { planReload } from '@switchyard/supervisor';
 import { describe, expect, it } from 'vitest';
 import type { ProxyEvent } from './events.js';
@@ -10,7 +12,10 @@ import { type BackendOptions, backendOptionsOf, type ListenSettings } from './op
 
 const server = (command: string, extra: Record<string, unknown> = {}) => ({ command, ...extra });
 
-/** A lifecycle over fake endpoints and backends that record what is done to them, in order. */
+/**
+ * A lifecycle over fake endpoints and backends that record what is done to them, in order. Its
+ * front door answers once it has read the whole request body, as the MCP fronts do.
+ */
 function setup(config: SwitchyardConfig, listen: Partial<ListenSettings> = {}) {
   const log: string[] = [];
   const emitted: ProxyEvent[] = [];
@@ -34,9 +39,21 @@ function setup(config: SwitchyardConfig, listen: Partial<ListenSettings> = {}) {
   const running = { current: config };
   const admission = { open: true };
   const lifecycle = createLifecycle({
-    listen: { host: '127.0.0.1', port: 0, loopbackOnly: true, refusal: undefined, ...listen },
+    listen: {
+      host: '127.0.0.1',
+      port: 0,
+      loopbackOnly: true,
+      refusal: undefined,
+      headersTimeoutMs: 10_000,
+      requestBodyTimeoutMs: 30_000,
+      maxConnections: 1_000,
+      ...listen,
+    },
     http: {
-      listener: () => (_, response) => response.end('front door'),
+      listener: () => (incoming, response) => {
+        incoming.resume();
+        incoming.on('end', () => response.end('front door'));
+      },
       handleUpgrade: () => {},
     },
     endpoints: { all: () => [endpoint('aggregate'), endpoint('per-server')] },
@@ -185,5 +202,67 @@ describe('start and stop', () => {
       'pool closed',
       'logger flushed',
     ]);
+  });
+});
+
+/** A raw client connection: what it received, and whether the server closed it. */
+async function rawClient(port: number) {
+  const socket: Socket = connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const seen = { text: '', closed: false };
+  socket.on('data', (chunk: Buffer) => {
+    seen.text += chunk.toString();
+  });
+  socket.on('close', () => {
+    seen.closed = true;
+  });
+  socket.on('error', () => {});
+  return { socket, seen };
+}
+
+describe('slow and too many clients', () => {
+  const config = normalizeConfig({ servers: {} });
+
+  it('answers 408 and disconnects a client whose headers never finish', async () => {
+    const { lifecycle } = setup(config, { headersTimeoutMs: 200, requestBodyTimeoutMs: 400 });
+    await lifecycle.start();
+    const { socket, seen } = await rawClient(lifecycle.address?.port ?? 0);
+    socket.write('POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n');
+    await until(() => seen.closed, 'the slow client to be disconnected');
+    expect(seen.text).toMatch(/^HTTP\/1\.1 408 /);
+    await lifecycle.stop();
+  });
+
+  it('answers 408 and disconnects a client whose body never finishes', async () => {
+    const { lifecycle } = setup(config, { headersTimeoutMs: 200, requestBodyTimeoutMs: 400 });
+    await lifecycle.start();
+    const { socket, seen } = await rawClient(lifecycle.address?.port ?? 0);
+    socket.write(
+      'POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"jsonrpc"',
+    );
+    await until(() => seen.closed, 'the slow body to be cut off');
+    expect(seen.text).toMatch(/^HTTP\/1\.1 408 /);
+    await lifecycle.stop();
+  });
+
+  it('answers 503 with Retry-After to a connection over the cap, and serves again once one closes', async () => {
+    const { lifecycle } = setup(config, { maxConnections: 2 });
+    await lifecycle.start();
+    const port = lifecycle.address?.port ?? 0;
+    const first = await rawClient(port);
+    await rawClient(port);
+    const over = await rawClient(port);
+    over.socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await until(() => over.seen.closed, 'the connection over the cap to be closed');
+    expect(over.seen.text).toMatch(/^HTTP\/1\.1 503 /);
+    expect(over.seen.text).toContain('Retry-After: 1');
+    first.socket.destroy();
+    await until(() => first.seen.closed, 'a connection to close');
+    const next = await rawClient(port);
+    next.socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    await until(() => next.seen.closed, 'the answer');
+    expect(next.seen.text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(next.seen.text).toContain('front door');
+    await lifecycle.stop();
   });
 });

@@ -158,12 +158,38 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
   };
 }
 
+/** The answer to a connection over `maxConnections`, written before the socket is closed. */
+const TOO_MANY_CONNECTIONS =
+  'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
+/**
+ * The proxy's own HTTP server. Slow clients are cut off by Node's own request timers (408 when the
+ * headers, or the whole request, are late; checked every second rather than Node's default 30 s)
+ * and the number of open connections is capped with a 503 (docs/security.md).
+ */
 function listenOn(
   settings: ListenSettings,
   http: Pick<HttpApp, 'listener' | 'handleUpgrade'>,
 ): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(http.listener());
+    const requestTimeout = settings.requestBodyTimeoutMs;
+    const server = createServer(
+      {
+        requestTimeout,
+        headersTimeout: Math.min(settings.headersTimeoutMs, requestTimeout),
+        connectionsCheckingInterval: Math.min(1_000, settings.headersTimeoutMs),
+      },
+      http.listener(),
+    );
+    let open = 0;
+    server.on('connection', (socket) => {
+      if (open >= settings.maxConnections) {
+        socket.end(TOO_MANY_CONNECTIONS);
+        return;
+      }
+      open++;
+      socket.once('close', () => open--);
+    });
     server.once('error', reject);
     server.on('upgrade', http.handleUpgrade);
     server.listen(settings.port, settings.host, () => resolve(server));

@@ -173,6 +173,9 @@ describe('settingsOf', () => {
       port: 0,
       loopbackOnly: true,
       refusal: undefined,
+      headersTimeoutMs: 10_000,
+      requestBodyTimeoutMs: 30_000,
+      maxConnections: 1_000,
     });
     expect(onLoopback.adminKeys).toEqual({ hashes: [] });
   });

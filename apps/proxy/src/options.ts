@@ -66,6 +66,11 @@ export interface ListenSettings {
   loopbackOnly: boolean;
   /** Why listening is refused (beyond loopback without keys), or undefined when it is allowed. */
   refusal: string | undefined;
+  /** Slow clients: headers, and the whole request, must arrive within these (408 otherwise). */
+  headersTimeoutMs: number;
+  requestBodyTimeoutMs: number;
+  /** Open client connections at most; one more is answered 503 (docs/security.md). */
+  maxConnections: number;
 }
 
 /** The options every router of the proxy shares (the aggregate one and each per-server one). */
@@ -214,6 +219,9 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
       host,
       port: options.port ?? config.proxy.port,
       loopbackOnly,
+      headersTimeoutMs: config.proxy.headersTimeoutMs,
+      requestBodyTimeoutMs: config.proxy.requestBodyTimeoutMs,
+      maxConnections: config.proxy.maxConnections,
       refusal:
         !loopbackOnly && config.proxy.apiKeys.length === 0 && !config.proxy.allowUnauthenticated
           ? `refusing to listen on ${host} without proxy.apiKeys; add a key (switchyard key) or set proxy.allowUnauthenticated`

@@ -133,6 +133,12 @@ export interface SwitchyardConfig {
     maxQueuedRequests: number;
     /** How long a request waits for a slot before it is refused. */
     queueTimeoutMs: number;
+    /** A client must send its request headers within this time (slow clients get 408). */
+    headersTimeoutMs: number;
+    /** A client must send its whole request within this time (slow bodies get 408). */
+    requestBodyTimeoutMs: number;
+    /** Open client connections at most; one more is answered 503 and closed. */
+    maxConnections: number;
     connectionPoolSize: number;
     /**
      * Streamable HTTP answers are SSE streams whenever the client accepts them, rather than JSON

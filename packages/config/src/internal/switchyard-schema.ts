@@ -230,6 +230,18 @@ export const switchyardSchema = strictObject(
           integer(1),
           `How long a request waits for a slot before it is refused (queue_timeout). Default ${DEFAULTS.proxy.queueTimeoutMs}.`,
         ),
+        headersTimeoutMs: field(
+          integer(1),
+          `A client that has not sent its request headers within this time gets 408 and is disconnected (slow clients). Default ${DEFAULTS.proxy.headersTimeoutMs}.`,
+        ),
+        requestBodyTimeoutMs: field(
+          integer(1),
+          `A client that has not sent its whole request (headers and body) within this time gets 408 and is disconnected; answers, SSE streams included, are not limited by it. Default ${DEFAULTS.proxy.requestBodyTimeoutMs}.`,
+        ),
+        maxConnections: field(
+          integer(1),
+          `Open client connections at most (WebSocket and SSE streams included); one more is answered 503 with Retry-After and closed. Default ${DEFAULTS.proxy.maxConnections}.`,
+        ),
         connectionPoolSize: field(
           integer(1),
           `Keep-alive connections per HTTP backend origin. Default ${DEFAULTS.proxy.connectionPoolSize}.`,
