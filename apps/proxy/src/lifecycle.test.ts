@@ -46,7 +46,7 @@ function setup(config: SwitchyardConfig, listen: Partial<ListenSettings> = {}) {
       refusal: undefined,
       headersTimeoutMs: 10_000,
       requestBodyTimeoutMs: 30_000,
-      maxConnections: 1_000,
+      maxConnections: 10_000,
       ...listen,
     },
     http: {

@@ -175,7 +175,7 @@ describe('settingsOf', () => {
       refusal: undefined,
       headersTimeoutMs: 10_000,
       requestBodyTimeoutMs: 30_000,
-      maxConnections: 1_000,
+      maxConnections: 10_000,
     });
     expect(onLoopback.adminKeys).toEqual({ hashes: [] });
   });

@@ -269,7 +269,7 @@ describe('parseConfig: Switchyard dialect', () => {
         queueTimeoutMs: 30000,
         headersTimeoutMs: 10000,
         requestBodyTimeoutMs: 30000,
-        maxConnections: 1000,
+        maxConnections: 10000,
         connectionPoolSize: 10,
         maxRequestTimeoutMs: 600000,
         apiKeys: [],

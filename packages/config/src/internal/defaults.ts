@@ -17,7 +17,7 @@ export const DEFAULTS = {
     queueTimeoutMs: 30_000,
     headersTimeoutMs: 10_000,
     requestBodyTimeoutMs: 30_000,
-    maxConnections: 1_000,
+    maxConnections: 10_000,
     connectionPoolSize: 10,
     apiKeys: [] as string[],
     allowedOrigins: [] as string[],
