@@ -112,9 +112,16 @@ export interface AuditLogOptions {
 export class AuditLog {
   private seq = 0;
   private prev = AUDIT_GENESIS;
+  /**
+   * The current file's size in bytes, kept here rather than asked of the file system at every
+   * event: the proxy is the file's only writer, and a tool call should not cost extra syscalls.
+   */
+  private size: number;
+  private directoryMade = false;
 
   constructor(private readonly options: AuditLogOptions) {
     const { file } = this.options;
+    this.size = existsSync(file) ? statSync(file).size : 0;
     const last = this.linesOf(file).at(-1) ?? this.linesOf(`${file}.1`).at(-1);
     if (last === undefined) return;
     try {
@@ -135,12 +142,18 @@ export class AuditLog {
     };
     const line = JSON.stringify(entry);
     try {
-      mkdirSync(dirname(this.options.file), { recursive: true });
+      if (!this.directoryMade) {
+        mkdirSync(dirname(this.options.file), { recursive: true });
+        this.directoryMade = true;
+      }
       this.rotate(line.length + 1);
       appendFileSync(this.options.file, `${line}\n`);
+      this.size += Buffer.byteLength(line) + 1;
       this.seq = entry.seq;
       this.prev = hashOf(line);
     } catch (error) {
+      // A directory removed underneath is made again for the next event.
+      this.directoryMade = false;
       this.options.onError(error instanceof Error ? error : new Error(String(error)));
     }
   }
@@ -159,14 +172,13 @@ export class AuditLog {
   /** Moves the file aside when `adding` bytes would take it past its size. */
   private rotate(adding: number): void {
     const { file, maxSizeBytes } = this.options;
-    if (maxSizeBytes === undefined || !existsSync(file)) return;
-    const size = statSync(file).size;
-    if (size === 0 || size + adding <= maxSizeBytes) return;
+    if (maxSizeBytes === undefined || this.size === 0 || this.size + adding <= maxSizeBytes) return;
     const kept = this.options.maxFiles ?? 5;
     rmSync(`${file}.${kept}`, { force: true });
     for (let n = kept - 1; n >= 1; n--)
       if (existsSync(`${file}.${n}`)) renameSync(`${file}.${n}`, `${file}.${n + 1}`);
     renameSync(file, `${file}.1`);
+    this.size = 0;
   }
 
   /** Every line still kept, the rotated files' first (oldest to newest). */
