@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERRORS, httpStatusOf } from '@switchyard/protocol';
-import { until } from '@switchyard/protocol/testing';
+import { initializeMessage, until } from '@switchyard/protocol/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { WebSocket } from 'ws';
@@ -239,16 +239,7 @@ describe('Streamable HTTP front (/mcp) under fuzzed input', () => {
           });
         },
       );
-      const initialize = {
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'f', version: '1' },
-        },
-      };
+      const initialize = initializeMessage('2025-06-18', 'f');
       const again = await answerOf(await http.post(JSON.stringify(initialize)));
       expect(again.status).toBe(400);
       expectRefusal(again.body, { kind: 'initialize in a session', code: -32600, id: null });

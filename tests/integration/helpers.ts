@@ -229,14 +229,7 @@ export async function launchRemoteBackends(): Promise<{
 }
 
 /** The `initialize` request a raw JSON-RPC client sends, offering `protocolVersion`. */
-export function initializeMessage(protocolVersion = '2025-06-18', clientName = 't') {
-  return {
-    jsonrpc: '2.0' as const,
-    id: 1,
-    method: 'initialize',
-    params: { protocolVersion, capabilities: {}, clientInfo: { name: clientName, version: '1' } },
-  };
-}
+export { initializeMessage } from '@switchyard/protocol/testing';
 
 /** One event of an SSE body. */
 export interface SseEvent {

@@ -1,19 +1,11 @@
 import { normalizeConfig } from '@switchyard/config';
 import { silentLogger } from '@switchyard/logging';
+import { initializeMessage } from '@switchyard/protocol/testing';
 import { describe, expect, it } from 'vitest';
 import type { ProxyEvent } from './events.js';
 import { createProxy } from './proxy.js';
 
-const initialize = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 't', version: '1' },
-  },
-};
+const initialize = initializeMessage();
 
 describe('the events of a proxy', () => {
   it('reports backend states, sessions opened and closed, and reloads, each under its type', async () => {

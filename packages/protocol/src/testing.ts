@@ -128,3 +128,16 @@ export async function until<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * A client's `initialize` request (id 1) with no capabilities: the first message of every test
+ * session opened by hand rather than through an SDK client.
+ */
+export function initializeMessage(protocolVersion = '2025-06-18', clientName = 't') {
+  return {
+    jsonrpc: '2.0' as const,
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: clientName, version: '1' } },
+  };
+}

@@ -1,5 +1,5 @@
 import { ERRORS } from '@switchyard/protocol';
-import { ManualClock } from '@switchyard/protocol/testing';
+import { initializeMessage, ManualClock } from '@switchyard/protocol/testing';
 import { describe, expect, it } from 'vitest';
 import { EchoSession } from './__fixtures__/echo-session.js';
 import { createMemoryEventStore } from './event-store.js';
@@ -77,16 +77,7 @@ describe('session ids', () => {
   });
 });
 
-const initialize = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 't', version: '1' },
-  },
-};
+const initialize = initializeMessage();
 
 function post(body: unknown, sessionId?: string): Request {
   return new Request('http://127.0.0.1/mcp', {
