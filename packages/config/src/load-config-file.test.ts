@@ -43,7 +43,22 @@ describe('loadConfigFile', () => {
       env: { ...env, XDG_STATE_HOME: join(dir, 'state') },
     });
     expect(config.contextTracing.sqlitePath).toBe(join(dir, 'state', 'switchyard', 'tracing.db'));
-    expect(config.logging.dir).toBe(join(dir, 'state', 'switchyard', 'logs'));
+    expect(config.logging.dir).toMatch(
+      new RegExp(`^${join(dir, 'state', 'switchyard', 'logs', 'switchyard-')}[0-9a-f]{8}$`),
+    );
+  });
+
+  it('gives two files of the same name their own log folders, and one file the same each time', async () => {
+    const state = { ...env, XDG_STATE_HOME: join(dir, 'state') };
+    mkdirSync(join(dir, 'one'), { recursive: true });
+    mkdirSync(join(dir, 'two'), { recursive: true });
+    writeFileSync(join(dir, 'one', 'switchyard.yaml'), 'servers: {}\n');
+    writeFileSync(join(dir, 'two', 'switchyard.yaml'), 'servers: {}\n');
+    const one = await loadConfigFile('one/switchyard.yaml', { cwd: dir, env: state });
+    const two = await loadConfigFile('switchyard.yaml', { cwd: join(dir, 'two'), env: state });
+    const oneAgain = await loadConfigFile('switchyard.yaml', { cwd: join(dir, 'one'), env: state });
+    expect(one.logging.dir).not.toBe(two.logging.dir);
+    expect(oneAgain.logging.dir).toBe(one.logging.dir);
   });
 
   it('expands ~ and keeps :memory: for the tracing database', async () => {

@@ -62,6 +62,6 @@ export async function loadConfigFile(
   }
   const home = env.HOME || homedir();
   const stateDir = env.XDG_STATE_HOME || join(home, '.local', 'state');
-  const config = parseConfig(text, { file: shown, env, stateDir });
+  const config = parseConfig(text, { file: shown, env, stateDir, path });
   return resolvePaths({ ...config, file: path }, dirname(path), home);
 }

@@ -222,4 +222,10 @@ export interface ParseOptions {
    * `env.XDG_STATE_HOME` or `env.HOME`; without either those paths stay unset.
    */
   stateDir?: string;
+  /**
+   * The file's absolute path, when the text was read from one (`loadConfigFile` sets it): the
+   * server logs then default to a folder of this file's own, so that proxies started from
+   * different files never mix their logs (docs/configuration.md, "Paths and defaults").
+   */
+  path?: string;
 }

@@ -21,7 +21,7 @@ describe('normalizeConfig (a config object, e.g. given to createProxy)', () => {
       cwd: '/srv',
     });
     expect(config.contextTracing.sqlitePath).toBe('/state/switchyard/tracing.db');
-    expect(config.logging.dir).toBe('/state/switchyard/logs');
+    expect(config.logging.dir).toBe('/state/switchyard/logs/inline');
   });
 
   it('accepts every dialect', () => {

@@ -282,7 +282,7 @@ describe('parseConfig: Switchyard dialect', () => {
       logging: {
         level: 'info',
         format: 'json',
-        dir: '/xdg/switchyard/logs',
+        dir: '/xdg/switchyard/logs/inline',
         maxSizeBytes: 10 * 1024 * 1024,
         maxAgeDays: 2,
       },

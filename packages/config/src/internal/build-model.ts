@@ -8,7 +8,7 @@ import type {
 } from '../model.js';
 import { DEFAULTS } from './defaults.js';
 import { omitUndefined } from './omit-undefined.js';
-import { statePath } from './state-dir.js';
+import { logFolderOf, statePath } from './state-dir.js';
 import type { SwitchyardInput, SwitchyardServerInput } from './switchyard-schema.js';
 import { inferRemoteTransport } from './url-checks.js';
 
@@ -17,6 +17,8 @@ export type ModelContext = {
   dialect: Dialect;
   file?: string | undefined;
   stateDir?: string | undefined;
+  /** The file's absolute path, when read from one: it names the default log folder. */
+  path?: string | undefined;
   plugins?: Record<string, unknown> | undefined;
   /** Values that substitution marked secret (`${secret:VAR}`, or a variable with a secret name). */
   secretValues?: string[] | undefined;
@@ -91,7 +93,9 @@ export function buildModel(input: SwitchyardInput, context: ModelContext): Switc
     logging: omitUndefined({
       level: input.logging?.level ?? DEFAULTS.logging.level,
       format: input.logging?.format ?? DEFAULTS.logging.format,
-      dir: input.logging?.dir ?? statePath(context.stateDir, 'logs'),
+      dir:
+        input.logging?.dir ??
+        statePath(context.stateDir, `logs/${logFolderOf(context.path ?? context.file)}`),
       maxSizeBytes: input.logging?.maxSizeBytes ?? DEFAULTS.logging.maxSizeBytes,
       maxAgeDays: input.logging?.maxAgeDays ?? DEFAULTS.logging.maxAgeDays,
     }),

@@ -49,6 +49,7 @@ export function resolveConfig(
     dialect,
     file: options.file,
     stateDir: stateDirectory(options),
+    path: options.path,
     secretValues: substituted.secrets,
   };
   if (dialect === 'seed') {

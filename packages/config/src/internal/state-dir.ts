@@ -13,6 +13,28 @@ export function stateDirectory(options: ParseOptions): string | undefined {
   return undefined;
 }
 
+/**
+ * The default folder of a configuration's server logs under `logs/`: the file's name and a hash
+ * of its absolute path (`switchyard-1a2b3c4d`), readable and distinct for two files of the same
+ * name; `inline` for a configuration that was not read from a file.
+ */
+export function logFolderOf(path: string | undefined): string {
+  if (path === undefined) return 'inline';
+  const base = path.split(/[\\/]/).pop() ?? '';
+  const name = base.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]+/g, '_') || 'config';
+  return `${name}-${fnv1a(path)}`;
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: a short stable name, not a security measure. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
 /** A path under Switchyard's folder of the state directory, e.g. `<state>/switchyard/tracing.db`. */
 export function statePath(stateDir: string | undefined, name: string): string | undefined {
   return stateDir === undefined
