@@ -67,4 +67,16 @@ describe('a virtual server behind a BackendSession', () => {
     await session.close();
     expect(session.closed).toBe('closed by the proxy');
   });
+
+  it('answers resources/templates/list with an empty list, not method-not-found', async () => {
+    const session = new BackendSession({
+      clientInfo: TEST_CLIENT_INFO,
+      name: 'virtual',
+      transport: virtualTransport(definition),
+    });
+    await session.connect();
+    const templates = await session.request('resources/templates/list', undefined).outcome;
+    expect(templates).toEqual({ kind: 'result', result: { resourceTemplates: [] } });
+    await session.close();
+  });
 });

@@ -95,6 +95,10 @@ async function answer(
           })),
         },
       };
+    // It declares `resources`, so clients ask for templates too (MCP 2025-11-25, Server
+    // Features: Resources, Resource Templates); it has none, which is an empty list, not an error.
+    case Method.ResourceTemplatesList:
+      return { result: { resourceTemplates: [] } };
     case Method.ResourcesRead: {
       const resource = definition.resources.find((r) => r.uri === params.uri);
       if (!resource)
