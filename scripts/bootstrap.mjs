@@ -2,7 +2,8 @@
 // The two quick-start commands in one place, so they work on a fresh clone with only Node and npm:
 //   npm start  -> install (pinned pnpm), build, run the proxy on examples/switchyard.yaml
 //   npm test   -> install, lint, typecheck, build, run every test; ends with "N passed, N failed"
-import { spawnSync } from 'node:child_process';
+// and the CLI for `npm run switchyard -- <args>`, run in the folder npm was started from.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PNPM_VERSION = '12.4.2';
 const [task, ...rest] = process.argv.slice(2);
+const cli = join(root, 'apps/proxy/dist/cli.js');
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
 // Native addons (better-sqlite3) need Node's headers; the distribution's copy avoids a download.
@@ -20,6 +22,26 @@ function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env, ...options });
   if (result.error) throw result.error;
   return result.status ?? 1;
+}
+
+/**
+ * Runs a long-lived child (the proxy, the tests) and ends as it ends. npm sends SIGINT and SIGTERM
+ * to this process only, so they are passed on: the proxy then stops its backends itself, and this
+ * process exits once it has, with its exit code, or by the same signal when it was killed by one.
+ */
+function runToEnd(command, args, options = {}) {
+  const child = spawn(command, args, { cwd: root, stdio: 'inherit', env, ...options });
+  const forward = (signal) => child.kill(signal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
+  child.once('error', (error) => {
+    process.stderr.write(`switchyard: cannot run ${command}: ${error.message}\n`);
+    process.exit(1);
+  });
+  child.once('exit', (code, signal) => {
+    if (signal === null) process.exit(code ?? 1);
+    for (const each of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(each, forward);
+    process.kill(process.pid, signal);
+  });
 }
 
 function must(command, args, what) {
@@ -51,14 +73,22 @@ if (task === 'start') {
   const [cmd, pre] = setup();
   must(cmd, [...pre, 'run', 'build'], 'build');
   const args = rest.length > 0 ? rest : ['--config', 'examples/switchyard.yaml'];
-  process.exit(run(process.execPath, [join(root, 'apps/proxy/dist/cli.js'), ...args]));
+  runToEnd(process.execPath, [cli, ...args]);
+} else if (task === 'switchyard') {
+  // npm runs scripts in the package root; the CLI runs where the user typed the command, so that
+  // relative paths and the config found in the current folder are theirs.
+  if (!existsSync(cli)) {
+    const [cmd, pre] = setup();
+    must(cmd, [...pre, 'run', 'build'], 'build');
+  }
+  runToEnd(process.execPath, [cli, ...rest], { cwd: env.INIT_CWD || process.cwd() });
 } else if (task === 'test') {
   const [cmd, pre] = setup();
   must(cmd, [...pre, 'run', 'lint'], 'lint (biome ci)');
   must(cmd, [...pre, 'run', 'typecheck'], 'typecheck');
   must(cmd, [...pre, 'run', 'build'], 'build');
-  process.exit(run(cmd, [...pre, 'exec', 'vitest', 'run', ...rest]));
+  runToEnd(cmd, [...pre, 'exec', 'vitest', 'run', ...rest]);
 } else {
-  process.stderr.write('usage: node scripts/bootstrap.mjs start|test [args]\n');
+  process.stderr.write('usage: node scripts/bootstrap.mjs start|test|switchyard [args]\n');
   process.exit(2);
 }

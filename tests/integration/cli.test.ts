@@ -72,6 +72,24 @@ describe('switchyard check', () => {
       /ghost\s+failed\s+-\s+-\s+\d+ ms\s+cannot start/,
     );
   });
+
+  it('counts the built-in switchyard server the same way in its summary and in its rows', () => {
+    const file = join(dir.path, 'built-in.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        servers: { raw: { command: process.execPath, args: [fixture('raw-server.mjs')] } },
+      }),
+    );
+    const summary = 'valid (switchyard dialect), 1 server(s), plus the built-in switchyard server';
+    const listed = cli(['check', '--config', file]);
+    expect(listed.stdout).toContain(summary);
+    expect(listed.stdout).toMatch(/^ {2}switchyard {2}built-in/m);
+    const pinged = cli(['check', '--ping', '--config', file]);
+    expect(pinged.code).toBe(0);
+    expect(pinged.stdout).toContain(summary);
+    expect(pinged.stdout).toMatch(/^switchyard\s+running/m);
+  });
 });
 
 describe('switchyard key', () => {

@@ -8,6 +8,7 @@ import { createLogger, createSecretSet, type LogLevel } from '@switchyard/loggin
 import { systemClock } from '@switchyard/protocol';
 import { StdioFrontTransport } from '@switchyard/transports';
 import { newKey } from './keys.js';
+import { MANAGEMENT_SERVER } from './management-server.js';
 import {
   describeBackend,
   describeConfig,
@@ -16,7 +17,8 @@ import {
   settingsOf,
 } from './options.js';
 import { pingBackends } from './ping.js';
-import { createProxy } from './proxy.js';
+import { createProxy, type SwitchyardProxy } from './proxy.js';
+import { countTools, dashboardUrlOf, httpOrigin, readyLine, runningServers } from './ready-line.js';
 import { openToolPins, pinsFileBeside } from './tool-pins.js';
 import { PROXY_VERSION } from './version.js';
 
@@ -35,29 +37,18 @@ const LEVELS = new Set(['error', 'warn', 'info', 'debug']);
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      stdio: { type: 'boolean' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'log-level': { type: 'string' },
-      'log-format': { type: 'string' },
-      ping: { type: 'boolean' },
-      'no-watch': { type: 'boolean' },
-      force: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
-    },
-  });
+  const parsed = parseArguments(argv);
+  if (typeof parsed === 'string') {
+    process.stderr.write(`switchyard: ${parsed}; see switchyard --help\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   if (values.help) {
-    process.stderr.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (values.version) {
-    process.stderr.write(`switchyard ${PROXY_VERSION}\n`);
+    process.stdout.write(`switchyard ${PROXY_VERSION}\n`);
     return 0;
   }
   const command = positionals[0];
@@ -135,8 +126,11 @@ export async function main(argv: string[]): Promise<number> {
     stopping ??= proxy.stop();
     return stopping;
   };
-  process.once('SIGINT', () => void stop().then(() => process.exit(0)));
-  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+  // `process.on`, not `once`: Ctrl-C reaches the proxy from the terminal and again through
+  // `npm start`, and a second signal must not cut the graceful stop short and orphan backends.
+  const onSignal = () => void stop().then(() => process.exit(0));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   if (values.stdio) {
     const front = new StdioFrontTransport({
@@ -153,8 +147,55 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   await proxy.start();
+  if (stopping === undefined) await announceReady(proxy, values.host ?? config.proxy.host);
   await new Promise<never>(() => {});
   return 0;
+}
+
+/**
+ * The command line as parsed, or why it cannot be: an unknown option or a missing value is
+ * answered in one line instead of Node's paragraph about positionals.
+ */
+function parseArguments(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        stdio: { type: 'boolean' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
+        ping: { type: 'boolean' },
+        'no-watch': { type: 'boolean' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    const unknown = /^Unknown option '([^']+)'/.exec(error.message);
+    return unknown
+      ? `unknown option ${unknown[1]}`
+      : (error.message.split('. ')[0] ?? error.message);
+  }
+}
+
+/** Says on stdout, in one line, what runs and where: what a newcomer looks for after starting. */
+async function announceReady(proxy: SwitchyardProxy, host: string): Promise<void> {
+  const port = proxy.address?.port;
+  if (port === undefined) return;
+  const tools = await countTools(proxy.router);
+  const line = readyLine({
+    ...runningServers(proxy.backends.list()),
+    tools,
+    mcpUrl: `${httpOrigin(host, port)}/mcp`,
+    dashboardUrl: dashboardUrlOf(proxy.config, { host, port }),
+  });
+  process.stdout.write(`${line}\n`);
 }
 
 function init(file: string, force: boolean): number {
@@ -198,9 +239,15 @@ function approve(file: string | undefined, server?: string, tool?: string): numb
 
 async function check(config: SwitchyardConfig, ping: boolean): Promise<number> {
   const out = process.stdout;
-  out.write(`${describeConfig(config)}\n`);
+  // The built-in server is named in the summary and listed like the others, so that the count
+  // and the rows below it (the `--ping` table has a row for it) agree.
+  const builtIn = settingsOf(config).management;
+  out.write(
+    `${describeConfig(config)}${builtIn ? `, plus the built-in ${MANAGEMENT_SERVER} server` : ''}\n`,
+  );
   if (!ping) {
     for (const backend of settingsOf(config).backends) out.write(`  ${describeBackend(backend)}\n`);
+    if (builtIn) out.write(`  ${MANAGEMENT_SERVER}  built-in  (server control and proxy state)\n`);
     return 0;
   }
   const rows = await pingBackends(config);
