@@ -1,8 +1,19 @@
+import type {
+  ActionResult,
+  ConfigValidation,
+  ConfigView,
+  RpcCall,
+  RpcExchange,
+  ServerAction,
+  ServerDetail,
+} from '@switchyard/admin-api';
+import { SERVER_ACTIONS } from '@switchyard/admin-api';
 import type { LogLine, SecretSet, ServerLogs } from '@switchyard/logging';
-import { httpStatusOf } from '@switchyard/protocol';
+import { httpStatusOf, SwitchyardError } from '@switchyard/protocol';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import type { AdminState } from './admin-state.js';
 import type { AdminAuditEvent, AuditLog } from './audit-log.js';
 import type { Auth, AuthEnv } from './auth.js';
 import { jsonAnswer, toResponse } from './http-answer.js';
@@ -10,7 +21,15 @@ import type { SupervisedBackends } from './supervised-backends.js';
 import type { ToolPins } from './tool-pins.js';
 
 export interface AdminApiOptions {
-  backends: Pick<SupervisedBackends, 'summary' | 'has' | 'supervisor' | 'setEnabled'>;
+  backends: Pick<SupervisedBackends, 'has' | 'supervisor' | 'setEnabled' | 'list'>;
+  /** Servers, sessions, metrics and the live events as the dashboard reads them. */
+  state: AdminState;
+  /** The configuration in force, secrets redacted (`GET /api/config`). */
+  config: () => ConfigView;
+  /** Checks a configuration text without applying it (`POST /api/config/validate`). */
+  validate: (text: string, format: ConfigValidation['format'] | undefined) => ConfigValidation;
+  /** One MCP request through the aggregate router (`POST /api/rpc`, the playground). */
+  rpc: (call: RpcCall, principal: string) => Promise<RpcExchange>;
   logs: ServerLogs | undefined;
   /** The key check of `/api` (`dashboard.apiKey`, docs/operations.md, "The admin API and keys"). */
   auth: Auth;
@@ -23,6 +42,20 @@ export interface AdminApiOptions {
 }
 
 const notFound = (error: string) => toResponse(jsonAnswer(httpStatusOf('not_found'), { error }));
+const badRequest = (error: string) =>
+  toResponse(jsonAnswer(httpStatusOf('invalid_request'), { error }));
+
+/** The JSON object a request carries, or undefined when it is not one. */
+async function jsonBody(c: Context): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value: unknown = await c.req.json();
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A log line as it is written to the file. */
 export function logLineText(line: LogLine): string {
@@ -49,27 +82,54 @@ export function adminApi(options: AdminApiOptions): Hono<AuthEnv> {
     return backends.has(name) ? name : undefined;
   };
 
-  app.get('/servers', (c) => json(c, backends.summary()));
+  const { state } = options;
+  app.get('/overview', (c) => json(c, state.snapshot()));
+  app.get('/servers', (c) => json(c, state.servers()));
+  app.get('/sessions', (c) => json(c, state.sessions()));
+  app.get('/metrics/summary', (c) => json(c, state.metrics()));
+  app.get('/config', (c) => json(c, options.config()));
+
+  app.get('/servers/:server', async (c) => {
+    const name = known(c);
+    const summary = name && state.server(name);
+    if (!name || !summary) return notFound(`no server named "${c.req.param('server')}"`);
+    const session = backends.list().find((b) => b.name === name)?.session;
+    const lists = await state.inventory.lists(name);
+    const past = state.history.of(name);
+    const detail: ServerDetail = {
+      ...summary,
+      counts: state.inventory.counts(name),
+      serverInfo: session?.serverInfo ?? null,
+      instructions: session?.instructions ?? null,
+      capabilities: session ? session.serverCapabilities : null,
+      tools: lists?.tools ?? [],
+      resources: lists?.resources ?? [],
+      resourceTemplates: lists?.resourceTemplates ?? [],
+      prompts: lists?.prompts ?? [],
+      listErrors: lists?.listErrors ?? [],
+      history: past.history,
+      recentErrors: past.errors,
+    };
+    return json(c, detail);
+  });
 
   app.post('/servers/:server/:action', async (c) => {
     const name = known(c);
     if (!name) return notFound(`no server named "${c.req.param('server')}"`);
-    const action = c.req.param('action');
+    const action = c.req.param('action') as ServerAction;
+    if (!SERVER_ACTIONS.includes(action)) return notFound(`unknown action "${action}"`);
     const supervisor = backends.supervisor;
     if (action === 'start' || action === 'stop' || action === 'restart')
       await supervisor[action](name);
-    else if (action === 'enable' || action === 'disable')
-      await backends.setEnabled(name, action === 'enable');
-    else return notFound(`unknown action "${action}"`);
-    const backend = supervisor.get(name);
+    else await backends.setEnabled(name, action === 'enable');
     record(c, { action, server: name, status: 'ok' });
-    return json(c, {
-      name,
-      state: backend?.state,
-      reason: backend?.reason,
-      enabled: backend?.enabled,
-    });
+    const server = state.server(name);
+    if (!server) return notFound(`no server named "${name}"`);
+    const result: ActionResult = { name, action, server };
+    return json(c, result);
   });
+
+  mountLiveRoutes(app, options, json);
 
   app.get('/pins', (c) => {
     if (!options.pins) return notFound('tool pinning is off');
@@ -131,4 +191,57 @@ export function adminApi(options: AdminApiOptions): Hono<AuthEnv> {
     });
   });
   return app;
+}
+
+/** The routes the dashboard drives beyond reads: validation, the playground and the live events. */
+function mountLiveRoutes(
+  app: Hono<AuthEnv>,
+  options: AdminApiOptions,
+  json: (c: Context, value: unknown) => Response,
+): void {
+  const { state, secrets } = options;
+  app.post('/config/validate', async (c) => {
+    const body = await jsonBody(c);
+    if (!body || typeof body.text !== 'string')
+      return badRequest(
+        'the body must be JSON: { "text": "<config>", "format"?: "yaml" | "json" | "toml" }',
+      );
+    const format = body.format;
+    if (format !== undefined && format !== 'yaml' && format !== 'json' && format !== 'toml')
+      return badRequest('"format" must be yaml, json or toml');
+    return json(c, options.validate(body.text, format));
+  });
+
+  app.post('/rpc', async (c) => {
+    const body = await jsonBody(c);
+    if (!body || typeof body.method !== 'string')
+      return badRequest('the body must be JSON: { "method": "tools/call", "params"?: { ... } }');
+    try {
+      const call: RpcCall = { method: body.method };
+      if (body.params !== undefined) call.params = body.params as Record<string, unknown>;
+      return json(c, await options.rpc(call, c.get('principal')));
+    } catch (error) {
+      if (error instanceof SwitchyardError) return badRequest(error.message);
+      throw error;
+    }
+  });
+
+  app.get('/events', (c) =>
+    streamSSE(c, async (stream) => {
+      let queue = Promise.resolve();
+      const send = (type: string, data: unknown) => {
+        queue = queue.then(() =>
+          stream.writeSSE({ event: type, data: JSON.stringify(secrets.redactValue(data)) }),
+        );
+      };
+      await new Promise<void>((resolve) => {
+        send('snapshot', { type: 'snapshot', snapshot: state.snapshot() });
+        const unsubscribe = state.subscribe((event) => send(event.type, event));
+        stream.onAbort(() => {
+          unsubscribe();
+          resolve();
+        });
+      });
+    }),
+  );
 }

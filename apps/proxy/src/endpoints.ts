@@ -7,6 +7,7 @@ import {
   type NamingOptions,
   type Router,
   type RouterObserver,
+  type SessionView,
   type ToolPolicy,
 } from '@switchyard/router';
 import {
@@ -40,6 +41,8 @@ export interface Endpoints {
   find(name: string): Endpoint | undefined;
   /** Every endpoint open now, the aggregate one first. */
   all(): Endpoint[];
+  /** Every client session open now, with its endpoint: `main`, or the server's name. */
+  sessions(): Array<{ endpoint: string; session: SessionView }>;
 }
 
 export interface EndpointsOptions {
@@ -119,5 +122,9 @@ export function createEndpoints(options: EndpointsOptions): Endpoints {
       return endpoint;
     },
     all: () => [main, ...open.values()],
+    sessions: () =>
+      [['main', main] as const, ...open].flatMap(([endpoint, { router }]) =>
+        router.sessions().map((session) => ({ endpoint, session })),
+      ),
   };
 }

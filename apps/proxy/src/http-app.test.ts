@@ -1,9 +1,12 @@
 import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSecretSet } from '@switchyard/logging';
+import { systemClock } from '@switchyard/protocol';
 import { Supervisor } from '@switchyard/supervisor';
 import type { BodySource } from '@switchyard/transports';
 import { afterEach, describe, expect, it } from 'vitest';
+import { validateConfigText } from './admin-config.js';
+import { createAdminState } from './admin-state.js';
 import { MCP_UNAUTHORIZED } from './auth.js';
 import { createHttpApp, type Fronts } from './http-app.js';
 import { hashKey } from './keys.js';
@@ -69,6 +72,24 @@ async function setup(allowedOrigins?: string[]) {
     admission,
     health: () => ({ status: 'ok', version: '0', sessions: 0, backends: [] }),
     secrets: createSecretSet(),
+    admin: {
+      state: createAdminState({
+        backends: {
+          summary: () => [],
+          list: () => [],
+          transportOf: () => 'stdio',
+          has: () => false,
+        },
+        naming: { strategy: 'prefix' },
+        clock: systemClock,
+        redact: (text) => text,
+        listTimeoutMs: 1000,
+      }),
+      config: () => ({ file: null, config: {} }),
+      validate: (text, format) => validateConfigText(text, format, createSecretSet()),
+      rpc: () => Promise.reject(new Error('no router behind this app')),
+    },
+    dashboard: false,
   });
   const server = createServer(app.listener());
   server.on('upgrade', app.handleUpgrade);

@@ -5,7 +5,7 @@ import type { Metrics } from '@switchyard/metrics';
 import { httpStatusOf } from '@switchyard/protocol';
 import type { BodySource } from '@switchyard/transports';
 import { type Context, Hono } from 'hono';
-import { adminApi } from './admin-api.js';
+import { type AdminApiOptions, adminApi } from './admin-api.js';
 import type { AuditLog } from './audit-log.js';
 import {
   type Admitted,
@@ -16,6 +16,7 @@ import {
   type KeyPolicy,
 } from './auth.js';
 import { cors } from './cors.js';
+import { mountDashboard } from './dashboard-assets.js';
 import type { Endpoint } from './endpoints.js';
 import { type HttpAnswer, jsonAnswer, refuseUpgrade, toResponse } from './http-answer.js';
 import { createOriginCheck, guardAnswer, httpGuard } from './http-guard.js';
@@ -57,6 +58,65 @@ export interface HttpAppOptions {
   secrets: Pick<SecretSet, 'redact' | 'redactValue'>;
   /** The rate limit per client key, checked once the key is known (see {@link createKeyRate}). */
   keyRate?: KeyRate;
+  /** What the admin API reads and does beyond the backends (docs/admin-api.md). */
+  admin: Pick<AdminApiOptions, 'state' | 'config' | 'validate' | 'rpc'>;
+  /**
+   * The built dashboard served at `/` (docs/dashboard.md): its directory, or `false` when the
+   * dashboard is off or served on a port of its own.
+   */
+  dashboard: { dir: string | undefined } | false;
+}
+
+/** The admin API and the dashboard alone, for the dashboard's own port (`dashboard.port`). */
+export function createDashboardApp(
+  options: Pick<
+    HttpAppOptions,
+    | 'backends'
+    | 'logs'
+    | 'loopbackOnly'
+    | 'adminKeys'
+    | 'allowedOrigins'
+    | 'secrets'
+    | 'pins'
+    | 'audit'
+    | 'admin'
+  > & { dir: string | undefined },
+): Pick<HttpApp, 'fetch'> {
+  const app = new Hono<AuthEnv>();
+  app.use(
+    '*',
+    httpGuard(
+      createOriginCheck({
+        loopbackOnly: options.loopbackOnly,
+        allowedOrigins: options.allowedOrigins ?? [],
+      }),
+    ),
+  );
+  app.route('/api', adminRoutes(options));
+  mountDashboard(app as unknown as Hono, options.dir);
+  return { fetch: (request) => Promise.resolve(app.fetch(request)) };
+}
+
+/** `/api`, behind its own key check (`dashboard.apiKey`, docs/operations.md, "The admin API and keys"). */
+function adminRoutes(
+  options: Pick<
+    HttpAppOptions,
+    'backends' | 'logs' | 'adminKeys' | 'secrets' | 'pins' | 'audit' | 'admin'
+  >,
+) {
+  return adminApi({
+    ...options.admin,
+    backends: options.backends,
+    logs: options.logs,
+    secrets: options.secrets,
+    ...(options.pins ? { pins: options.pins } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
+    auth: createAuth({
+      keys: options.adminKeys,
+      unauthorizedMessage: 'Unauthorized',
+      body: (refusal) => ({ error: refusal.message }),
+    }),
+  });
 }
 
 /** The proxy's HTTP side, for its own server and for embedding. */
@@ -133,21 +193,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     );
   });
   app.get('/health', (c) => c.json(secrets.redactValue(options.health())));
-  app.route(
-    '/api',
-    adminApi({
-      backends: options.backends,
-      logs: options.logs,
-      secrets,
-      ...(options.pins ? { pins: options.pins } : {}),
-      ...(options.audit ? { audit: options.audit } : {}),
-      auth: createAuth({
-        keys: options.adminKeys,
-        unauthorizedMessage: 'Unauthorized',
-        body: (refusal) => ({ error: refusal.message }),
-      }),
-    }),
-  );
+  app.route('/api', adminRoutes(options));
+  if (options.dashboard) mountDashboard(app as unknown as Hono, options.dashboard.dir);
 
   let listener: NodeListener | undefined;
   return {

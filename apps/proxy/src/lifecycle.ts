@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Logger, SecretSet } from '@switchyard/logging';
 import { type Clock, SwitchyardError, sleep } from '@switchyard/protocol';
@@ -43,6 +44,8 @@ export interface LifecycleOptions {
   clock: Clock;
   /** How long `stop()` lets in-flight requests finish before closing backends. */
   shutdownDeadlineMs: number;
+  /** The dashboard on a port of its own (`dashboard.port`, docs/dashboard.md). */
+  dashboard?: { listen: ListenSettings; app: Pick<HttpApp, 'fetch'> } | undefined;
   /** Closed last, in this order, once backends are down: the HTTP pool, log files, the logger. */
   release: Array<() => Promise<void>>;
 }
@@ -57,6 +60,8 @@ export interface Lifecycle {
   reload(config: SwitchyardConfig): Promise<ReloadSummary>;
   /** Where the HTTP server listens once started (port 0 resolves to the real port). */
   readonly address: { host: string; port: number } | undefined;
+  /** Where the dashboard's own server listens, when it has one. */
+  readonly dashboardAddress: { host: string; port: number } | undefined;
 }
 
 /** While stopping, how often idle connections are closed, and how many times at most. */
@@ -67,6 +72,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
   const { listen, logger, backends, endpoints } = options;
   let server: Server | undefined;
   let address: { host: string; port: number } | undefined;
+  let dashboardServer: Server | undefined;
 
   return {
     async start(startOptions = {}) {
@@ -79,6 +85,15 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         const info = server.address() as AddressInfo;
         address = { host: info.address, port: info.port };
         logger.info('listening', { url: `http://${formatHost(listen.host)}:${info.port}/mcp` });
+        if (options.dashboard) {
+          const { app, listen: at } = options.dashboard;
+          dashboardServer = await listenOn(at, {
+            listener: () => getRequestListener((request) => app.fetch(request)),
+            handleUpgrade: (_request, socket) => socket.destroy(),
+          });
+          const port = (dashboardServer.address() as AddressInfo).port;
+          logger.info('dashboard listening', { url: `http://${formatHost(at.host)}:${port}/` });
+        }
       }
       await backends.start();
     },
@@ -122,8 +137,15 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         await Promise.race([sleep(options.clock, IDLE_SWEEP_MS), closing]);
       }
       http?.closeAllConnections();
-      await Promise.all([closing, backends.stop(), ...sessionsClosed]);
+      // The dashboard's server holds only event and log streams: nothing to drain.
+      const dashboardClosed = new Promise<void>((resolve) => {
+        if (!dashboardServer) return resolve();
+        dashboardServer.close(() => resolve());
+        dashboardServer.closeAllConnections();
+      });
+      await Promise.all([closing, dashboardClosed, backends.stop(), ...sessionsClosed]);
       server = undefined;
+      dashboardServer = undefined;
       for (const release of options.release) await release();
     },
 
@@ -154,6 +176,10 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
 
     get address() {
       return address;
+    },
+    get dashboardAddress() {
+      const info = dashboardServer?.address() as AddressInfo | undefined;
+      return info ? { host: info.address, port: info.port } : undefined;
     },
   };
 }

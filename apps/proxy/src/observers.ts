@@ -43,3 +43,22 @@ export function supervisorObserver(
     events.emit({ type: 'backendState', server, from, to, reason });
   };
 }
+
+/** One observer that calls each given observer's hooks in turn (metrics, admin state, audit). */
+export function combineObservers(...observers: RouterObserver[]): RouterObserver {
+  const combined: Record<string, (...args: never[]) => unknown> = {};
+  for (const observer of observers) {
+    for (const [name, hook] of Object.entries(observer) as Array<
+      [string, (...args: never[]) => unknown]
+    >) {
+      const before = combined[name];
+      combined[name] = before
+        ? (...args) => {
+            before(...args);
+            return hook(...args);
+          }
+        : hook;
+    }
+  }
+  return combined as RouterObserver;
+}

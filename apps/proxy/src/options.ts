@@ -12,6 +12,7 @@ import type { HealthPolicy, RestartPolicy } from '@switchyard/supervisor';
 import type { HttpPoolOptions } from '@switchyard/transports';
 import type { KeyPolicy } from './auth.js';
 import { secretsOf } from './config-secrets.js';
+import { defaultDashboardDir } from './dashboard-assets.js';
 import { hashKey } from './keys.js';
 import { PROXY_INFO } from './version.js';
 
@@ -49,6 +50,8 @@ export interface ProxyOptions {
   stateFile?: string;
   /** Write per-server log files under `logging.dir` (docs/operations.md, "Logs"). Default true. */
   logFiles?: boolean;
+  /** The built dashboard to serve (docs/dashboard.md); `false`: none. Default: the one shipped. */
+  dashboardDir?: string | false;
   /** How long `stop()` lets in-flight requests finish before closing backends. Default 10 s. */
   shutdownDeadlineMs?: number;
   /**
@@ -189,6 +192,8 @@ export interface ProxySettings {
   };
   /** Whether the built-in `switchyard` management server is mounted. */
   management: boolean;
+  /** The dashboard: at `/` of the proxy's port, or on a port of its own (docs/dashboard.md). */
+  dashboard: { enabled: boolean; host: string; port: number | undefined; dir: string | undefined };
   shutdownDeadlineMs: number;
   clock: Clock;
 }
@@ -212,6 +217,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {}): ProxySettings {
   const clock = options.clock ?? systemClock;
   const host = options.host ?? config.proxy.host;
+  const dashboardHost = config.dashboard.host ?? host;
   const loopbackOnly = isLoopback(host);
   const logDir = options.logFiles === false ? undefined : config.logging.dir;
   return {
@@ -228,7 +234,7 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
           : undefined,
     },
     mcpKeys: { hashes: config.proxy.apiKeys },
-    adminKeys: adminKeysOf(config, loopbackOnly),
+    adminKeys: adminKeysOf(config, loopbackOnly && isLoopback(dashboardHost)),
     allowedOrigins: config.proxy.allowedOrigins,
     rateLimitPerKey: config.proxy.rateLimit.perKey,
     logger: { ...loggerOptionsOf(config), clock },
@@ -285,6 +291,15 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
       maxFiles: config.audit.maxFiles,
     },
     management: config.management.enabled,
+    dashboard: {
+      enabled: config.dashboard.enabled && options.dashboardDir !== false,
+      host: dashboardHost,
+      port: config.dashboard.port,
+      dir:
+        options.dashboardDir === false
+          ? undefined
+          : (options.dashboardDir ?? defaultDashboardDir()),
+    },
     shutdownDeadlineMs: options.shutdownDeadlineMs ?? 10_000,
     clock,
   };

@@ -11,19 +11,28 @@ import {
   type ServerLogs,
 } from '@switchyard/logging';
 import { createMetrics, type Metrics } from '@switchyard/metrics';
-import { createBackendHub, type Router } from '@switchyard/router';
+import { type BackendHub, createBackendHub, type Router } from '@switchyard/router';
 import { createHttpPool } from '@switchyard/transports';
 import { logLineText } from './admin-api.js';
+import { configView, validateConfigText } from './admin-config.js';
+import { createAdminRpc } from './admin-rpc.js';
+import { type AdminState, createAdminState } from './admin-state.js';
 import { AuditLog, toolCallAuditor } from './audit-log.js';
 import { createEndpoints, type Endpoints } from './endpoints.js';
 import { createEventEmitter, type ProxyEvents, type ReloadSummary } from './events.js';
-import { type Admission, createHttpApp } from './http-app.js';
+import {
+  type Admission,
+  createDashboardApp,
+  createHttpApp,
+  type HttpAppOptions,
+} from './http-app.js';
 import { createKeyRate } from './key-rate.js';
 import { createLifecycle, type StartOptions } from './lifecycle.js';
 import { MANAGEMENT_SERVER, managementServer } from './management-server.js';
-import { routerObserver, supervisorObserver } from './observers.js';
+import { combineObservers, routerObserver, supervisorObserver } from './observers.js';
 import {
   configOf,
+  isLoopback,
   type ProxyOptions,
   type ProxySettings,
   type RunningConfig,
@@ -52,6 +61,11 @@ export interface SwitchyardProxy extends ProxyEvents {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Where the HTTP server listens once started (port 0 resolves to the real port). */
   readonly address: { host: string; port: number } | undefined;
+  /**
+   * The dashboard's address once started: the proxy's own, or its own port's with `dashboard.port`;
+   * undefined when the dashboard is off or the proxy does not listen.
+   */
+  readonly dashboardAddress: { host: string; port: number } | undefined;
   /**
    * Applies a new configuration while running (docs/operations.md, "Hot reload"): only the
    * server differences. Settings that need a restart of the proxy itself (address, naming,
@@ -104,27 +118,9 @@ export function createProxy(
     ),
   });
   backends.supervisor.subscribe(supervisorObserver(events));
+  const admin = adminStateOf(backends, hub, settings, secrets);
   const audit = auditLogOf(settings, secrets, logger);
-  const pinning = createToolPinning({
-    pins: openToolPins(
-      pinsFileBeside(settings.state.file),
-      () => settings.clock.now(),
-      (error) => logger.warn('cannot save the tool pins', { error: error.message }),
-      ({ server, tool, hash }) =>
-        audit?.record({
-          type: 'admin',
-          action: 'approve',
-          via: 'pins file',
-          server,
-          tool,
-          status: 'ok',
-          detail: { hash },
-        }),
-    ),
-    modeOf: (server) => pinningModeOf(running.current, server),
-    logger,
-    metrics,
-  });
+  const pinning = pinningOf(settings, running, { logger, metrics }, audit);
 
   const definitionHash = (server: string, tool: string) => {
     const pin = pinning.pins.get(server, tool);
@@ -138,18 +134,27 @@ export function createProxy(
     router: settings.router,
     fronts: settings.fronts,
     logger,
-    observer: (server) => ({
-      ...routerObserver(metrics, events, server, pinning.listed),
-      ...(toolCalled ? { toolCalled } : {}),
-    }),
+    observer: (server) =>
+      combineObservers(
+        routerObserver(metrics, events, server, pinning.listed),
+        admin.observer(server ?? 'main'),
+        toolCalled ? { toolCalled } : {},
+      ),
     toolPolicy: pinning.policy,
   });
+  admin.setSessions(() => endpoints.sessions());
   const health = () => healthOf(backends, endpoints.main.router.sessionCount);
   if (settings.management)
     mountManagement({ backends, endpoints, metrics, logs, logger, health, running, secrets });
 
+  const adminParts: HttpAppOptions['admin'] = {
+    state: admin,
+    config: () => configView(running.current),
+    validate: (text, format) => validateConfigText(text, format, secrets),
+    rpc: createAdminRpc(endpoints.main.router, settings.clock),
+  };
   const admission: Admission = { open: true };
-  const http = createHttpApp({
+  const httpOptions: HttpAppOptions = {
     endpoints,
     backends,
     metrics,
@@ -166,8 +171,16 @@ export function createProxy(
     secrets,
     pins: pinning.pins,
     ...(audit ? { audit } : {}),
-  });
+    admin: adminParts,
+    // On a port of its own, the dashboard has its own server (lifecycle.ts).
+    dashboard:
+      settings.dashboard.enabled && settings.dashboard.port === undefined
+        ? { dir: settings.dashboard.dir }
+        : false,
+  };
+  const http = createHttpApp(httpOptions);
   const lifecycle = createLifecycle({
+    dashboard: ownDashboardOf(settings, httpOptions),
     listen: settings.listen,
     http,
     endpoints,
@@ -187,6 +200,7 @@ export function createProxy(
     stop: () => lifecycle.stop(),
     reload: async (next) => {
       const summary = await lifecycle.reload(next);
+      for (const name of summary.removed) admin.serverRemoved(name);
       audit?.record({
         type: 'admin',
         action: 'reload',
@@ -202,6 +216,10 @@ export function createProxy(
     off: (type, listener) => events.off(type, listener),
     get address() {
       return lifecycle.address;
+    },
+    get dashboardAddress() {
+      if (!settings.dashboard.enabled) return undefined;
+      return settings.dashboard.port === undefined ? lifecycle.address : lifecycle.dashboardAddress;
     },
     router: endpoints.main.router,
     backends,
@@ -288,4 +306,66 @@ function mountManagement(parts: {
   });
   // Every answer of its tools and resources is redacted: it quotes backends (reasons, topology).
   backends.addVirtual(redactedServer(server, parts.secrets));
+}
+
+/** Tool pinning (docs/operations.md, "Tool pinning"): its file beside the state file, approvals audited. */
+function pinningOf(
+  settings: ProxySettings,
+  running: RunningConfig,
+  { logger, metrics }: { logger: Logger; metrics: Metrics },
+  audit: AuditLog | undefined,
+) {
+  return createToolPinning({
+    pins: openToolPins(
+      pinsFileBeside(settings.state.file),
+      () => settings.clock.now(),
+      (error) => logger.warn('cannot save the tool pins', { error: error.message }),
+      ({ server, tool, hash }) =>
+        audit?.record({
+          type: 'admin',
+          action: 'approve',
+          via: 'pins file',
+          server,
+          tool,
+          status: 'ok',
+          detail: { hash },
+        }),
+    ),
+    modeOf: (server) => pinningModeOf(running.current, server),
+    logger,
+    metrics,
+  });
+}
+
+/** The dashboard's own server when `dashboard.port` is set (docs/dashboard.md). */
+function ownDashboardOf(settings: ProxySettings, http: HttpAppOptions) {
+  const { dashboard } = settings;
+  if (!dashboard.enabled || dashboard.port === undefined) return undefined;
+  return {
+    listen: { ...settings.listen, host: dashboard.host, port: dashboard.port },
+    app: createDashboardApp({
+      ...http,
+      loopbackOnly: settings.listen.loopbackOnly && isLoopback(dashboard.host),
+      dir: dashboard.dir,
+    }),
+  };
+}
+
+/** What the admin API knows beyond the supervisor: fed by its events and by the backend hub. */
+function adminStateOf(
+  backends: SupervisedBackends,
+  hub: BackendHub,
+  settings: ProxySettings,
+  secrets: SecretSet,
+): AdminState {
+  const admin = createAdminState({
+    backends,
+    naming: settings.router.naming,
+    clock: settings.clock,
+    redact: (text) => secrets.redact(text),
+    listTimeoutMs: settings.router.requestTimeoutMs,
+  });
+  backends.supervisor.subscribe((event) => admin.observe(event));
+  hub.join(admin.inventory.events);
+  return admin;
 }

@@ -13,5 +13,6 @@ export type {
   SwitchyardConfig,
 } from './model.js';
 export { normalizeConfig } from './normalize-config.js';
+export { parseConfig } from './parse-config.js';
 export { configSecrets, isSecretName, isSensitiveHeader } from './secrets.js';
 export { starterConfig } from './starter-config.js';

@@ -21,7 +21,13 @@ import {
 import { admit, createGate, type Gate, refusal } from './admission.js';
 import type { BackendSession } from './backend-session.js';
 import { dispatch } from './client-methods.js';
-import type { ClientScope, RouterContext, SessionEndpoint, SessionOwner } from './context.js';
+import type {
+  ClientScope,
+  RouterContext,
+  SessionEndpoint,
+  SessionOwner,
+  SessionView,
+} from './context.js';
 import { hopBetween } from './forward.js';
 import { failed, type Outcome, statusOf } from './outcome.js';
 import { createTokenBucket, type TokenBucket } from './rate-limit.js';
@@ -62,13 +68,17 @@ interface Handling {
   cancelled: boolean;
 }
 
+let sessionSequence = 0; // labels of client sessions, unique across the routers of a process
+
 /**
  * One client's session with the aggregated server: its negotiated revision, its requests in flight
  * at backends (client id → backend and backend id) so that cancellation and progress are mapped
  * both ways and a departing client's work is cancelled, the backend requests relayed to it, and
  * its own backend sessions (`sessions: per-client`).
  */
-export class ClientSession implements SessionEndpoint {
+export class ClientSession implements SessionEndpoint, SessionView {
+  readonly id = String(++sessionSequence);
+  readonly openedAt: number;
   revision: LegacyRevision | undefined;
   clientCapabilities: JsonObject = {};
   clientInfo: JsonObject | undefined;
@@ -96,6 +106,7 @@ export class ClientSession implements SessionEndpoint {
     private readonly sink: SessionSink,
     readonly info: SessionInfo,
   ) {
+    this.openedAt = context.clock.now();
     this.initializedSignal = new Promise((resolve) => {
       this.signalInitialized = resolve;
     });
@@ -113,19 +124,20 @@ export class ClientSession implements SessionEndpoint {
     else this.onResponse(message);
   }
 
+  get inFlight(): number {
+    return this.handling.size;
+  }
+
   /** This session's requests in flight at `backend`. */
   waitingOn(backend: BackendSession): JsonRpcId[] {
-    const ids: JsonRpcId[] = [];
-    for (const [id, target] of this.inflight) if (target.session === backend) ids.push(id);
-    return ids;
+    return [...this.inflight].filter(([, to]) => to.session === backend).map(([id]) => id);
   }
 
   /**
-   * Relays a backend's request (sampling, elicitation, roots) to this client: refused cleanly when
-   * the client did not declare the capability or its revision cannot carry it; translated for the
-   * client's revision and sent, once the client is initialized, with a proxy-minted id on the
-   * stream of the client request it belongs to; its answer, translated for the backend's revision,
-   * is the outcome.
+   * Relays a backend's request (sampling, elicitation, roots) to this client: refused when the
+   * client did not declare the capability or its revision cannot carry it; else translated and sent,
+   * once initialized, with a proxy-minted id on its client request's stream; the answer, translated
+   * back, is the outcome.
    */
   async relay(
     request: JsonRpcRequest,
@@ -431,6 +443,7 @@ export class ClientSession implements SessionEndpoint {
         this.revision = revision;
         this.clientCapabilities = capabilities;
         this.clientInfo = clientInfo;
+        this.context.observer.sessionInitialized?.(this);
       },
     };
   }

@@ -18,6 +18,18 @@ import type { BackendEntry, SessionOwner } from './directory.js';
 import type { Outcome } from './outcome.js';
 import type { RateLimit } from './rate-limit.js';
 
+/** What operators see of one client session (the admin API's `/api/sessions`). */
+export interface SessionView {
+  /** The router's own label, unique in the process; never the transport's session id. */
+  readonly id: string;
+  readonly info: SessionInfo;
+  readonly openedAt: number;
+  readonly revision: string | undefined;
+  readonly clientInfo: JsonObject | undefined;
+  /** Requests of this session being handled now. */
+  readonly inFlight: number;
+}
+
 /** Hooks for metrics and tracing; the router calls them and never depends on who listens. */
 export interface RouterObserver {
   /**
@@ -38,10 +50,12 @@ export interface RouterObserver {
   requestRefused?(record: { server: string; reason: Refusal | 'rate_limited' }): void;
   /** Requests now waiting in a backend's queue (reported by the router's own gates only). */
   queueDepth?(record: { server: string; depth: number }): void;
-  sessionOpened?(transport: string): void;
+  sessionOpened?(transport: string, session: SessionView): void;
+  /** The client said who it is and which revision it speaks (`initialize`). */
+  sessionInitialized?(session: SessionView): void;
   /** Something one hop could not carry as it was, converted or dropped (docs/protocol-versions.md). */
   translation?(event: TranslationEvent): void;
-  sessionClosed?(transport: string): void;
+  sessionClosed?(transport: string, session: SessionView): void;
   /**
    * A backend listed a tool: its definition as the backend sent it (its own name), before the
    * router decides whether clients see it (docs/operations.md, "Tool pinning").

@@ -13,7 +13,13 @@ import { type BackendHub, createBackendEvents } from './backend-events.js';
 import type { BackendSession } from './backend-session.js';
 import { Catalog } from './catalog.js';
 import { ClientSession } from './client-session.js';
-import type { RouterContext, RouterObserver, ToolPolicy, ToolVerdict } from './context.js';
+import type {
+  RouterContext,
+  RouterObserver,
+  SessionView,
+  ToolPolicy,
+  ToolVerdict,
+} from './context.js';
 import type { BackendDirectory } from './directory.js';
 import { createLiveBackends } from './live-backends.js';
 import { createMergedLists } from './merged-lists.js';
@@ -85,6 +91,8 @@ export interface Router {
   /** A backend came up or went away: its catalog entries are dropped and clients told. */
   backendsChanged(backend?: string): void;
   readonly sessionCount: number;
+  /** The client sessions open now, as operators see them. */
+  sessions(): SessionView[];
   /** Client requests being handled right now. */
   readonly inflight: number;
   /**
@@ -211,7 +219,7 @@ export function createRouter(options: RouterOptions): Router {
     begin: () => drain.begin(),
     closed(session, transport) {
       sessions.delete(session as ClientSession);
-      observer.sessionClosed?.(transport);
+      observer.sessionClosed?.(transport, session as ClientSession);
     },
   };
 
@@ -219,7 +227,7 @@ export function createRouter(options: RouterOptions): Router {
     openSession(sink, info) {
       const session = new ClientSession(context, sink, info);
       sessions.add(session);
-      observer.sessionOpened?.(info.transport);
+      observer.sessionOpened?.(info.transport, session);
       return session;
     },
     backendNotification: (backend, notification) => events.notification(backend, notification),
@@ -228,6 +236,7 @@ export function createRouter(options: RouterOptions): Router {
     get sessionCount() {
       return sessions.size;
     },
+    sessions: () => [...sessions],
     get inflight() {
       return drain.active;
     },
