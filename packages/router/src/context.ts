@@ -30,6 +30,34 @@ export interface SessionView {
   readonly inFlight: number;
 }
 
+/** One client request about to cross to a backend (see {@link ExchangeTap}). */
+export interface ExchangeEvent {
+  readonly session: SessionView;
+  readonly server: string;
+  readonly method: string;
+  /** The client's JSON-RPC id. */
+  readonly requestId: JsonRpcId;
+  /** The params as the backend will get them, before translation (its own names: tool, prompt). */
+  readonly params: JsonObject;
+}
+
+/** What a tap does with one exchange: other params to send, and what to do with its outcome. */
+export interface ExchangeHandle {
+  /** Sent to the backend instead (e.g. `_meta.traceparent` naming the proxy's span as parent). */
+  params?: JsonObject;
+  /**
+   * The exchange ended: `result` is what the client will get (in its revision). Returns entries
+   * to add to that result's `_meta` (e.g. the context unit it became), or nothing.
+   */
+  done?(outcome: Outcome, result: JsonObject | undefined): JsonObject | undefined;
+}
+
+/**
+ * Sees every request that crosses to a backend and its outcome (tracing and spans): called on the
+ * request path, so it must be cheap; undefined when nothing is tapped.
+ */
+export type ExchangeTap = (event: ExchangeEvent) => ExchangeHandle | undefined;
+
 /** Hooks for metrics and tracing; the router calls them and never depends on who listens. */
 export interface RouterObserver {
   /**
@@ -166,6 +194,8 @@ export interface RouterContext {
   readonly observer: RouterObserver;
   /** Whether a backend's tool may be listed and called now. */
   readonly toolPolicy: ToolPolicy;
+  /** Tracing and spans over each crossing to a backend, when configured. */
+  readonly tap: ExchangeTap | undefined;
   /** Logs (debug) and reports one translation loss or conversion. */
   reportTranslation(event: TranslationEvent): void;
   readonly backends: LiveBackends;
@@ -190,8 +220,8 @@ export interface ClientScope {
   readonly capabilities: JsonObject;
   /** How the client connected: front, session id and principal. */
   readonly info: SessionInfo;
-  /** The session as backend events address it (subscriptions). */
-  readonly endpoint: SessionEndpoint;
+  /** The session as backend events address it (subscriptions), and as operators see it. */
+  readonly endpoint: SessionEndpoint & SessionView;
   /** Delivers a message to the client; `related` names the client request it belongs to. */
   send(message: JsonRpcMessage, related?: JsonRpcId): void;
   /** This client's own session with a `sessions: per-client` backend, opened on first use. */

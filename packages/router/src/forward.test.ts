@@ -288,3 +288,45 @@ describe('admission at a backend', () => {
     expect(gates.of('alpha').queued).toBe(1);
   });
 });
+
+describe('the exchange tap', () => {
+  it('sees each crossing, may replace its params, and adds to the result _meta', async () => {
+    const seen: Array<{ server: string; method: string; name: unknown; session: string }> = [];
+    const outcomes: string[] = [];
+    const h = await createHarness(
+      [{ name: 'alpha', handlers: { 'tools/call': echoCall('alpha') } }],
+      {
+        tap: (event) => {
+          seen.push({
+            server: event.server,
+            method: event.method,
+            name: event.params.name,
+            session: event.session.id,
+          });
+          return {
+            params: { ...event.params, _meta: { traceparent: 'child' } },
+            done: (outcome, result) => {
+              outcomes.push(`${outcome.kind}:${JSON.stringify(result?.content)}`);
+              return { 'example/unit': 'u1' };
+            },
+          };
+        },
+      },
+    );
+    const client = h.client();
+    const answer = await client.request('tools/call', { name: 'alpha__x', arguments: {} });
+    expect(answer).toMatchObject({
+      result: {
+        content: [{ type: 'text', text: 'alpha:x' }],
+        _meta: { 'example/unit': 'u1' },
+      },
+    });
+    expect(seen).toEqual([
+      { server: 'alpha', method: 'tools/call', name: 'x', session: client.session.id },
+    ]);
+    expect(h.backend('alpha').transport.sentRequest('tools/call').params?._meta).toEqual({
+      traceparent: 'child',
+    });
+    expect(outcomes).toEqual(['result:[{"type":"text","text":"alpha:x"}]']);
+  });
+});

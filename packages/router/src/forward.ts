@@ -107,9 +107,16 @@ async function exchange(
   answers: string,
 ): Promise<Outcome> {
   const report = (event: TranslationEvent) => context.reportTranslation(event);
+  const tapped = context.tap?.({
+    session: caller.endpoint,
+    server: backend,
+    method: request.method,
+    requestId: request.id,
+    params,
+  });
   const translated = translateRequest(
     request.method,
-    params,
+    tapped?.params ?? params,
     hopBetween(report, caller.revision, session.revision),
   );
   if ('refused' in translated)
@@ -140,6 +147,13 @@ async function exchange(
   const untrack = caller.track(request.id, session, pending.id);
   const outcome = await pending.outcome;
   untrack();
-  if (outcome.kind !== 'result') return outcome;
-  return { kind: 'result', result: translateResult(answers, outcome.result, toClient) };
+  if (outcome.kind !== 'result') {
+    tapped?.done?.(outcome, undefined);
+    return outcome;
+  }
+  const result = translateResult(answers, outcome.result, toClient);
+  const meta = tapped?.done?.(outcome, result);
+  if (!meta) return { kind: 'result', result };
+  const own = isJsonObject(result._meta) ? result._meta : {};
+  return { kind: 'result', result: { ...result, _meta: { ...own, ...meta } } };
 }

@@ -14,6 +14,7 @@ import type { BackendSession } from './backend-session.js';
 import { Catalog } from './catalog.js';
 import { ClientSession } from './client-session.js';
 import type {
+  ExchangeTap,
   RouterContext,
   RouterObserver,
   SessionView,
@@ -74,6 +75,8 @@ export interface RouterOptions {
    * every tool is shown.
    */
   toolPolicy?: ToolPolicy;
+  /** Sees each request that crosses to a backend and its outcome (tracing, spans). */
+  tap?: ExchangeTap;
 }
 
 /** The aggregated MCP server every front transport talks to. */
@@ -210,6 +213,7 @@ export function createRouter(options: RouterOptions): Router {
     gates,
     observer,
     toolPolicy,
+    tap: options.tap,
     reportTranslation,
     backends,
     list: (method, params) => list(method, params),

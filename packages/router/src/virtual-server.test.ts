@@ -79,4 +79,39 @@ describe('a virtual server behind a BackendSession', () => {
     expect(templates).toEqual({ kind: 'result', result: { resourceTemplates: [] } });
     await session.close();
   });
+
+  it('lists its templates and reads a URI through the template that knows it', async () => {
+    const known = new Map([['note://7', 'seven']]);
+    const session = new BackendSession({
+      clientInfo: TEST_CLIENT_INFO,
+      name: 'virtual',
+      transport: virtualTransport({
+        ...definition,
+        resourceTemplates: [
+          {
+            uriTemplate: 'note://{id}',
+            name: 'note',
+            mimeType: 'text/plain',
+            read: async (uri: string) => known.get(uri),
+          },
+        ],
+      }),
+    });
+    await session.connect();
+    const templates = await session.request('resources/templates/list', undefined).outcome;
+    expect(templates).toEqual({
+      kind: 'result',
+      result: {
+        resourceTemplates: [{ uriTemplate: 'note://{id}', name: 'note', mimeType: 'text/plain' }],
+      },
+    });
+    const found = await session.request('resources/read', { uri: 'note://7' }).outcome;
+    expect(found).toEqual({
+      kind: 'result',
+      result: { contents: [{ uri: 'note://7', text: 'seven', mimeType: 'text/plain' }] },
+    });
+    const missing = await session.request('resources/read', { uri: 'note://8' }).outcome;
+    expect(missing.kind === 'error' && missing.error.message).toBe('Resource not found: note://8');
+    await session.close();
+  });
 });

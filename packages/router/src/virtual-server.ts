@@ -9,6 +9,7 @@ import {
   negotiateLegacyRevision,
   wireError,
 } from '@switchyard/protocol';
+import { templateMatcher } from './catalog.js';
 
 /** A tool of an in-process server; `call` returns a `CallToolResult`, or throws for `isError`. */
 export interface VirtualTool {
@@ -28,6 +29,15 @@ export interface VirtualResource {
   read(): Promise<string>;
 }
 
+/** A family of resources of an in-process server (RFC 6570 template); `read` is undefined for an unknown one. */
+export interface VirtualResourceTemplate {
+  uriTemplate: string;
+  name: string;
+  description?: string;
+  mimeType?: string;
+  read(uri: string): Promise<string | undefined>;
+}
+
 /** An MCP server that lives inside the proxy (management, tracing), mounted like any backend. */
 export interface VirtualServerDefinition {
   name: string;
@@ -35,6 +45,7 @@ export interface VirtualServerDefinition {
   instructions?: string;
   tools: readonly VirtualTool[];
   resources: readonly VirtualResource[];
+  resourceTemplates?: readonly VirtualResourceTemplate[];
 }
 
 type Answer = { result: JsonObject } | { error: JsonRpcErrorObject };
@@ -96,28 +107,38 @@ async function answer(
         },
       };
     // It declares `resources`, so clients ask for templates too (MCP 2025-11-25, Server
-    // Features: Resources, Resource Templates); it has none, which is an empty list, not an error.
+    // Features: Resources, Resource Templates); having none is an empty list, not an error.
     case Method.ResourceTemplatesList:
-      return { result: { resourceTemplates: [] } };
-    case Method.ResourcesRead: {
-      const resource = definition.resources.find((r) => r.uri === params.uri);
-      if (!resource)
-        return {
-          error: wireError('resource_not_found', `Resource not found: ${String(params.uri)}`),
-        };
       return {
         result: {
-          contents: [
-            { uri: resource.uri, mimeType: resource.mimeType, text: await resource.read() },
-          ],
+          resourceTemplates: (definition.resourceTemplates ?? []).map(({ read: _, ...t }) => t),
         },
       };
-    }
+    case Method.ResourcesRead:
+      return read(definition, String(params.uri));
     default:
       return {
         error: wireError('method_not_found', `Method not found: ${request.method}`),
       };
   }
+}
+
+/** `resources/read`: a listed resource, else the first template that knows the URI. */
+async function read(definition: VirtualServerDefinition, uri: string): Promise<Answer> {
+  const resource = definition.resources.find((r) => r.uri === uri);
+  if (resource) {
+    const text = await resource.read();
+    return { result: { contents: [{ uri, mimeType: resource.mimeType, text }] } };
+  }
+  for (const template of definition.resourceTemplates ?? []) {
+    if (!templateMatcher(template.uriTemplate).test(uri)) continue;
+    const text = await template.read(uri);
+    if (text === undefined) continue;
+    const content: JsonObject = { uri, text };
+    if (template.mimeType) content.mimeType = template.mimeType;
+    return { result: { contents: [content] } };
+  }
+  return { error: wireError('resource_not_found', `Resource not found: ${uri}`) };
 }
 
 /**
