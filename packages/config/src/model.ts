@@ -194,7 +194,19 @@ export interface SwitchyardConfig {
     enabled: boolean;
     sqlitePath?: string;
     retentionDays: number;
+    maxSizeMb: number;
     cacheSize: number;
+    /** A session's open response closes after this long without a capture (docs/tracing.md). */
+    idleGapMs: number;
+    /** Factor weights of the composite weight; they sum to 1 (checked when loaded). */
+    weights: { retrieval: number; recency: number; type: number; length: number };
+  };
+  /** Spans of proxied requests exported over OTLP/HTTP (docs/tracing.md, "OpenTelemetry"). */
+  openTelemetry: {
+    enabled: boolean;
+    endpoint: string;
+    headers: Record<string, string>;
+    serviceName: string;
   };
   /** In file order. */
   servers: ServerConfig[];

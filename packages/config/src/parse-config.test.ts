@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixture, issuesOf } from './__fixtures__/helpers.js';
 import { parseConfig } from './parse-config.js';
+import { configSecrets } from './secrets.js';
 
 const SEED_ENV = {
   ML_API_KEY: 'ml-key',
@@ -134,11 +135,12 @@ describe('parseConfig: the seed dialect (mcp-rust-proxy files load unchanged)', 
       transport: { type: 'sse', url: 'https://mcp.example.com/sse', headers: {} },
       requestTimeoutMs: 15000,
     });
-    expect(config.contextTracing).toEqual({
+    expect(config.contextTracing).toMatchObject({
       enabled: true,
       sqlitePath: '~/.mcp-proxy/context-tracing.db',
       cacheSize: 5000,
       retentionDays: 30,
+      idleGapMs: 120_000,
     });
     expect(config.plugins).toEqual({ pluginDir: './plugins', nodeExecutable: 'node' });
   });
@@ -300,7 +302,16 @@ describe('parseConfig: Switchyard dialect', () => {
         enabled: true,
         sqlitePath: '/xdg/switchyard/tracing.db',
         retentionDays: 90,
+        maxSizeMb: 1024,
         cacheSize: 10000,
+        idleGapMs: 120_000,
+        weights: { retrieval: 0.4, recency: 0.3, type: 0.2, length: 0.1 },
+      },
+      openTelemetry: {
+        enabled: false,
+        endpoint: 'http://127.0.0.1:4318/v1/traces',
+        headers: {},
+        serviceName: 'switchyard',
       },
       stateFile: '/xdg/switchyard/server-state.json',
       pinning: 'warn',
@@ -620,5 +631,35 @@ describe('parseConfig: every mistake is reported with file, line and column', ()
       '10:10 servers.b.url',
       '12:10 logging.level',
     ]);
+  });
+});
+
+describe('parseConfig: tracing and telemetry', () => {
+  it('reports factor weights that do not sum to 1, at their line', () => {
+    const issues = issuesOf(() =>
+      parseConfig('contextTracing:\n  weights:\n    retrieval: 0.5\n    recency: 0.5\n'),
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({
+        path: 'contextTracing.weights',
+        line: 2,
+        column: 3,
+        message: expect.stringContaining('must sum to 1'),
+      }),
+    ]);
+  });
+
+  it('takes weights that sum to 1 with the defaults of those left out, and keeps exporter headers secret', () => {
+    const config = parseConfig(
+      'contextTracing:\n  weights: {retrieval: 0.5, recency: 0.2}\nopenTelemetry:\n  enabled: true\n  headers: {x-honeycomb-team: abc123secret}\n',
+    );
+    expect(config.contextTracing.weights).toEqual({
+      retrieval: 0.5,
+      recency: 0.2,
+      type: 0.2,
+      length: 0.1,
+    });
+    expect(config.openTelemetry.enabled).toBe(true);
+    expect(configSecrets(config)).toContain('abc123secret');
   });
 });

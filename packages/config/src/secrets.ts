@@ -295,7 +295,7 @@ function transportSecrets(transport: TransportConfig): string[] {
 /**
  * Every secret value of a configuration (docs/operations.md, "Secrets"): env values and
  * command-line options with secret names, sensitive header values, credentials in URLs, the
- * dashboard key, and the values the file marked with `${secret:VAR}` or took from a variable with
+ * dashboard key, every OpenTelemetry exporter header value, and the values the file marked with `${secret:VAR}` or took from a variable with
  * a secret name. `proxy.apiKeys` hold hashes, so they are not secrets. Deduplicated, in no
  * particular order; values shorter than four characters are left to the caller to ignore.
  */
@@ -305,6 +305,8 @@ export function configSecrets(config: SwitchyardConfig): string[] {
     for (const value of transportSecrets(server.transport)) found.add(value);
   }
   if (config.dashboard.apiKey !== undefined) found.add(config.dashboard.apiKey);
+  // The exporter's headers carry a vendor's API key as often as not: every value is kept secret.
+  for (const value of Object.values(config.openTelemetry?.headers ?? {})) found.add(value);
   found.delete('');
   return [...found];
 }

@@ -10,7 +10,6 @@ describe('starterConfig', () => {
     expect(config.dialect).toBe('switchyard');
     expect(config.proxy.host).toBe('127.0.0.1');
     expect(config.healthCheck.enabled).toBe(true);
-    expect(config.contextTracing.enabled).toBe(true);
     expect(config.servers.map((server) => server.name)).toEqual(['everything']);
   });
 });

@@ -115,8 +115,20 @@ export function buildModel(input: SwitchyardInput, context: ModelContext): Switc
       enabled: input.contextTracing?.enabled ?? DEFAULTS.contextTracing.enabled,
       sqlitePath: input.contextTracing?.sqlitePath ?? statePath(context.stateDir, 'tracing.db'),
       retentionDays: input.contextTracing?.retentionDays ?? DEFAULTS.contextTracing.retentionDays,
+      maxSizeMb: input.contextTracing?.maxSizeMb ?? DEFAULTS.contextTracing.maxSizeMb,
       cacheSize: input.contextTracing?.cacheSize ?? DEFAULTS.contextTracing.cacheSize,
+      idleGapMs: input.contextTracing?.idleGapMs ?? DEFAULTS.contextTracing.idleGapMs,
+      weights: {
+        ...DEFAULTS.contextTracing.weights,
+        ...omitUndefined({ ...input.contextTracing?.weights }),
+      },
     }),
+    openTelemetry: {
+      enabled: input.openTelemetry?.enabled ?? DEFAULTS.openTelemetry.enabled,
+      endpoint: input.openTelemetry?.endpoint ?? DEFAULTS.openTelemetry.endpoint,
+      headers: { ...input.openTelemetry?.headers },
+      serviceName: input.openTelemetry?.serviceName ?? DEFAULTS.openTelemetry.serviceName,
+    },
     servers: Object.entries(input.servers ?? {}).map(([name, server]) =>
       serverOf(name, server, healthCheck, pinning),
     ),

@@ -38,7 +38,19 @@ export const DEFAULTS = {
     failureThreshold: 3,
     method: 'ping',
   },
-  contextTracing: { enabled: true, retentionDays: 90, cacheSize: 10_000 },
+  contextTracing: {
+    enabled: true,
+    retentionDays: 90,
+    maxSizeMb: 1024,
+    cacheSize: 10_000,
+    idleGapMs: 120_000,
+    weights: { retrieval: 0.4, recency: 0.3, type: 0.2, length: 0.1 },
+  },
+  openTelemetry: {
+    enabled: false,
+    endpoint: 'http://127.0.0.1:4318/v1/traces',
+    serviceName: 'switchyard',
+  },
   pinning: 'warn',
   audit: { enabled: true, arguments: 'shape', maxSizeBytes: 10 * 1024 * 1024, maxFiles: 5 },
   server: {

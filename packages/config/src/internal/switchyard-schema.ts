@@ -22,6 +22,11 @@ import {
   stringMap,
 } from './schema-parts.js';
 import {
+  checkTracingWeights,
+  contextTracingSchema,
+  openTelemetrySchema,
+} from './tracing-schema.js';
+import {
   expectedUrl,
   inferRemoteTransport,
   isRemoteTransport,
@@ -365,25 +370,12 @@ export const switchyardSchema = strictObject(
       'Health-check defaults for every server.',
     ),
     contextTracing: field(
-      strictObject({
-        enabled: field(
-          boolean(),
-          `Record what backends return to clients. Default ${DEFAULTS.contextTracing.enabled}.`,
-        ),
-        sqlitePath: field(
-          string(),
-          'Tracing database file. Default <state dir>/switchyard/tracing.db.',
-        ),
-        retentionDays: field(
-          integer(1),
-          `Days of history kept. Default ${DEFAULTS.contextTracing.retentionDays}.`,
-        ),
-        cacheSize: field(
-          integer(0),
-          `Context units cached in memory. Default ${DEFAULTS.contextTracing.cacheSize}.`,
-        ),
-      }),
-      'Context tracing: provenance of what clients were given.',
+      contextTracingSchema(),
+      'Context tracing: which backend content went into which answer (docs/tracing.md).',
+    ),
+    openTelemetry: field(
+      openTelemetrySchema(),
+      'OpenTelemetry spans of proxied requests, over OTLP/HTTP (docs/tracing.md).',
     ),
     pinning: field(
       oneOf(PINNING_MODES),
@@ -419,7 +411,10 @@ export const switchyardSchema = strictObject(
       'The backends, by name.',
     ),
   },
-  checkDashboardPort,
+  (root, report) => {
+    checkDashboardPort(root, report);
+    checkTracingWeights(root, report);
+  },
 );
 
 /** A validated file in Switchyard's own dialect; the other dialects are mapped to this shape. */
