@@ -39,6 +39,8 @@ export interface ExchangeEvent {
   readonly requestId: JsonRpcId;
   /** The params as the backend will get them, before translation (its own names: tool, prompt). */
   readonly params: JsonObject;
+  /** The params as the client sent them (the names it called: namespaced). */
+  readonly clientParams: JsonObject | undefined;
 }
 
 /** What a tap does with one exchange: other params to send, and what to do with its outcome. */

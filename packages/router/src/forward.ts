@@ -113,6 +113,7 @@ async function exchange(
     method: request.method,
     requestId: request.id,
     params,
+    clientParams: request.params,
   });
   const translated = translateRequest(
     request.method,
