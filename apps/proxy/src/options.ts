@@ -4,19 +4,26 @@ import {
   type ServerConfig,
   type SwitchyardConfig,
 } from '@switchyard/config';
-import type { Logger, LoggerOptions, SecretSet, ServerLogsOptions } from '@switchyard/logging';
-import type { MetricsOptions } from '@switchyard/metrics';
+import type { Logger, LoggerOptions, SecretSet } from '@switchyard/logging';
 import { type Clock, systemClock } from '@switchyard/protocol';
-import type { RateLimit, RouterOptions } from '@switchyard/router';
-import type { HealthPolicy, RestartPolicy } from '@switchyard/supervisor';
-import type { HttpPoolOptions } from '@switchyard/transports';
 import type { KeyPolicy } from './auth.js';
 import { secretsOf } from './config-secrets.js';
 import { defaultDashboardDir } from './dashboard-assets.js';
 import { hashKey } from './keys.js';
+import type { BackendOptions, BackendTarget, ProxySettings, TracingSettings } from './settings.js';
 import { PROXY_INFO } from './version.js';
 
 export { redactConfig, secretsOf } from './config-secrets.js';
+export type {
+  BackendOptions,
+  BackendTarget,
+  ConnectionSettings,
+  FrontSettings,
+  ListenSettings,
+  ProxySettings,
+  RouterSettings,
+  TracingSettings,
+} from './settings.js';
 
 /**
  * The one place that reads the configuration: it maps a {@link SwitchyardConfig} (and the
@@ -59,143 +66,6 @@ export interface ProxyOptions {
    * (router, supervisor, fronts, log files). Default: the system clock; tests pass a manual one.
    */
   clock?: Clock;
-}
-
-/** Where and whether the HTTP server may listen. */
-export interface ListenSettings {
-  host: string;
-  port: number;
-  /** Bound to loopback only: then `Host` must name loopback too (DNS rebinding). */
-  loopbackOnly: boolean;
-  /** Why listening is refused (beyond loopback without keys), or undefined when it is allowed. */
-  refusal: string | undefined;
-  /** Slow clients: headers, and the whole request, must arrive within these (408 otherwise). */
-  headersTimeoutMs: number;
-  requestBodyTimeoutMs: number;
-  /** Open client connections at most; one more is answered 503 (docs/security.md). */
-  maxConnections: number;
-}
-
-/** The options every router of the proxy shares (the aggregate one and each per-server one). */
-export type RouterSettings = Required<
-  Pick<
-    RouterOptions,
-    | 'serverInfo'
-    | 'requestTimeoutMs'
-    | 'maxConcurrentRequests'
-    | 'maxQueuedRequests'
-    | 'queueTimeoutMs'
-    | 'maxRequestTimeoutMs'
-    | 'clock'
-  >
-> & {
-  /** Names on the aggregate endpoint; per-server endpoints keep each backend's names untouched. */
-  naming: NonNullable<RouterOptions['naming']>;
-  /** Each client session's request rate (`proxy.rateLimit.perSession`). */
-  rateLimitPerSession?: RateLimit;
-};
-
-/** The options of the front transports (Streamable HTTP, HTTP+SSE, WebSocket, stdio). */
-export interface FrontSettings {
-  maxMessageBytes: number;
-  /** Streamable HTTP answers as SSE whenever the client accepts it (docs/transports.md). */
-  streamResponses: boolean;
-  clock: Clock;
-}
-
-/** How the proxy connects to every backend, whichever it is. */
-export interface ConnectionSettings {
-  /** The environment stdio backends inherit allow-listed variables from. */
-  baseEnv: Readonly<Record<string, string | undefined>>;
-  maxMessageBytes: number;
-  /** Who the proxy says it is in `initialize` to a backend. */
-  clientInfo: { name: string; version: string };
-  clock: Clock;
-}
-
-/** How to reach one backend. */
-export type BackendTarget =
-  | {
-      type: 'stdio';
-      command: string;
-      args: readonly string[];
-      env: Readonly<Record<string, string>>;
-      cwd: string | undefined;
-    }
-  | {
-      type: 'streamable-http' | 'sse' | 'auto';
-      url: string;
-      headers: Readonly<Record<string, string>>;
-    }
-  | {
-      type: 'websocket';
-      url: string;
-      headers: Readonly<Record<string, string>>;
-      protocols: readonly string[];
-    };
-
-/**
- * One backend's settings: how to reach it, how it is supervised and how the router sees it.
- * Plain data, so that a reload can compare old and new settings to find what changed.
- */
-export interface BackendOptions {
-  name: string;
-  /** As configured; a choice made at run time overrides it (docs/operations.md). */
-  enabled: boolean;
-  /** Namespace prefix of its tools and prompts. */
-  prefix: string;
-  /** Under the `none` naming strategy, the higher priority wins a name collision. */
-  priority: number;
-  /** One backend session per client session (`sessions: per-client`) instead of one shared. */
-  perClient: boolean;
-  /** Overrides the router's request timeout for this backend. */
-  requestTimeoutMs: number | undefined;
-  target: BackendTarget;
-  restart: RestartPolicy;
-  health: HealthPolicy;
-  /** Started on first use, not with the others. */
-  lazy: boolean;
-  /** Stopped after this long without requests. */
-  idleStopMs: number | undefined;
-}
-
-/** Everything the proxy's parts need, mapped from one configuration. */
-export interface ProxySettings {
-  listen: ListenSettings;
-  /** Bearer keys of the MCP endpoints (HTTP and WebSocket). */
-  mcpKeys: KeyPolicy;
-  /** Bearer keys of the admin API under `/api`. */
-  adminKeys: KeyPolicy;
-  /** Web origins allowed besides loopback ones, with CORS for them; empty: CORS off. */
-  allowedOrigins: readonly string[];
-  /** The rate limit per client key (`proxy.rateLimit.perKey`); none when undefined. */
-  rateLimitPerKey: RateLimit | undefined;
-  logger: LoggerOptions;
-  /** Every secret of the config, redacted wherever the proxy writes (docs/operations.md). */
-  secrets: string[];
-  /** Per-server log files, or undefined when they are off. */
-  serverLogs: Omit<ServerLogsOptions, 'onError' | 'secrets'> | undefined;
-  metrics: MetricsOptions;
-  pool: HttpPoolOptions;
-  router: RouterSettings;
-  fronts: FrontSettings;
-  connections: ConnectionSettings;
-  backends: BackendOptions[];
-  /** Where run-time choices are kept, and the key (the config file) they are kept under. */
-  state: { file: string | undefined; key: string };
-  /** The audit log's file (none when off) and what it keeps of arguments (docs/operations.md). */
-  audit: {
-    file: string | undefined;
-    arguments: AuditArguments;
-    maxSizeBytes: number;
-    maxFiles: number;
-  };
-  /** Whether the built-in `switchyard` management server is mounted. */
-  management: boolean;
-  /** The dashboard: at `/` of the proxy's port, or on a port of its own (docs/dashboard.md). */
-  dashboard: { enabled: boolean; host: string; port: number | undefined; dir: string | undefined };
-  shutdownDeadlineMs: number;
-  clock: Clock;
 }
 
 /**
@@ -291,6 +161,14 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
       maxFiles: config.audit.maxFiles,
     },
     management: config.management.enabled,
+    tracing: tracingSettingsOf(config),
+    telemetry: config.openTelemetry.enabled
+      ? {
+          endpoint: config.openTelemetry.endpoint,
+          headers: config.openTelemetry.headers,
+          serviceName: config.openTelemetry.serviceName,
+        }
+      : undefined,
     dashboard: {
       enabled: config.dashboard.enabled && options.dashboardDir !== false,
       host: dashboardHost,
@@ -302,6 +180,20 @@ export function settingsOf(config: SwitchyardConfig, options: ProxyOptions = {})
     },
     shutdownDeadlineMs: options.shutdownDeadlineMs ?? 10_000,
     clock,
+  };
+}
+
+/** Context tracing's settings, or undefined when it is off or has nowhere to keep its database. */
+function tracingSettingsOf(config: SwitchyardConfig): TracingSettings | undefined {
+  const tracing = config.contextTracing;
+  if (!tracing.enabled || tracing.sqlitePath === undefined) return undefined;
+  return {
+    file: tracing.sqlitePath,
+    retentionDays: tracing.retentionDays,
+    maxSizeBytes: tracing.maxSizeMb * 1024 * 1024,
+    cacheSize: tracing.cacheSize,
+    idleGapMs: tracing.idleGapMs,
+    weights: tracing.weights,
   };
 }
 
