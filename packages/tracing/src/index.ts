@@ -1,0 +1,52 @@
+export { TracingError, type TracingErrorReason } from './errors.js';
+export { applyFeedback, type ScoreState } from './feedback.js';
+export type { CacheStats } from './internal/lru.js';
+export { DEPRECATED_THRESHOLD, TOP_THRESHOLD } from './queries.js';
+export { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+export type {
+  ApplyResult,
+  RetentionResult,
+  StoredUnit,
+  TraceStore,
+  TraceWrite,
+  UnitIndexEntry,
+} from './store.js';
+export { createTracer, DEFAULT_RETRIEVAL } from './tracer.js';
+export type {
+  AnswerInput,
+  AnswerRecord,
+  AnswerResult,
+  CaptureInput,
+  CaptureResult,
+  ContextUnit,
+  FeedbackInput,
+  FeedbackRecord,
+  FeedbackResult,
+  ImpactEntry,
+  RecordedMessage,
+  ResponseDetail,
+  ResponseFilter,
+  ResponseSummary,
+  SessionSummary,
+  TimelineEntry,
+  TraceQueries,
+  Tracer,
+  TracerOptions,
+  TracingServerDefinition,
+  TracingStats,
+  UnitDetail,
+  UnitType,
+  VirtualResource,
+  VirtualResourceTemplate,
+  VirtualTool,
+  WeightedContext,
+  WeightFactors,
+} from './types.js';
+export {
+  checkWeights,
+  computeWeights,
+  DEFAULT_WEIGHTS,
+  TYPE_SCORES,
+  type WeightBreakdown,
+  type WeightInput,
+} from './weights.js';

@@ -1,0 +1,100 @@
+import type {
+  AnswerRecord,
+  ContextUnit,
+  FeedbackRecord,
+  ImpactEntry,
+  RecordedMessage,
+  ResponseFilter,
+  ResponseSummary,
+  SessionSummary,
+  TimelineEntry,
+} from './types.js';
+
+/** A unit as stored: the public shape plus the key of its source (server, kind, name, args). */
+export interface StoredUnit extends ContextUnit {
+  sourceKey: string;
+}
+
+/** One write. A batch is applied in one transaction, each write in a savepoint of its own. */
+export type TraceWrite =
+  | { type: 'unit'; unit: StoredUnit }
+  | { type: 'seen'; unitId: string; at: number }
+  | { type: 'capture'; capture: Omit<TimelineEntry, 'seq'> & { sessionId: string } }
+  | { type: 'response'; response: ResponseSummary }
+  | {
+      type: 'lineage';
+      responseId: string;
+      entries: Array<{ unitId: string; weight: number; retrieval: number }>;
+    }
+  | {
+      type: 'feedback';
+      feedback: FeedbackRecord;
+      scores: Array<{ unitId: string; score: number; scoreWeight: number; feedbackCount: number }>;
+    }
+  | { type: 'answer'; answer: AnswerRecord }
+  | {
+      type: 'message';
+      sessionId: string;
+      at: number;
+      hop: RecordedMessage['hop'];
+      direction: RecordedMessage['direction'];
+      server: string | null;
+      /** The redacted message as JSON text. */
+      json: string;
+    };
+
+export interface ApplyResult {
+  applied: number;
+  dropped: number;
+  /** The first error of the batch, if any write was dropped. */
+  error?: Error;
+}
+
+/** What the tracer needs at start to recognise content it has seen before. */
+export interface UnitIndexEntry {
+  id: string;
+  sourceKey: string;
+  contentHash: string;
+  version: number;
+  type: ContextUnit['type'];
+  kind: ContextUnit['kind'];
+  tokens: number;
+  firstSeen: number;
+}
+
+export interface RetentionResult {
+  responses: number;
+  units: number;
+  captures: number;
+  messages: number;
+}
+
+/**
+ * Where traces live. Capture and the queries talk only to this interface, so another database
+ * (PostgreSQL for several replicas) is another implementation. Implementations never throw out
+ * of `apply`, and reads of a broken store return nothing rather than throwing.
+ */
+export interface TraceStore {
+  apply(writes: readonly TraceWrite[]): ApplyResult;
+  unitIndex(): UnitIndexEntry[];
+  units(ids: readonly string[]): StoredUnit[];
+  unitVersions(sourceKey: string): StoredUnit[];
+  unitImpact(unitId: string, options: { minWeight?: number; limit?: number }): ImpactEntry[];
+  responses(filter: ResponseFilter): ResponseSummary[];
+  response(id: string): ResponseSummary | undefined;
+  lineage(responseId: string): Array<{ unitId: string; weight: number; retrieval: number }>;
+  answer(responseId: string): AnswerRecord | undefined;
+  feedback(filter: { responseId?: string; since?: number; limit?: number }): FeedbackRecord[];
+  /** Units with feedback whose score is ≥ `min` (best first) or ≤ `max` (worst first). */
+  scoredUnits(filter: { min?: number; max?: number; limit: number }): StoredUnit[];
+  timeline(sessionId: string): TimelineEntry[];
+  /** The response of the latest capture in the trace `traceId` (from a W3C traceparent). */
+  responseOfTrace(traceId: string): string | undefined;
+  /** The latest response of the session (open or closed). */
+  latestResponse(sessionId: string): string | undefined;
+  messages(sessionId: string): RecordedMessage[];
+  sessions(limit: number): SessionSummary[];
+  /** Deletes what is older than `before` (epoch ms), then the oldest until under the size. */
+  retain(options: { before: number; maxSizeBytes?: number }): RetentionResult;
+  close(): void;
+}

@@ -1,0 +1,307 @@
+import { ManualClock } from '@switchyard/protocol/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TracingError } from './errors.js';
+import { openSqliteStore } from './sqlite-store.js';
+import { createTracer } from './tracer.js';
+import type { CaptureInput, Tracer, TracerOptions } from './types.js';
+
+const tracers: Tracer[] = [];
+afterEach(async () => {
+  for (const t of tracers.splice(0)) await t.close();
+});
+
+function setup(options: Partial<TracerOptions> = {}) {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const tracer = createTracer({ store: openSqliteStore({ file: ':memory:' }), clock, ...options });
+  tracers.push(tracer);
+  return { clock, tracer };
+}
+
+const text = (t: string) => ({ content: [{ type: 'text', text: t }] });
+const call = (over: Partial<CaptureInput> = {}): CaptureInput => ({
+  sessionId: 's1',
+  server: 'git',
+  kind: 'tool',
+  name: 'status',
+  arguments: { path: '.' },
+  content: text('clean'),
+  ...over,
+});
+
+describe('capture', () => {
+  it('reuses the unit for the same content from the same source', () => {
+    const { tracer } = setup();
+    const a = tracer.capture(call({ arguments: { path: '.', all: true } }));
+    const b = tracer.capture(call({ arguments: { all: true, path: '.' }, requestId: 2 }));
+    expect(b.unitId).toBe(a.unitId);
+    expect(b.version).toBe(1);
+    expect(a.unitId).toMatch(/^ctx_[0-9a-f-]{36}$/);
+    expect(a.responseId).toMatch(/^resp_[0-9a-f-]{36}$/);
+    expect(tracer.queries.unit(a.unitId)?.seenCount).toBe(2);
+  });
+
+  it('ignores top-level _meta when deciding whether content is the same', () => {
+    const { tracer } = setup();
+    const a = tracer.capture(call());
+    const b = tracer.capture(call({ content: { ...text('clean'), _meta: { at: 1 } } }));
+    expect(b.unitId).toBe(a.unitId);
+  });
+
+  it('makes changed content from the same source version 2, linked to version 1', () => {
+    const { tracer } = setup();
+    const v1 = tracer.capture(call());
+    const v2 = tracer.capture(call({ content: text('1 file changed') }));
+    expect(v2.version).toBe(2);
+    expect(v2.unitId).not.toBe(v1.unitId);
+    const unit = tracer.queries.unit(v2.unitId);
+    expect(unit?.previousVersionId).toBe(v1.unitId);
+    expect(unit?.versions.map((v) => [v.id, v.version])).toEqual([
+      [v1.unitId, 1],
+      [v2.unitId, 2],
+    ]);
+    const other = tracer.capture(
+      call({ arguments: { path: 'src' }, content: text('1 file changed') }),
+    );
+    expect(other.version).toBe(1);
+  });
+
+  it('describes the content: summary, token estimate, size and type', () => {
+    const { tracer } = setup();
+    const long = 'x'.repeat(450);
+    const tool = tracer.capture(call({ content: text(long) }));
+    const image = tracer.capture(
+      call({
+        name: 'shot',
+        content: { content: [{ type: 'image', mimeType: 'image/png', data: 'A'.repeat(16384) }] },
+      }),
+    );
+    const file = tracer.capture(
+      call({
+        kind: 'resource',
+        name: 'file:///repo/README.md',
+        arguments: undefined,
+        content: { contents: [{ uri: 'file:///repo/README.md', text: '# Hi' }] },
+      }),
+    );
+    const prompt = tracer.capture(
+      call({
+        kind: 'prompt',
+        name: 'review',
+        content: { messages: [{ role: 'assistant', content: { type: 'text', text: 'Sure' } }] },
+      }),
+    );
+    const q = tracer.queries;
+    expect(q.unit(tool.unitId)).toMatchObject({
+      type: 'External',
+      tokens: 113,
+      summary: 'x'.repeat(200),
+    });
+    expect(q.unit(image.unitId)?.summary).toBe('[image image/png 12 KB]');
+    expect(q.unit(file.unitId)).toMatchObject({
+      type: 'User',
+      kind: 'resource',
+      summary: '# Hi',
+      tokens: 1,
+    });
+    expect(q.unit(prompt.unitId)?.type).toBe('ModelState');
+  });
+
+  it('redacts before hashing and storing', () => {
+    const redact = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll('s3cret', '[REDACTED]'));
+    const { tracer } = setup({ redact });
+    const a = tracer.capture(call({ content: text('token s3cret here') }));
+    tracer.recordMessage('s1', 'backend', 'in', { result: text('s3cret') }, 'git');
+    expect(tracer.queries.unit(a.unitId)?.summary).toBe('token [REDACTED] here');
+    expect(JSON.stringify(tracer.queries.messages('s1'))).not.toContain('s3cret');
+  });
+});
+
+describe('responses', () => {
+  it('groups a session’s captures until an explicit close', () => {
+    const { tracer } = setup();
+    const a = tracer.capture(call());
+    const b = tracer.capture(call({ name: 'log', content: text('abc') }));
+    const other = tracer.capture(call({ sessionId: 's2' }));
+    expect(b.responseId).toBe(a.responseId);
+    expect(other.responseId).not.toBe(a.responseId);
+    expect(tracer.closeResponse('s1')).toBe(a.responseId);
+    expect(tracer.closeResponse('s1')).toBeUndefined();
+    const next = tracer.capture(call());
+    expect(next.responseId).not.toBe(a.responseId);
+    const r = tracer.queries.response(a.responseId);
+    expect(r).toMatchObject({ status: 'closed', closeReason: 'explicit', unitCount: 2 });
+    expect(r?.contexts.reduce((s, c) => s + c.weight, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('closes after the idle gap without captures (fake clock)', () => {
+    const { tracer, clock } = setup({ idleGapMs: 1000 });
+    const a = tracer.capture(call());
+    clock.advance(800);
+    tracer.capture(call({ name: 'log' }));
+    clock.advance(800);
+    expect(tracer.queries.response(a.responseId)?.status).toBe('open');
+    clock.advance(200);
+    expect(tracer.queries.response(a.responseId)).toMatchObject({
+      status: 'closed',
+      closeReason: 'idle',
+    });
+    expect(tracer.capture(call()).responseId).not.toBe(a.responseId);
+  });
+
+  it('closes when feedback is submitted', () => {
+    const { tracer } = setup();
+    const a = tracer.capture(call());
+    tracer.submitFeedback({ responseId: a.responseId, score: 1 });
+    expect(tracer.queries.response(a.responseId)?.closeReason).toBe('feedback');
+    expect(tracer.capture(call()).responseId).not.toBe(a.responseId);
+  });
+
+  it('shows an open response with the weights closing it would give', () => {
+    const { tracer } = setup();
+    const a = tracer.capture(call());
+    const r = tracer.queries.response(a.responseId);
+    expect(r).toMatchObject({
+      status: 'open',
+      unitCount: 1,
+      contexts: [{ unitId: a.unitId, weight: 1 }],
+    });
+    expect(tracer.queries.responses({ sessionId: 's1' })[0]).toMatchObject({
+      id: a.responseId,
+      unitCount: 1,
+    });
+  });
+});
+
+describe('feedback', () => {
+  it('moves each unit by the documented weighted running mean', () => {
+    const { tracer } = setup();
+    // Same instant, equal lengths: composites differ only by retrieval (0.4·r + 0.3 + 0.08 + 0.1).
+    const a = tracer.capture(call({ name: 'a', content: text('aaaa'), retrieval: 1 }));
+    const b = tracer.capture(call({ name: 'b', content: text('bbbb'), retrieval: 0 }));
+    tracer.closeResponse('s1');
+    const wa = 0.88 / 1.36;
+    const wb = 0.48 / 1.36;
+    const first = tracer.submitFeedback({
+      responseId: a.responseId,
+      score: 1,
+      userId: 'ana',
+      feedbackText: 'good',
+    });
+    expect(first.contextsUpdated).toBe(2);
+    expect(first.units.find((u) => u.unitId === a.unitId)).toMatchObject({
+      oldScore: 0,
+      newScore: 1,
+    });
+    expect(first.units.find((u) => u.unitId === b.unitId)?.weight).toBeCloseTo(wb, 12);
+    const second = tracer.submitFeedback({ responseId: a.responseId, score: -1 });
+    // Each unit: (1·w − 1·w) / 2w = 0, whatever w.
+    expect(second.units.map((u) => u.newScore)).toEqual([
+      expect.closeTo(0, 12),
+      expect.closeTo(0, 12),
+    ]);
+    // A new response where a weighs wa: (0·2wa + 1·wa) / 3wa = 1/3.
+    tracer.capture(call({ name: 'a', content: text('aaaa'), retrieval: 1 }));
+    const r2 = tracer.capture(call({ name: 'b', content: text('bbbb'), retrieval: 0 })).responseId;
+    const third = tracer.submitFeedback({ responseId: r2, score: 1 });
+    expect(third.units.find((u) => u.unitId === a.unitId)?.newScore).toBeCloseTo(1 / 3, 12);
+    expect(tracer.queries.unit(a.unitId)).toMatchObject({
+      feedbackCount: 3,
+      scoreWeight: expect.closeTo(3 * wa, 12),
+    });
+    const recorded = tracer.queries.feedback({});
+    expect(recorded).toHaveLength(3);
+    expect(recorded[2]).toMatchObject({ userId: 'ana', feedbackText: 'good', score: 1 });
+  });
+
+  it('refuses scores outside [-1, 1] and unknown responses', () => {
+    const { tracer } = setup();
+    const a = tracer.capture(call());
+    expect(() => tracer.submitFeedback({ responseId: a.responseId, score: 1.5 })).toThrow(
+      TracingError,
+    );
+    expect(() => tracer.submitFeedback({ responseId: 'resp_nope', score: 1 })).toThrow(
+      /No response/,
+    );
+  });
+});
+
+describe('recordAnswer', () => {
+  it('narrows the response to the units named, by unit id and by request id', () => {
+    const { tracer } = setup();
+    const a = tracer.capture(call({ name: 'a', requestId: 1 }));
+    const b = tracer.capture(call({ name: 'b', requestId: 'two' }));
+    tracer.capture(call({ name: 'c', requestId: 3 }));
+    const answer = tracer.recordAnswer({
+      sessionId: 's1',
+      unitIds: [a.unitId],
+      requestIds: ['two'],
+      agent: 'claude',
+      model: 'opus',
+    });
+    expect(answer.correlatedBy).toBe('session');
+    expect(answer.responseId).toBe(a.responseId);
+    expect(answer.contexts.map((c) => c.unitId).sort()).toEqual([a.unitId, b.unitId].sort());
+    const r = tracer.queries.response(a.responseId);
+    expect(r).toMatchObject({
+      status: 'closed',
+      closeReason: 'answer',
+      unitCount: 2,
+      agent: 'claude',
+      model: 'opus',
+    });
+    expect(r?.answer?.unitIds.sort()).toEqual([a.unitId, b.unitId].sort());
+  });
+
+  it('narrows a response that is already closed, and finds it by traceparent', () => {
+    const { tracer } = setup();
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const a = tracer.capture(call({ name: 'a', traceparent: tp }));
+    tracer.capture(call({ name: 'b' }));
+    tracer.closeResponse('s1');
+    const answer = tracer.recordAnswer({
+      traceparent: tp.replace('b7ad6b7169203331', '00f067aa0ba902b7'),
+      unitIds: [a.unitId],
+      citations: [{ unitId: a.unitId, quote: 'clean' }],
+    });
+    expect(answer).toMatchObject({
+      correlatedBy: 'traceparent',
+      responseId: a.responseId,
+      contexts: [{ unitId: a.unitId, weight: 1 }],
+    });
+    expect(tracer.queries.response(a.responseId)?.answer?.citations).toEqual([
+      { unitId: a.unitId, quote: 'clean', note: null },
+    ]);
+    expect(tracer.queries.unit(a.unitId)?.impact).toEqual([
+      expect.objectContaining({ responseId: a.responseId, weight: 1 }),
+    ]);
+  });
+
+  it('refuses unknown responses, units and request ids', () => {
+    const { tracer } = setup();
+    const a = tracer.capture(call({ requestId: 1 }));
+    expect(() => tracer.recordAnswer({ responseId: 'resp_x' })).toThrow(
+      expect.objectContaining({ reason: 'not_found', code: 'not_found' }),
+    );
+    expect(() => tracer.recordAnswer({ responseId: a.responseId, unitIds: ['ctx_x'] })).toThrow(
+      expect.objectContaining({ reason: 'invalid', code: 'invalid_params' }),
+    );
+    expect(() => tracer.recordAnswer({ responseId: a.responseId, requestIds: [9] })).toThrow(
+      /request id 9/,
+    );
+    expect(() => tracer.recordAnswer({})).toThrow(expect.objectContaining({ reason: 'invalid' }));
+  });
+});
+
+describe('options', () => {
+  it('refuses factor weights that do not sum to 1 ± 0.01', () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    expect(() =>
+      createTracer({
+        store,
+        clock: new ManualClock(),
+        weights: { retrieval: 1, recency: 1, type: 0, length: 0 },
+      }),
+    ).toThrow(/got 2/);
+    store.close();
+  });
+});

@@ -1,0 +1,88 @@
+import type { UnitType, WeightFactors } from './types.js';
+
+/** The seed's factor weights: 0.4 retrieval, 0.3 recency, 0.2 type, 0.1 length. */
+export const DEFAULT_WEIGHTS: Readonly<WeightFactors> = Object.freeze({
+  retrieval: 0.4,
+  recency: 0.3,
+  type: 0.2,
+  length: 0.1,
+});
+
+/** How much each unit type counts for the type factor (the seed's table). */
+export const TYPE_SCORES: Readonly<Record<UnitType, number>> = Object.freeze({
+  System: 1,
+  ModelState: 0.8,
+  User: 0.6,
+  External: 0.4,
+});
+
+/** Recency decays as exp(-age_hours / 168): an e-folding time of one week. */
+const RECENCY_HOURS = 168;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Checks factor weights: each finite and ≥ 0, their sum 1 ± 0.01.
+ * @throws RangeError naming the sum
+ */
+export function checkWeights(factors: WeightFactors): WeightFactors {
+  const values = [factors.retrieval, factors.recency, factors.type, factors.length];
+  if (values.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
+    throw new RangeError('Weight factors must be finite numbers ≥ 0');
+  }
+  const sum = values.reduce((a, b) => a + b, 0);
+  if (Math.abs(sum - 1) > 0.01) {
+    throw new RangeError(`Weight factors must sum to 1 ± 0.01, got ${sum}`);
+  }
+  return { ...factors };
+}
+
+/** One unit of a response as the weighting sees it. */
+export interface WeightInput {
+  type: UnitType;
+  /** Retrieval score; clamped to [0, 1], 0.5 when not a number. */
+  retrieval: number;
+  /** When this version of the content was first seen (epoch ms). */
+  createdAt: number;
+  /** Size of the unit (the tracer passes its token estimate); only ratios matter. */
+  length: number;
+}
+
+/** The four factors and the composite of one unit, before normalisation. */
+export interface WeightBreakdown {
+  retrieval: number;
+  recency: number;
+  type: number;
+  length: number;
+  composite: number;
+  weight: number;
+}
+
+/**
+ * The seed's weighting (composite = Σ factor weight × factor, then normalised to sum to 1 over the
+ * response). recency = exp(-⌊age hours⌋ / 168); type from {@link TYPE_SCORES}; length = length /
+ * the largest length in the response (0.5 each when all are 0). Equal weights when every composite
+ * is 0.
+ */
+export function computeWeights(
+  units: readonly WeightInput[],
+  now: number,
+  factors: WeightFactors = DEFAULT_WEIGHTS,
+): WeightBreakdown[] {
+  const maxLength = units.reduce((max, u) => Math.max(max, u.length, 0), 0);
+  const rows = units.map((u) => {
+    const retrieval = Number.isFinite(u.retrieval) ? Math.min(1, Math.max(0, u.retrieval)) : 0.5;
+    const ageHours = Math.max(0, Math.trunc((now - u.createdAt) / HOUR_MS));
+    const recency = Math.exp(-ageHours / RECENCY_HOURS);
+    const type = TYPE_SCORES[u.type];
+    const length = maxLength === 0 ? 0.5 : Math.max(0, u.length) / maxLength;
+    const composite =
+      factors.retrieval * retrieval +
+      factors.recency * recency +
+      factors.type * type +
+      factors.length * length;
+    return { retrieval, recency, type, length, composite, weight: 0 };
+  });
+  const total = rows.reduce((sum, r) => sum + r.composite, 0);
+  for (const row of rows) row.weight = total > 0 ? row.composite / total : 1 / rows.length;
+  return rows;
+}
