@@ -57,7 +57,6 @@ export function TimeChart(props: {
             stroke: color(s.colorVar),
             width: 2,
             spanGaps: false,
-            points: { show: false },
             ...(s.dashed ? { dash: [6, 4] } : {}),
           })),
         ],

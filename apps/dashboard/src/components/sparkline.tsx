@@ -25,7 +25,11 @@ export function Sparkline(props: { series: SeriesPoint[]; label: string }) {
     const requests = props.series.map((p) => p.requests);
     const errors = props.series.map((p) => p.errors);
     const max = Math.max(1, ...requests);
-    return { requests: pathOf(requests, max), errors: pathOf(errors, max), total: sum(requests) };
+    return {
+      requests:
+        requests.length > 0 ? pathOf(requests, max) : `M0,${HEIGHT - 2} L${WIDTH},${HEIGHT - 2}`,
+      errors: errors.some((e) => e > 0) ? pathOf(errors, max) : '',
+    };
   });
   return (
     <svg
@@ -39,8 +43,4 @@ export function Sparkline(props: { series: SeriesPoint[]; label: string }) {
       <path class="spark-errors" d={paths().errors} />
     </svg>
   );
-}
-
-function sum(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0);
 }

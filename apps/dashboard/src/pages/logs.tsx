@@ -1,7 +1,7 @@
-import type { LogLine, Subscription } from '@switchyard/admin-api';
+import { AdminApiError, type LogLine, type Subscription } from '@switchyard/admin-api';
 import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import { api, isUnauthorized, messageOf } from '../api.js';
-import { Empty, Loading } from '../components/states.jsx';
+import { Empty, ErrorNotice, Loading } from '../components/states.jsx';
 import { time } from '../format.js';
 import { live, markUnauthorized } from '../live.js';
 import { href, navigate } from '../router.js';
@@ -45,7 +45,7 @@ export default function LogsPage(props: { name: string | null }) {
 
 function LogView(props: { name: string }) {
   const [lines, setLines] = createSignal<ShownLine[]>([]);
-  const [status, setStatus] = createSignal<'following' | 'broken'>('following');
+  const [status, setStatus] = createSignal<'following' | 'broken' | 'unavailable'>('following');
   const [problem, setProblem] = createSignal<string | null>(null);
   const [pausedAt, setPausedAt] = createSignal<number | null>(null);
   const [streams, setStreams] = createSignal<Streams>('all');
@@ -98,6 +98,12 @@ function LogView(props: { name: string }) {
             if (closed) return;
             if (failure && isUnauthorized(failure)) {
               markUnauthorized(messageOf(failure));
+              return;
+            }
+            // A 4xx (no such server, log files off) stays so: say it instead of retrying.
+            if (failure instanceof AdminApiError && failure.status < 500) {
+              setStatus('unavailable');
+              setProblem(failure.message);
               return;
             }
             setStatus('broken');
@@ -202,12 +208,17 @@ function LogView(props: { name: string }) {
           </button>
         </div>
       </form>
+      <Show when={status() === 'unavailable'}>
+        <ErrorNotice title={`No log for ${props.name}`} message={problem() ?? ''} />
+      </Show>
       <p class="log-status">
-        {status() === 'broken'
-          ? `The log stream broke (${problem()}); reconnecting.`
-          : pausedAt() === null
-            ? `Following ${props.name}: ${shown().length} of ${lines().length} lines shown.`
-            : `Paused: ${shown().length} lines shown, ${waiting()} new since.`}
+        {status() === 'unavailable'
+          ? 'The proxy has no log to show.'
+          : status() === 'broken'
+            ? `The log stream broke (${problem()}); reconnecting.`
+            : pausedAt() === null
+              ? `Following ${props.name}: ${shown().length} of ${lines().length} lines shown.`
+              : `Paused: ${shown().length} lines shown, ${waiting()} new since.`}
       </p>
       <div class="log" ref={box} tabindex="0" role="log" aria-label={`Log of ${props.name}`}>
         <Show

@@ -5,7 +5,7 @@ import { ServerActions } from '../components/server-actions.jsx';
 import { Sparkline } from '../components/sparkline.jsx';
 import { StateBadge } from '../components/state-badge.jsx';
 import { Empty, Loading } from '../components/states.jsx';
-import { duration, percent, rate, time } from '../format.js';
+import { duration, percent, time } from '../format.js';
 import { live } from '../live.js';
 import { href } from '../router.js';
 
@@ -123,25 +123,26 @@ function ServerCard(props: { server: ServerSummary; windows: ServerWindows | und
           <dt>Requests (5 min)</dt>
           <dd>
             {stats()
-              ? `${rate(stats()?.ratePerSecond ?? 0)}, ${percent(stats()?.errorRate ?? 0)} errors`
-              : '–'}
+              ? `${stats()?.requests ?? 0}, ${percent(stats()?.errorRate ?? 0)} errors`
+              : '0'}
           </dd>
         </div>
       </dl>
-      <Show when={props.windows}>
-        {(windows) => (
-          <figure class="spark">
-            <Sparkline
-              series={windows().series}
-              label={`Requests and errors of ${props.server.name} over the last 15 minutes`}
-            />
-            <figcaption>
-              <span class="key key-requests">requests</span>{' '}
-              <span class="key key-errors">errors</span>, last 15 min
-            </figcaption>
-          </figure>
-        )}
-      </Show>
+      <figure class="spark">
+        <Sparkline
+          series={props.windows?.series ?? []}
+          label={`Requests and errors of ${props.server.name} over the last 15 minutes`}
+        />
+        <figcaption>
+          <Show
+            when={props.windows?.windows['15m'].requests}
+            fallback="No requests in the last 15 min"
+          >
+            <span class="key key-requests">requests</span>{' '}
+            <span class="key key-errors">errors</span>, last 15 min
+          </Show>
+        </figcaption>
+      </figure>
       <Show when={props.server.lastError}>
         {(error) => (
           <p class="last-error">

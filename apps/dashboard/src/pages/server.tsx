@@ -69,8 +69,10 @@ function Detail(props: { server: ServerDetail }) {
         <Fact term="Client sessions">{s().clientSessions}</Fact>
       </dl>
       <Show when={s().instructions}>
-        <h2>Instructions</h2>
-        <p class="prose">{s().instructions}</p>
+        <details class="instructions">
+          <summary>Instructions the server gives to clients</summary>
+          <p class="prose">{s().instructions}</p>
+        </details>
       </Show>
       <Show when={s().listErrors.length > 0}>
         <div class="notice notice-warn">
