@@ -11,7 +11,7 @@ export type {
   TraceWrite,
   UnitIndexEntry,
 } from './store.js';
-export { createTracer, DEFAULT_RETRIEVAL } from './tracer.js';
+export { createTracer } from './tracer.js';
 export type {
   AnswerInput,
   AnswerRecord,
@@ -45,6 +45,7 @@ export type {
 export {
   checkWeights,
   computeWeights,
+  DEFAULT_RETRIEVAL,
   DEFAULT_WEIGHTS,
   TYPE_SCORES,
   type WeightBreakdown,

@@ -1,4 +1,5 @@
 import type { LruCache } from './internal/lru.js';
+import type { WeightedEntry } from './internal/response-book.js';
 import type { StoredUnit, TraceStore, TraceWrite } from './store.js';
 import type {
   AnswerRecord,
@@ -22,13 +23,7 @@ export interface QuerySource {
   /** Applies queued writes, so a read sees every capture made before it. */
   sync(): void;
   /** An open response with the weights closing it now would give, or undefined. */
-  openResponse(id: string): { summary: ResponseSummary; contexts: OpenContext[] } | undefined;
-}
-
-export interface OpenContext {
-  unitId: string;
-  weight: number;
-  retrieval: number;
+  openResponse(id: string): { summary: ResponseSummary; contexts: WeightedEntry[] } | undefined;
 }
 
 export interface CachedQueries extends TraceQueries {
@@ -76,7 +71,7 @@ export function createQueries(source: QuerySource): CachedQueries {
     return found;
   };
 
-  const weighted = (entries: readonly OpenContext[]): WeightedContext[] => {
+  const weighted = (entries: readonly WeightedEntry[]): WeightedContext[] => {
     const rows = units(entries.map((e) => e.unitId));
     return [...entries]
       .sort((a, b) => b.weight - a.weight)

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { emptyRetention, retain } from './internal/sqlite-retention.js';
 import {
   answerFromRow,
   feedbackFromRow,
@@ -14,10 +15,21 @@ import { migrate } from './internal/sqlite-schema.js';
 import type {
   ApplyResult,
   RetentionResult,
+  StoredUnit,
   TraceStore,
   TraceWrite,
   UnitIndexEntry,
 } from './store.js';
+import type {
+  AnswerRecord,
+  FeedbackRecord,
+  ImpactEntry,
+  RecordedMessage,
+  ResponseFilter,
+  ResponseSummary,
+  SessionSummary,
+  TimelineEntry,
+} from './types.js';
 
 export interface SqliteStoreOptions {
   /** A file path (its directory is created), or ':memory:'. */
@@ -159,292 +171,242 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
  * throws.
  */
 export function openSqliteStore(options: SqliteStoreOptions): TraceStore {
-  const report = (e: unknown) => options.onError?.(asError(e));
-  let db: Database.Database | undefined;
-  let st: Statements | undefined;
-  let openError: Error | undefined;
-  try {
-    db = openDatabase(options);
-    st = prepare(db);
-  } catch (e) {
-    openError = asError(e);
-    report(openError);
-  }
-
-  const read = <T>(fallback: T, fn: (d: Database.Database) => T): T => {
-    if (!db) return fallback;
-    try {
-      return fn(db);
-    } catch (e) {
-      report(e);
-      return fallback;
-    }
-  };
-  const all = (d: Database.Database, sql: string, ...params: unknown[]) =>
-    d.prepare(sql).all(...params) as Row[];
-
-  return {
-    apply(writes: readonly TraceWrite[]): ApplyResult {
-      if (writes.length === 0) return { applied: 0, dropped: 0 };
-      if (!db || !st) {
-        return { applied: 0, dropped: writes.length, error: openError ?? new Error('closed') };
-      }
-      const d = db;
-      const statements = st;
-      let applied = 0;
-      let dropped = 0;
-      let error: Error | undefined;
-      const one = d.transaction((w: TraceWrite) => write(statements, w));
-      try {
-        d.transaction(() => {
-          for (const w of writes) {
-            try {
-              one(w);
-              applied++;
-            } catch (e) {
-              // SQLite may roll back the whole transaction itself (disk full, I/O error): then
-              // nothing of the batch is stored and the rest must not run in autocommit mode.
-              if (!d.inTransaction) throw e;
-              dropped++;
-              error ??= asError(e);
-            }
-          }
-        })();
-      } catch (e) {
-        applied = 0;
-        dropped = writes.length;
-        error ??= asError(e);
-      }
-      if (error) report(error);
-      return error ? { applied, dropped, error } : { applied, dropped };
-    },
-    unitIndex: () =>
-      read([], (d) =>
-        all(
-          d,
-          'SELECT id, source_key, content_hash, version, type, kind, tokens, first_seen FROM units',
-        ).map((r) => ({
-          id: String(r.id),
-          sourceKey: String(r.source_key),
-          contentHash: String(r.content_hash),
-          version: Number(r.version),
-          type: String(r.type) as UnitIndexEntry['type'],
-          kind: String(r.kind) as UnitIndexEntry['kind'],
-          tokens: Number(r.tokens),
-          firstSeen: Number(r.first_seen),
-        })),
-      ),
-    units: (ids) =>
-      read([], (d) =>
-        ids.length === 0
-          ? []
-          : all(d, `SELECT * FROM units WHERE id IN (${ids.map(() => '?').join(',')})`, ...ids).map(
-              unitFromRow,
-            ),
-      ),
-    unitVersions: (sourceKey) =>
-      read([], (d) =>
-        all(d, 'SELECT * FROM units WHERE source_key = ? ORDER BY version', sourceKey).map(
-          unitFromRow,
-        ),
-      ),
-    unitImpact: (unitId, { minWeight = 0, limit = 100 }) =>
-      read([], (d) =>
-        all(
-          d,
-          `SELECT l.response_id, l.weight, r.session_id, r.closed_at FROM lineage l
-           JOIN responses r ON r.id = l.response_id WHERE l.unit_id = ? AND l.weight >= ?
-           ORDER BY coalesce(r.closed_at, r.opened_at) DESC LIMIT ?`,
-          unitId,
-          minWeight,
-          limit,
-        ).map((r) => ({
-          responseId: String(r.response_id),
-          sessionId: String(r.session_id),
-          weight: Number(r.weight),
-          closedAt: r.closed_at === null ? null : Number(r.closed_at),
-        })),
-      ),
-    responses: ({ sessionId, since, until, limit = 100 }) =>
-      read([], (d) =>
-        all(
-          d,
-          `SELECT * FROM responses WHERE (@sessionId IS NULL OR session_id = @sessionId)
-           AND (@since IS NULL OR opened_at >= @since) AND (@until IS NULL OR opened_at < @until)
-           ORDER BY opened_at DESC, rowid DESC LIMIT @limit`,
-          { sessionId: sessionId ?? null, since: since ?? null, until: until ?? null, limit },
-        ).map(responseFromRow),
-      ),
-    response: (id) =>
-      read(undefined, (d) => {
-        const row = d.prepare('SELECT * FROM responses WHERE id = ?').get(id) as Row | undefined;
-        return row ? responseFromRow(row) : undefined;
-      }),
-    lineage: (responseId) =>
-      read([], (d) =>
-        all(
-          d,
-          'SELECT unit_id, weight, retrieval FROM lineage WHERE response_id = ? ORDER BY weight DESC',
-          responseId,
-        ).map((r) => ({
-          unitId: String(r.unit_id),
-          weight: Number(r.weight),
-          retrieval: Number(r.retrieval),
-        })),
-      ),
-    answer: (responseId) =>
-      read(undefined, (d) => {
-        const row = d
-          .prepare('SELECT * FROM answers WHERE response_id = ? ORDER BY at DESC, rowid DESC')
-          .get(responseId) as Row | undefined;
-        return row ? answerFromRow(row) : undefined;
-      }),
-    feedback: ({ responseId, since, limit = 100 }) =>
-      read([], (d) =>
-        all(
-          d,
-          `SELECT * FROM feedback WHERE (@responseId IS NULL OR response_id = @responseId)
-           AND (@since IS NULL OR at >= @since) ORDER BY at DESC, rowid DESC LIMIT @limit`,
-          { responseId: responseId ?? null, since: since ?? null, limit },
-        ).map(feedbackFromRow),
-      ),
-    scoredUnits: ({ min, max, limit }) =>
-      read([], (d) =>
-        min !== undefined
-          ? all(
-              d,
-              `SELECT * FROM units WHERE feedback_count > 0 AND score >= ?
-               ORDER BY score DESC, feedback_count DESC LIMIT ?`,
-              min,
-              limit,
-            ).map(unitFromRow)
-          : all(
-              d,
-              `SELECT * FROM units WHERE feedback_count > 0 AND score <= ?
-               ORDER BY score ASC, feedback_count DESC LIMIT ?`,
-              max ?? -1,
-              limit,
-            ).map(unitFromRow),
-      ),
-    timeline: (sessionId) =>
-      read([], (d) =>
-        all(d, 'SELECT * FROM captures WHERE session_id = ? ORDER BY seq', sessionId).map(
-          timelineFromRow,
-        ),
-      ),
-    responseOfTrace: (traceId) =>
-      read(undefined, (d) => {
-        const row = d
-          .prepare('SELECT response_id FROM captures WHERE trace_id = ? ORDER BY seq DESC')
-          .get(traceId.toLowerCase()) as Row | undefined;
-        return row ? String(row.response_id) : undefined;
-      }),
-    latestResponse: (sessionId) =>
-      read(undefined, (d) => {
-        const row = d
-          .prepare(
-            'SELECT id FROM responses WHERE session_id = ? ORDER BY opened_at DESC, rowid DESC',
-          )
-          .get(sessionId) as Row | undefined;
-        return row ? String(row.id) : undefined;
-      }),
-    messages: (sessionId) =>
-      read([], (d) =>
-        all(d, 'SELECT * FROM messages WHERE session_id = ? ORDER BY seq', sessionId).map(
-          messageFromRow,
-        ),
-      ),
-    sessions: (limit) =>
-      read([], (d) =>
-        all(
-          d,
-          `SELECT c.session_id, max(r.principal) AS principal, min(c.at) AS first_at,
-             max(c.at) AS last_at, count(*) AS captures, count(DISTINCT c.response_id) AS responses
-           FROM captures c LEFT JOIN responses r ON r.id = c.response_id
-           GROUP BY c.session_id ORDER BY last_at DESC LIMIT ?`,
-          limit,
-        ).map((r) => ({
-          sessionId: String(r.session_id),
-          principal: r.principal === null ? null : String(r.principal),
-          firstAt: Number(r.first_at),
-          lastAt: Number(r.last_at),
-          captures: Number(r.captures),
-          responses: Number(r.responses),
-        })),
-      ),
-    retain: (opts) => read(emptyRetention(), (d) => retain(d, opts)),
-    close() {
-      if (!db) return;
-      try {
-        db.pragma('wal_checkpoint(TRUNCATE)');
-      } catch (e) {
-        report(e);
-      }
-      db.close();
-      db = undefined;
-      st = undefined;
-      openError = new Error('The trace store is closed');
-    },
-  };
+  return new SqliteTraceStore(options);
 }
 
-const emptyRetention = (): RetentionResult => ({
-  responses: 0,
-  units: 0,
-  captures: 0,
-  messages: 0,
-});
+class SqliteTraceStore implements TraceStore {
+  private db: Database.Database | undefined;
+  private st: Statements | undefined;
+  private openError: Error | undefined;
 
-const usedBytes = (d: Database.Database): number =>
-  ((d.pragma('page_count', { simple: true }) as number) -
-    (d.pragma('freelist_count', { simple: true }) as number)) *
-  (d.pragma('page_size', { simple: true }) as number);
-
-/**
- * Age first: closed responses (with their lineage, feedback and answers), captures and messages
- * older than `before`, then units no response refers to that were last seen before it. Then, while
- * the used pages exceed `maxSizeBytes`, the oldest fifth of each again.
- */
-function retain(
-  d: Database.Database,
-  { before, maxSizeBytes }: { before: number; maxSizeBytes?: number },
-): RetentionResult {
-  const result = emptyRetention();
-  const sweep = (cut: { responses: number; captures: number; messages: number; units: number }) =>
-    d.transaction(() => {
-      result.responses += d
-        .prepare("DELETE FROM responses WHERE status = 'closed' AND closed_at < ?")
-        .run(cut.responses).changes;
-      result.captures += d.prepare('DELETE FROM captures WHERE at < ?').run(cut.captures).changes;
-      result.messages += d.prepare('DELETE FROM messages WHERE at < ?').run(cut.messages).changes;
-      result.units += d
-        .prepare(
-          `DELETE FROM units WHERE last_seen < ?
-           AND NOT EXISTS (SELECT 1 FROM lineage l WHERE l.unit_id = units.id)`,
-        )
-        .run(cut.units).changes;
-    })();
-  sweep({ responses: before, captures: before, messages: before, units: before });
-  const quantile = (table: string, column: string, where = '1'): number => {
-    const row = d
-      .prepare(
-        `SELECT ${column} AS v FROM ${table} WHERE ${where} ORDER BY ${column}
-         LIMIT 1 OFFSET (SELECT count(*) / 5 FROM ${table} WHERE ${where})`,
-      )
-      .get() as Row | undefined;
-    return row ? Number(row.v) + 1 : Number.NEGATIVE_INFINITY;
-  };
-  for (let round = 0; maxSizeBytes !== undefined && round < 40; round++) {
-    if (usedBytes(d) <= maxSizeBytes) break;
-    const before = { ...result };
-    sweep({
-      responses: quantile('responses', 'closed_at', "status = 'closed'"),
-      captures: quantile('captures', 'at'),
-      messages: quantile('messages', 'at'),
-      units: quantile('units', 'last_seen'),
-    });
-    if (JSON.stringify(before) === JSON.stringify(result)) break;
+  constructor(private readonly options: SqliteStoreOptions) {
+    try {
+      this.db = openDatabase(options);
+      this.st = prepare(this.db);
+    } catch (e) {
+      this.openError = asError(e);
+      this.report(this.openError);
+    }
   }
-  d.pragma('incremental_vacuum');
-  return result;
+
+  apply(writes: readonly TraceWrite[]): ApplyResult {
+    if (writes.length === 0) return { applied: 0, dropped: 0 };
+    const { db, st } = this;
+    if (!db || !st) {
+      return { applied: 0, dropped: writes.length, error: this.openError ?? new Error('closed') };
+    }
+    let applied = 0;
+    let dropped = 0;
+    let error: Error | undefined;
+    const one = db.transaction((w: TraceWrite) => write(st, w));
+    try {
+      db.transaction(() => {
+        for (const w of writes) {
+          try {
+            one(w);
+            applied++;
+          } catch (e) {
+            // SQLite may roll back the whole transaction itself (disk full, I/O error): then
+            // nothing of the batch is stored and the rest must not run in autocommit mode.
+            if (!db.inTransaction) throw e;
+            dropped++;
+            error ??= asError(e);
+          }
+        }
+      })();
+    } catch (e) {
+      applied = 0;
+      dropped = writes.length;
+      error ??= asError(e);
+    }
+    if (error) this.report(error);
+    return error ? { applied, dropped, error } : { applied, dropped };
+  }
+
+  unitIndex(): UnitIndexEntry[] {
+    return this.all(
+      [],
+      'SELECT id, source_key, content_hash, version, type, kind, tokens, first_seen FROM units',
+    ).map((r) => ({
+      id: String(r.id),
+      sourceKey: String(r.source_key),
+      contentHash: String(r.content_hash),
+      version: Number(r.version),
+      type: String(r.type) as UnitIndexEntry['type'],
+      kind: String(r.kind) as UnitIndexEntry['kind'],
+      tokens: Number(r.tokens),
+      firstSeen: Number(r.first_seen),
+    }));
+  }
+
+  units(ids: readonly string[]): StoredUnit[] {
+    if (ids.length === 0) return [];
+    const marks = ids.map(() => '?').join(',');
+    return this.all(ids, `SELECT * FROM units WHERE id IN (${marks})`).map(unitFromRow);
+  }
+
+  unitVersions(sourceKey: string): StoredUnit[] {
+    return this.all([sourceKey], 'SELECT * FROM units WHERE source_key = ? ORDER BY version').map(
+      unitFromRow,
+    );
+  }
+
+  unitImpact(unitId: string, { minWeight = 0, limit = 100 }): ImpactEntry[] {
+    return this.all(
+      [unitId, minWeight, limit],
+      `SELECT l.response_id, l.weight, r.session_id, r.closed_at FROM lineage l
+       JOIN responses r ON r.id = l.response_id WHERE l.unit_id = ? AND l.weight >= ?
+       ORDER BY coalesce(r.closed_at, r.opened_at) DESC LIMIT ?`,
+    ).map((r) => ({
+      responseId: String(r.response_id),
+      sessionId: String(r.session_id),
+      weight: Number(r.weight),
+      closedAt: r.closed_at === null ? null : Number(r.closed_at),
+    }));
+  }
+
+  responses({ sessionId, since, until, limit = 100 }: ResponseFilter): ResponseSummary[] {
+    const params = {
+      sessionId: sessionId ?? null,
+      since: since ?? null,
+      until: until ?? null,
+      limit,
+    };
+    return this.all(
+      params,
+      `SELECT * FROM responses WHERE (@sessionId IS NULL OR session_id = @sessionId)
+       AND (@since IS NULL OR opened_at >= @since) AND (@until IS NULL OR opened_at < @until)
+       ORDER BY opened_at DESC, rowid DESC LIMIT @limit`,
+    ).map(responseFromRow);
+  }
+
+  response(id: string): ResponseSummary | undefined {
+    const row = this.get([id], 'SELECT * FROM responses WHERE id = ?');
+    return row ? responseFromRow(row) : undefined;
+  }
+
+  lineage(responseId: string): Array<{ unitId: string; weight: number; retrieval: number }> {
+    return this.all(
+      [responseId],
+      'SELECT unit_id, weight, retrieval FROM lineage WHERE response_id = ? ORDER BY weight DESC',
+    ).map((r) => ({
+      unitId: String(r.unit_id),
+      weight: Number(r.weight),
+      retrieval: Number(r.retrieval),
+    }));
+  }
+
+  answer(responseId: string): AnswerRecord | undefined {
+    const sql = 'SELECT * FROM answers WHERE response_id = ? ORDER BY at DESC, rowid DESC';
+    const row = this.get([responseId], sql);
+    return row ? answerFromRow(row) : undefined;
+  }
+
+  feedback({
+    responseId,
+    since,
+    limit = 100,
+  }: {
+    responseId?: string;
+    since?: number;
+    limit?: number;
+  }): FeedbackRecord[] {
+    return this.all(
+      { responseId: responseId ?? null, since: since ?? null, limit },
+      `SELECT * FROM feedback WHERE (@responseId IS NULL OR response_id = @responseId)
+       AND (@since IS NULL OR at >= @since) ORDER BY at DESC, rowid DESC LIMIT @limit`,
+    ).map(feedbackFromRow);
+  }
+
+  scoredUnits({ min, max, limit }: { min?: number; max?: number; limit: number }): StoredUnit[] {
+    const sql =
+      min !== undefined
+        ? `SELECT * FROM units WHERE feedback_count > 0 AND score >= ?
+           ORDER BY score DESC, feedback_count DESC LIMIT ?`
+        : `SELECT * FROM units WHERE feedback_count > 0 AND score <= ?
+           ORDER BY score ASC, feedback_count DESC LIMIT ?`;
+    return this.all([min ?? max ?? -1, limit], sql).map(unitFromRow);
+  }
+
+  timeline(sessionId: string): TimelineEntry[] {
+    return this.all([sessionId], 'SELECT * FROM captures WHERE session_id = ? ORDER BY seq').map(
+      timelineFromRow,
+    );
+  }
+
+  responseOfTrace(traceId: string): string | undefined {
+    const sql = 'SELECT response_id FROM captures WHERE trace_id = ? ORDER BY seq DESC';
+    const row = this.get([traceId.toLowerCase()], sql);
+    return row ? String(row.response_id) : undefined;
+  }
+
+  latestResponse(sessionId: string): string | undefined {
+    const sql = 'SELECT id FROM responses WHERE session_id = ? ORDER BY opened_at DESC, rowid DESC';
+    const row = this.get([sessionId], sql);
+    return row ? String(row.id) : undefined;
+  }
+
+  messages(sessionId: string): RecordedMessage[] {
+    return this.all([sessionId], 'SELECT * FROM messages WHERE session_id = ? ORDER BY seq').map(
+      messageFromRow,
+    );
+  }
+
+  sessions(limit: number): SessionSummary[] {
+    return this.all(
+      [limit],
+      `SELECT c.session_id, max(r.principal) AS principal, min(c.at) AS first_at,
+         max(c.at) AS last_at, count(*) AS captures, count(DISTINCT c.response_id) AS responses
+       FROM captures c LEFT JOIN responses r ON r.id = c.response_id
+       GROUP BY c.session_id ORDER BY last_at DESC LIMIT ?`,
+    ).map((r) => ({
+      sessionId: String(r.session_id),
+      principal: r.principal === null ? null : String(r.principal),
+      firstAt: Number(r.first_at),
+      lastAt: Number(r.last_at),
+      captures: Number(r.captures),
+      responses: Number(r.responses),
+    }));
+  }
+
+  retain(options: { before: number; maxSizeBytes?: number }): RetentionResult {
+    return this.read(emptyRetention(), (d) => retain(d, options));
+  }
+
+  close(): void {
+    const { db } = this;
+    if (!db) return;
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (e) {
+      this.report(e);
+    }
+    db.close();
+    this.db = undefined;
+    this.st = undefined;
+    this.openError = new Error('The trace store is closed');
+  }
+
+  private report(e: unknown): void {
+    this.options.onError?.(asError(e));
+  }
+
+  /** Runs a read; a broken or closed store, or a failing read, gives `fallback`. */
+  private read<T>(fallback: T, fn: (d: Database.Database) => T): T {
+    if (!this.db) return fallback;
+    try {
+      return fn(this.db);
+    } catch (e) {
+      this.report(e);
+      return fallback;
+    }
+  }
+
+  private all(params: unknown, sql: string): Row[] {
+    return this.read([], (d) => d.prepare(sql).all(params as unknown[]) as Row[]);
+  }
+
+  private get(params: unknown, sql: string): Row | undefined {
+    return this.read(undefined, (d) => d.prepare(sql).get(params as unknown[]) as Row | undefined);
+  }
 }

@@ -16,6 +16,12 @@ export const TYPE_SCORES: Readonly<Record<UnitType, number>> = Object.freeze({
   External: 0.4,
 });
 
+/**
+ * Retrieval scores of captures that bring none, by kind: a tool result answers the most specific
+ * request, a resource read less so, a prompt is a template the host chose.
+ */
+export const DEFAULT_RETRIEVAL = Object.freeze({ tool: 0.8, resource: 0.7, prompt: 0.6 });
+
 /** Recency decays as exp(-age_hours / 168): an e-folding time of one week. */
 const RECENCY_HOURS = 168;
 const HOUR_MS = 3_600_000;

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '@switchyard/protocol';
+import type { ResponseSummary, WeightFactors } from '../types.js';
+import { computeWeights } from '../weights.js';
+import type { UnitIndex } from './unit-index.js';
+import type { WriteQueue } from './write-queue.js';
+
+/** How many trace ids and per-session latest responses are remembered for answer correlation. */
+const MEMO_LIMIT = 10_000;
+
+export type CloseReason = NonNullable<ResponseSummary['closeReason']>;
+
+/** A unit of a response with its weight (and the retrieval score it was weighed with). */
+export interface WeightedEntry {
+  unitId: string;
+  weight: number;
+  retrieval: number;
+}
+
+/** A session's response that is still collecting captures. */
+export interface OpenResponse {
+  id: string;
+  sessionId: string;
+  principal: string | null;
+  openedAt: number;
+  lastAt: number;
+  /** Unit id → its best retrieval score and the request ids (as JSON) that returned it. */
+  entries: Map<string, { retrieval: number; requestIds: string[] }>;
+  timer: unknown;
+}
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MEMO_LIMIT) map.delete(map.keys().next().value as K);
+}
+
+export interface ResponseBookOptions {
+  clock: Clock;
+  idleGapMs: number;
+  factors: WeightFactors;
+  units: UnitIndex;
+  queue: WriteQueue;
+}
+
+/**
+ * The open response of each session (one at a time) and how responses close: explicitly, on
+ * feedback, on an answer, after the idle gap, or at shutdown. Closing weighs the units and queues
+ * the closed row with its lineage.
+ */
+export class ResponseBook {
+  private readonly bySession = new Map<string, OpenResponse>();
+  private readonly byId = new Map<string, OpenResponse>();
+  private readonly traces = new Map<string, string>();
+  private readonly latest = new Map<string, string>();
+
+  constructor(private readonly options: ResponseBookOptions) {}
+
+  get size(): number {
+    return this.bySession.size;
+  }
+
+  openOf(sessionId: string): OpenResponse | undefined {
+    return this.bySession.get(sessionId);
+  }
+
+  byResponseId(id: string): OpenResponse | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The response last seen in this trace, while it is remembered. */
+  ofTrace(traceId: string): string | undefined {
+    return this.traces.get(traceId);
+  }
+
+  /** The session's open response, else the last one it closed, while remembered. */
+  latestOf(sessionId: string): string | undefined {
+    return this.bySession.get(sessionId)?.id ?? this.latest.get(sessionId);
+  }
+
+  /** The session's open response, opened (and queued) now if it has none. */
+  openFor(sessionId: string, principal: string | null, now: number): OpenResponse {
+    const current = this.bySession.get(sessionId);
+    if (current) return current;
+    const r: OpenResponse = {
+      id: `resp_${randomUUID()}`,
+      sessionId,
+      principal,
+      openedAt: now,
+      lastAt: now,
+      entries: new Map(),
+      timer: undefined,
+    };
+    r.timer = this.options.clock.setTimeout(() => this.idle(r), this.options.idleGapMs);
+    this.bySession.set(sessionId, r);
+    this.byId.set(r.id, r);
+    this.options.queue.push({ type: 'response', response: this.summaryOf(r) });
+    return r;
+  }
+
+  /** Adds a captured unit to the response (a unit seen twice keeps its best retrieval). */
+  add(r: OpenResponse, unitId: string, retrieval: number, requestId: string | null, now: number) {
+    r.lastAt = now;
+    const entry = r.entries.get(unitId) ?? { retrieval, requestIds: [] };
+    entry.retrieval = Math.max(entry.retrieval, retrieval);
+    if (requestId !== null) entry.requestIds.push(requestId);
+    r.entries.set(unitId, entry);
+  }
+
+  noteTrace(traceId: string, responseId: string): void {
+    remember(this.traces, traceId, responseId);
+  }
+
+  summaryOf(r: OpenResponse): ResponseSummary {
+    return {
+      id: r.id,
+      sessionId: r.sessionId,
+      principal: r.principal,
+      status: 'open',
+      openedAt: r.openedAt,
+      closedAt: null,
+      closeReason: null,
+      unitCount: r.entries.size,
+      agent: null,
+      model: null,
+    };
+  }
+
+  entriesOf(r: OpenResponse): Array<{ unitId: string; retrieval: number }> {
+    return [...r.entries].map(([unitId, e]) => ({ unitId, retrieval: e.retrieval }));
+  }
+
+  /** The weights of these units as of now, in the given order. */
+  weigh(entries: ReadonlyArray<{ unitId: string; retrieval: number }>): WeightedEntry[] {
+    const { clock, units, factors } = this.options;
+    const now = clock.now();
+    const weights = computeWeights(
+      entries.map((e) => {
+        const unit = units.get(e.unitId);
+        return {
+          type: unit?.type ?? 'External',
+          retrieval: e.retrieval,
+          createdAt: unit?.firstSeen ?? now,
+          length: unit?.tokens ?? 0,
+        };
+      }),
+      now,
+      factors,
+    );
+    return entries.map((e, i) => ({
+      unitId: e.unitId,
+      retrieval: e.retrieval,
+      weight: weights[i]?.weight ?? 0,
+    }));
+  }
+
+  /**
+   * Closes an open response: weighs its units (or `only`, when an answer named them) and queues
+   * the closed row and its lineage.
+   */
+  finish(
+    r: OpenResponse,
+    reason: CloseReason,
+    only?: ReadonlyArray<{ unitId: string; retrieval: number }>,
+    answer?: { agent: string | null; model: string | null },
+  ): WeightedEntry[] {
+    const { clock, queue } = this.options;
+    clock.clearTimeout(r.timer);
+    this.bySession.delete(r.sessionId);
+    this.byId.delete(r.id);
+    remember(this.latest, r.sessionId, r.id);
+    const contexts = this.weigh(only ?? this.entriesOf(r));
+    queue.push({
+      type: 'response',
+      response: {
+        ...this.summaryOf(r),
+        status: 'closed',
+        closedAt: clock.now(),
+        closeReason: reason,
+        unitCount: contexts.length,
+        agent: answer?.agent ?? null,
+        model: answer?.model ?? null,
+      },
+    });
+    queue.push({ type: 'lineage', responseId: r.id, entries: contexts });
+    return contexts;
+  }
+
+  closeAll(reason: CloseReason): void {
+    for (const r of [...this.bySession.values()]) this.finish(r, reason);
+  }
+
+  /** Closes after the idle gap since the last capture; a capture since then moves the timer. */
+  private idle(r: OpenResponse): void {
+    const { clock, idleGapMs } = this.options;
+    const quiet = clock.now() - r.lastAt;
+    if (quiet >= idleGapMs) this.finish(r, 'idle');
+    else r.timer = clock.setTimeout(() => this.idle(r), idleGapMs - quiet);
+  }
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { TraceStore, TraceWrite, UnitIndexEntry } from '../store.js';
+import type { CaptureInput } from '../types.js';
+import { canonicalJson, sha256 } from './canonical.js';
+import { contentFacts } from './content.js';
+
+interface SourceIndex {
+  latest: UnitIndexEntry;
+  byHash: Map<string, UnitIndexEntry>;
+}
+
+/** Top-level `_meta` is transport metadata (and where the proxy adds its ids), not content. */
+function withoutMeta(content: unknown): unknown {
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) return content;
+  if (!('_meta' in content)) return content;
+  const { _meta: _, ...rest } = content as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * Every unit the tracer knows, by source (server, kind, name, arguments hash) and content hash,
+ * held in memory so that capture decides "same unit or new version" without reading the store.
+ * It is loaded from the store once at start (and again after retention deleted units).
+ */
+export class UnitIndex {
+  private readonly sources = new Map<string, SourceIndex>();
+  private readonly byId = new Map<string, UnitIndexEntry>();
+
+  constructor(private readonly store: TraceStore) {
+    this.load();
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: string): UnitIndexEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  load(): void {
+    this.sources.clear();
+    this.byId.clear();
+    for (const entry of this.store.unitIndex()) this.add(entry);
+  }
+
+  /**
+   * The unit for this (already redacted) capture: the same one when this source returned this
+   * content before, else a new unit, version 1 or the next version of the source's latest.
+   * Returns the write that records it.
+   */
+  resolve(
+    input: CaptureInput,
+    args: unknown,
+    content: unknown,
+    now: number,
+  ): { unit: UnitIndexEntry; write: TraceWrite } {
+    const argumentsHash = sha256(canonicalJson(args === undefined ? null : args));
+    const canonical = canonicalJson(withoutMeta(content));
+    const contentHash = sha256(canonical);
+    const sourceKey = JSON.stringify([input.server, input.kind, input.name, argumentsHash]);
+    const source = this.sources.get(sourceKey);
+    const same = source?.byHash.get(contentHash);
+    if (same) return { unit: same, write: { type: 'seen', unitId: same.id, at: now } };
+    const facts = contentFacts(input.kind, input.name, content);
+    const previous = source?.latest;
+    const unit: UnitIndexEntry = {
+      id: `ctx_${randomUUID()}`,
+      sourceKey,
+      contentHash,
+      version: previous ? previous.version + 1 : 1,
+      type: facts.type,
+      kind: input.kind,
+      tokens: facts.tokens,
+      firstSeen: now,
+    };
+    this.add(unit);
+    const write: TraceWrite = {
+      type: 'unit',
+      unit: {
+        ...unit,
+        server: input.server,
+        name: input.name,
+        argumentsHash,
+        previousVersionId: previous?.id ?? null,
+        sizeBytes: Buffer.byteLength(canonical),
+        summary: facts.summary,
+        lastSeen: now,
+        seenCount: 1,
+        score: 0,
+        scoreWeight: 0,
+        feedbackCount: 0,
+      },
+    };
+    return { unit, write };
+  }
+
+  private add(entry: UnitIndexEntry): void {
+    this.byId.set(entry.id, entry);
+    const source = this.sources.get(entry.sourceKey);
+    if (!source) {
+      this.sources.set(entry.sourceKey, {
+        latest: entry,
+        byHash: new Map([[entry.contentHash, entry]]),
+      });
+      return;
+    }
+    source.byHash.set(entry.contentHash, entry);
+    if (entry.version > source.latest.version) source.latest = entry;
+  }
+}
