@@ -11,7 +11,7 @@ import {
   traceIdOf,
   unitFromRow,
 } from './internal/sqlite-rows.js';
-import { migrate } from './internal/sqlite-schema.js';
+import { migrate, SCHEMA_VERSION } from './internal/sqlite-schema.js';
 import type {
   ApplyResult,
   RetentionResult,
@@ -164,6 +164,22 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
 }
 
 /**
+ * A database that exists but cannot be written (read-only file or file system), opened for
+ * reading so that the traces it holds stay visible; every write to it fails and is counted.
+ */
+function openReadOnly(file: string): Database.Database | undefined {
+  if (file === ':memory:') return undefined;
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    if ((db.pragma('user_version', { simple: true }) as number) === SCHEMA_VERSION) return db;
+    db.close();
+  } catch {
+    // Not there or not readable either: the store stays empty.
+  }
+  return undefined;
+}
+
+/**
  * The SQLite trace store (better-sqlite3): WAL with `synchronous=NORMAL` (a process crash loses
  * no committed batch), foreign keys on, migrations by `user_version`, each batch in one
  * transaction with a savepoint per write so that one bad write drops only itself. A database that
@@ -186,6 +202,8 @@ class SqliteTraceStore implements TraceStore {
     } catch (e) {
       this.openError = asError(e);
       this.report(this.openError);
+      this.db = openReadOnly(options.file);
+      if (this.db) this.st = prepare(this.db);
     }
   }
 
