@@ -21,6 +21,12 @@ describe('applyFeedback: score′ = (score·W + s·w) / (W + w), W′ = W + w', 
     expect(next.feedbackCount).toBe(2);
   });
 
+  it('gives the README example: 1 with W 0.4147, then −1 at weight 0.2 → 0.3493', () => {
+    const next = applyFeedback({ score: 1, scoreWeight: 0.4147, feedbackCount: 1 }, -1, 0.2);
+    expect(next.score).toBeCloseTo((0.4147 - 0.2) / 0.6147, 12);
+    expect(next.score.toFixed(4)).toBe('0.3493');
+  });
+
   it('is a plain running mean when every weight is 1', () => {
     let state = fresh;
     for (const s of [1, 0, -0.5]) state = applyFeedback(state, s, 1);
