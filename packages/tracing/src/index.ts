@@ -11,7 +11,7 @@ export type {
   TraceWrite,
   UnitIndexEntry,
 } from './store.js';
-export { createTracer } from './tracer.js';
+export { createTracer, type TracerOptions } from './tracer.js';
 export type {
   AnswerInput,
   AnswerRecord,
@@ -31,7 +31,6 @@ export type {
   TimelineEntry,
   TraceQueries,
   Tracer,
-  TracerOptions,
   TracingServerDefinition,
   TracingStats,
   UnitDetail,

@@ -2,8 +2,9 @@ import { ManualClock } from '@switchyard/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TracingError } from './errors.js';
 import { openSqliteStore } from './sqlite-store.js';
+import type { TracerOptions } from './tracer.js';
 import { createTracer } from './tracer.js';
-import type { CaptureInput, Tracer, TracerOptions } from './types.js';
+import type { CaptureInput, Tracer } from './types.js';
 
 const tracers: Tracer[] = [];
 afterEach(async () => {

@@ -1,3 +1,4 @@
+import type { Clock } from '@switchyard/protocol';
 import { LruCache } from './internal/lru.js';
 import { ResponseBook } from './internal/response-book.js';
 import { traceIdOf } from './internal/sqlite-rows.js';
@@ -6,8 +7,28 @@ import { WriteQueue } from './internal/write-queue.js';
 import { recordAnswer, submitFeedback } from './outcomes.js';
 import { createQueries } from './queries.js';
 import { createTracingServer } from './server.js';
-import type { CaptureInput, CaptureResult, Tracer, TracerOptions, TracingStats } from './types.js';
+import type { TraceStore } from './store.js';
+import type { CaptureInput, CaptureResult, Tracer, TracingStats, WeightFactors } from './types.js';
 import { checkWeights, DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS } from './weights.js';
+
+/** What `createTracer` takes. */
+export interface TracerOptions {
+  store: TraceStore;
+  clock: Clock;
+  /** A session's open response closes after this long without a capture; default 120 000. */
+  idleGapMs?: number;
+  /** Sum must be 1 ± 0.01, else `createTracer` throws a RangeError naming the sum. */
+  weights?: WeightFactors;
+  /** Applied to content, arguments and messages before hashing, summarising or storing. */
+  redact?: (value: unknown) => unknown;
+  /** Queued writes are flushed on this timer (default 200) or at `flushBatch` (default 500). */
+  flushIntervalMs?: number;
+  flushBatch?: number;
+  /** Applied at creation and then hourly. */
+  retention?: { maxAgeDays: number; maxSizeBytes?: number };
+  /** Entries of the read cache; default 1000. */
+  cacheSize?: number;
+}
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

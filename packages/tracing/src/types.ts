@@ -1,6 +1,5 @@
-import type { Clock, JsonObject } from '@switchyard/protocol';
+import type { JsonObject } from '@switchyard/protocol';
 import type { CacheStats } from './internal/lru.js';
-import type { TraceStore } from './store.js';
 
 /** Where a context unit comes from, as the weighting's type factor sees it. */
 export type UnitType = 'System' | 'User' | 'External' | 'ModelState';
@@ -11,24 +10,6 @@ export interface WeightFactors {
   recency: number;
   type: number;
   length: number;
-}
-
-export interface TracerOptions {
-  store: TraceStore;
-  clock: Clock;
-  /** A session's open response closes after this long without a capture; default 120 000. */
-  idleGapMs?: number;
-  /** Sum must be 1 ± 0.01, else `createTracer` throws a RangeError naming the sum. */
-  weights?: WeightFactors;
-  /** Applied to content, arguments and messages before hashing, summarising or storing. */
-  redact?: (value: unknown) => unknown;
-  /** Queued writes are flushed on this timer (default 200) or at `flushBatch` (default 500). */
-  flushIntervalMs?: number;
-  flushBatch?: number;
-  /** Applied at creation and then hourly. */
-  retention?: { maxAgeDays: number; maxSizeBytes?: number };
-  /** Entries of the read cache; default 1000. */
-  cacheSize?: number;
 }
 
 export interface CaptureInput {
