@@ -31,6 +31,13 @@ const PAGES = [
   { name: 'playground', path: '#/playground/everything__echo', ready: '#tool-select' },
 ] as const;
 
+/** Calls everything's echo from the playground, which is open on it, and waits for the answer. */
+async function callEcho(page: Page, message: string): Promise<void> {
+  await page.getByLabel('message').fill(message);
+  await page.getByRole('button', { name: 'Call everything__echo' }).click();
+  await page.locator('.tool-result .text-block', { hasText: `Echo: ${message}` }).waitFor();
+}
+
 describe.skipIf(!hasChromium)(
   hasChromium ? 'the dashboard' : `the dashboard (${skipReason})`,
   () => {
@@ -55,6 +62,8 @@ describe.skipIf(!hasChromium)(
       ]);
       origin = proxy.url.origin;
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      // Shorter than the test's own timeout, so a failure names the element that never came.
+      page.setDefaultTimeout(10_000);
       errors = collectErrors(page);
     });
 
@@ -131,11 +140,7 @@ describe.skipIf(!hasChromium)(
 
     it('calls echo from the playground and shows its result and the raw exchange', async () => {
       await page.goto(`${origin}/#/playground/everything__echo`);
-      await page.getByLabel('message').fill('hello from the dashboard');
-      await page.getByRole('button', { name: 'Call everything__echo' }).click();
-      await page
-        .locator('.tool-result .text-block', { hasText: 'Echo: hello from the dashboard' })
-        .waitFor();
+      await callEcho(page, 'hello from the dashboard');
       const request = JSON.parse(
         (await page.locator('pre[data-label="Raw request"]').textContent()) ?? '',
       );
@@ -154,12 +159,57 @@ describe.skipIf(!hasChromium)(
       });
     });
 
+    it('builds a form from a tool schema and shows every content type and isError', async () => {
+      await page.goto(`${origin}/#/playground/chatty__showcase`);
+      await page.getByLabel('name (required)', { exact: true }).fill('alpha');
+      expect(await page.getByLabel('count', { exact: true }).inputValue()).toBe('3');
+      await page.getByLabel('mode', { exact: true }).selectOption('fast');
+      await page.getByLabel('verbose', { exact: true }).check();
+      await page.getByLabel('host (required)', { exact: true }).fill('example.org');
+      await page.getByLabel('port', { exact: true }).fill('8080');
+      await page.getByRole('button', { name: 'Add tags item' }).click();
+      await page.getByRole('button', { name: 'Add tags item' }).click();
+      await page.getByLabel('tags 1', { exact: true }).fill('a');
+      await page.getByLabel('tags 2', { exact: true }).fill('b');
+      await page.getByRole('button', { name: 'Call chatty__showcase' }).click();
+
+      const result = page.locator('.tool-result');
+      await result.locator('.text-block', { hasText: 'hello alpha' }).waitFor();
+      const args = {
+        name: 'alpha',
+        count: 3,
+        mode: 'fast',
+        verbose: true,
+        target: { host: 'example.org', port: 8080 },
+        tags: ['a', 'b'],
+      };
+      const request = JSON.parse(
+        (await page.locator('pre[data-label="Raw request"]').textContent()) ?? '',
+      );
+      expect(request.params).toEqual({ name: 'chatty__showcase', arguments: args });
+      expect(await result.locator('img').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+      expect(await result.locator('audio').getAttribute('src')).toMatch(/^data:audio\/wav;base64,/);
+      expect(await result.textContent()).toContain('file:///tmp/chatty/notes.txt');
+      expect(await result.textContent()).toContain('embedded text');
+      const structured = await result.locator('pre[data-label="Structured content"]').textContent();
+      expect(JSON.parse(structured ?? '')).toEqual({ received: args });
+
+      await page.getByRole('button', { name: 'Edit as JSON' }).click();
+      const raw = page.getByLabel('Arguments (JSON object)');
+      expect(JSON.parse(await raw.inputValue())).toEqual(args);
+      await raw.fill(JSON.stringify({ ...args, fail: true }));
+      await page.getByRole('button', { name: 'Call chatty__showcase' }).click();
+      await page.getByText('The tool reported an error').waitFor();
+      await result.locator('.text-block', { hasText: 'failed on purpose' }).waitFor();
+    });
+
     it('fits 390 pixels on every page and takes screenshots at 1280 and 390', async () => {
       for (const width of [1280, 390]) {
         await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
         for (const { name, path, ready } of PAGES) {
           await page.goto(`${origin}/${path}`);
           await page.locator(ready).first().waitFor();
+          if (name === 'playground') await callEcho(page, 'hello from the dashboard');
           if (width === 390)
             expect({ name, width: await scrollWidth(page) }).toEqual({ name, width: 390 });
           await screenshot(page, `${name}-${width}`);

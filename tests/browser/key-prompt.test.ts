@@ -44,6 +44,8 @@ describe.skipIf(!hasChromium)(
       ]);
       origin = proxy.url.origin;
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      // Shorter than the test's own timeout, so a failure names the element that never came.
+      page.setDefaultTimeout(10_000);
       errors = collectErrors(page);
     });
 

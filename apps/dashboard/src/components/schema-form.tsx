@@ -78,6 +78,8 @@ interface FieldProps {
   schema: Schema;
   label: string;
   required: boolean;
+  /** An item of an array: required while it exists, so not marked as such. */
+  item?: boolean;
   initial: unknown;
   onChange: (value: unknown) => void;
 }
@@ -148,7 +150,7 @@ function Field(props: FieldProps) {
   const label = (
     <>
       {props.label}
-      <Show when={props.required}>
+      <Show when={props.required && !props.item}>
         <span class="required"> (required)</span>
       </Show>
     </>
@@ -348,6 +350,7 @@ function ArrayField(props: FieldProps & { legend: JSX.Element; hint: JSX.Element
                 schema={itemSchema}
                 label={`${props.label} ${i() + 1}`}
                 required
+                item
                 initial={item.value}
                 onChange={(value) => {
                   item.value = value;
