@@ -7,6 +7,7 @@ import type { WriteQueue } from './write-queue.js';
 
 /** How many trace ids and per-session latest responses are remembered for answer correlation. */
 const MEMO_LIMIT = 10_000;
+const REQUEST_IDS_PER_UNIT = 64;
 
 export type CloseReason = NonNullable<ResponseSummary['closeReason']>;
 
@@ -103,7 +104,12 @@ export class ResponseBook {
     r.lastAt = now;
     const entry = r.entries.get(unitId) ?? { retrieval, requestIds: [] };
     entry.retrieval = Math.max(entry.retrieval, retrieval);
-    if (requestId !== null) entry.requestIds.push(requestId);
+    if (requestId !== null) {
+      // A unit fetched over and over in a long response keeps only its latest request ids here;
+      // an answer naming an older one is resolved from the stored timeline instead.
+      if (entry.requestIds.length >= REQUEST_IDS_PER_UNIT) entry.requestIds.shift();
+      entry.requestIds.push(requestId);
+    }
     r.entries.set(unitId, entry);
   }
 
