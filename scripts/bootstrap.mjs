@@ -2,6 +2,7 @@
 // The two quick-start commands in one place, so they work on a fresh clone with only Node and npm:
 //   npm start  -> install (pinned pnpm), build, run the proxy on examples/switchyard.yaml
 //   npm test   -> install, lint, typecheck, build, run every test; ends with "N passed, N failed"
+// and the build that `npm run bench` and `npm run soak` need first,
 // and the CLI for `npm run switchyard -- <args>`, run in the folder npm was started from.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -74,6 +75,9 @@ if (task === 'start') {
   must(cmd, [...pre, 'run', 'build'], 'build');
   const args = rest.length > 0 ? rest : ['--config', 'examples/switchyard.yaml'];
   runToEnd(process.execPath, [cli, ...args]);
+} else if (task === 'build') {
+  const [cmd, pre] = setup();
+  must(cmd, [...pre, 'run', 'build'], 'build');
 } else if (task === 'switchyard') {
   // npm runs scripts in the package root; the CLI runs where the user typed the command, so that
   // relative paths and the config found in the current folder are theirs.
@@ -89,6 +93,6 @@ if (task === 'start') {
   must(cmd, [...pre, 'run', 'build'], 'build');
   runToEnd(cmd, [...pre, 'exec', 'vitest', 'run', ...rest]);
 } else {
-  process.stderr.write('usage: node scripts/bootstrap.mjs start|test|switchyard [args]\n');
+  process.stderr.write('usage: node scripts/bootstrap.mjs start|test|build|switchyard [args]\n');
   process.exit(2);
 }

@@ -38,9 +38,9 @@ function configIn(folder: string, extra: Record<string, unknown> = {}) {
   return { home, file, pidFile };
 }
 
-/** Starts a Node script; `ready` resolves with the ready line once stdout has it. */
-function start(args: string[], cwd: string, stateHome = state) {
-  const child = spawn(process.execPath, args, {
+/** Starts a command (Node by default); `ready` resolves with the ready line once stdout has it. */
+function start(args: string[], cwd: string, stateHome = state, command = process.execPath) {
+  const child = spawn(command, args, {
     cwd,
     env: { ...process.env, XDG_STATE_HOME: stateHome },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,14 +72,10 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The pids whose parent is `pid` (`ps` reads the same on Linux and macOS). */
-function childrenOf(pid: number): number[] {
-  const ps = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
-  return ps.stdout
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number))
-    .filter(([, parent]) => parent === pid)
-    .map(([child]) => child ?? 0);
+/** The parent of `pid` (`ps` reads the same on Linux and macOS). */
+function parentOf(pid: number): number {
+  const ps = spawnSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' });
+  return Number(ps.stdout.trim());
 }
 
 function refused(port: number): Promise<boolean> {
@@ -124,20 +120,24 @@ describe('switchyard on a first run', () => {
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    it(`stops the proxy and every backend when ${signal} reaches the bootstrap script (npm start)`, async () => {
+    it(`stops the proxy and every backend when ${signal} reaches npm (npm start, npm run switchyard)`, async () => {
       const { home, file, pidFile } = configIn(`signal-${signal}`);
-      const bootstrap = join(repoRoot, 'scripts/bootstrap.mjs');
-      const run = start([bootstrap, 'switchyard', '--config', file], home);
+      // npm runs the script through `sh -c`; the script must still get the signal npm passes on.
+      const args = ['--prefix', repoRoot, 'run', '-s', 'switchyard', '--', '--config', file];
+      const run = start(args, home, state, 'npm');
       const line = await run.ready;
       const port = Number(/MCP http:\/\/127\.0\.0\.1:(\d+)\//.exec(line)?.[1]);
       const backend = Number(readFileSync(pidFile, 'utf8'));
-      const [proxy] = childrenOf(run.child.pid ?? 0);
-      expect(proxy).toBeGreaterThan(0);
-      expect(childrenOf(proxy ?? 0)).toContain(backend);
+      const proxy = parentOf(backend);
+      const bootstrap = parentOf(proxy);
+      expect(parentOf(bootstrap)).toBe(run.child.pid);
 
       run.child.kill(signal);
-      expect(await run.exited).toEqual({ code: 0, signal: null });
-      await until(() => !alive(proxy ?? 0) && !alive(backend), 'proxy and backend gone');
+      await run.exited;
+      await until(
+        () => ![backend, proxy, bootstrap].some(alive),
+        'backend, proxy and bootstrap script gone',
+      );
       expect(await refused(port)).toBe(true);
     });
   }

@@ -205,9 +205,10 @@ function init(file: string, force: boolean): number {
     return 1;
   }
   writeFileSync(path, starterConfig());
-  process.stderr.write(
-    `wrote ${file}: edit its servers, then run \`switchyard --config ${file}\`\n`,
-  );
+  // The next command as the user can type it: through the root script when run by `npm run`.
+  const cli =
+    process.env.npm_lifecycle_event === 'switchyard' ? 'npm run switchyard --' : 'switchyard';
+  process.stderr.write(`wrote ${file}: edit its servers, then run \`${cli} --config ${file}\`\n`);
   return 0;
 }
 
