@@ -91,7 +91,11 @@ function refused(port: number): Promise<boolean> {
 
 describe('switchyard on a first run', () => {
   it('ends its start with one stdout line: servers running, tools, the MCP and dashboard URLs', async () => {
-    const { home, file } = configIn('ready', { management: { enabled: false } });
+    // Without the built-in servers, the tools are exactly the backend's one.
+    const { home, file } = configIn('ready', {
+      management: { enabled: false },
+      contextTracing: { enabled: false },
+    });
     const proxy = start([cliPath, '--config', file], home);
     const line = await proxy.ready;
     const port = /MCP http:\/\/127\.0\.0\.1:(\d+)\/mcp/.exec(line)?.[1];

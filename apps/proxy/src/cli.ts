@@ -20,6 +20,7 @@ import { pingBackends } from './ping.js';
 import { createProxy, type SwitchyardProxy } from './proxy.js';
 import { countTools, dashboardUrlOf, httpOrigin, readyLine, runningServers } from './ready-line.js';
 import { openToolPins, pinsFileBeside } from './tool-pins.js';
+import { traceCommand } from './trace-cli.js';
 import { PROXY_VERSION } from './version.js';
 
 const USAGE = `Usage:
@@ -30,6 +31,7 @@ const USAGE = `Usage:
   switchyard init [FILE] [--force]                                            write a commented starter config
   switchyard key                                                              make a client key and its hash
   switchyard approve SERVER TOOL [--config FILE]                              approve a changed tool definition
+  switchyard trace sessions|export --session ID [--out FILE]|replay FILE      recorded sessions (docs/tracing.md)
 
 Without --config, the first of switchyard.{yaml,yml,json,toml}, mcp-proxy.{toml,json,yaml,yml} is used.`;
 
@@ -61,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  if (command !== undefined && command !== 'check' && command !== 'approve') {
+  if (command !== undefined && !['check', 'approve', 'trace'].includes(command)) {
     process.stderr.write(`switchyard: unknown command "${command}"\n\n${USAGE}\n`);
     return 2;
   }
@@ -86,6 +88,19 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
   if (command === 'check') return check(config, values.ping === true);
+  if (command === 'trace') {
+    const { session, out } = values;
+    return traceCommand(
+      config,
+      {
+        sub: positionals[1],
+        file: positionals[2],
+        ...(session ? { session } : {}),
+        ...(out ? { out } : {}),
+      },
+      { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) },
+    );
+  }
   if (command === 'approve')
     return approve(pinsFileBeside(settingsOf(config).state.file), positionals[1], positionals[2]);
 
@@ -171,6 +186,8 @@ function parseArguments(argv: string[]) {
         ping: { type: 'boolean' },
         'no-watch': { type: 'boolean' },
         force: { type: 'boolean' },
+        session: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -190,7 +207,7 @@ async function announceReady(proxy: SwitchyardProxy, host: string): Promise<void
   if (port === undefined) return;
   const tools = await countTools(proxy.router);
   const line = readyLine({
-    ...runningServers(proxy.backends.list()),
+    ...runningServers(proxy.backends.list(), proxy.config),
     tools,
     mcpUrl: `${httpOrigin(host, port)}/mcp`,
     dashboardUrl: dashboardUrlOf(proxy.config, { host, port }),
@@ -240,18 +257,19 @@ function approve(file: string | undefined, server?: string, tool?: string): numb
 
 async function check(config: SwitchyardConfig, ping: boolean): Promise<number> {
   const out = process.stdout;
-  // The built-in server is named in the summary and listed like the others, so that the count
-  // and the rows below it (the `--ping` table has a row for it) agree.
-  const builtIn = settingsOf(config).management;
-  out.write(
-    `${describeConfig(config)}${builtIn ? `, plus the built-in ${MANAGEMENT_SERVER} server` : ''}\n`,
-  );
+  // The built-in servers are named in the summary and listed like the configured ones, so that
+  // the count and the rows below it agree (the `--ping` table has a row for each).
+  const configured = new Set(config.servers.map((server) => server.name));
   if (!ping) {
+    const builtIns = builtInServers(config).filter((name) => !configured.has(name));
+    out.write(`${describeConfig(config)}${builtInNote(builtIns)}\n`);
     for (const backend of settingsOf(config).backends) out.write(`  ${describeBackend(backend)}\n`);
-    if (builtIn) out.write(`  ${MANAGEMENT_SERVER}  built-in  (server control and proxy state)\n`);
+    for (const name of builtIns) out.write(`  ${name}  built-in\n`);
     return 0;
   }
   const rows = await pingBackends(config);
+  const builtIns = rows.map((row) => row.name).filter((name) => !configured.has(name));
+  out.write(`${describeConfig(config)}${builtInNote(builtIns)}\n`);
   out.write(
     `${formatTable(
       ['server', 'state', 'revision', 'tools', 'time', 'detail'],
@@ -266,6 +284,23 @@ async function check(config: SwitchyardConfig, ping: boolean): Promise<number> {
     )}\n`,
   );
   return rows.every((r) => r.state === 'running' || r.state === 'stopped') ? 0 : 1;
+}
+
+function builtInNote(names: readonly string[]): string {
+  return names.length === 0 ? '' : `, plus built-in: ${names.join(', ')}`;
+}
+
+/**
+ * The in-process servers the proxy mounts next to the configured ones: the management server
+ * (docs/operations.md, "The management server") and, with context tracing on, the tracing server
+ * (`@switchyard/tracing`). A configured server of the same name takes its place.
+ */
+function builtInServers(config: SwitchyardConfig): string[] {
+  const settings = settingsOf(config);
+  return [
+    ...(settings.management ? [MANAGEMENT_SERVER] : []),
+    ...(settings.tracing ? ['tracing'] : []),
+  ];
 }
 
 function formatTable(head: string[], rows: string[][]): string {

@@ -30,12 +30,14 @@ describe('the ready line', () => {
     ).toBe('switchyard ready: 0 of 0 servers running, 0 tools; MCP http://h:1/mcp');
   });
 
-  it('counts configured servers only, not the built-in one', () => {
+  it('counts configured servers only, not the built-in ones', () => {
     const backends = [
       { name: 'a', state: 'running' },
       { name: 'b', state: 'failed' },
       { name: 'switchyard', state: 'running' },
+      { name: 'tracing', state: 'running' },
     ];
-    expect(runningServers(backends)).toEqual({ running: 1, servers: 2 });
+    const config = normalizeConfig({ servers: { a: { command: 'a' }, b: { command: 'b' } } });
+    expect(runningServers(backends, config)).toEqual({ running: 1, servers: 2 });
   });
 });

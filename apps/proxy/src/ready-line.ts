@@ -7,15 +7,14 @@ import {
   LATEST_LEGACY_REVISION,
 } from '@switchyard/protocol';
 import type { Router } from '@switchyard/router';
-import { MANAGEMENT_SERVER } from './management-server.js';
 
 /** What the CLI says once the proxy is up: how much is running and where to reach it. */
 export interface ReadySummary {
-  /** Configured servers in state `running` (the built-in server is not counted). */
+  /** Configured servers in state `running` (built-in servers are not counted). */
   running: number;
-  /** Configured servers (the built-in server is not counted). */
+  /** Configured servers (built-in servers are not counted). */
   servers: number;
-  /** Tools a client of the aggregate endpoint sees, the built-in server's included. */
+  /** Tools a client of the aggregate endpoint sees, those of built-in servers included. */
   tools: number;
   mcpUrl: string;
   /** Undefined when the dashboard is off (`dashboard.enabled: false`). */
@@ -47,11 +46,12 @@ export function httpOrigin(host: string, port: number): string {
 }
 
 /** The configured servers that run now, next to how many are configured. */
-export function runningServers(backends: ReadonlyArray<{ name: string; state: string }>): {
-  running: number;
-  servers: number;
-} {
-  const configured = backends.filter((b) => b.name !== MANAGEMENT_SERVER);
+export function runningServers(
+  backends: ReadonlyArray<{ name: string; state: string }>,
+  config: Pick<SwitchyardConfig, 'servers'>,
+): { running: number; servers: number } {
+  const names = new Set(config.servers.map((server) => server.name));
+  const configured = backends.filter((b) => names.has(b.name));
   return {
     running: configured.filter((b) => b.state === 'running').length,
     servers: configured.length,
