@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   fixture,
@@ -111,6 +111,22 @@ describe.skipIf(!hasChromium)(
       expect(await act('start')).toBe(200);
       await waitForState('files', 'running');
       expect(await page.evaluate("'notReloaded' in window")).toBe(true);
+    });
+
+    it('says when the event stream is down and reconnects on its own', async () => {
+      // The stream fails to open until the route is lifted: the same path as a stream that drops.
+      const refuse = (route: Route) => route.abort('connectionreset');
+      const before = errors.length;
+      await page.route('**/api/events', refuse);
+      await page.goto(`${origin}/#/`);
+      await page.reload();
+      await page.locator('.live', { hasText: /Disconnected|Reconnecting/ }).waitFor();
+      expect(await page.getByRole('status').first().textContent()).toContain('Loading');
+      await page.unroute('**/api/events', refuse);
+      await page.locator('.live', { hasText: 'Live' }).waitFor();
+      await waitForState('memory', 'running');
+      // Chromium logs each refused attempt; those, and only those, were expected.
+      expect(errors.splice(before).filter((e) => !e.includes('ERR_CONNECTION_RESET'))).toEqual([]);
     });
 
     it('shows a log line the backend has just written, highlighted, and pauses and filters', async () => {

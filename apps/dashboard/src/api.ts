@@ -16,6 +16,7 @@ const [key, setKeySignal] = createSignal<string | undefined>(readKey());
 /** The admin key of this tab: kept in sessionStorage, so it lasts until the tab is closed. */
 export const apiKey = key;
 
+/** Keeps the key for the tab, or forgets it (`undefined`). */
 export function setApiKey(value: string | undefined): void {
   try {
     if (value === undefined) sessionStorage.removeItem(KEY_ITEM);

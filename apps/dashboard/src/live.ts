@@ -142,6 +142,7 @@ export function connectLive(): void {
   });
 }
 
+/** Closes the event stream and cancels a pending reconnection. */
 export function disconnectLive(): void {
   generation++;
   clearTimeout(retryTimer);

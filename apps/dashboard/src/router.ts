@@ -13,6 +13,7 @@ export type Route =
   | { page: 'playground'; tool: string | null }
   | { page: 'not-found'; path: string };
 
+/** The route of a location hash (`#/servers/memory`); unknown paths are `not-found`. */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/^\/+|\/+$/g, '');
   const [head = '', rest, ...more] = path.split('/');
