@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -18,6 +18,21 @@ export function assertDashboardBuilt(): void {
   if (!existsSync(join(repoRoot, 'apps/dashboard/dist/index.html')))
     throw new Error(
       'apps/dashboard/dist is missing: build it with `pnpm --filter @switchyard/dashboard build` (npm test builds it first)',
+    );
+}
+
+const entryOf = (html: string) => /\/assets\/index-[\w-]+\.js/.exec(html)?.[0];
+
+/**
+ * Fails unless the proxy at `origin` serves the build in apps/dashboard/dist: a proxy built
+ * earlier serves its own copy (apps/proxy/dist/dashboard), which may be older.
+ */
+export async function assertServesThisBuild(origin: string): Promise<void> {
+  const built = entryOf(readFileSync(join(repoRoot, 'apps/dashboard/dist/index.html'), 'utf8'));
+  const served = entryOf(await (await fetch(`${origin}/`)).text());
+  if (built !== served)
+    throw new Error(
+      `the proxy serves ${served ?? 'no dashboard'}, not this build's ${built}: rebuild with \`pnpm build\` so its copy in apps/proxy/dist/dashboard is current`,
     );
 }
 

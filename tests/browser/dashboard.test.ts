@@ -10,6 +10,7 @@ import {
 } from '../integration/helpers.js';
 import {
   assertDashboardBuilt,
+  assertServesThisBuild,
   collectErrors,
   hasChromium,
   launchBrowser,
@@ -61,6 +62,7 @@ describe.skipIf(!hasChromium)(
         launchBrowser(),
       ]);
       origin = proxy.url.origin;
+      await assertServesThisBuild(origin);
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       // Shorter than the test's own timeout, so a failure names the element that never came.
       page.setDefaultTimeout(10_000);

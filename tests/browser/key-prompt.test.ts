@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, type TestProxy, withProxy } from '../integration/helpers.js';
 import {
   assertDashboardBuilt,
+  assertServesThisBuild,
   collectErrors,
   hasChromium,
   launchBrowser,
@@ -43,6 +44,7 @@ describe.skipIf(!hasChromium)(
         launchBrowser(),
       ]);
       origin = proxy.url.origin;
+      await assertServesThisBuild(origin);
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       // Shorter than the test's own timeout, so a failure names the element that never came.
       page.setDefaultTimeout(10_000);

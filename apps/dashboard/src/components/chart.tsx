@@ -8,6 +8,8 @@ export interface ChartSeries {
   colorVar: string;
   unit: string;
   dashed?: boolean;
+  /** Marks each value, for series with gaps (a latency exists only where there were requests). */
+  points?: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ export function TimeChart(props: {
             width: 2,
             spanGaps: false,
             ...(s.dashed ? { dash: [6, 4] } : {}),
+            ...(s.points ? { points: { show: true, size: 5, fill: color(s.colorVar) } } : {}),
           })),
         ],
       },

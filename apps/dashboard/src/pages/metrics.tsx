@@ -138,9 +138,9 @@ function ServerCharts(props: { server: ServerWindows; bucketMs: number }) {
           props.server.series.map((p) => p.p99Ms),
         ]}
         series={[
-          { label: 'p50', colorVar: '--chart-1', unit: ' ms' },
-          { label: 'p95', colorVar: '--chart-2', unit: ' ms' },
-          { label: 'p99', colorVar: '--chart-3', unit: ' ms', dashed: true },
+          { label: 'p50', colorVar: '--chart-1', unit: ' ms', points: true },
+          { label: 'p95', colorVar: '--chart-2', unit: ' ms', points: true },
+          { label: 'p99', colorVar: '--chart-3', unit: ' ms', dashed: true, points: true },
         ]}
       />
     </article>

@@ -24,7 +24,7 @@ export default function SessionsPage() {
             {sessions().length} open session{sessions().length === 1 ? '' : 's'}.
           </p>
           <section class="table-box" tabindex="0" aria-label="Open sessions">
-            <table>
+            <table class="stack">
               <thead>
                 <tr>
                   <th scope="col">Client</th>
@@ -41,22 +41,24 @@ export default function SessionsPage() {
                 <For each={sessions()}>
                   {(session) => (
                     <tr>
-                      <td>
-                        {session.clientName ?? 'unnamed'}
-                        <Show when={session.clientVersion}>
-                          {' '}
-                          <span class="muted">{session.clientVersion}</span>
-                        </Show>
+                      <td data-label="Client">
+                        <span>
+                          {session.clientName ?? 'unnamed'}
+                          <Show when={session.clientVersion}>
+                            {' '}
+                            <span class="muted">{session.clientVersion}</span>
+                          </Show>
+                        </span>
                       </td>
-                      <td>{session.endpoint}</td>
-                      <td>{session.transport}</td>
-                      <td>{session.revision ?? '–'}</td>
-                      <td>{session.principal ?? '–'}</td>
-                      <td title={`opened ${dateTime(session.openedAt)}`}>
+                      <td data-label="Endpoint">{session.endpoint}</td>
+                      <td data-label="Transport">{session.transport}</td>
+                      <td data-label="Revision">{session.revision ?? '–'}</td>
+                      <td data-label="Key">{session.principal ?? '–'}</td>
+                      <td data-label="Age" title={`opened ${dateTime(session.openedAt)}`}>
                         {duration(Math.max(session.ageMs, currentTime() - session.openedAt))}
                       </td>
-                      <td>{session.inFlight}</td>
-                      <td>
+                      <td data-label="In flight">{session.inFlight}</td>
+                      <td data-label="Session id">
                         <code class="wrap">{session.id}</code>
                       </td>
                     </tr>
