@@ -33,8 +33,10 @@ function aggregationSuite(
         'files__list_directory',
       ]),
     );
-    // Every name is namespaced; `switchyard__` is the built-in management server.
-    expect(names.every((n) => /^(everything|memory|files|switchyard)__/.test(n))).toBe(true);
+    // Every name is namespaced; `switchyard__` and `tracing__` are the built-in servers.
+    expect(names.every((n) => /^(everything|memory|files|switchyard|tracing)__/.test(n))).toBe(
+      true,
+    );
   });
 
   it('lists prompts and resources from the servers that have them', async () => {

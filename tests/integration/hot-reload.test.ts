@@ -35,12 +35,12 @@ describe('hot reload of the config file (switchyard --config, watched)', () => {
       15_000,
       50,
     );
-  // The built-in management server `switchyard` is always there too.
+  // The built-in servers, management (`switchyard`) and `tracing`, are always there too.
   const running = (h: Health, names: string[]) =>
     h.backends
       .map((b) => b.name)
       .sort()
-      .join() === [...names, 'switchyard'].sort().join() &&
+      .join() === [...names, 'switchyard', 'tracing'].sort().join() &&
     h.backends.every((b) => b.state === 'running');
 
   beforeAll(async () => {

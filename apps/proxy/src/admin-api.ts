@@ -10,10 +10,12 @@ import type {
 import { SERVER_ACTIONS } from '@switchyard/admin-api';
 import type { LogLine, SecretSet, ServerLogs } from '@switchyard/logging';
 import { httpStatusOf, SwitchyardError } from '@switchyard/protocol';
+import type { Tracer } from '@switchyard/tracing';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { AdminState } from './admin-state.js';
+import { mountTraceRoutes } from './admin-traces.js';
 import type { AdminAuditEvent, AuditLog } from './audit-log.js';
 import type { Auth, AuthEnv } from './auth.js';
 import { jsonAnswer, toResponse } from './http-answer.js';
@@ -30,6 +32,8 @@ export interface AdminApiOptions {
   validate: (text: string, format: ConfigValidation['format'] | undefined) => ConfigValidation;
   /** One MCP request through the aggregate router (`POST /api/rpc`, the playground). */
   rpc: (call: RpcCall, principal: string) => Promise<RpcExchange>;
+  /** Context tracing's queries, feedback and answers (`/api/traces`); undefined while it is off. */
+  tracer: Tracer | undefined;
   logs: ServerLogs | undefined;
   /** The key check of `/api` (`dashboard.apiKey`, docs/operations.md, "The admin API and keys"). */
   auth: Auth;
@@ -130,6 +134,7 @@ export function adminApi(options: AdminApiOptions): Hono<AuthEnv> {
   });
 
   mountLiveRoutes(app, options, json);
+  mountTraceRoutes(app, options.tracer, secrets);
 
   app.get('/pins', (c) => {
     if (!options.pins) return notFound('tool pinning is off');

@@ -39,10 +39,11 @@ const PROXY_PATHS =
 
 /**
  * Where the built dashboard is: next to the compiled proxy (`dist/dashboard`, what the npm package
- * ships), or, when the proxy runs from its sources in this repository, the build output beside them.
+ * ships), or, when the proxy runs from its sources in this repository, the dashboard's own build
+ * output (the freshest), else the copy the proxy's last build made.
  */
 export function defaultDashboardDir(): string | undefined {
-  const candidates = ['./dashboard/', '../dist/dashboard/', '../../dashboard/dist/'].map((path) =>
+  const candidates = ['./dashboard/', '../../dashboard/dist/', '../dist/dashboard/'].map((path) =>
     fileURLToPath(new URL(path, import.meta.url)),
   );
   return candidates.find((dir) => existsSync(join(dir, 'index.html')));

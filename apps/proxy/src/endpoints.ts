@@ -4,6 +4,7 @@ import {
   type BackendHub,
   createBackendGates,
   createRouter,
+  type ExchangeTap,
   type NamingOptions,
   type Router,
   type RouterObserver,
@@ -56,6 +57,8 @@ export interface EndpointsOptions {
   observer(server: string | undefined): RouterObserver;
   /** Which tools every router may show and call (docs/operations.md, "Tool pinning"). */
   toolPolicy?: ToolPolicy;
+  /** Tracing and spans over each crossing to a backend (docs/tracing.md). */
+  tap?: ExchangeTap | undefined;
 }
 
 export function createEndpoints(options: EndpointsOptions): Endpoints {
@@ -84,6 +87,7 @@ export function createEndpoints(options: EndpointsOptions): Endpoints {
       gates,
       observer: server === undefined ? mainObserver : options.observer(server),
       ...(options.toolPolicy ? { toolPolicy: options.toolPolicy } : {}),
+      ...(options.tap ? { tap: options.tap } : {}),
     });
 
   /** Every front transport in front of one router; `base` is where they are mounted. */

@@ -88,6 +88,7 @@ async function setup(allowedOrigins?: string[]) {
       config: () => ({ file: null, config: {} }),
       validate: (text, format) => validateConfigText(text, format, createSecretSet()),
       rpc: () => Promise.reject(new Error('no router behind this app')),
+      tracer: undefined,
     },
     dashboard: false,
   });

@@ -59,7 +59,7 @@ export interface HttpAppOptions {
   /** The rate limit per client key, checked once the key is known (see {@link createKeyRate}). */
   keyRate?: KeyRate;
   /** What the admin API reads and does beyond the backends (docs/admin-api.md). */
-  admin: Pick<AdminApiOptions, 'state' | 'config' | 'validate' | 'rpc'>;
+  admin: Pick<AdminApiOptions, 'state' | 'config' | 'validate' | 'rpc' | 'tracer'>;
   /**
    * The built dashboard served at `/` (docs/dashboard.md): its directory, or `false` when the
    * dashboard is off or served on a port of its own.

@@ -11,7 +11,13 @@ import {
   type ServerLogs,
 } from '@switchyard/logging';
 import { createMetrics, type Metrics } from '@switchyard/metrics';
-import { type BackendHub, createBackendHub, type Router } from '@switchyard/router';
+import {
+  type BackendHub,
+  createBackendHub,
+  type ExchangeTap,
+  type Router,
+  type VirtualServerDefinition,
+} from '@switchyard/router';
 import { createHttpPool } from '@switchyard/transports';
 import { logLineText } from './admin-api.js';
 import { configView, validateConfigText } from './admin-config.js';
@@ -27,7 +33,7 @@ import {
   type HttpAppOptions,
 } from './http-app.js';
 import { createKeyRate } from './key-rate.js';
-import { createLifecycle, type StartOptions } from './lifecycle.js';
+import { createLifecycle, type Lifecycle, type StartOptions } from './lifecycle.js';
 import { MANAGEMENT_SERVER, managementServer } from './management-server.js';
 import { combineObservers, routerObserver, supervisorObserver } from './observers.js';
 import {
@@ -41,10 +47,13 @@ import {
 } from './options.js';
 import { redactedServer } from './redaction.js';
 import { openServerState } from './server-state.js';
+import { createSpanTap, type SpanTap } from './spans.js';
 import { type Health, healthOf } from './status.js';
 import { SupervisedBackends } from './supervised-backends.js';
 import { createToolPinning, pinningModeOf } from './tool-pinning.js';
 import { openToolPins, pinsFileBeside } from './tool-pins.js';
+import { composeTaps, openTracing } from './tracing.js';
+import { PROXY_VERSION } from './version.js';
 
 /** A running (or ready to run) Switchyard proxy. Its events: see {@link ProxyEvents}. */
 export interface SwitchyardProxy extends ProxyEvents {
@@ -127,6 +136,9 @@ export function createProxy(
     return pin?.changed?.hash ?? pin?.hash;
   };
   const toolCalled = audit && toolCallAuditor(audit, definitionHash, settings.audit.arguments);
+  const tracing =
+    settings.tracing && openTracing(settings.tracing, { ...settings, secrets, logger });
+  const telemetry = telemetryOf(settings, backends);
 
   const endpoints = createEndpoints({
     backends,
@@ -141,17 +153,20 @@ export function createProxy(
         toolCalled ? { toolCalled } : {},
       ),
     toolPolicy: pinning.policy,
+    tap: composeTaps(tracing?.tap, telemetry.tap),
   });
   admin.setSessions(() => endpoints.sessions());
   const health = () => healthOf(backends, endpoints.main.router.sessionCount);
   if (settings.management)
     mountManagement({ backends, endpoints, metrics, logs, logger, health, running, secrets });
+  if (tracing) mountVirtual(backends, redactedServer(tracing.tracer.server, secrets), logger);
 
   const adminParts: HttpAppOptions['admin'] = {
     state: admin,
     config: () => configView(running.current),
     validate: (text, format) => validateConfigText(text, format, secrets),
     rpc: createAdminRpc(endpoints.main.router, settings.clock),
+    tracer: tracing?.tracer,
   };
   const admission: Admission = { open: true };
   const httpOptions: HttpAppOptions = {
@@ -172,11 +187,7 @@ export function createProxy(
     pins: pinning.pins,
     ...(audit ? { audit } : {}),
     admin: adminParts,
-    // On a port of its own, the dashboard has its own server (lifecycle.ts).
-    dashboard:
-      settings.dashboard.enabled && settings.dashboard.port === undefined
-        ? { dir: settings.dashboard.dir }
-        : false,
+    dashboard: sharedDashboardOf(settings),
   };
   const http = createHttpApp(httpOptions);
   const lifecycle = createLifecycle({
@@ -192,24 +203,22 @@ export function createProxy(
     secrets,
     clock: settings.clock,
     shutdownDeadlineMs: settings.shutdownDeadlineMs,
-    release: [() => pool.close(), async () => logs?.close(), () => logger.flush()],
+    release: [
+      () => pool.close(),
+      async () => tracing?.close(),
+      () => telemetry.shutdown(),
+      async () => logs?.close(),
+      () => logger.flush(),
+    ],
   });
 
   return {
-    start: (startOptions) => lifecycle.start(startOptions),
-    stop: () => lifecycle.stop(),
-    reload: async (next) => {
-      const summary = await lifecycle.reload(next);
-      for (const name of summary.removed) admin.serverRemoved(name);
-      audit?.record({
-        type: 'admin',
-        action: 'reload',
-        via: 'config',
-        status: 'ok',
-        detail: { ...summary },
-      });
-      return summary;
+    start: async (startOptions) => {
+      await telemetry.ready;
+      await lifecycle.start(startOptions);
     },
+    stop: () => lifecycle.stop(),
+    reload: reloaderOf(lifecycle, admin, audit),
     fetch: (request) => http.fetch(request),
     handleUpgrade: (request, socket, head) => http.handleUpgrade(request, socket, head),
     on: (type, listener) => events.on(type, listener),
@@ -337,6 +346,32 @@ function pinningOf(
   });
 }
 
+/** A reload applied, its removed servers forgotten by the admin API, and audited. */
+function reloaderOf(
+  lifecycle: Lifecycle,
+  admin: AdminState,
+  audit: AuditLog | undefined,
+): SwitchyardProxy['reload'] {
+  return async (next) => {
+    const summary = await lifecycle.reload(next);
+    for (const name of summary.removed) admin.serverRemoved(name);
+    audit?.record({
+      type: 'admin',
+      action: 'reload',
+      via: 'config',
+      status: 'ok',
+      detail: { ...summary },
+    });
+    return summary;
+  };
+}
+
+/** The dashboard at `/` of the proxy's port; on a port of its own, it has its own server. */
+function sharedDashboardOf(settings: ProxySettings): HttpAppOptions['dashboard'] {
+  const { dashboard } = settings;
+  return dashboard.enabled && dashboard.port === undefined ? { dir: dashboard.dir } : false;
+}
+
 /** The dashboard's own server when `dashboard.port` is set (docs/dashboard.md). */
 function ownDashboardOf(settings: ProxySettings, http: HttpAppOptions) {
   const { dashboard } = settings;
@@ -368,4 +403,37 @@ function adminStateOf(
   backends.supervisor.subscribe((event) => admin.observe(event));
   hub.join(admin.inventory.events);
   return admin;
+}
+
+/** Mounts an in-process server (tracing) like any backend, unless a configured one has its name. */
+function mountVirtual(
+  backends: SupervisedBackends,
+  server: VirtualServerDefinition,
+  logger: Logger,
+): void {
+  if (backends.has(server.name)) {
+    logger.warn(`a configured server is named "${server.name}": the built-in one is not mounted`);
+    return;
+  }
+  backends.addVirtual(server);
+}
+
+/**
+ * Spans over OTLP/HTTP (docs/tracing.md, "OpenTelemetry"). The OpenTelemetry packages are loaded
+ * only when it is on (`ready` settles once they are); until then, and when off, the tap is absent.
+ */
+function telemetryOf(settings: ProxySettings, backends: SupervisedBackends) {
+  const config = settings.telemetry;
+  let spans: SpanTap | undefined;
+  const ready = config
+    ? createSpanTap({
+        ...config,
+        serviceVersion: PROXY_VERSION,
+        transportOf: (server) => backends.transportOf(server),
+      }).then((created) => {
+        spans = created;
+      })
+    : Promise.resolve();
+  const tap: ExchangeTap | undefined = config ? (event) => spans?.tap(event) : undefined;
+  return { ready, tap, shutdown: async () => spans?.shutdown() };
 }

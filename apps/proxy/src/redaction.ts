@@ -71,5 +71,16 @@ export function redactedServer(
       ...resource,
       read: async () => secrets.redact(await resource.read()),
     })),
+    ...(definition.resourceTemplates
+      ? {
+          resourceTemplates: definition.resourceTemplates.map((template) => ({
+            ...template,
+            read: async (uri: string) => {
+              const text = await template.read(uri);
+              return text === undefined ? undefined : secrets.redact(text);
+            },
+          })),
+        }
+      : {}),
   };
 }

@@ -1,5 +1,20 @@
 import { createSseParser } from './sse.js';
 import type {
+  AnswerInput,
+  AnswerResult,
+  FeedbackInput,
+  FeedbackRecord,
+  FeedbackResult,
+  ResponseDetail,
+  ResponseFilter,
+  ResponseSummary,
+  TimelineEntry,
+  TraceQuality,
+  TraceSessionSummary,
+  TracingStats,
+  UnitDetail,
+} from './trace-types.js';
+import type {
   ActionResult,
   AdminEvent,
   ConfigValidation,
@@ -66,6 +81,10 @@ export interface AdminClient {
   rpc(call: RpcCall): Promise<RpcExchange>;
   /** The live event stream `/api/events`; `onError` hears why it ended abnormally. */
   events(onEvent: (event: AdminEvent) => void, onError?: (error: Error) => void): Subscription;
+  /** Context tracing (docs/tracing.md); every method answers 404 while tracing is off. */
+  readonly traces: TraceClient;
+  /** Tells the proxy which units or calls went into an answer (`POST /api/answers`). */
+  recordAnswer(input: AnswerInput): Promise<AnswerResult>;
   /** A server's log as it is written (`backfill`: lines of history first). */
   followLogs(
     name: string,
@@ -74,7 +93,31 @@ export interface AdminClient {
   ): Subscription;
 }
 
+/** The tracing part of the admin API. */
+export interface TraceClient {
+  stats(): Promise<TracingStats>;
+  sessions(limit?: number): Promise<TraceSessionSummary[]>;
+  timeline(sessionId: string): Promise<TimelineEntry[]>;
+  responses(filter?: ResponseFilter): Promise<ResponseSummary[]>;
+  response(id: string): Promise<ResponseDetail>;
+  /** Closes a session's open response; its id, or null when none was open. */
+  closeResponse(sessionId: string): Promise<{ responseId: string | null }>;
+  unit(id: string): Promise<UnitDetail>;
+  feedback(filter?: { since?: number; limit?: number }): Promise<FeedbackRecord[]>;
+  submitFeedback(input: FeedbackInput): Promise<FeedbackResult>;
+  quality(limit?: number): Promise<TraceQuality>;
+}
+
 const enc = encodeURIComponent;
+
+/** `?a=1&b=2` of the defined values, or nothing. */
+function query(values: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined) search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
 
 /** Creates the client. Every method throws {@link AdminApiError} on a non-2xx answer. */
 export function createAdminClient(options: AdminClientOptions = {}): AdminClient {
@@ -147,6 +190,22 @@ export function createAdminClient(options: AdminClientOptions = {}): AdminClient
     validateConfig: (text, format) =>
       post('/config/validate', format === undefined ? { text } : { text, format }),
     rpc: (call) => post('/rpc', call),
+    recordAnswer: (input) => post('/answers', input),
+    traces: {
+      stats: () => get('/traces/stats'),
+      sessions: (limit) => get(`/traces/sessions${query({ limit })}`),
+      timeline: (sessionId) => get(`/traces/sessions/${enc(sessionId)}/timeline`),
+      responses: (filter = {}) =>
+        get(
+          `/traces/responses${query({ session: filter.sessionId, since: filter.since, until: filter.until, limit: filter.limit })}`,
+        ),
+      response: (id) => get(`/traces/responses/${enc(id)}`),
+      closeResponse: (sessionId) => post('/traces/responses/close', { sessionId }),
+      unit: (id) => get(`/traces/units/${enc(id)}`),
+      feedback: (filter = {}) => get(`/traces/feedback${query(filter)}`),
+      submitFeedback: (input) => post('/traces/feedback', input),
+      quality: (limit) => get(`/traces/quality${query({ limit })}`),
+    },
     events: (onEvent, onError) =>
       stream('/events', (_name, data) => onEvent(JSON.parse(data) as AdminEvent), onError),
     followLogs: (name, onLine, followOptions = {}) =>

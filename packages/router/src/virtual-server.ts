@@ -24,8 +24,8 @@ export interface VirtualTool {
 export interface VirtualResource {
   uri: string;
   name: string;
-  description: string;
-  mimeType: string;
+  description?: string;
+  mimeType?: string;
   read(): Promise<string>;
 }
 
@@ -98,12 +98,7 @@ async function answer(
     case Method.ResourcesList:
       return {
         result: {
-          resources: definition.resources.map(({ uri, name, description, mimeType }) => ({
-            uri,
-            name,
-            description,
-            mimeType,
-          })),
+          resources: definition.resources.map(({ read: _, ...resource }) => resource),
         },
       };
     // It declares `resources`, so clients ask for templates too (MCP 2025-11-25, Server
@@ -128,7 +123,9 @@ async function read(definition: VirtualServerDefinition, uri: string): Promise<A
   const resource = definition.resources.find((r) => r.uri === uri);
   if (resource) {
     const text = await resource.read();
-    return { result: { contents: [{ uri, mimeType: resource.mimeType, text }] } };
+    const content: JsonObject = { uri, text };
+    if (resource.mimeType) content.mimeType = resource.mimeType;
+    return { result: { contents: [content] } };
   }
   for (const template of definition.resourceTemplates ?? []) {
     if (!templateMatcher(template.uriTemplate).test(uri)) continue;

@@ -1,0 +1,161 @@
+import type { Logger, SecretSet } from '@switchyard/logging';
+import type { Clock, JsonObject } from '@switchyard/protocol';
+import type { ExchangeEvent, ExchangeHandle, ExchangeTap } from '@switchyard/router';
+import { type CaptureInput, createTracer, openSqliteStore, type Tracer } from '@switchyard/tracing';
+import type { TracingSettings } from './settings.js';
+
+/**
+ * The `_meta` key under which every traced result carries its response and unit ids
+ * (docs/tracing.md, "`_meta` keys"). A single-label prefix, as MCP 2025-11-25 (Basic, `_meta`)
+ * allows for keys that are not reserved.
+ */
+export const TRACE_META_KEY = 'switchyard/trace';
+
+/** The servers whose results are not context: the proxy's own (tracing itself, management). */
+const UNTRACED = new Set(['tracing', 'switchyard']);
+
+/**
+ * Keys under which hosts put their own tool-call id in a request's `_meta` (OTel's attribute name
+ * and the vendor keys known in late 2026); the first present one is kept, for answers to name calls.
+ */
+const TOOL_CALL_ID_KEYS = [
+  'gen_ai.tool.call.id',
+  'toolCallId',
+  'copilot/toolCallId',
+  'redpanda.com/llm-tool-call-id',
+];
+
+const KINDS: Record<string, CaptureInput['kind']> = {
+  'tools/call': 'tool',
+  'resources/read': 'resource',
+  'prompts/get': 'prompt',
+};
+
+export interface ProxyTracing {
+  readonly tracer: Tracer;
+  /** Captures results on their way to clients and records both hops of each exchange. */
+  readonly tap: ExchangeTap;
+  /** The id a client session has in the tracing store (unique across restarts of the proxy). */
+  sessionIdOf(routerSessionId: string): string;
+  close(): Promise<void>;
+}
+
+const metaOf = (params: JsonObject | undefined): JsonObject | undefined => {
+  const meta = params?._meta;
+  return typeof meta === 'object' && meta !== null && !Array.isArray(meta)
+    ? (meta as JsonObject)
+    : undefined;
+};
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/**
+ * Context tracing in the proxy (docs/tracing.md): the store, the tracer and the exchange tap that
+ * feeds it. Writes go to the store in batches off the request path; a store that cannot write
+ * (read-only, full) drops and counts, and calls go on. Undefined settings: tracing is off and
+ * nothing of it exists.
+ */
+export function openTracing(
+  settings: TracingSettings,
+  deps: { clock: Clock; secrets: Pick<SecretSet, 'redactValue'>; logger: Logger },
+): ProxyTracing {
+  const store = openSqliteStore({
+    file: settings.file,
+    onError: (error) => deps.logger.warn('tracing store problem', { error: error.message }),
+  });
+  const tracer = createTracer({
+    store,
+    clock: deps.clock,
+    idleGapMs: settings.idleGapMs,
+    weights: settings.weights,
+    redact: (value) => deps.secrets.redactValue(value),
+    retention: { maxAgeDays: settings.retentionDays, maxSizeBytes: settings.maxSizeBytes },
+    cacheSize: settings.cacheSize,
+  });
+  // Router session labels restart at 1 with the process; the boot time keeps them apart.
+  const boot = Math.floor(deps.clock.now()).toString(36);
+  const sessionIdOf = (id: string) => `${boot}-${id}`;
+
+  const tap: ExchangeTap = (event: ExchangeEvent): ExchangeHandle | undefined => {
+    const kind = KINDS[event.method];
+    if (!kind || UNTRACED.has(event.server)) return undefined;
+    const sessionId = sessionIdOf(event.session.id);
+    const { server, method, requestId, params } = event;
+    const clientMeta = metaOf(event.clientParams);
+    tracer.recordMessage(
+      sessionId,
+      'client',
+      'in',
+      { jsonrpc: '2.0', id: requestId, method, params: event.clientParams ?? {} },
+      server,
+    );
+    tracer.recordMessage(sessionId, 'backend', 'out', { jsonrpc: '2.0', method, params }, server);
+    return {
+      done(outcome, result) {
+        const answer =
+          outcome.kind === 'result'
+            ? { result: outcome.result }
+            : outcome.kind === 'error'
+              ? { error: outcome.error }
+              : { cancelled: true };
+        tracer.recordMessage(sessionId, 'backend', 'in', answer, server);
+        let meta: JsonObject | undefined;
+        if (result && result.isError !== true) {
+          const toolCallId = TOOL_CALL_ID_KEYS.map((key) => text(clientMeta?.[key])).find(Boolean);
+          const traceparent = text(clientMeta?.traceparent);
+          const captured = tracer.capture({
+            sessionId,
+            server,
+            kind,
+            name: String(kind === 'resource' ? params.uri : params.name),
+            content: result,
+            requestId,
+            ...(kind === 'resource' ? {} : { arguments: params.arguments ?? {} }),
+            ...(event.session.info.principal ? { principal: event.session.info.principal } : {}),
+            ...(traceparent ? { traceparent } : {}),
+            ...(toolCallId ? { toolCallId } : {}),
+          });
+          meta = { [TRACE_META_KEY]: { ...captured } };
+        }
+        const toClient = result
+          ? {
+              jsonrpc: '2.0',
+              id: requestId,
+              result: meta ? { ...result, _meta: { ...metaOf(result), ...meta } } : result,
+            }
+          : { jsonrpc: '2.0', id: requestId, ...answer };
+        tracer.recordMessage(sessionId, 'client', 'out', toClient, server);
+        return meta;
+      },
+    };
+  };
+
+  return { tracer, tap, sessionIdOf, close: () => tracer.close() };
+}
+
+/**
+ * Several taps as one: each sees the same exchange; the params of the last that replaces them are
+ * sent (spans put their `traceparent` there), and every tap's `_meta` entries reach the client.
+ */
+export function composeTaps(...taps: Array<ExchangeTap | undefined>): ExchangeTap | undefined {
+  const present = taps.filter((tap): tap is ExchangeTap => tap !== undefined);
+  if (present.length <= 1) return present[0];
+  return (event) => {
+    const handles = present.map((tap) => tap(event)).filter((h): h is ExchangeHandle => !!h);
+    if (handles.length === 0) return undefined;
+    const params = handles
+      .map((h) => h.params)
+      .filter(Boolean)
+      .at(-1);
+    return {
+      ...(params ? { params } : {}),
+      done(outcome, result) {
+        let meta: JsonObject | undefined;
+        for (const handle of handles) {
+          const more = handle.done?.(outcome, result);
+          if (more) meta = { ...meta, ...more };
+        }
+        return meta;
+      },
+    };
+  };
+}

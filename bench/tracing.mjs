@@ -1,0 +1,120 @@
+// Context tracing's cost (docs/tracing.md): the same Switchyard -> stdio server-everything with
+// tracing off and on (its SQLite file in the run's state directory), measured in alternating
+// rounds in one run: sequential p50 of a 64 B echo and closed-loop requests/s at 8 sessions.
+// Bar: tracing on costs at most 3% of requests/s and at most 0.05 ms of p50.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { httpClient, switchyard } from './lib/targets.mjs';
+import {
+  everything,
+  fmt,
+  median,
+  quick,
+  repeats,
+  rotated,
+  startTracker,
+  summarize,
+  table,
+} from './lib/util.mjs';
+
+const CALLS = quick ? 200 : 1000;
+const WARMUP = quick ? 100 : 500;
+const SESSIONS = 8;
+const RUN_MS = quick ? 400 : 1500;
+
+let counter = 0;
+const call = async (client, tool) => {
+  const result = await client.callTool({
+    name: tool,
+    arguments: { message: `${++counter}:${'x'.repeat(58)}` },
+  });
+  if (result.isError) throw new Error(JSON.stringify(result.content));
+};
+
+async function sequential(client, tool, calls) {
+  const samples = new Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const t = performance.now();
+    await call(client, tool);
+    samples[i] = performance.now() - t;
+  }
+  return summarize(samples);
+}
+
+async function closedLoop(clients, tool, ms) {
+  let done = 0;
+  const end = performance.now() + ms;
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (performance.now() < end) {
+        await call(client, tool);
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - t0) / 1000);
+}
+
+export async function run() {
+  const { stops, started } = startTracker();
+  const servers = { ev: { command: process.execPath, args: [everything, 'stdio'] } };
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-tracing-'));
+  try {
+    const targets = {
+      'tracing off': await started('Switchyard, tracing off', () =>
+        switchyard(servers, { contextTracing: { enabled: false } }),
+      ),
+      'tracing on': await started('Switchyard, tracing on', () =>
+        switchyard(servers, {
+          contextTracing: { enabled: true, sqlitePath: join(dir, 'tracing.db') },
+        }),
+      ),
+    };
+    const names = Object.keys(targets);
+    for (const name of names) {
+      const target = targets[name];
+      target.clients = await Promise.all(
+        Array.from({ length: SESSIONS }, () => httpClient(target)),
+      );
+      stops.push(() => Promise.all(target.clients.map((c) => c.close())));
+      await sequential(target.clients[0], target.tool, WARMUP);
+      await closedLoop(target.clients, target.tool, RUN_MS / 2);
+    }
+    const latency = Object.fromEntries(names.map((n) => [n, []]));
+    const rps = Object.fromEntries(names.map((n) => [n, []]));
+    for (let round = 0; round < repeats; round++) {
+      for (const name of rotated(names, round)) {
+        const { clients, tool } = targets[name];
+        latency[name].push(await sequential(clients[0], tool, CALLS));
+        rps[name].push(await closedLoop(clients, tool, RUN_MS));
+      }
+    }
+    const p50 = (name) => median(latency[name].map((x) => x.p50));
+    const throughput = (name) => median(rps[name]);
+    table(
+      `Tracing cost: Switchyard HTTP->stdio echo 64 B (${CALLS} sequential calls and ${RUN_MS} ms at @${SESSIONS}, ${repeats} rounds, median)`,
+      ['configuration', 'p50 ms', 'p90 ms', 'p99 ms', `rps @${SESSIONS}`],
+      names.map((n) => [
+        n,
+        fmt(p50(n), 3),
+        fmt(median(latency[n].map((x) => x.p90)), 3),
+        fmt(median(latency[n].map((x) => x.p99)), 3),
+        fmt(throughput(n), 0),
+      ]),
+    );
+    const addedP50 = p50('tracing on') - p50('tracing off');
+    const lostRps = 1 - throughput('tracing on') / throughput('tracing off');
+    console.log(
+      [
+        `target tracing on p50 <= tracing off + 0.05 ms: ${addedP50 <= 0.05 ? 'MET' : 'MISSED'} (${fmt(addedP50, 3)} ms)`,
+        `target tracing on rps >= 97% of tracing off: ${lostRps <= 0.03 ? 'MET' : 'MISSED'} (${fmt(lostRps * 100, 1)}% fewer)`,
+      ].join('\n'),
+    );
+    return { latency, rps, addedP50, lostRps, met: addedP50 <= 0.05 && lostRps <= 0.03 };
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
