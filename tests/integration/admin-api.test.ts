@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   everythingServer,
   fixture,
+  freePort,
   launch,
   type TestProxy,
   tempDir,
@@ -243,5 +244,28 @@ describe('dashboard assets', () => {
     // Proxy routes are never the page.
     expect((await fetch(new URL('/health', t.url))).headers.get('content-type')).toMatch(/json/);
     expect((await fetch(new URL('/api/nothing-here', t.url))).status).toBe(404);
+  });
+});
+
+describe('the dashboard on a port of its own (dashboard.port)', () => {
+  it('serves the page and /api there, and leaves the proxy port without the page', async () => {
+    const port = await freePort();
+    await using t = await withProxy(
+      {
+        servers: { raw: { command: process.execPath, args: [fixture('raw-server.mjs')] } },
+        dashboard: { port },
+      },
+      { client: false },
+    );
+    expect(t.proxy.dashboardAddress?.port).toBe(port);
+    const own = `http://127.0.0.1:${port}`;
+    const page = await fetch(`${own}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    const servers = (await (await fetch(`${own}/api/servers`)).json()) as Array<{ name: string }>;
+    expect(servers.map((s) => s.name)).toContain('raw');
+    // MCP stays on the proxy's port only.
+    expect((await fetch(`${own}/mcp`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(new URL('/', t.url))).status).toBe(404);
   });
 });
