@@ -43,84 +43,96 @@ export default function LogsPage(props: { name: string | null }) {
   );
 }
 
-function LogView(props: { name: string }) {
+type LogStatus = 'following' | 'broken' | 'unavailable';
+
+/**
+ * Follows a server's log while the calling component lives: backfills the last lines, keeps at most
+ * KEEP, and reconnects with backoff when the stream breaks (but not on a 4xx, which stays so).
+ */
+function followLog(name: () => string, onSwitch: () => void) {
   const [lines, setLines] = createSignal<ShownLine[]>([]);
-  const [status, setStatus] = createSignal<'following' | 'broken' | 'unavailable'>('following');
+  const [status, setStatus] = createSignal<LogStatus>('following');
   const [problem, setProblem] = createSignal<string | null>(null);
-  const [pausedAt, setPausedAt] = createSignal<number | null>(null);
-  const [streams, setStreams] = createSignal<Streams>('all');
-  const [text, setText] = createSignal('');
-  let box: HTMLDivElement | undefined;
   let seq = 0;
 
   createEffect(
-    on(
-      () => props.name,
-      (name) => {
-        setLines([]);
-        setPausedAt(null);
-        let pending: ShownLine[] = [];
-        let flushing = false;
-        let subscription: Subscription | undefined;
-        let retry: ReturnType<typeof setTimeout> | undefined;
-        let retryMs = 1_000;
-        let closed = false;
-        const flush = () => {
-          flushing = false;
-          const batch = pending;
-          pending = [];
-          setLines((old) => {
-            const next = old.concat(batch);
-            return next.length > KEEP ? next.slice(next.length - KEEP) : next;
-          });
-        };
-        const open = (backfill: number) => {
-          let failure: Error | undefined;
-          subscription = api.followLogs(
-            name,
-            (line) => {
-              if (status() !== 'following') setStatus('following');
-              retryMs = 1_000;
-              pending.push({ ...line, seq: ++seq, error: isErrorLine(line) });
-              if (!flushing) {
-                flushing = true;
-                requestAnimationFrame(flush);
-              }
-            },
-            {
-              backfill,
-              onError: (error) => {
-                failure = error;
-              },
-            },
-          );
-          void subscription.done.then(() => {
-            if (closed) return;
-            if (failure && isUnauthorized(failure)) {
-              markUnauthorized(messageOf(failure));
-              return;
-            }
-            // A 4xx (no such server, log files off) stays so: say it instead of retrying.
-            if (failure instanceof AdminApiError && failure.status < 500) {
-              setStatus('unavailable');
-              setProblem(failure.message);
-              return;
-            }
-            setStatus('broken');
-            setProblem(failure ? messageOf(failure) : 'the log stream ended');
-            retry = setTimeout(() => open(0), retryMs);
-            retryMs = Math.min(retryMs * 2, 30_000);
-          });
-        };
-        open(BACKFILL);
-        onCleanup(() => {
-          closed = true;
-          clearTimeout(retry);
-          subscription?.close();
+    on(name, (name) => {
+      setLines([]);
+      onSwitch();
+      let pending: ShownLine[] = [];
+      let flushing = false;
+      let subscription: Subscription | undefined;
+      let retry: ReturnType<typeof setTimeout> | undefined;
+      let retryMs = 1_000;
+      let closed = false;
+      const flush = () => {
+        flushing = false;
+        const batch = pending;
+        pending = [];
+        setLines((old) => {
+          const next = old.concat(batch);
+          return next.length > KEEP ? next.slice(next.length - KEEP) : next;
         });
-      },
-    ),
+      };
+      const open = (backfill: number) => {
+        let failure: Error | undefined;
+        subscription = api.followLogs(
+          name,
+          (line) => {
+            if (status() !== 'following') setStatus('following');
+            retryMs = 1_000;
+            pending.push({ ...line, seq: ++seq, error: isErrorLine(line) });
+            if (!flushing) {
+              flushing = true;
+              requestAnimationFrame(flush);
+            }
+          },
+          {
+            backfill,
+            onError: (error) => {
+              failure = error;
+            },
+          },
+        );
+        void subscription.done.then(() => {
+          if (closed) return;
+          if (failure && isUnauthorized(failure)) {
+            markUnauthorized(messageOf(failure));
+            return;
+          }
+          // A 4xx (no such server, log files off) stays so: say it instead of retrying.
+          if (failure instanceof AdminApiError && failure.status < 500) {
+            setStatus('unavailable');
+            setProblem(failure.message);
+            return;
+          }
+          setStatus('broken');
+          setProblem(failure ? messageOf(failure) : 'the log stream ended');
+          retry = setTimeout(() => open(0), retryMs);
+          retryMs = Math.min(retryMs * 2, 30_000);
+        });
+      };
+      open(BACKFILL);
+      onCleanup(() => {
+        closed = true;
+        clearTimeout(retry);
+        subscription?.close();
+      });
+    }),
   );
+
+  return { lines, status, problem, lastSeq: () => seq };
+}
+
+function LogView(props: { name: string }) {
+  const [pausedAt, setPausedAt] = createSignal<number | null>(null);
+  const [streams, setStreams] = createSignal<Streams>('all');
+  const [text, setText] = createSignal('');
+  const { lines, status, problem, lastSeq } = followLog(
+    () => props.name,
+    () => setPausedAt(null),
+  );
+  let box: HTMLDivElement | undefined;
 
   const shown = createMemo(() => {
     const limit = pausedAt();
@@ -159,55 +171,18 @@ function LogView(props: { name: string }) {
 
   return (
     <>
-      <form class="filters" onSubmit={(event) => event.preventDefault()}>
-        <div class="field">
-          <label for="log-server">Server</label>
-          <select
-            id="log-server"
-            value={props.name}
-            onChange={(event) => navigate(href.logs(event.currentTarget.value))}
-          >
-            <For each={live.servers}>
-              {(server) => <option value={server.name}>{server.name}</option>}
-            </For>
-          </select>
-        </div>
-        <div class="field">
-          <label for="log-stream">Stream</label>
-          <select
-            id="log-stream"
-            value={streams()}
-            onChange={(event) => setStreams(event.currentTarget.value as Streams)}
-          >
-            <option value="all">all</option>
-            <option value="stdout">stdout</option>
-            <option value="stderr">stderr</option>
-            <option value="proxy">proxy</option>
-          </select>
-        </div>
-        <div class="field grow">
-          <label for="log-text">Text</label>
-          <input
-            id="log-text"
-            type="search"
-            value={text()}
-            onInput={(event) => setText(event.currentTarget.value)}
-            placeholder="Show lines containing…"
-          />
-        </div>
-        <div class="field buttons">
-          <button
-            type="button"
-            aria-pressed={pausedAt() !== null}
-            onClick={() => setPausedAt((at) => (at === null ? seq : null))}
-          >
-            {pausedAt() === null ? 'Pause' : `Follow${waiting() > 0 ? ` (${waiting()} new)` : ''}`}
-          </button>
-          <button type="button" onClick={download} disabled={shown().length === 0}>
-            Download
-          </button>
-        </div>
-      </form>
+      <LogFilters
+        name={props.name}
+        streams={streams()}
+        onStreams={setStreams}
+        text={text()}
+        onText={setText}
+        paused={pausedAt() !== null}
+        waiting={waiting()}
+        onPause={() => setPausedAt((at) => (at === null ? lastSeq() : null))}
+        onDownload={download}
+        canDownload={shown().length > 0}
+      />
       <Show when={status() === 'unavailable'}>
         <ErrorNotice title={`No log for ${props.name}`} message={problem() ?? ''} />
       </Show>
@@ -243,5 +218,67 @@ function LogView(props: { name: string }) {
         </Show>
       </div>
     </>
+  );
+}
+
+/** Which server, which stream, which text; pause/follow and download. */
+function LogFilters(props: {
+  name: string;
+  streams: Streams;
+  onStreams: (streams: Streams) => void;
+  text: string;
+  onText: (text: string) => void;
+  paused: boolean;
+  waiting: number;
+  onPause: () => void;
+  onDownload: () => void;
+  canDownload: boolean;
+}) {
+  return (
+    <form class="filters" onSubmit={(event) => event.preventDefault()}>
+      <div class="field">
+        <label for="log-server">Server</label>
+        <select
+          id="log-server"
+          value={props.name}
+          onChange={(event) => navigate(href.logs(event.currentTarget.value))}
+        >
+          <For each={live.servers}>
+            {(server) => <option value={server.name}>{server.name}</option>}
+          </For>
+        </select>
+      </div>
+      <div class="field">
+        <label for="log-stream">Stream</label>
+        <select
+          id="log-stream"
+          value={props.streams}
+          onChange={(event) => props.onStreams(event.currentTarget.value as Streams)}
+        >
+          <option value="all">all</option>
+          <option value="stdout">stdout</option>
+          <option value="stderr">stderr</option>
+          <option value="proxy">proxy</option>
+        </select>
+      </div>
+      <div class="field grow">
+        <label for="log-text">Text</label>
+        <input
+          id="log-text"
+          type="search"
+          value={props.text}
+          onInput={(event) => props.onText(event.currentTarget.value)}
+          placeholder="Show lines containing…"
+        />
+      </div>
+      <div class="field buttons">
+        <button type="button" aria-pressed={props.paused} onClick={() => props.onPause()}>
+          {!props.paused ? 'Pause' : `Follow${props.waiting > 0 ? ` (${props.waiting} new)` : ''}`}
+        </button>
+        <button type="button" onClick={() => props.onDownload()} disabled={!props.canDownload}>
+          Download
+        </button>
+      </div>
+    </form>
   );
 }

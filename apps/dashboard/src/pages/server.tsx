@@ -89,6 +89,24 @@ function Detail(props: { server: ServerDetail }) {
         </div>
       </Show>
 
+      <ToolList server={s()} />
+      <ResourceList server={s()} />
+      <PromptList server={s()} />
+      <h2>Capabilities</h2>
+      <Show when={s().capabilities} fallback={<Empty>Known once the server is connected.</Empty>}>
+        <JsonBlock value={s().capabilities} label={`Capabilities of ${s().name}`} />
+      </Show>
+
+      <ServerHistory server={s()} />
+    </>
+  );
+}
+
+/** The tools a server offers, each with its schemas. */
+function ToolList(props: { server: ServerDetail }) {
+  const s = () => props.server;
+  return (
+    <>
       <h2>Tools ({s().tools.length})</h2>
       <Show when={s().tools.length > 0} fallback={<Empty>{emptyList(s(), 'tools')}</Empty>}>
         <ul class="items">
@@ -122,7 +140,15 @@ function Detail(props: { server: ServerDetail }) {
           </For>
         </ul>
       </Show>
+    </>
+  );
+}
 
+/** The resources and resource templates a server offers. */
+function ResourceList(props: { server: ServerDetail }) {
+  const s = () => props.server;
+  return (
+    <>
       <h2>Resources ({s().resources.length + s().resourceTemplates.length})</h2>
       <Show
         when={s().resources.length + s().resourceTemplates.length > 0}
@@ -156,7 +182,15 @@ function Detail(props: { server: ServerDetail }) {
           </For>
         </ul>
       </Show>
+    </>
+  );
+}
 
+/** The prompts a server offers and their arguments. */
+function PromptList(props: { server: ServerDetail }) {
+  const s = () => props.server;
+  return (
+    <>
       <h2>Prompts ({s().prompts.length})</h2>
       <Show when={s().prompts.length > 0} fallback={<Empty>{emptyList(s(), 'prompts')}</Empty>}>
         <ul class="items">
@@ -181,12 +215,15 @@ function Detail(props: { server: ServerDetail }) {
           </For>
         </ul>
       </Show>
+    </>
+  );
+}
 
-      <h2>Capabilities</h2>
-      <Show when={s().capabilities} fallback={<Empty>Known once the server is connected.</Empty>}>
-        <JsonBlock value={s().capabilities} label={`Capabilities of ${s().name}`} />
-      </Show>
-
+/** What happened to a server: its recent errors and state changes. */
+function ServerHistory(props: { server: ServerDetail }) {
+  const s = () => props.server;
+  return (
+    <>
       <div class="columns">
         <div>
           <h2>Recent errors</h2>
