@@ -24,8 +24,10 @@ describe('loadConfigFile', () => {
     expect(config.file).toBe(join(dir, 'switchyard.yaml'));
     expect(config.servers[0]?.transport).toMatchObject({ type: 'stdio', cwd: join(dir, 'work') });
     expect(config.logging.dir).toBe(join(dir, 'logs'));
-    expect(config.contextTracing.sqlitePath).toBe(
-      join(dir, 'home', '.local', 'state', 'switchyard', 'tracing.db'),
+    expect(config.contextTracing.sqlitePath).toMatch(
+      new RegExp(
+        `^${join(dir, 'home', '.local', 'state', 'switchyard', 'tracing', 'switchyard-')}[0-9a-f]{8}\\.db$`,
+      ),
     );
   });
 
@@ -42,7 +44,10 @@ describe('loadConfigFile', () => {
       cwd: dir,
       env: { ...env, XDG_STATE_HOME: join(dir, 'state') },
     });
-    expect(config.contextTracing.sqlitePath).toBe(join(dir, 'state', 'switchyard', 'tracing.db'));
+    // One database per config file, like the logs.
+    expect(config.contextTracing.sqlitePath).toBe(
+      `${config.logging.dir?.replace('/logs/', '/tracing/')}.db`,
+    );
     expect(config.logging.dir).toMatch(
       new RegExp(`^${join(dir, 'state', 'switchyard', 'logs', 'switchyard-')}[0-9a-f]{8}$`),
     );

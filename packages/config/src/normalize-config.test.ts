@@ -20,7 +20,7 @@ describe('normalizeConfig (a config object, e.g. given to createProxy)', () => {
       env: {},
       cwd: '/srv',
     });
-    expect(config.contextTracing.sqlitePath).toBe('/state/switchyard/tracing.db');
+    expect(config.contextTracing.sqlitePath).toBe('/state/switchyard/tracing/inline.db');
     expect(config.logging.dir).toBe('/state/switchyard/logs/inline');
   });
 

@@ -197,7 +197,12 @@ describe('parseConfig: Switchyard dialect', () => {
         failureThreshold: 3,
         method: 'ping',
       },
-      contextTracing: { enabled: true, sqlitePath: '/state/switchyard/tracing.db' },
+      contextTracing: {
+        enabled: true,
+        sqlitePath: expect.stringMatching(
+          /^\/state\/switchyard\/tracing\/switchyard-[0-9a-f]{8}\.db$/,
+        ),
+      },
     });
     const [everything, remote, socket] = config.servers;
     expect(everything).toEqual({
@@ -300,7 +305,7 @@ describe('parseConfig: Switchyard dialect', () => {
       },
       contextTracing: {
         enabled: true,
-        sqlitePath: '/xdg/switchyard/tracing.db',
+        sqlitePath: '/xdg/switchyard/tracing/inline.db',
         retentionDays: 90,
         maxSizeMb: 1024,
         cacheSize: 10000,
@@ -328,7 +333,7 @@ describe('parseConfig: Switchyard dialect', () => {
 
   it('falls back to ~/.local/state without XDG_STATE_HOME, and to no path without a home', () => {
     expect(parseConfig('{}', { env: { HOME: '/home/me' } }).contextTracing.sqlitePath).toBe(
-      '/home/me/.local/state/switchyard/tracing.db',
+      '/home/me/.local/state/switchyard/tracing/inline.db',
     );
     expect(parseConfig('{}').contextTracing.sqlitePath).toBeUndefined();
   });

@@ -120,8 +120,11 @@ async function exchange(
     tapped?.params ?? params,
     hopBetween(report, caller.revision, session.revision),
   );
-  if ('refused' in translated)
-    return failed('invalid_params', `Invalid params: ${translated.refused}`);
+  if ('refused' in translated) {
+    const refused = failed('invalid_params', `Invalid params: ${translated.refused}`);
+    tapped?.done?.(refused, undefined);
+    return refused;
+  }
   const outgoing = withoutProgressToken(translated.params ?? params);
   const clientToken = outgoing.token;
   const toClient = hopBetween(report, session.revision, caller.revision);

@@ -113,7 +113,10 @@ export function buildModel(input: SwitchyardInput, context: ModelContext): Switc
     }),
     contextTracing: omitUndefined({
       enabled: input.contextTracing?.enabled ?? DEFAULTS.contextTracing.enabled,
-      sqlitePath: input.contextTracing?.sqlitePath ?? statePath(context.stateDir, 'tracing.db'),
+      // One database per config file, like the logs: two proxies never share (or mix) their traces.
+      sqlitePath:
+        input.contextTracing?.sqlitePath ??
+        statePath(context.stateDir, `tracing/${logFolderOf(context.path ?? context.file)}.db`),
       retentionDays: input.contextTracing?.retentionDays ?? DEFAULTS.contextTracing.retentionDays,
       maxSizeMb: input.contextTracing?.maxSizeMb ?? DEFAULTS.contextTracing.maxSizeMb,
       cacheSize: input.contextTracing?.cacheSize ?? DEFAULTS.contextTracing.cacheSize,

@@ -35,7 +35,7 @@ function fnv1a(text: string): string {
   return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
-/** A path under Switchyard's folder of the state directory, e.g. `<state>/switchyard/tracing.db`. */
+/** A path under Switchyard's folder of the state directory, e.g. `<state>/switchyard/server-state.json`. */
 export function statePath(stateDir: string | undefined, name: string): string | undefined {
   return stateDir === undefined
     ? undefined

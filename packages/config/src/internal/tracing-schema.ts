@@ -28,7 +28,7 @@ export const contextTracingSchema = () =>
     enabled: field(boolean(), `Record what backends return to clients. Default ${T.enabled}.`),
     sqlitePath: field(
       string(),
-      'Tracing database file. Default <state dir>/switchyard/tracing.db.',
+      'Tracing database file. Default <state dir>/switchyard/tracing/<file>-<hash>.db, one per config file.',
     ),
     retentionDays: field(integer(1), `Days of history kept. Default ${T.retentionDays}.`),
     maxSizeMb: field(
