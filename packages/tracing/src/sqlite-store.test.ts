@@ -57,6 +57,9 @@ function transpileStore(): string {
     'internal/sqlite-schema.ts',
     'internal/sqlite-rows.ts',
     'internal/sqlite-retention.ts',
+    'internal/sqlite-apply.ts',
+    'internal/sqlite-writes.ts',
+    'internal/worker-writer.ts',
   ];
   for (const file of files) {
     const source = ts.sys.readFile(join(here, file)) as string;
@@ -81,7 +84,7 @@ describe('openSqliteStore', () => {
     expect(again.units(['ctx_1'])).toHaveLength(1);
     again.close();
     const db = new Database(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.pragma('user_version = 99');
     db.close();

@@ -1,17 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { type BatchOutcome, createApplier } from './internal/sqlite-apply.js';
 import { emptyRetention, retain } from './internal/sqlite-retention.js';
 import {
   answerFromRow,
   feedbackFromRow,
   messageFromRow,
+  messagesFromChunk,
   responseFromRow,
   timelineFromRow,
-  traceIdOf,
   unitFromRow,
 } from './internal/sqlite-rows.js';
 import { migrate, SCHEMA_VERSION } from './internal/sqlite-schema.js';
+import { planBatch, WRITE_SQL } from './internal/sqlite-writes.js';
+import { WorkerWriter } from './internal/worker-writer.js';
 import type {
   ApplyResult,
   RetentionResult,
@@ -41,105 +44,20 @@ export interface SqliteStoreOptions {
    * full disk and are dropped and counted.
    */
   maxPageCount?: number;
+  /**
+   * Where `applyLater` writes a file database: on a thread of its own (`thread`, the default)
+   * or on the calling one (`inline`). An in-memory database is always written inline.
+   */
+  writer?: 'thread' | 'inline';
 }
 
 type Row = Record<string, unknown>;
-type Statements = ReturnType<typeof prepare>;
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
-
-function prepare(db: Database.Database) {
-  const s = (sql: string) => db.prepare(sql);
-  return {
-    insertUnit: s(`INSERT INTO units (id, source_key, server, kind, name, arguments_hash,
-      content_hash, type, version, previous_version_id, size_bytes, tokens, summary, first_seen,
-      last_seen, seen_count, score, score_weight, feedback_count)
-      VALUES (@id, @sourceKey, @server, @kind, @name, @argumentsHash, @contentHash, @type, @version,
-      @previousVersionId, @sizeBytes, @tokens, @summary, @firstSeen, @lastSeen, @seenCount, @score,
-      @scoreWeight, @feedbackCount)
-      ON CONFLICT(id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)`),
-    seen: s(
-      'UPDATE units SET last_seen = max(last_seen, ?), seen_count = seen_count + 1 WHERE id = ?',
-    ),
-    insertCapture: s(`INSERT INTO captures (session_id, at, request_id, tool_call_id, traceparent,
-      trace_id, server, kind, name, unit_id, response_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    upsertResponse: s(`INSERT INTO responses (id, session_id, principal, status, opened_at,
-      closed_at, close_reason, unit_count, agent, model) VALUES (@id, @sessionId, @principal,
-      @status, @openedAt, @closedAt, @closeReason, @unitCount, @agent, @model)
-      ON CONFLICT(id) DO UPDATE SET status = excluded.status, closed_at = excluded.closed_at,
-      close_reason = excluded.close_reason, unit_count = excluded.unit_count,
-      agent = coalesce(excluded.agent, agent), model = coalesce(excluded.model, model)`),
-    deleteLineage: s('DELETE FROM lineage WHERE response_id = ?'),
-    insertLineage: s(
-      'INSERT INTO lineage (response_id, unit_id, weight, retrieval) VALUES (?, ?, ?, ?)',
-    ),
-    insertFeedback: s(`INSERT INTO feedback (id, response_id, score, feedback_text, user_id, at)
-      VALUES (?, ?, ?, ?, ?, ?)`),
-    setScore: s('UPDATE units SET score = ?, score_weight = ?, feedback_count = ? WHERE id = ?'),
-    insertAnswer: s(`INSERT INTO answers (id, response_id, at, agent, model, unit_ids, citations)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`),
-    insertMessage: s(`INSERT INTO messages (session_id, at, hop, direction, server, message)
-      VALUES (?, ?, ?, ?, ?, ?)`),
-  };
-}
-
-function write(st: Statements, w: TraceWrite): void {
-  switch (w.type) {
-    case 'unit':
-      st.insertUnit.run(w.unit);
-      return;
-    case 'seen':
-      st.seen.run(w.at, w.unitId);
-      return;
-    case 'capture': {
-      const c = w.capture;
-      st.insertCapture.run(
-        c.sessionId,
-        c.at,
-        c.requestId === null ? null : JSON.stringify(c.requestId),
-        c.toolCallId,
-        c.traceparent,
-        traceIdOf(c.traceparent),
-        c.server,
-        c.kind,
-        c.name,
-        c.unitId,
-        c.responseId,
-      );
-      return;
-    }
-    case 'response':
-      st.upsertResponse.run(w.response);
-      return;
-    case 'lineage':
-      st.deleteLineage.run(w.responseId);
-      for (const e of w.entries)
-        st.insertLineage.run(w.responseId, e.unitId, e.weight, e.retrieval);
-      return;
-    case 'feedback': {
-      const f = w.feedback;
-      st.insertFeedback.run(f.id, f.responseId, f.score, f.feedbackText, f.userId, f.at);
-      for (const u of w.scores) st.setScore.run(u.score, u.scoreWeight, u.feedbackCount, u.unitId);
-      return;
-    }
-    case 'answer': {
-      const a = w.answer;
-      st.insertAnswer.run(
-        a.id,
-        a.responseId,
-        a.at,
-        a.agent,
-        a.model,
-        JSON.stringify(a.unitIds),
-        JSON.stringify(a.citations),
-      );
-      return;
-    }
-    case 'message':
-      st.insertMessage.run(w.sessionId, w.at, w.hop, w.direction, w.server, w.json);
-      return;
-  }
-}
+const resultOf = (o: BatchOutcome): ApplyResult =>
+  o.error === undefined
+    ? { applied: o.applied, dropped: o.dropped }
+    : { applied: o.applied, dropped: o.dropped, error: new Error(o.error) };
 
 function openDatabase(options: SqliteStoreOptions): Database.Database {
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -192,53 +110,46 @@ export function openSqliteStore(options: SqliteStoreOptions): TraceStore {
 
 class SqliteTraceStore implements TraceStore {
   private db: Database.Database | undefined;
-  private st: Statements | undefined;
+  private applier: ReturnType<typeof createApplier> | undefined;
+  private writer: WorkerWriter | undefined;
   private openError: Error | undefined;
 
   constructor(private readonly options: SqliteStoreOptions) {
     try {
       this.db = openDatabase(options);
-      this.st = prepare(this.db);
+      this.applier = createApplier(this.db, WRITE_SQL);
+      if (options.file !== ':memory:' && options.writer !== 'inline') {
+        this.writer = new WorkerWriter({
+          file: options.file,
+          sql: WRITE_SQL,
+          ...(options.maxPageCount ? { maxPageCount: options.maxPageCount } : {}),
+        });
+      }
     } catch (e) {
       this.openError = asError(e);
       this.report(this.openError);
       this.db = openReadOnly(options.file);
-      if (this.db) this.st = prepare(this.db);
+      if (this.db) this.applier = createApplier(this.db, WRITE_SQL);
     }
   }
 
   apply(writes: readonly TraceWrite[]): ApplyResult {
     if (writes.length === 0) return { applied: 0, dropped: 0 };
-    const { db, st } = this;
-    if (!db || !st) {
+    const { applier } = this;
+    if (!applier) {
       return { applied: 0, dropped: writes.length, error: this.openError ?? new Error('closed') };
     }
-    let applied = 0;
-    let dropped = 0;
-    let error: Error | undefined;
-    const one = db.transaction((w: TraceWrite) => write(st, w));
-    try {
-      db.transaction(() => {
-        for (const w of writes) {
-          try {
-            one(w);
-            applied++;
-          } catch (e) {
-            // SQLite may roll back the whole transaction itself (disk full, I/O error): then
-            // nothing of the batch is stored and the rest must not run in autocommit mode.
-            if (!db.inTransaction) throw e;
-            dropped++;
-            error ??= asError(e);
-          }
-        }
-      })();
-    } catch (e) {
-      applied = 0;
-      dropped = writes.length;
-      error ??= asError(e);
-    }
-    if (error) this.report(error);
-    return error ? { applied, dropped, error } : { applied, dropped };
+    const { groups, weights } = planBatch(writes);
+    return this.reported(resultOf(applier(groups, weights)));
+  }
+
+  async applyLater(writes: readonly TraceWrite[]): Promise<ApplyResult> {
+    if (!this.writer || writes.length === 0) return this.apply(writes);
+    return this.reported(resultOf(await this.writer.post(planBatch(writes))));
+  }
+
+  settle(): void {
+    this.writer?.settle();
   }
 
   unitIndex(): UnitIndexEntry[] {
@@ -364,10 +275,16 @@ class SqliteTraceStore implements TraceStore {
     return row ? String(row.id) : undefined;
   }
 
+  /** Rows of the first schema, then chunks; `seq` is the message's position in the session. */
   messages(sessionId: string): RecordedMessage[] {
-    return this.all([sessionId], 'SELECT * FROM messages WHERE session_id = ? ORDER BY seq').map(
-      messageFromRow,
-    );
+    const rows = this.all([sessionId], 'SELECT * FROM messages WHERE session_id = ? ORDER BY seq');
+    const sql = 'SELECT messages FROM message_chunks WHERE session_id = ? ORDER BY seq';
+    const all = rows.map(messageFromRow);
+    for (const chunk of this.all([sessionId], sql)) all.push(...messagesFromChunk(chunk));
+    all.forEach((m, i) => {
+      m.seq = i + 1;
+    });
+    return all;
   }
 
   sessions(limit: number): SessionSummary[] {
@@ -392,6 +309,8 @@ class SqliteTraceStore implements TraceStore {
   }
 
   close(): void {
+    this.writer?.close();
+    this.writer = undefined;
     const { db } = this;
     if (!db) return;
     try {
@@ -401,8 +320,13 @@ class SqliteTraceStore implements TraceStore {
     }
     db.close();
     this.db = undefined;
-    this.st = undefined;
+    this.applier = undefined;
     this.openError = new Error('The trace store is closed');
+  }
+
+  private reported(result: ApplyResult): ApplyResult {
+    if (result.error) this.report(result.error);
+    return result;
   }
 
   private report(e: unknown): void {

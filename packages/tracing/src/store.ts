@@ -18,7 +18,8 @@ export interface StoredUnit extends ContextUnit {
 /** One write. A batch is applied in one transaction, each write in a savepoint of its own. */
 export type TraceWrite =
   | { type: 'unit'; unit: StoredUnit }
-  | { type: 'seen'; unitId: string; at: number }
+  /** The unit was captured again `count` (default 1) times, the last at `at`. */
+  | { type: 'seen'; unitId: string; at: number; count?: number }
   | { type: 'capture'; capture: Omit<TimelineEntry, 'seq'> & { sessionId: string } }
   | { type: 'response'; response: ResponseSummary }
   | {
@@ -76,6 +77,13 @@ export interface RetentionResult {
  */
 export interface TraceStore {
   apply(writes: readonly TraceWrite[]): ApplyResult;
+  /**
+   * Optional: applies a batch off the calling thread and resolves (never rejects) once it is
+   * committed or dropped. Batches are applied in the order given. A store with it has `settle`.
+   */
+  applyLater?(writes: readonly TraceWrite[]): Promise<ApplyResult>;
+  /** Blocks until every batch given to `applyLater` is committed or dropped, so reads see it. */
+  settle?(): void;
   unitIndex(): UnitIndexEntry[];
   units(ids: readonly string[]): StoredUnit[];
   unitVersions(sourceKey: string): StoredUnit[];

@@ -48,8 +48,7 @@ export function createTracer(options: TracerOptions): Tracer {
     clock,
     intervalMs: options.flushIntervalMs ?? 200,
     batchSize: options.flushBatch ?? 500,
-    ...(options.redact ? { redact: options.redact } : {}),
-    onApplied: (batch) => queries.invalidate(batch),
+    onSent: (batch) => queries.invalidate(batch),
   });
   const units = new UnitIndex(store);
   const book = new ResponseBook({
@@ -141,8 +140,8 @@ export function createTracer(options: TracerOptions): Tracer {
     recordMessage(sessionId, hop, direction, message, server) {
       let json: string | undefined;
       try {
-        // Snapshot now (the caller may change the object later); redaction happens at flush.
-        json = JSON.stringify(message);
+        // Redacted and snapshotted as text now: the caller may change the object later.
+        json = JSON.stringify(redact(message));
       } catch (error) {
         queue.fail(error, 1);
         return;
@@ -168,7 +167,7 @@ export function createTracer(options: TracerOptions): Tracer {
       now: () => clock.now(),
     }),
     stats,
-    flush: async () => queue.flush(),
+    flush: () => queue.send(),
     async close() {
       if (closed) return;
       closed = true;

@@ -20,6 +20,8 @@ interface Cutoffs {
   responses: number;
   captures: number;
   messages: number;
+  /** Message chunks whose last message is older than this. */
+  chunks: number;
   units: number;
 }
 
@@ -31,6 +33,10 @@ function sweep(d: Database.Database, cut: Cutoffs, result: RetentionResult): voi
       .run(cut.responses).changes;
     result.captures += d.prepare('DELETE FROM captures WHERE at < ?').run(cut.captures).changes;
     result.messages += d.prepare('DELETE FROM messages WHERE at < ?').run(cut.messages).changes;
+    const chunks = 'FROM message_chunks WHERE last_at < ?';
+    const row = d.prepare(`SELECT coalesce(sum(count), 0) AS n ${chunks}`).get(cut.chunks) as Row;
+    d.prepare(`DELETE ${chunks}`).run(cut.chunks);
+    result.messages += Number(row.n);
     result.units += d
       .prepare(
         `DELETE FROM units WHERE last_seen < ?
@@ -62,7 +68,8 @@ export function retain(
   { before, maxSizeBytes }: { before: number; maxSizeBytes?: number },
 ): RetentionResult {
   const result = emptyRetention();
-  sweep(d, { responses: before, captures: before, messages: before, units: before }, result);
+  const age = { responses: before, captures: before, messages: before, chunks: before };
+  sweep(d, { ...age, units: before }, result);
   for (let round = 0; maxSizeBytes !== undefined && round < 40; round++) {
     if (usedBytes(d) <= maxSizeBytes) break;
     const total = () => result.responses + result.units + result.captures + result.messages;
@@ -71,6 +78,7 @@ export function retain(
       responses: fifth(d, 'responses', 'closed_at', "status = 'closed'"),
       captures: fifth(d, 'captures', 'at'),
       messages: fifth(d, 'messages', 'at'),
+      chunks: fifth(d, 'message_chunks', 'last_at'),
       units: fifth(d, 'units', 'last_seen'),
     };
     sweep(d, cut, result);

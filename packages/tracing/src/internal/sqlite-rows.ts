@@ -105,6 +105,21 @@ export function messageFromRow(r: Row): RecordedMessage {
   };
 }
 
+/** The messages of a chunk row (a JSON array of [at, hop, direction, server, message]). */
+export function messagesFromChunk(r: Row): RecordedMessage[] {
+  const entries = JSON.parse(str(r.messages)) as Array<
+    [number, string, string, string | null, unknown]
+  >;
+  return entries.map(([at, hop, direction, server, message]) => ({
+    seq: 0,
+    at,
+    hop: hop as RecordedMessage['hop'],
+    direction: direction as RecordedMessage['direction'],
+    server,
+    message,
+  }));
+}
+
 /** The trace id of a W3C traceparent (`00-<32 hex trace id>-<16 hex span id>-<flags>`). */
 export function traceIdOf(traceparent: string | null | undefined): string | null {
   if (!traceparent) return null;

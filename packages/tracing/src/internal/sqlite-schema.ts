@@ -108,6 +108,20 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_session ON messages(session_id, seq);
   CREATE INDEX messages_at ON messages(at);
   `,
+  // Messages are stored in chunks: those of one session in one batch (up to a bound) share a row,
+  // a JSON array of [at, hop, direction, server, message]. Rows of `messages` are still read.
+  `
+  CREATE TABLE message_chunks (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    messages TEXT NOT NULL
+  );
+  CREATE INDEX message_chunks_session ON message_chunks(session_id, seq);
+  CREATE INDEX message_chunks_at ON message_chunks(last_at);
+  `,
 ];
 
 /** The schema version this code writes. */

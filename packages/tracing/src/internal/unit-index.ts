@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TraceStore, TraceWrite, UnitIndexEntry } from '../store.js';
+import type { StoredUnit, TraceStore, TraceWrite, UnitIndexEntry } from '../store.js';
 import type { CaptureInput } from '../types.js';
 import { canonicalJson, sha256 } from './canonical.js';
 import { contentFacts } from './content.js';
@@ -64,34 +64,44 @@ export class UnitIndex {
     if (same) return { unit: same, write: { type: 'seen', unitId: same.id, at: now } };
     const facts = contentFacts(input.kind, input.name, content);
     const previous = source?.latest;
+    const id = `ctx_${randomUUID()}`;
+    const version = previous ? previous.version + 1 : 1;
+    const { type, tokens, summary } = facts;
+    const { kind, server, name } = input;
     const unit: UnitIndexEntry = {
-      id: `ctx_${randomUUID()}`,
+      id,
       sourceKey,
       contentHash,
-      version: previous ? previous.version + 1 : 1,
-      type: facts.type,
-      kind: input.kind,
-      tokens: facts.tokens,
+      version,
+      type,
+      kind,
+      tokens,
       firstSeen: now,
     };
     this.add(unit);
-    const write: TraceWrite = {
-      type: 'unit',
-      unit: {
-        ...unit,
-        server: input.server,
-        name: input.name,
-        argumentsHash,
-        previousVersionId: previous?.id ?? null,
-        sizeBytes: Buffer.byteLength(canonical),
-        summary: facts.summary,
-        lastSeen: now,
-        seenCount: 1,
-        score: 0,
-        scoreWeight: 0,
-        feedbackCount: 0,
-      },
+    // One literal with every member (not a spread of `unit`): V8 builds it on a fast path.
+    const stored: StoredUnit = {
+      id,
+      sourceKey,
+      type,
+      server,
+      kind,
+      name,
+      argumentsHash,
+      contentHash,
+      version,
+      previousVersionId: previous?.id ?? null,
+      sizeBytes: Buffer.byteLength(canonical),
+      tokens,
+      summary,
+      firstSeen: now,
+      lastSeen: now,
+      seenCount: 1,
+      score: 0,
+      scoreWeight: 0,
+      feedbackCount: 0,
     };
+    const write: TraceWrite = { type: 'unit', unit: stored };
     return { unit, write };
   }
 
