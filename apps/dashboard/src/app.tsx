@@ -22,6 +22,7 @@ const LogsPage = lazy(() => import('./pages/logs.jsx'));
 const MetricsPage = lazy(() => import('./pages/metrics.jsx'));
 const SessionsPage = lazy(() => import('./pages/sessions.jsx'));
 const PlaygroundPage = lazy(() => import('./pages/playground.jsx'));
+const TracingPage = lazy(() => import('./pages/tracing.jsx'));
 
 const NAV: Array<{ label: string; to: string; pages: Route['page'][] }> = [
   { label: 'Overview', to: href.overview(), pages: ['overview', 'server'] },
@@ -29,6 +30,7 @@ const NAV: Array<{ label: string; to: string; pages: Route['page'][] }> = [
   { label: 'Logs', to: href.logs(), pages: ['logs'] },
   { label: 'Sessions', to: href.sessions(), pages: ['sessions'] },
   { label: 'Playground', to: href.playground(), pages: ['playground'] },
+  { label: 'Tracing', to: href.tracing(), pages: ['tracing'] },
 ];
 
 /** The shell: skip link, header with navigation and the stream's state, then the page. */
@@ -114,6 +116,9 @@ export function App() {
             <Match when={routeOf('playground')}>
               {(route) => <PlaygroundPage tool={route().tool} />}
             </Match>
+            <Match when={routeOf('tracing')}>
+              {(route) => <TracingPage view={route().view} id={route().id} />}
+            </Match>
             <Match when={routeOf('not-found')}>
               {(route) => (
                 <section>
@@ -151,6 +156,8 @@ function titleOf(route: Route): string {
       return 'Sessions';
     case 'playground':
       return 'Playground';
+    case 'tracing':
+      return route.view === 'home' ? 'Tracing' : `Tracing: ${route.view} ${route.id ?? ''}`;
     case 'not-found':
       return 'Not found';
   }

@@ -11,13 +11,30 @@ export type Route =
   | { page: 'metrics' }
   | { page: 'sessions' }
   | { page: 'playground'; tool: string | null }
+  | { page: 'tracing'; view: TracingView; id: string | null }
   | { page: 'not-found'; path: string };
+
+/** The views of the tracing explorer: home, or one session, response or context unit. */
+export type TracingView = 'home' | 'session' | 'response' | 'unit';
+
+const TRACING_VIEWS: Record<string, TracingView> = {
+  sessions: 'session',
+  responses: 'response',
+  units: 'unit',
+};
 
 /** The route of a location hash (`#/servers/memory`); unknown paths are `not-found`. */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/^\/+|\/+$/g, '');
   const [head = '', rest, ...more] = path.split('/');
   const arg = rest === undefined ? null : decodeURIComponent(rest);
+  if (head === 'tracing') {
+    if (rest === undefined) return { page: 'tracing', view: 'home', id: null };
+    const view = TRACING_VIEWS[rest];
+    const [id, ...extra] = more;
+    if (view && id && extra.length === 0)
+      return { page: 'tracing', view, id: decodeURIComponent(id) };
+  }
   if (more.length === 0) {
     if (head === '' && arg === null) return { page: 'overview' };
     if (head === 'servers' && arg) return { page: 'server', name: arg };
@@ -38,6 +55,10 @@ export const href = {
   sessions: () => '#/sessions',
   playground: (tool?: string) =>
     tool ? `#/playground/${encodeURIComponent(tool)}` : '#/playground',
+  tracing: () => '#/tracing',
+  traceSession: (id: string) => `#/tracing/sessions/${encodeURIComponent(id)}`,
+  traceResponse: (id: string) => `#/tracing/responses/${encodeURIComponent(id)}`,
+  traceUnit: (id: string) => `#/tracing/units/${encodeURIComponent(id)}`,
 };
 
 const [route, setRoute] = createSignal<Route>(

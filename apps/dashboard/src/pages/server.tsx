@@ -223,45 +223,43 @@ function PromptList(props: { server: ServerDetail }) {
 function ServerHistory(props: { server: ServerDetail }) {
   const s = () => props.server;
   return (
-    <>
-      <div class="columns">
-        <div>
-          <h2>Recent errors</h2>
-          <Show when={s().recentErrors.length > 0} fallback={<Empty>No errors recorded.</Empty>}>
-            <ol class="timeline errors">
-              <For each={[...s().recentErrors].reverse()}>
-                {(error) => (
-                  <li>
-                    <time title={dateTime(error.at)}>{time(error.at)}</time>
-                    <span class="wrap">{error.message}</span>
-                  </li>
-                )}
-              </For>
-            </ol>
-          </Show>
-        </div>
-        <div>
-          <h2>State changes</h2>
-          <Show when={s().history.length > 0} fallback={<Empty>No state changes yet.</Empty>}>
-            <ol class="timeline">
-              <For each={[...s().history].reverse()}>
-                {(change) => (
-                  <li>
-                    <time title={dateTime(change.at)}>{time(change.at)}</time>
-                    <span>
-                      <StateBadge state={change.from} /> → <StateBadge state={change.to} />
-                      <Show when={change.reason}>
-                        <span class="muted wrap"> {change.reason}</span>
-                      </Show>
-                    </span>
-                  </li>
-                )}
-              </For>
-            </ol>
-          </Show>
-        </div>
+    <div class="columns">
+      <div>
+        <h2>Recent errors</h2>
+        <Show when={s().recentErrors.length > 0} fallback={<Empty>No errors recorded.</Empty>}>
+          <ol class="timeline errors">
+            <For each={[...s().recentErrors].reverse()}>
+              {(error) => (
+                <li>
+                  <time title={dateTime(error.at)}>{time(error.at)}</time>
+                  <span class="wrap">{error.message}</span>
+                </li>
+              )}
+            </For>
+          </ol>
+        </Show>
       </div>
-    </>
+      <div>
+        <h2>State changes</h2>
+        <Show when={s().history.length > 0} fallback={<Empty>No state changes yet.</Empty>}>
+          <ol class="timeline">
+            <For each={[...s().history].reverse()}>
+              {(change) => (
+                <li>
+                  <time title={dateTime(change.at)}>{time(change.at)}</time>
+                  <span>
+                    <StateBadge state={change.from} /> → <StateBadge state={change.to} />
+                    <Show when={change.reason}>
+                      <span class="muted wrap"> {change.reason}</span>
+                    </Show>
+                  </span>
+                </li>
+              )}
+            </For>
+          </ol>
+        </Show>
+      </div>
+    </div>
   );
 }
 
