@@ -60,6 +60,7 @@ function transpileStore(): string {
     'internal/sqlite-apply.ts',
     'internal/sqlite-writes.ts',
     'internal/worker-writer.ts',
+    'internal/ids.ts',
   ];
   for (const file of files) {
     const source = ts.sys.readFile(join(here, file)) as string;

@@ -139,13 +139,13 @@ class SqliteTraceStore implements TraceStore {
     if (!applier) {
       return { applied: 0, dropped: writes.length, error: this.openError ?? new Error('closed') };
     }
-    const { groups, weights } = planBatch(writes);
-    return this.reported(resultOf(applier(groups, weights)));
+    return this.reported(resultOf(applier(planBatch(writes))));
   }
 
   async applyLater(writes: readonly TraceWrite[]): Promise<ApplyResult> {
     if (!this.writer || writes.length === 0) return this.apply(writes);
-    return this.reported(resultOf(await this.writer.post(planBatch(writes))));
+    const outcome = await this.writer.post(planBatch(writes), writes.length);
+    return this.reported(resultOf(outcome));
   }
 
   settle(): void {

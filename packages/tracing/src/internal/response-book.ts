@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '@switchyard/protocol';
 import type { ResponseSummary, WeightFactors } from '../types.js';
 import { computeWeights } from '../weights.js';
+import { timeOrderedUuid } from './ids.js';
 import type { UnitIndex } from './unit-index.js';
 import type { WriteQueue } from './write-queue.js';
 
@@ -84,7 +84,7 @@ export class ResponseBook {
     const current = this.bySession.get(sessionId);
     if (current) return current;
     const r: OpenResponse = {
-      id: `resp_${randomUUID()}`,
+      id: `resp_${timeOrderedUuid(now)}`,
       sessionId,
       principal,
       openedAt: now,

@@ -1,7 +1,15 @@
 import type Database from 'better-sqlite3';
 
-/** One statement run: the index of its SQL in the list the applier was made with, and its params. */
-export type Op = [statement: number, params: unknown];
+/** A value bound to a statement parameter. */
+export type Value = string | number | null;
+
+/**
+ * A batch as one flat list of plain values (cheap to send to another thread): for each group of
+ * statement runs that stands or falls together, its weight (how many writes it stands for) and
+ * its number of runs; for each run, the index of its SQL in the applier's list, its number of
+ * parameters and the parameters.
+ */
+export type FlatBatch = Value[];
 
 /** The outcome of a batch, as plain data (it crosses from the writer thread). */
 export interface BatchOutcome {
@@ -20,17 +28,34 @@ export interface BatchOutcome {
  * (`worker-writer.ts`), so it refers to nothing outside its own body.
  */
 export function createApplier(db: Database.Database, sql: readonly string[]) {
+  type Run = [statement: number, params: Value[]];
+  type Groups = Run[][];
   const statements = sql.map((text) => db.prepare(text));
-  const run = (ops: ReadonlyArray<readonly [number, unknown]>) => {
+  const run = (ops: Run[]) => {
     for (const [index, params] of ops) {
       const statement = statements[index];
       if (!statement) throw new Error(`No statement ${index}`);
-      if (params === undefined) statement.run();
-      else statement.run(params as unknown[]);
+      statement.run(params);
     }
   };
+  const decode = (flat: FlatBatch) => {
+    const groups: Groups = [];
+    const weights: number[] = [];
+    let i = 0;
+    while (i < flat.length) {
+      weights.push(Number(flat[i++]));
+      const runs: Run[] = [];
+      for (let n = Number(flat[i++]); n > 0; n--) {
+        const index = Number(flat[i++]);
+        const count = Number(flat[i++]);
+        runs.push([index, flat.slice(i, i + count)]);
+        i += count;
+      }
+      groups.push(runs);
+    }
+    return { groups, weights };
+  };
   const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-  type Groups = ReadonlyArray<ReadonlyArray<readonly [number, unknown]>>;
   const all = db.transaction((batch: Groups) => {
     for (const ops of batch) run(ops);
   });
@@ -64,8 +89,9 @@ export function createApplier(db: Database.Database, sql: readonly string[]) {
     return error === undefined ? { applied, dropped } : { applied, dropped, error };
   };
 
-  /** Applies `batch`; group i stands for `weights[i]` (default 1) writes in the counts. */
-  return (batch: Groups, weights: readonly number[] = []): BatchOutcome => {
+  /** Applies a batch; its counts are in writes (the groups' weights). */
+  return (flat: FlatBatch): BatchOutcome => {
+    const { groups: batch, weights } = decode(flat);
     let total = 0;
     for (let i = 0; i < batch.length; i++) total += weights[i] ?? 1;
     if (total === 0) return { applied: 0, dropped: 0 };

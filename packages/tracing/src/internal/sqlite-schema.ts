@@ -110,7 +110,17 @@ const MIGRATIONS: readonly string[] = [
   `,
   // Messages are stored in chunks: those of one session in one batch (up to a bound) share a row,
   // a JSON array of [at, hop, direction, server, message]. Rows of `messages` are still read.
+  // Fewer index entries per capture: units without feedback, units without a previous version and
+  // captures without a trace id are left out of the indexes that only look for the others, and
+  // retention scans units instead of keeping an index on last_seen that every capture moves.
   `
+  DROP INDEX units_score;
+  CREATE INDEX units_score ON units(score, feedback_count) WHERE feedback_count > 0;
+  DROP INDEX units_previous;
+  CREATE INDEX units_previous ON units(previous_version_id) WHERE previous_version_id IS NOT NULL;
+  DROP INDEX units_last_seen;
+  DROP INDEX captures_trace;
+  CREATE INDEX captures_trace ON captures(trace_id) WHERE trace_id IS NOT NULL;
   CREATE TABLE message_chunks (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     session_id TEXT NOT NULL,

@@ -1,22 +1,19 @@
 import type { TraceWrite } from '../store.js';
-import type { Op } from './sqlite-apply.js';
+import type { FlatBatch, Value } from './sqlite-apply.js';
 import { traceIdOf } from './sqlite-rows.js';
 
-/** The statements that writes run, in the order that {@link opsOf} refers to them by. */
+/** The statements that writes run, in the order that {@link planBatch} refers to them by. */
 export const WRITE_SQL: readonly string[] = [
   `INSERT INTO units (id, source_key, server, kind, name, arguments_hash,
     content_hash, type, version, previous_version_id, size_bytes, tokens, summary, first_seen,
     last_seen, seen_count, score, score_weight, feedback_count)
-    VALUES (@id, @sourceKey, @server, @kind, @name, @argumentsHash, @contentHash, @type, @version,
-    @previousVersionId, @sizeBytes, @tokens, @summary, @firstSeen, @lastSeen, @seenCount, @score,
-    @scoreWeight, @feedbackCount)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)`,
   'UPDATE units SET last_seen = max(last_seen, ?), seen_count = seen_count + ? WHERE id = ?',
   `INSERT INTO captures (session_id, at, request_id, tool_call_id, traceparent,
     trace_id, server, kind, name, unit_id, response_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   `INSERT INTO responses (id, session_id, principal, status, opened_at,
-    closed_at, close_reason, unit_count, agent, model) VALUES (@id, @sessionId, @principal,
-    @status, @openedAt, @closedAt, @closeReason, @unitCount, @agent, @model)
+    closed_at, close_reason, unit_count, agent, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(id) DO UPDATE SET status = excluded.status, closed_at = excluded.closed_at,
     close_reason = excluded.close_reason, unit_count = excluded.unit_count,
     agent = coalesce(excluded.agent, agent), model = coalesce(excluded.model, model)`,
@@ -48,17 +45,9 @@ const S = {
 const CHUNK_MESSAGES = 256;
 const CHUNK_CHARS = 64 * 1024;
 
-type Seen = Extract<TraceWrite, { type: 'seen' }>;
 type Message = Extract<TraceWrite, { type: 'message' }>;
 
-/** A batch as the applier takes it: groups of statement runs, each standing for `weights[i]` writes. */
-export interface PlannedBatch {
-  groups: Op[][];
-  weights: number[];
-}
-
 interface Chunk {
-  index: number;
   sessionId: string;
   firstAt: number;
   lastAt: number;
@@ -66,112 +55,102 @@ interface Chunk {
   chars: number;
 }
 
-const chunkOps = (c: Chunk): Op[] => [
-  [S.chunk, [c.sessionId, c.firstAt, c.lastAt, c.parts.length, `[${c.parts.join(',')}]`]],
-];
+const quoted: Record<string, string> = {
+  client: '"client"',
+  backend: '"backend"',
+  in: '"in"',
+  out: '"out"',
+};
+const json = (text: string) => quoted[text] ?? JSON.stringify(text);
 
 /**
- * The statement runs of a batch of writes, with fewer rows than writes: the `seen` writes of a unit
- * become one update (latest time, summed count), and the messages of a session one chunk row
- * (bounded by {@link CHUNK_MESSAGES} and {@link CHUNK_CHARS}) in the place of its first message.
+ * A batch of writes as the applier takes it ({@link FlatBatch}: plain values only, which cost
+ * little to send to the writer thread), with fewer rows than writes: the `seen` writes of a unit
+ * become one update (latest time, summed count) and the messages of a session one chunk row
+ * (bounded by {@link CHUNK_MESSAGES} and {@link CHUNK_CHARS}); those groups come last.
  */
-export function planBatch(writes: readonly TraceWrite[]): PlannedBatch {
-  const groups: Op[][] = [];
-  const weights: number[] = [];
-  const seen = new Map<string, { index: number; at: number; count: number }>();
+export function planBatch(writes: readonly TraceWrite[]): FlatBatch {
+  const out: FlatBatch = [];
+  const seen = new Map<string, { at: number; count: number }>();
   const chunks = new Map<string, Chunk>();
-  const closeChunk = (c: Chunk) => {
-    groups[c.index] = chunkOps(c);
-    chunks.delete(c.sessionId);
+  const writeChunk = (c: Chunk) => {
+    const text = `[${c.parts.join(',')}]`;
+    out.push(c.parts.length, 1, S.chunk, 5, c.sessionId, c.firstAt, c.lastAt, c.parts.length, text);
   };
   const addMessage = (m: Message) => {
-    const part = `[${m.at},${JSON.stringify(m.hop)},${JSON.stringify(m.direction)},${
-      m.server === null ? 'null' : JSON.stringify(m.server)
-    },${m.json}]`;
+    const server = m.server === null ? 'null' : json(m.server);
+    const part = `[${m.at},${json(m.hop)},${json(m.direction)},${server},${m.json}]`;
     let c = chunks.get(m.sessionId);
     if (c && (c.parts.length >= CHUNK_MESSAGES || c.chars + part.length > CHUNK_CHARS)) {
-      closeChunk(c);
+      writeChunk(c);
       c = undefined;
     }
     if (!c) {
-      c = {
-        index: groups.length,
-        sessionId: m.sessionId,
-        firstAt: m.at,
-        lastAt: m.at,
-        parts: [],
-        chars: 0,
-      };
+      c = { sessionId: m.sessionId, firstAt: m.at, lastAt: m.at, parts: [], chars: 0 };
       chunks.set(m.sessionId, c);
-      groups.push([]);
-      weights.push(0);
     }
     c.parts.push(part);
     c.chars += part.length;
-    c.lastAt = Math.max(c.lastAt, m.at);
-    weights[c.index] = (weights[c.index] ?? 0) + 1;
-  };
-  const addSeen = (w: Seen) => {
-    const prior = seen.get(w.unitId);
-    if (prior) {
-      prior.at = Math.max(prior.at, w.at);
-      prior.count += w.count ?? 1;
-      return;
-    }
-    seen.set(w.unitId, { index: groups.length, at: w.at, count: w.count ?? 1 });
-    groups.push([]);
-    weights.push(0);
+    if (m.at > c.lastAt) c.lastAt = m.at;
   };
   for (const w of writes) {
     if (w.type === 'message') addMessage(w);
-    else if (w.type === 'seen') addSeen(w);
-    else {
-      groups.push(opsOf(w));
-      weights.push(1);
-    }
+    else if (w.type === 'seen') {
+      const prior = seen.get(w.unitId);
+      if (prior) {
+        prior.at = Math.max(prior.at, w.at);
+        prior.count += w.count ?? 1;
+      } else seen.set(w.unitId, { at: w.at, count: w.count ?? 1 });
+    } else encode(out, w);
   }
-  for (const c of chunks.values()) groups[c.index] = chunkOps(c);
-  for (const [unitId, s] of seen) {
-    groups[s.index] = [[S.seen, [s.at, s.count, unitId]]];
-    weights[s.index] = s.count;
-  }
-  return { groups, weights };
+  for (const c of chunks.values()) writeChunk(c);
+  for (const [unitId, s] of seen) out.push(s.count, 1, S.seen, 3, s.at, s.count, unitId);
+  return out;
 }
 
-/** The statement runs of one write other than a message (those go in chunks, see planBatch). */
-function opsOf(w: Exclude<TraceWrite, Message>): Op[] {
+/** Appends one write other than a message or `seen` (see planBatch) as a group of weight 1. */
+function encode(out: Value[], w: Exclude<TraceWrite, Message | { type: 'seen' }>): void {
   switch (w.type) {
-    case 'unit':
-      return [[S.unit, w.unit]];
-    case 'seen':
-      return [[S.seen, [w.at, w.count ?? 1, w.unitId]]];
+    case 'unit': {
+      const u = w.unit;
+      out.push(1, 1, S.unit, 19, u.id, u.sourceKey, u.server, u.kind, u.name, u.argumentsHash);
+      out.push(u.contentHash, u.type, u.version, u.previousVersionId, u.sizeBytes, u.tokens);
+      out.push(u.summary, u.firstSeen, u.lastSeen, u.seenCount, u.score, u.scoreWeight);
+      out.push(u.feedbackCount);
+      return;
+    }
     case 'capture': {
       const c = w.capture;
       const requestId = c.requestId === null ? null : JSON.stringify(c.requestId);
-      const traceId = traceIdOf(c.traceparent);
-      const row = [c.sessionId, c.at, requestId, c.toolCallId, c.traceparent, traceId, c.server];
-      row.push(c.kind, c.name, c.unitId, c.responseId);
-      return [[S.capture, row]];
+      out.push(1, 1, S.capture, 11, c.sessionId, c.at, requestId, c.toolCallId, c.traceparent);
+      out.push(traceIdOf(c.traceparent), c.server, c.kind, c.name, c.unitId, c.responseId);
+      return;
     }
-    case 'response':
-      return [[S.response, w.response]];
+    case 'response': {
+      const r = w.response;
+      out.push(1, 1, S.response, 10, r.id, r.sessionId, r.principal, r.status, r.openedAt);
+      out.push(r.closedAt, r.closeReason, r.unitCount, r.agent, r.model);
+      return;
+    }
     case 'lineage':
-      return [
-        [S.deleteLineage, [w.responseId]],
-        ...w.entries.map((e): Op => [S.lineage, [w.responseId, e.unitId, e.weight, e.retrieval]]),
-      ];
+      out.push(1, 1 + w.entries.length, S.deleteLineage, 1, w.responseId);
+      for (const e of w.entries)
+        out.push(S.lineage, 4, w.responseId, e.unitId, e.weight, e.retrieval);
+      return;
     case 'feedback': {
       const f = w.feedback;
-      return [
-        [S.feedback, [f.id, f.responseId, f.score, f.feedbackText, f.userId, f.at]],
-        ...w.scores.map((u): Op => [S.score, [u.score, u.scoreWeight, u.feedbackCount, u.unitId]]),
-      ];
+      out.push(1, 1 + w.scores.length, S.feedback, 6, f.id, f.responseId, f.score, f.feedbackText);
+      out.push(f.userId, f.at);
+      for (const u of w.scores) {
+        out.push(S.score, 4, u.score, u.scoreWeight, u.feedbackCount, u.unitId);
+      }
+      return;
     }
     case 'answer': {
       const a = w.answer;
-      const unitIds = JSON.stringify(a.unitIds);
-      const citations = JSON.stringify(a.citations);
-      return [[S.answer, [a.id, a.responseId, a.at, a.agent, a.model, unitIds, citations]]];
+      out.push(1, 1, S.answer, 7, a.id, a.responseId, a.at, a.agent, a.model);
+      out.push(JSON.stringify(a.unitIds), JSON.stringify(a.citations));
+      return;
     }
   }
 }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { StoredUnit, TraceStore, TraceWrite, UnitIndexEntry } from '../store.js';
 import type { CaptureInput } from '../types.js';
 import { canonicalJson, sha256 } from './canonical.js';
 import { contentFacts } from './content.js';
+import { timeOrderedUuid } from './ids.js';
 
 interface SourceIndex {
   latest: UnitIndexEntry;
@@ -64,7 +64,7 @@ export class UnitIndex {
     if (same) return { unit: same, write: { type: 'seen', unitId: same.id, at: now } };
     const facts = contentFacts(input.kind, input.name, content);
     const previous = source?.latest;
-    const id = `ctx_${randomUUID()}`;
+    const id = `ctx_${timeOrderedUuid(now)}`;
     const version = previous ? previous.version + 1 : 1;
     const { type, tokens, summary } = facts;
     const { kind, server, name } = input;

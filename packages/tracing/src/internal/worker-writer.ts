@@ -5,7 +5,7 @@ import {
   receiveMessageOnPort,
   Worker,
 } from 'node:worker_threads';
-import { type BatchOutcome, createApplier, type Op } from './sqlite-apply.js';
+import { type BatchOutcome, createApplier, type FlatBatch } from './sqlite-apply.js';
 
 export interface WorkerWriterOptions {
   file: string;
@@ -26,7 +26,6 @@ interface WriterData {
 }
 
 type Ack = BatchOutcome & { id: number };
-type Batch = { groups: Op[][]; weights: number[] };
 
 /** A thread that keeps exiting is not started again after this many exits in a row. */
 const MAX_RESTARTS = 5;
@@ -57,20 +56,16 @@ function writerMain(load: (id: string) => unknown, makeApplier: typeof createApp
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);
   };
-  port.on('message', (m: { id: number; batch?: Batch }) => {
+  port.on('message', (m: { id: number; batch?: FlatBatch; count?: number }) => {
     if (!m.batch) {
       db?.close();
       ack({ id: m.id, applied: 0, dropped: 0 });
       port.close();
       return;
     }
-    const { groups, weights } = m.batch;
-    const dropAll = () => ({
-      applied: 0,
-      dropped: weights.reduce((a, b) => a + b, 0),
-      error: openError,
-    });
-    const outcome = apply ? apply(groups, weights) : dropAll();
+    const outcome = apply
+      ? apply(m.batch)
+      : { applied: 0, dropped: m.count ?? 0, error: openError };
     ack({ id: m.id, ...outcome });
   });
 }
@@ -95,10 +90,9 @@ export class WorkerWriter {
 
   constructor(private readonly options: WorkerWriterOptions) {}
 
-  /** Sends a batch (see `planBatch`); resolves once the thread has committed or dropped it. */
-  post(batch: Batch): Promise<BatchOutcome> {
+  /** Sends a batch of `count` writes; resolves once the thread has committed or dropped it. */
+  post(batch: FlatBatch, count: number): Promise<BatchOutcome> {
     const port = this.closed ? undefined : this.start();
-    const count = batch.weights.reduce((a, b) => a + b, 0);
     if (!port) {
       const error = this.closed ? 'The trace store is closed' : 'The writer thread is not running';
       return Promise.resolve({ applied: 0, dropped: count, error });
@@ -106,7 +100,7 @@ export class WorkerWriter {
     const id = this.nextId++;
     return new Promise((resolve) => {
       try {
-        port.postMessage({ id, batch });
+        port.postMessage({ id, batch, count });
       } catch (e) {
         resolve({ applied: 0, dropped: count, error: String(e) });
         return;

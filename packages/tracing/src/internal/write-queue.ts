@@ -19,6 +19,8 @@ export interface WriteQueueOptions {
 export class WriteQueue {
   private pending: TraceWrite[] = [];
   private timer: unknown;
+  /** Whether the timer is the next-turn one of a full batch. */
+  private soon = false;
   private closed = false;
   private last: Promise<void> = Promise.resolve();
   flushed = 0;
@@ -38,9 +40,10 @@ export class WriteQueue {
     }
     this.pending.push(write);
     const { clock } = this.options;
-    if (this.pending.length >= this.options.batchSize) {
+    if (this.pending.length >= this.options.batchSize && !this.soon) {
       // A full batch is sent on the next turn of the clock, not on this request's path.
       if (this.timer !== undefined) clock.clearTimeout(this.timer);
+      this.soon = true;
       this.timer = clock.setTimeout(() => void this.send(), 0);
     } else if (this.timer === undefined) {
       this.timer = clock.setTimeout(() => void this.send(), this.options.intervalMs);
@@ -53,6 +56,7 @@ export class WriteQueue {
       this.options.clock.clearTimeout(this.timer);
       this.timer = undefined;
     }
+    this.soon = false;
     if (this.pending.length === 0) return this.last;
     const batch = this.pending.splice(0);
     const records = batch.length;
