@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type AdminClient, createAdminClient } from '@switchyard/admin-api';
+import { until } from '@switchyard/protocol/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -69,8 +70,12 @@ describe.skipIf(!hasChromium)(
         entities: [{ name: 'Ada', entityType: 'person', observations: ['wrote code'] }],
       });
       calls.graph2 = await call('memory__read_graph', {});
-      const [session] = await api.traces.sessions();
-      sessionId = session?.sessionId ?? '';
+      // The writer stores captures in the background: wait until all four can be read back.
+      sessionId = await until(async () => {
+        const [session] = await api.traces.sessions();
+        const response = await api.traces.response(calls.echo.responseId).catch(() => undefined);
+        return session?.captures === 4 && response?.unitCount === 4 && session.sessionId;
+      }, 'the four captures to be stored');
 
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       page.setDefaultTimeout(10_000);
@@ -132,6 +137,10 @@ describe.skipIf(!hasChromium)(
         ]);
       // The event stream has no tracing events: a new call shows after Refresh.
       await proxy.client.callTool({ name: 'everything__echo', arguments: { message: 'later' } });
+      await until(
+        async () => (await api.traces.timeline(sessionId)).length === 5,
+        'the fifth capture to be stored',
+      );
       await page.getByRole('button', { name: 'Refresh' }).click();
       await expect.poll(() => page.locator('.capture').count()).toBe(5);
     });
@@ -197,6 +206,10 @@ describe.skipIf(!hasChromium)(
         '0.00 → +0.60',
       );
       await page.locator('.feedback-list li', { hasText: 'the graph answered it' }).waitFor();
+      await until(
+        async () => (await api.traces.unit(calls.graph2.unitId)).feedbackCount === 1,
+        'the rating to reach the unit',
+      );
       await page.goto(`${origin}/#/tracing/units/${calls.graph2.unitId}`);
       await expect.poll(() => page.locator('.unit-facts [data-score]').textContent()).toBe('+0.60');
       // Rated +0.6, every unit of the response is now a top context.
@@ -242,6 +255,38 @@ describe.skipIf(!hasChromium)(
 
     it('logged no console error and no failed request', () => {
       expect(errors).toEqual([]);
+    });
+
+    it('makes dropped writes stand out with the last error', async () => {
+      const stats = await api.traces.stats();
+      const dropped = {
+        ...stats,
+        dropped: 3,
+        lastError: { message: 'database is locked', at: Date.now() },
+      };
+      await page.route('**/api/traces/stats', (route) => route.fulfill({ json: dropped }));
+      try {
+        await page.goto(`${origin}/#/tracing`);
+        const alert = page.getByRole('alert').filter({ hasText: 'dropped' });
+        await alert.waitFor();
+        expect(await alert.textContent()).toContain('3 trace writes were dropped');
+        expect(await alert.textContent()).toContain('database is locked');
+        expect(await page.locator('.trace-stats [data-dropped="3"]').getAttribute('class')).toBe(
+          'tone-bad',
+        );
+      } finally {
+        await page.unroute('**/api/traces/stats');
+      }
+    });
+
+    it('says so when a response does not exist, with a retry', async () => {
+      const before = errors.length;
+      await page.goto(`${origin}/#/tracing/responses/resp_missing`);
+      const notice = page.locator('.notice-error', { hasText: 'Could not load response' });
+      await notice.waitFor();
+      expect(await notice.textContent()).toContain('no response "resp_missing"');
+      expect(await notice.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+      expect(errors.splice(before).every((e) => e.includes('404'))).toBe(true);
     });
 
     it('explains how to turn tracing on when the proxy has it off', async () => {

@@ -14,7 +14,7 @@ import { TracingUnit } from './tracing/unit.jsx';
  * view is fetched when it opens and on Refresh; the admin event stream has no tracing events.
  */
 export default function TracingPage(props: { view: TracingView; id: string | null }) {
-  const [stats, { refetch }] = createResource(
+  const [stats] = createResource(
     () => ({ view: props.view, id: props.id, n: refreshCount() }),
     () => guarded(api.traces.stats()),
   );
@@ -28,13 +28,7 @@ export default function TracingPage(props: { view: TracingView; id: string | nul
       </Show>
       <header class="page-head tracing-head">
         <h1 id="tracing-title">Tracing</h1>
-        <button
-          type="button"
-          onClick={() => {
-            refreshTraces();
-            void refetch();
-          }}
-        >
+        <button type="button" onClick={refreshTraces}>
           Refresh
         </button>
       </header>
