@@ -21,7 +21,7 @@ export interface TracerOptions {
   weights?: WeightFactors;
   /** Applied to content, arguments and messages before hashing, summarising or storing. */
   redact?: (value: unknown) => unknown;
-  /** Queued writes are flushed on this timer (default 200) or at `flushBatch` (default 500). */
+  /** Queued writes are flushed on this timer (default 200) or at `flushBatch` (default 5000). */
   flushIntervalMs?: number;
   flushBatch?: number;
   /** Applied at creation and then hourly. */
@@ -47,7 +47,7 @@ export function createTracer(options: TracerOptions): Tracer {
     store,
     clock,
     intervalMs: options.flushIntervalMs ?? 200,
-    batchSize: options.flushBatch ?? 500,
+    batchSize: options.flushBatch ?? 5000,
     onSent: (batch) => queries.invalidate(batch),
   });
   const units = new UnitIndex(store);

@@ -6,8 +6,16 @@ import { timeOrderedUuid } from './ids.js';
 
 interface SourceIndex {
   latest: UnitIndexEntry;
-  byHash: Map<string, UnitIndexEntry>;
+  /** Every version by content hash, made when the source has a second version. */
+  byHash?: Map<string, UnitIndexEntry>;
 }
+
+const versionOf = (source: SourceIndex | undefined, contentHash: string) =>
+  source?.byHash
+    ? source.byHash.get(contentHash)
+    : source?.latest.contentHash === contentHash
+      ? source.latest
+      : undefined;
 
 /** Top-level `_meta` is transport metadata (and where the proxy adds its ids), not content. */
 function withoutMeta(content: unknown): unknown {
@@ -60,7 +68,7 @@ export class UnitIndex {
     const contentHash = sha256(canonical);
     const sourceKey = JSON.stringify([input.server, input.kind, input.name, argumentsHash]);
     const source = this.sources.get(sourceKey);
-    const same = source?.byHash.get(contentHash);
+    const same = versionOf(source, contentHash);
     if (same) return { unit: same, write: { type: 'seen', unitId: same.id, at: now } };
     const facts = contentFacts(input.kind, input.name, content);
     const previous = source?.latest;
@@ -109,12 +117,10 @@ export class UnitIndex {
     this.byId.set(entry.id, entry);
     const source = this.sources.get(entry.sourceKey);
     if (!source) {
-      this.sources.set(entry.sourceKey, {
-        latest: entry,
-        byHash: new Map([[entry.contentHash, entry]]),
-      });
+      this.sources.set(entry.sourceKey, { latest: entry });
       return;
     }
+    source.byHash ??= new Map([[source.latest.contentHash, source.latest]]);
     source.byHash.set(entry.contentHash, entry);
     if (entry.version > source.latest.version) source.latest = entry;
   }
