@@ -113,13 +113,18 @@ describe('openSqliteStore', () => {
     store.close();
   });
 
-  it('loses nothing it acknowledged when its process is killed (-9) in a write burst', async () => {
-    const dir = transpileStore();
-    const file = join(scratch, 'crash', 'trace.db');
-    const child = join(dir, 'child.mjs');
-    writeFileSync(
-      child,
-      `import { writeSync } from 'node:fs';
+  it.each([
+    ['inline', 'store.apply(writes)'],
+    ['on the writer thread', 'await store.applyLater(writes)'],
+  ])(
+    'loses nothing it acknowledged (%s) when its process is killed (-9) in a write burst',
+    async (name, apply) => {
+      const dir = transpileStore();
+      const file = join(scratch, `crash-${name.length}`, 'trace.db');
+      const child = join(dir, 'child.mjs');
+      writeFileSync(
+        child,
+        `import { writeSync } from 'node:fs';
        import { openSqliteStore } from './sqlite-store.js';
        const store = openSqliteStore({ file: process.argv[2] });
        const pad = 'x'.repeat(4000);
@@ -129,40 +134,41 @@ describe('openSqliteStore', () => {
            writes.push({ type: 'unit', unit: { ...${JSON.stringify(unit('', ''))}, id: 'ctx_' + batch + '_' + i, sourceKey: 'batch' + batch } });
            writes.push({ type: 'message', sessionId: 'batch' + batch, at: batch, hop: 'client', direction: 'in', server: null, json: JSON.stringify({ pad }) });
          }
-         const result = store.apply(writes);
+         const result = ${apply};
          if (result.dropped === 0) writeSync(1, batch + '\\n');
        }`,
-    );
-    const acknowledged: number[] = [];
-    const proc: ChildProcess = spawn(process.execPath, [child, file], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      proc.on('exit', (_c, s) => resolve(s)),
-    );
-    let buffer = '';
-    await new Promise<void>((resolve) => {
-      proc.stdout?.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        for (const line of lines) acknowledged.push(Number(line));
-        if (acknowledged.length >= 15) resolve();
+      );
+      const acknowledged: number[] = [];
+      const proc: ChildProcess = spawn(process.execPath, [child, file], {
+        stdio: ['ignore', 'pipe', 'inherit'],
       });
-    });
-    proc.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        proc.on('exit', (_c, s) => resolve(s)),
+      );
+      let buffer = '';
+      await new Promise<void>((resolve) => {
+        proc.stdout?.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          const lines = buffer.split('\n');
+          buffer = lines.pop() ?? '';
+          for (const line of lines) acknowledged.push(Number(line));
+          if (acknowledged.length >= 15) resolve();
+        });
+      });
+      proc.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
 
-    expect(integrity(file)).toBe('ok');
-    const store = openSqliteStore({ file });
-    for (const batch of acknowledged) {
-      expect(store.unitVersions(`batch${batch}`)).toHaveLength(100);
-      expect(store.messages(`batch${batch}`)).toHaveLength(100);
-    }
-    store.close();
-    expect(integrity(file)).toBe('ok');
-  });
+      expect(integrity(file)).toBe('ok');
+      const store = openSqliteStore({ file });
+      for (const batch of acknowledged) {
+        expect(store.unitVersions(`batch${batch}`)).toHaveLength(100);
+        expect(store.messages(`batch${batch}`)).toHaveLength(100);
+      }
+      store.close();
+      expect(integrity(file)).toBe('ok');
+    },
+  );
 });
 
 describe('a database that cannot be written', () => {
