@@ -232,10 +232,13 @@ describe('Streamable HTTP front (/mcp) under fuzzed input', () => {
             await fetch(http.url, { method, headers, body }),
           );
           expect(status).toBe(use.status);
+          // A POST with neither a session nor `initialize` is a 2026-07-28 request, refused for
+          // its missing `_meta` envelope (docs/protocol-versions.md, "The modern era").
+          const modern = method === 'POST' && use.session === undefined;
           expectRefusal(answer, {
             kind: `${method} ${use.session}`,
-            code: use.code as Frame['code'],
-            id: null,
+            code: (modern ? -32602 : use.code) as Frame['code'],
+            id: modern ? call.id : null,
           });
         },
       );

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { LegacyRevision } from '@switchyard/protocol';
+import type { Revision } from '@switchyard/protocol';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
@@ -23,7 +23,7 @@ export interface SchemaIssue {
 
 /** Checks messages a client received against the official schema of the revision it negotiated. */
 export interface MessageValidator {
-  readonly revision: LegacyRevision;
+  readonly revision: Revision;
   /**
    * The schema violations of one received message. A response is checked against the result type
    * of `requestMethod` (the method of the request it answers), a server request against
@@ -57,6 +57,8 @@ const RESULT_OF: Readonly<Record<string, string>> = {
   'tasks/result': 'GetTaskPayloadResult',
   'tasks/list': 'ListTasksResult',
   'tasks/cancel': 'CancelTaskResult',
+  'server/discover': 'DiscoverResult',
+  'subscriptions/listen': 'SubscriptionsListenResult',
 };
 
 /** The properties MCP unions are told apart by: content and schema `type`, message `method`. */
@@ -76,14 +78,14 @@ const options = { strict: false, allErrors: true, verbose: true } as const;
 const require = createRequire(import.meta.url);
 
 /** The official JSON Schema of a revision, as shipped in `@switchyard/protocol/schema`. */
-export function loadRevisionSchema(revision: LegacyRevision): Json {
+export function loadRevisionSchema(revision: Revision): Json {
   const file = require.resolve(`@switchyard/protocol/schema/${revision}.json`);
   return JSON.parse(readFileSync(file, 'utf8')) as Json;
 }
 
-export function createMessageValidator(revision: LegacyRevision): MessageValidator {
+export function createMessageValidator(revision: Revision): MessageValidator {
   const schema = loadRevisionSchema(revision);
-  // 2024-11-05 to 2025-06-18 are draft-07 (`definitions`); 2025-11-25 is 2020-12 (`$defs`).
+  // 2024-11-05 to 2025-06-18 are draft-07 (`definitions`); 2025-11-25 on are 2020-12 (`$defs`).
   const defsKey = '$defs' in schema ? '$defs' : 'definitions';
   const defs = schema[defsKey] as Record<string, Json>;
   const ajv = defsKey === '$defs' ? new Ajv2020(options) : new Ajv(options);

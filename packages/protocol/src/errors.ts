@@ -33,6 +33,12 @@ export const ErrorCode = {
    * (docs/operations.md, "Tool pinning").
    */
   ToolNotApproved: -32013,
+  /** MCP 2026-07-28, Transports: Streamable HTTP: a routing header disagrees with the body. */
+  HeaderMismatch: -32020,
+  /** MCP 2026-07-28, Basic: a request needs a client capability its envelope lacks. */
+  MissingRequiredClientCapability: -32021,
+  /** MCP 2026-07-28, Basic: Lifecycle: the envelope names a version the server does not speak. */
+  UnsupportedProtocolVersion: -32022,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -104,6 +110,21 @@ export const ERRORS = {
   /** The content type or `Accept` header does not fit the transport. */
   unsupported_media_type: { jsonRpc: ErrorCode.InvalidRequest, http: 415 },
   not_acceptable: { jsonRpc: ErrorCode.InvalidRequest, http: 406 },
+  /**
+   * A modern request's `MCP-Protocol-Version`, `Mcp-Method` or `Mcp-Name` header is missing or
+   * disagrees with its body (MCP 2026-07-28, Transports: Streamable HTTP, Request Headers).
+   */
+  header_mismatch: { jsonRpc: ErrorCode.HeaderMismatch, http: 400 },
+  /**
+   * A modern request needs a client capability its envelope does not declare (MCP 2026-07-28,
+   * Basic: Lifecycle, Capabilities).
+   */
+  missing_client_capability: { jsonRpc: ErrorCode.MissingRequiredClientCapability, http: 400 },
+  /**
+   * A modern request's envelope names a protocol version the proxy does not speak; `data` has
+   * `supported` and `requested` (MCP 2026-07-28, Basic: Lifecycle, Version Negotiation).
+   */
+  unsupported_protocol_version: { jsonRpc: ErrorCode.UnsupportedProtocolVersion, http: 400 },
   /** A configuration is invalid; every issue, with file, line and column, is in `data`. */
   config_invalid: { jsonRpc: ErrorCode.InvalidParams, http: 400 },
   /** No configuration file was found, or the one named does not exist. */

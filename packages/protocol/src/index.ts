@@ -15,6 +15,25 @@ export type {
 export { isFailure, isJsonObject, isNotification, isRequest, isResponse } from './jsonrpc.js';
 export type { ListMethod } from './methods.js';
 export { isListMethod, LIST_METHODS, Method } from './methods.js';
+export type { ModernEnvelope, ModernRefusal } from './modern.js';
+export {
+  CACHE_HINTS,
+  CACHEABLE_METHODS,
+  checkEnvelope,
+  checkRoutingHeaders,
+  discoverResult,
+  hasModernEnvelope,
+  isRefusal,
+  MetaKey,
+  MODERN_CLIENT_REQUESTS,
+  MODERN_REVISION,
+  modernCapabilities,
+  modernError,
+  modernResult,
+  relayedCapabilities,
+  SUPPORTED_VERSIONS,
+  stripEnvelope,
+} from './modern.js';
 export type { MessageCheck } from './parse.js';
 export { parseFrame, parseValue } from './parse.js';
 export { serializeMessage } from './raw-result.js';

@@ -1,17 +1,26 @@
 import {
+  type Clock,
   failure,
   featuresOf,
+  hasModernEnvelope,
+  isNotification,
+  isRefusal,
   isRequest,
   isResponse,
   type JsonRpcId,
   type JsonRpcMessage,
+  type JsonRpcRequest,
   type MessageCheck,
+  Method,
   parseFrame,
   resolveRevision,
   serializeMessage,
+  systemClock,
 } from '@switchyard/protocol';
 import type { FrontSession, OpenSession } from './front-session.js';
 import { LineSplitter } from './internal/line-splitter.js';
+import { admitModern, serveModern } from './internal/modern-post.js';
+import { ModernBridge } from './modern-bridge.js';
 
 export interface StdioFrontOptions {
   openSession: OpenSession;
@@ -22,6 +31,8 @@ export interface StdioFrontOptions {
    */
   output: NodeJS.WritableStream;
   maxMessageBytes?: number;
+  /** Times the internal session of a modern client (docs/protocol-versions.md). */
+  clock?: Clock;
 }
 
 /** A batch waiting for the answers to its requests, which go out together as one array. */
@@ -39,9 +50,14 @@ interface PendingBatch {
  * handled, and the answers to its requests are written as one array, in request order, with the
  * errors of invalid items first; anything else they cause (progress) goes out on its own. Other
  * revisions get -32600.
+ *
+ * The first message decides the era (MCP 2026-07-28, Transports: stdio): one carrying the modern
+ * `_meta` envelope, or `server/discover`, makes this a modern (2026-07-28) server for the life of
+ * the process, served through a {@link ModernBridge}; anything else opens the legacy session.
  */
 export class StdioFrontTransport {
   private session: FrontSession | undefined;
+  private modern: ModernBridge | undefined;
   private ended: Promise<void> | undefined;
 
   constructor(private readonly options: StdioFrontOptions) {}
@@ -68,8 +84,11 @@ export class StdioFrontTransport {
         'id' in m && m.id !== null ? batch.order.indexOf(m.id) : -1;
       line(batch.answers.sort((a, b) => rank(a) - rank(b)));
     };
-    const session = openSession(write, { transport: 'stdio' });
-    const handleBatch = (items: MessageCheck[]) => {
+    // The legacy session is open from the start, as a legacy client expects; a modern first
+    // message closes it unused.
+    this.session = openSession(write, { transport: 'stdio' });
+    let era: 'legacy' | 'modern' | undefined;
+    const handleBatch = (session: FrontSession, items: MessageCheck[]) => {
       const revision = resolveRevision(session.revision);
       if (!revision || !featuresOf(revision).batches) {
         line(
@@ -91,15 +110,31 @@ export class StdioFrontTransport {
       }
       for (const message of messages) session.handle(message);
     };
-    this.session = session;
     const maxBytes = this.options.maxMessageBytes ?? 4 * 1024 * 1024;
     const splitter = new LineSplitter(
       maxBytes,
       (text) => {
         const frame = parseFrame(text);
-        if (!frame.ok) write(frame.error);
-        else if (frame.batch) handleBatch(frame.items);
-        else session.handle(frame.message);
+        if (!frame.ok) {
+          write(frame.error);
+          return;
+        }
+        if (era === undefined) {
+          era = !frame.batch && hasModernEnvelope(frame.message) ? 'modern' : 'legacy';
+          if (era === 'modern') {
+            this.session?.close();
+            this.session = undefined;
+          }
+        }
+        const session = era === 'legacy' ? this.session : undefined;
+        if (session) {
+          if (frame.batch) handleBatch(session, frame.items);
+          else session.handle(frame.message);
+        } else if (era === 'modern') {
+          if (frame.batch) {
+            write(failure(null, 'invalid_request', 'Invalid Request: 2026-07-28 has no batches'));
+          } else this.handleModern(frame.message, write);
+        }
       },
       (bytes) =>
         write(
@@ -127,5 +162,46 @@ export class StdioFrontTransport {
   close(): void {
     this.session?.close();
     this.session = undefined;
+    this.modern?.close();
+  }
+
+  /** Requests in flight from a modern client, by its id, so `notifications/cancelled` reaches them. */
+  private readonly modernInFlight = new Map<JsonRpcId, AbortController>();
+
+  /**
+   * One message from a modern client: a request is checked and served through the bridge, its
+   * progress and answer written as they come; `notifications/cancelled` (how a stdio client cancels,
+   * MCP 2026-07-28, Basic: Cancellation) aborts its request; nothing else is answered.
+   */
+  private handleModern(message: JsonRpcMessage, write: (message: JsonRpcMessage) => void): void {
+    this.modern ??= new ModernBridge({
+      openSession: this.options.openSession,
+      transport: 'stdio',
+      clock: this.options.clock ?? systemClock,
+    });
+    if (isNotification(message)) {
+      const requestId = message.params?.requestId;
+      if (
+        message.method === Method.Cancelled &&
+        (typeof requestId === 'string' || typeof requestId === 'number')
+      ) {
+        this.modernInFlight.get(requestId)?.abort();
+      }
+      return;
+    }
+    if (!isRequest(message)) return;
+    const envelope = admitModern(message.method, message.params);
+    if (isRefusal(envelope)) {
+      write(failure(message.id, envelope.name, envelope.message, envelope.data));
+      return;
+    }
+    const request: JsonRpcRequest = message;
+    const abort = new AbortController();
+    this.modernInFlight.set(request.id, abort);
+    const call = { request, envelope, notify: write, signal: abort.signal };
+    void serveModern(this.modern, call).then((answer) => {
+      if (this.modernInFlight.get(request.id) === abort) this.modernInFlight.delete(request.id);
+      if (!abort.signal.aborted) write(answer);
+    });
   }
 }

@@ -228,10 +228,22 @@ describe('initialize', () => {
 });
 
 describe('POST', () => {
-  it('needs the Mcp-Session-Id header after initialize (400)', async () => {
+  it('takes a request without Mcp-Session-Id for a 2026-07-28 one, refused without its envelope (400)', async () => {
     const t = setup();
     await t.initialize();
     const response = await t.post({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: 1,
+      error: { code: ErrorCode.InvalidParams },
+    });
+  });
+
+  it('needs the Mcp-Session-Id header for a legacy notification (400)', async () => {
+    const t = setup();
+    await t.initialize();
+    const response = await t.post({ jsonrpc: '2.0', method: 'notifications/initialized' });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
       jsonrpc: '2.0',

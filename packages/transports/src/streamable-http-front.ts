@@ -1,8 +1,10 @@
 import {
   type Clock,
   featuresOf,
+  hasModernEnvelope,
   httpStatusOf,
   isRequest,
+  isResponse,
   type JsonRpcFailure,
   type JsonRpcMessage,
   type MessageCheck,
@@ -22,10 +24,12 @@ import {
 } from './internal/http-response.js';
 import type { HttpSession } from './internal/http-session.js';
 import { HttpSessions } from './internal/http-sessions.js';
+import { modernPost } from './internal/modern-post.js';
 import { PostChannel } from './internal/post-channel.js';
 import { type BodySource, notJson, readBody } from './internal/read-limited.js';
 import { replayEnded } from './internal/resumable-sse.js';
 import { newSessionId } from './internal/session-id.js';
+import { ModernBridge } from './modern-bridge.js';
 
 export interface StreamableHttpFrontOptions {
   openSession: OpenSession;
@@ -56,6 +60,11 @@ export interface StreamableHttpFrontOptions {
    * does (resumable from its first event). Default false: JSON unless something must be streamed.
    */
   streamResponses?: boolean;
+  /**
+   * How long the internal session serving modern (2026-07-28) requests of one principal and
+   * capability profile lives without a request (default 5 min; docs/protocol-versions.md).
+   */
+  modernIdleMs?: number;
   clock?: Clock;
 }
 
@@ -93,6 +102,21 @@ function unsupportedVersion(request: Request): Response | undefined {
   );
 }
 
+/**
+ * The one message of a POST when it is of the modern era (MCP 2026-07-28; classification as in
+ * docs/protocol-versions.md, "The modern era (2026-07-28)"): a request or notification carrying the
+ * modern envelope, or a request other than `initialize` without an `Mcp-Session-Id`. Batches,
+ * `initialize`, responses and whatever names a session are legacy.
+ */
+function modernMessage(request: Request, post: PostBody): JsonRpcMessage | undefined {
+  const item = post.items[0];
+  if (post.batch || !item?.ok) return undefined;
+  const message = item.message;
+  if (isResponse(message) || message.method === Method.Initialize) return undefined;
+  if (hasModernEnvelope(message)) return message;
+  return isRequest(message) && !request.headers.has('mcp-session-id') ? message : undefined;
+}
+
 /** A POST's parsed body: its messages (or their errors), and which answers the client accepts. */
 interface PostBody {
   /** Whether the body was a batch (an array), even of one. */
@@ -103,8 +127,8 @@ interface PostBody {
 
 /**
  * Checks a POST's headers and reads and parses its body, or answers it: 415 without a JSON body,
- * 406 when the client accepts neither JSON nor SSE, 400 for an unknown `MCP-Protocol-Version`,
- * 413 over the size limit, and the parse error for a body that is not a valid message.
+ * 406 when the client accepts neither JSON nor SSE, 413 over the size limit, and the parse error
+ * for a body that is not a valid message.
  */
 async function readPost(
   request: Request,
@@ -120,8 +144,6 @@ async function readPost(
       'Not Acceptable: accept application/json or text/event-stream',
     );
   }
-  const refusedVersion = unsupportedVersion(request);
-  if (refusedVersion) return refusedVersion;
   const body = await readBody(request, maxBytes, source);
   if (body instanceof Response) return body;
   let value: unknown;
@@ -193,7 +215,8 @@ function dispatch(
  * belonging to the POST arrives (a log message, a sampling request). Every SSE event has an id
  * naming its stream and is recorded in the event store; a cut stream keeps collecting until its
  * requests are answered, and GET + `Last-Event-ID` resumes it (that section's Resumability and
- * Redelivery).
+ * Redelivery). A POST of the modern era (MCP 2026-07-28, no session) is served by a
+ * {@link ModernBridge} on the same endpoint (docs/protocol-versions.md, "The modern era").
  */
 export function createStreamableHttpFront(
   options: StreamableHttpFrontOptions,
@@ -211,6 +234,12 @@ export function createStreamableHttpFront(
     idleMs: options.sessionIdleMs ?? 30 * 60_000,
     clock: options.clock ?? systemClock,
   });
+  const modern = new ModernBridge({
+    openSession: options.openSession,
+    transport: 'streamable-http',
+    clock: options.clock ?? systemClock,
+    ...(options.modernIdleMs === undefined ? {} : { idleMs: options.modernIdleMs }),
+  });
 
   async function post(
     request: Request,
@@ -219,6 +248,10 @@ export function createStreamableHttpFront(
   ): Promise<Response> {
     const body = await readPost(request, maxBytes, source);
     if (body instanceof Response) return body;
+    const message = modernMessage(request, body);
+    if (message) return modernPost(modern, request, message, principal, body.accept.sse);
+    const refusedVersion = unsupportedVersion(request);
+    if (refusedVersion) return refusedVersion;
     const { batch, items } = body;
     const initialize = items.find(
       (item) => item.ok && isRequest(item.message) && item.message.method === Method.Initialize,
@@ -322,6 +355,7 @@ export function createStreamableHttpFront(
     },
     close() {
       sessions.endAll();
+      modern.close();
     },
     get sessionCount() {
       return sessions.size;

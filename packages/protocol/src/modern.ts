@@ -1,0 +1,301 @@
+import type { ErrorName } from './errors.js';
+import {
+  isJsonObject,
+  type JsonObject,
+  type JsonRpcErrorObject,
+  type JsonRpcMessage,
+} from './jsonrpc.js';
+import { LEGACY_REVISIONS, MODERN_REVISIONS } from './revisions.js';
+
+/**
+ * The modern era (MCP 2026-07-28) as data: the `_meta` envelope every request carries, the methods
+ * a modern client may call, and the checks and decorations a server of that era applies. What the
+ * proxy bridges to legacy backends, and how, is in docs/protocol-versions.md, "The modern era
+ * (2026-07-28)".
+ */
+export const MODERN_REVISION = '2026-07-28';
+
+/** Reserved `_meta` keys of MCP 2026-07-28 (Basic: `_meta`, Request metadata). */
+export const MetaKey = {
+  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
+  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
+  clientInfo: 'io.modelcontextprotocol/clientInfo',
+  logLevel: 'io.modelcontextprotocol/logLevel',
+  serverInfo: 'io.modelcontextprotocol/serverInfo',
+  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
+} as const;
+
+/** The request-envelope keys, which mean nothing to a legacy backend and are not forwarded. */
+const ENVELOPE_KEYS: readonly string[] = [
+  MetaKey.protocolVersion,
+  MetaKey.clientCapabilities,
+  MetaKey.clientInfo,
+  MetaKey.logLevel,
+];
+
+/** The modern client requests (MCP 2026-07-28 schema, `ClientRequest`). */
+export const MODERN_CLIENT_REQUESTS: readonly string[] = [
+  'server/discover',
+  'tools/list',
+  'tools/call',
+  'prompts/list',
+  'prompts/get',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'completion/complete',
+  'subscriptions/listen',
+];
+
+/**
+ * Results that carry the cache hints `ttlMs` and `cacheScope` (MCP 2026-07-28 schema,
+ * `CacheableResult`).
+ */
+export const CACHEABLE_METHODS: readonly string[] = [
+  'server/discover',
+  'tools/list',
+  'prompts/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+];
+
+/** Every revision the proxy speaks to clients, newest first, as `server/discover` lists them. */
+export const SUPPORTED_VERSIONS: readonly string[] = [
+  ...MODERN_REVISIONS,
+  ...[...LEGACY_REVISIONS].reverse(),
+];
+
+/**
+ * The client capabilities whose requests can reach a modern client through this proxy. A modern
+ * client is asked for sampling, elicitation or roots only by MRTR (`InputRequiredResult`, MCP
+ * 2026-07-28, Basic: Multi Round-Trip Requests), which the proxy does not bridge yet, so none is
+ * declared to legacy backends and they do not ask (docs/protocol-versions.md).
+ */
+export const MODERN_RELAYED_CAPABILITIES: readonly string[] = [];
+
+/**
+ * The capabilities the proxy declares for a modern client on its internal legacy session: the
+ * client's own, kept only where the proxy can relay what they allow (MCP 2025-11-25, Basic:
+ * Lifecycle, Capability Negotiation: a client declares only what it supports).
+ */
+export function relayedCapabilities(capabilities: JsonObject): JsonObject {
+  return Object.fromEntries(
+    Object.entries(capabilities).filter(([key]) => MODERN_RELAYED_CAPABILITIES.includes(key)),
+  );
+}
+
+/** Why a modern request is refused before it is served: one of Switchyard's errors. */
+export interface ModernRefusal {
+  name: ErrorName;
+  message: string;
+  data?: JsonObject;
+}
+
+/** What the envelope of a valid modern request declares. */
+export interface ModernEnvelope {
+  version: string;
+  capabilities: JsonObject;
+  clientInfo: JsonObject | undefined;
+}
+
+/** The `_meta` of request params, when there is one. */
+function metaOf(params: unknown): JsonObject | undefined {
+  if (!isJsonObject(params)) return undefined;
+  return isJsonObject(params._meta) ? params._meta : undefined;
+}
+
+/**
+ * Whether a message is of the modern era by its body (MCP 2026-07-28, Transports, and
+ * docs/protocol-versions.md): it carries a reserved envelope key, or is `server/discover`.
+ */
+export function hasModernEnvelope(message: JsonRpcMessage): boolean {
+  if (!('method' in message)) return false;
+  if (message.method === 'server/discover') return true;
+  const meta = metaOf(message.params);
+  return (
+    meta !== undefined && (MetaKey.protocolVersion in meta || MetaKey.clientCapabilities in meta)
+  );
+}
+
+/**
+ * Checks a modern request's envelope (MCP 2026-07-28, Basic: Lifecycle): `_meta` with a protocol
+ * version and client capabilities (else -32602), a version the proxy speaks (else -32022 naming
+ * the supported ones), a method the modern era has (else -32601; `initialize`, `ping`,
+ * `logging/setLevel` and `resources/subscribe` are legacy only).
+ */
+export function checkEnvelope(method: string, params: unknown): ModernEnvelope | ModernRefusal {
+  const meta = metaOf(params);
+  const version = meta?.[MetaKey.protocolVersion];
+  const capabilities = meta?.[MetaKey.clientCapabilities];
+  if (!meta || typeof version !== 'string' || !isJsonObject(capabilities)) {
+    return {
+      name: 'invalid_params',
+      message: `Invalid params: _meta must carry ${MetaKey.protocolVersion} and ${MetaKey.clientCapabilities}`,
+    };
+  }
+  if (!(MODERN_REVISIONS as readonly string[]).includes(version)) {
+    return {
+      name: 'unsupported_protocol_version',
+      message: `Unsupported protocol version: ${version}`,
+      data: { supported: [...MODERN_REVISIONS], requested: version },
+    };
+  }
+  if (!MODERN_CLIENT_REQUESTS.includes(method)) {
+    return { name: 'method_not_found', message: `Method not found: ${method}` };
+  }
+  const clientInfo = meta[MetaKey.clientInfo];
+  return { version, capabilities, clientInfo: isJsonObject(clientInfo) ? clientInfo : undefined };
+}
+
+/** Whether a check ended in a refusal. */
+export function isRefusal(value: ModernEnvelope | ModernRefusal): value is ModernRefusal {
+  return 'name' in value;
+}
+
+/**
+ * Decodes a routing-header value: safe ASCII as is, anything else as `=?base64?<b64>?=` (MCP
+ * 2026-07-28, Transports: Streamable HTTP, Request Headers).
+ */
+function decodeHeader(value: string): string {
+  const encoded = /^=\?base64\?([A-Za-z0-9+/=]*)\?=$/.exec(value);
+  if (!encoded) return value;
+  return new TextDecoder().decode(Uint8Array.from(atob(encoded[1] ?? ''), (c) => c.charCodeAt(0)));
+}
+
+/** What `Mcp-Name` must repeat of a request: the tool or prompt name, or the resource URI. */
+function nameOf(method: string, params: unknown): string | undefined {
+  if (!isJsonObject(params)) return undefined;
+  const key =
+    method === 'tools/call' || method === 'prompts/get'
+      ? 'name'
+      : method === 'resources/read'
+        ? 'uri'
+        : undefined;
+  const value = key === undefined ? undefined : params[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Checks the routing headers of a modern POST against its body (MCP 2026-07-28, Transports:
+ * Streamable HTTP, Request Headers): `MCP-Protocol-Version` equal to the envelope's version,
+ * `Mcp-Method` to the method and, for `tools/call`, `prompts/get` and `resources/read`, `Mcp-Name`
+ * to the name or URI. A missing or different header is a -32020 HeaderMismatch.
+ */
+export function checkRoutingHeaders(
+  header: (name: string) => string | null | undefined,
+  method: string,
+  params: unknown,
+  version: string,
+): ModernRefusal | undefined {
+  const expected: [string, string | undefined][] = [
+    ['MCP-Protocol-Version', version],
+    ['Mcp-Method', method],
+    ['Mcp-Name', nameOf(method, params)],
+  ];
+  for (const [name, value] of expected) {
+    if (value === undefined) continue;
+    const sent = header(name.toLowerCase());
+    if (sent === null || sent === undefined || decodeHeader(sent) !== value) {
+      return {
+        name: 'header_mismatch',
+        message: `Header mismatch: ${name} must be ${JSON.stringify(value)}, got ${sent === null || sent === undefined ? 'none' : JSON.stringify(sent)}`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Request params for a legacy backend: the envelope keys taken out of `_meta`, and `_meta` left
+ * out when nothing else was in it; `progressToken`, trace context and vendor keys stay (MCP
+ * 2026-07-28 → 2025-11-25, docs/protocol-versions.md).
+ */
+export function stripEnvelope(params: JsonObject | undefined): JsonObject | undefined {
+  if (!params) return params;
+  const meta = metaOf(params);
+  if (!meta) return params;
+  const rest = Object.fromEntries(Object.entries(meta).filter(([k]) => !ENVELOPE_KEYS.includes(k)));
+  const { _meta: _dropped, ...others } = params;
+  return Object.keys(rest).length > 0 ? { ...others, _meta: rest } : others;
+}
+
+/**
+ * The cache hints the proxy gives: no caching (`ttlMs: 0`) and `private`, the safe defaults when
+ * lists may change without notice and differ per principal (MCP 2026-07-28, Server: Caching;
+ * docs/protocol-versions.md).
+ */
+export const CACHE_HINTS = { ttlMs: 0, cacheScope: 'private' } as const;
+
+/** The key that holds the items of a list result, and the key they are ordered by. */
+const LIST_ORDER: Readonly<Record<string, [string, string]>> = {
+  'tools/list': ['tools', 'name'],
+  'prompts/list': ['prompts', 'name'],
+  'resources/list': ['resources', 'uri'],
+  'resources/templates/list': ['resourceTemplates', 'uriTemplate'],
+};
+
+function orderedItems(items: unknown, key: string): unknown {
+  if (!Array.isArray(items)) return items;
+  const keyOf = (item: unknown) =>
+    isJsonObject(item) && typeof item[key] === 'string' ? item[key] : '';
+  return [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+}
+
+/**
+ * A legacy result in the modern shape (MCP 2026-07-28, Basic: `resultType`, Caching, Server
+ * identity): `resultType: "complete"`, cache hints where the result is cacheable, list items in a
+ * deterministic order, and the proxy's `serverInfo` in `_meta`.
+ */
+export function modernResult(
+  method: string,
+  result: JsonObject,
+  serverInfo: JsonObject,
+): JsonObject {
+  const out: JsonObject = { ...result, resultType: 'complete' };
+  if (CACHEABLE_METHODS.includes(method)) Object.assign(out, CACHE_HINTS);
+  const order = LIST_ORDER[method];
+  if (order) out[order[0]] = orderedItems(result[order[0]], order[1]);
+  const meta = isJsonObject(result._meta) ? result._meta : {};
+  out._meta = { ...meta, [MetaKey.serverInfo]: serverInfo };
+  return out;
+}
+
+/**
+ * A legacy error in the modern numbering: resource not found is -32602 in 2026-07-28 (-32002
+ * before; MCP 2026-07-28, Server: Resources, Error Handling). Every other error is unchanged.
+ */
+export function modernError(error: JsonRpcErrorObject): JsonRpcErrorObject {
+  return error.code === -32002 ? { ...error, code: -32602 } : error;
+}
+
+/**
+ * The proxy's legacy server capabilities as modern ones (MCP 2026-07-28, Basic: Lifecycle,
+ * Capabilities): no `logging` (request-scoped log levels are not bridged), no `tasks` (an
+ * extension in 2026-07-28), no `subscribe` and no `listChanged` (they need `subscriptions/listen`,
+ * not bridged yet; docs/protocol-versions.md).
+ */
+export function modernCapabilities(legacy: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const key of ['tools', 'prompts', 'resources'] as const) {
+    if (isJsonObject(legacy[key])) out[key] = {};
+  }
+  if (isJsonObject(legacy.completions)) out.completions = {};
+  return out;
+}
+
+/**
+ * The `server/discover` result built from the proxy's answer to a legacy `initialize` (MCP
+ * 2026-07-28, Basic: Lifecycle, Discovery): the versions it speaks, its capabilities and merged
+ * instructions, cache hints and its identity.
+ */
+export function discoverResult(initialize: JsonObject): JsonObject {
+  const capabilities = isJsonObject(initialize.capabilities) ? initialize.capabilities : {};
+  const result: JsonObject = {
+    supportedVersions: [...SUPPORTED_VERSIONS],
+    capabilities: modernCapabilities(capabilities),
+  };
+  if (typeof initialize.instructions === 'string') result.instructions = initialize.instructions;
+  const serverInfo = isJsonObject(initialize.serverInfo) ? initialize.serverInfo : {};
+  return modernResult('server/discover', result, serverInfo);
+}

@@ -1,0 +1,128 @@
+import {
+  checkEnvelope,
+  checkRoutingHeaders,
+  failure,
+  httpStatusOf,
+  isJsonObject,
+  isNotification,
+  isRefusal,
+  isRequest,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcResponse,
+  Method,
+  type ModernEnvelope,
+  type ModernRefusal,
+  serializeMessage,
+} from '@switchyard/protocol';
+import type { ModernBridge, ModernCall } from '../modern-bridge.js';
+import { jsonResponse } from './http-response.js';
+
+/** The HTTP answer refusing a modern request: the status the error table gives its error. */
+export function refusalResponse(id: JsonRpcId | null, refusal: ModernRefusal): Response {
+  return jsonResponse(
+    failure(id, refusal.name, refusal.message, refusal.data),
+    httpStatusOf(refusal.name),
+  );
+}
+
+/**
+ * The check every modern request passes before it is served, whatever its front: its envelope
+ * and method, then what the proxy cannot bridge yet (`subscriptions/listen`; docs/protocol-versions.md,
+ * "The modern era (2026-07-28)").
+ */
+export function admitModern(method: string, params: unknown): ModernEnvelope | ModernRefusal {
+  const envelope = checkEnvelope(method, params);
+  if (isRefusal(envelope)) return envelope;
+  if (method === 'subscriptions/listen') {
+    return {
+      name: 'method_not_found',
+      message:
+        'Method not found: subscriptions/listen is not bridged to legacy backends by this proxy',
+    };
+  }
+  return envelope;
+}
+
+/** Serves one admitted modern request: `server/discover` by the bridge itself, the rest through it. */
+export function serveModern(bridge: ModernBridge, call: ModernCall): Promise<JsonRpcResponse> {
+  return call.request.method === 'server/discover' ? bridge.discover(call) : bridge.request(call);
+}
+
+/** Whether a request asks for progress, which only an SSE answer can carry. */
+function wantsProgress(params: unknown): boolean {
+  return isJsonObject(params) && isJsonObject(params._meta) && 'progressToken' in params._meta;
+}
+
+/**
+ * Answers a modern POST (MCP 2026-07-28, Transports: Streamable HTTP): no session, no event ids.
+ * A notification gets 202 (`notifications/cancelled`, which HTTP clients need not send: closing
+ * the response is the cancellation) or 404 for one the era does not have; a request is checked
+ * (envelope, method, routing headers) and answered as JSON, or as SSE when it asked for progress
+ * and the client accepts SSE.
+ */
+export async function modernPost(
+  bridge: ModernBridge,
+  request: Request,
+  message: JsonRpcMessage,
+  principal: string | undefined,
+  sse: boolean,
+): Promise<Response> {
+  if (!isRequest(message)) {
+    if (!isNotification(message) || message.method === Method.Cancelled) {
+      return new Response(null, { status: 202 });
+    }
+    return refusalResponse(null, {
+      name: 'method_not_found',
+      message: `Method not found: ${message.method}`,
+    });
+  }
+  const envelope = admitModern(message.method, message.params);
+  if (isRefusal(envelope)) return refusalResponse(message.id, envelope);
+  const mismatch = checkRoutingHeaders(
+    (name) => request.headers.get(name),
+    message.method,
+    message.params,
+    envelope.version,
+  );
+  if (mismatch) return refusalResponse(message.id, mismatch);
+  const call: ModernCall = { request: message, envelope, principal, signal: request.signal };
+  if (!(sse && wantsProgress(message.params))) {
+    return jsonResponse(await serveModern(bridge, call), 200);
+  }
+  return sseAnswer(bridge, call);
+}
+
+/** An SSE answer: the request's progress as it comes, then its answer; closing it cancels. */
+function sseAnswer(bridge: ModernBridge, call: ModernCall): Response {
+  const encoder = new TextEncoder();
+  const abort = new AbortController();
+  call.signal?.addEventListener('abort', () => abort.abort());
+  let open = true;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (m: JsonRpcNotification | JsonRpcResponse) => {
+        if (open)
+          controller.enqueue(encoder.encode(`event: message\ndata: ${serializeMessage(m)}\n\n`));
+      };
+      void serveModern(bridge, { ...call, notify: send, signal: abort.signal }).then((answer) => {
+        send(answer);
+        if (open) controller.close();
+        open = false;
+      });
+    },
+    cancel() {
+      open = false;
+      abort.abort();
+    },
+  });
+  return new Response(stream, {
+    status: 200,
+    headers: {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    },
+  });
+}

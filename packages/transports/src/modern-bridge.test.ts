@@ -1,0 +1,185 @@
+import {
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  MetaKey,
+  type ModernEnvelope,
+  type SessionSink,
+} from '@switchyard/protocol';
+import { ManualClock } from '@switchyard/protocol/testing';
+import { describe, expect, it } from 'vitest';
+import type { FrontSession } from './front-session.js';
+import { ModernBridge } from './modern-bridge.js';
+
+const envelope: ModernEnvelope = {
+  version: '2026-07-28',
+  capabilities: { sampling: {} },
+  clientInfo: { name: 'c', version: '1' },
+};
+
+/**
+ * A bridge over fake router sessions that answer `initialize`, echo every other request's params
+ * as its result (or hold it when its method is `slow`), and ask the client for sampling on
+ * `tools/call`.
+ */
+function setup() {
+  const clock = new ManualClock();
+  const opened: { info: unknown; handled: JsonRpcMessage[]; closed: boolean }[] = [];
+  const held: { sink: SessionSink; request: JsonRpcRequest }[] = [];
+  const bridge = new ModernBridge({
+    clock,
+    transport: 'streamable-http',
+    idleMs: 1_000,
+    openSession: (sink, info): FrontSession => {
+      const record = { info, handled: [] as JsonRpcMessage[], closed: false };
+      opened.push(record);
+      return {
+        handle: (message) => {
+          record.handled.push(message);
+          if (!('method' in message) || !('id' in message)) return;
+          if (message.method === 'initialize') {
+            sink({
+              jsonrpc: '2.0',
+              id: message.id,
+              result: {
+                protocolVersion: '2025-11-25',
+                capabilities: { tools: { listChanged: true }, logging: {} },
+                serverInfo: { name: 'switchyard', version: '9' },
+                instructions: 'be kind',
+              },
+            });
+          } else if (message.method === 'slow') {
+            held.push({ sink, request: message });
+          } else {
+            if (message.method === 'tools/call') {
+              sink({ jsonrpc: '2.0', id: 'ask-1', method: 'sampling/createMessage' }, message.id);
+              sink(
+                { jsonrpc: '2.0', method: 'notifications/progress', params: { progress: 1 } },
+                message.id,
+              );
+            }
+            sink({ jsonrpc: '2.0', id: message.id, result: { echo: message.params ?? null } });
+          }
+        },
+        close: () => {
+          record.closed = true;
+        },
+      };
+    },
+  });
+  return { bridge, clock, opened, held };
+}
+
+function call(id: number, method: string, params: Record<string, unknown> = {}) {
+  const _meta = {
+    [MetaKey.protocolVersion]: '2026-07-28',
+    [MetaKey.clientCapabilities]: {},
+    progressToken: 'p',
+  };
+  return { jsonrpc: '2.0' as const, id, method, params: { ...params, _meta } };
+}
+
+/** Lets the bridge's pending promises run (the synthetic initialize, the request it sends). */
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('ModernBridge', () => {
+  it('opens one internal session per principal with a synthetic initialize, and reuses it', async () => {
+    const t = setup();
+    await t.bridge.request({ request: call(1, 'tools/list'), envelope, principal: 'a' });
+    await t.bridge.request({ request: call(1, 'tools/list'), envelope, principal: 'a' });
+    await t.bridge.request({ request: call(1, 'tools/list'), envelope, principal: 'b' });
+    expect(t.opened).toHaveLength(2);
+    const first = t.opened[0];
+    expect(first?.info).toEqual({ transport: 'streamable-http', principal: 'a' });
+    expect(first?.handled[0]).toMatchObject({
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: envelope.clientInfo },
+    });
+    expect(first?.handled[1]).toEqual({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  });
+
+  it('forwards without the envelope, under its own ids, and answers in the modern shape', async () => {
+    const t = setup();
+    const answer = await t.bridge.request({ request: call(7, 'tools/list'), envelope });
+    const forwarded = t.opened[0]?.handled[2] as JsonRpcRequest;
+    expect(forwarded.id).not.toBe(7);
+    expect(forwarded.params).toEqual({ _meta: { progressToken: 'p' } });
+    expect(answer).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      result: {
+        echo: { _meta: { progressToken: 'p' } },
+        resultType: 'complete',
+        ttlMs: 0,
+        cacheScope: 'private',
+        _meta: { [MetaKey.serverInfo]: { name: 'switchyard', version: '9' } },
+      },
+    });
+  });
+
+  it('refuses a backend request, passes the request its progress, and still answers', async () => {
+    const t = setup();
+    const progress: unknown[] = [];
+    const answer = await t.bridge.request({
+      request: call(3, 'tools/call', { name: 'x' }),
+      envelope,
+      notify: (n) => progress.push(n),
+    });
+    expect(t.opened[0]?.handled).toContainEqual({
+      jsonrpc: '2.0',
+      id: 'ask-1',
+      error: expect.objectContaining({ code: -32601 }),
+    });
+    expect(progress).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/progress', params: { progress: 1 } },
+    ]);
+    expect(answer).toMatchObject({ id: 3, result: { resultType: 'complete' } });
+  });
+
+  it('cancels the internal request when the client gives up', async () => {
+    const t = setup();
+    const abort = new AbortController();
+    const pending = t.bridge.request({ request: call(4, 'slow'), envelope, signal: abort.signal });
+    await flush();
+    abort.abort();
+    expect(await pending).toMatchObject({ id: 4, error: { code: -32000 } });
+    const sent = t.opened[0]?.handled.at(-1);
+    expect(sent).toMatchObject({ method: 'notifications/cancelled' });
+  });
+
+  it('closes an internal session idle for idleMs on the clock, and opens a new one after', async () => {
+    const t = setup();
+    await t.bridge.request({ request: call(1, 'tools/list'), envelope });
+    t.clock.advance(999);
+    expect(t.opened[0]?.closed).toBe(false);
+    t.clock.advance(1);
+    expect(t.opened[0]?.closed).toBe(true);
+    expect(t.bridge.sessionCount).toBe(0);
+    await t.bridge.request({ request: call(2, 'tools/list'), envelope });
+    expect(t.opened).toHaveLength(2);
+  });
+
+  it('answers server/discover from a fresh initialize, closing its session', async () => {
+    const t = setup();
+    const answer = await t.bridge.discover({ request: call(9, 'server/discover'), envelope });
+    expect(answer).toMatchObject({
+      id: 9,
+      result: {
+        supportedVersions: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
+        capabilities: { tools: {} },
+        instructions: 'be kind',
+        resultType: 'complete',
+        ttlMs: 0,
+        cacheScope: 'private',
+      },
+    });
+    expect(t.opened[0]?.closed).toBe(true);
+  });
+
+  it('gives requests waiting at close an error', async () => {
+    const t = setup();
+    const pending = t.bridge.request({ request: call(5, 'slow'), envelope });
+    await flush();
+    t.bridge.close();
+    expect(await pending).toMatchObject({ id: 5, error: { code: -32000 } });
+  });
+});

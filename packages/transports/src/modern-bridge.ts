@@ -1,0 +1,252 @@
+import {
+  type Clock,
+  discoverResult,
+  failure,
+  isJsonObject,
+  isRequest,
+  isResponse,
+  type JsonRpcFailure,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  LATEST_LEGACY_REVISION,
+  Method,
+  type ModernEnvelope,
+  modernError,
+  modernResult,
+  relayedCapabilities,
+  stripEnvelope,
+  wireError,
+} from '@switchyard/protocol';
+import type { FrontSession, OpenSession } from './front-session.js';
+
+export interface ModernBridgeOptions {
+  openSession: OpenSession;
+  /** The front the modern requests come through, as the client sessions it opens report it. */
+  transport: string;
+  clock: Clock;
+  /** An internal session with nothing in flight for this long is closed (default 5 min). */
+  idleMs?: number;
+}
+
+/** One request in flight on an internal session, by the id the bridge gave it. */
+interface Waiting {
+  method: string;
+  clientId: JsonRpcId;
+  settle: (answer: JsonRpcResponse) => void;
+  /** Where the request's own notifications (progress) go, if anywhere. */
+  notify: ((notification: JsonRpcNotification) => void) | undefined;
+}
+
+/** A legacy-canonical client session of the router that serves modern requests. */
+interface InternalSession {
+  key: string;
+  front: FrontSession;
+  /** The router's answer to the synthetic `initialize`: its result, or why it failed. */
+  ready: Promise<JsonRpcResponse>;
+  waiting: Map<JsonRpcId, Waiting>;
+  idleTimer: unknown;
+}
+
+/** One modern request, as a front hands it over. */
+export interface ModernCall {
+  request: JsonRpcRequest;
+  envelope: ModernEnvelope;
+  principal?: string | undefined;
+  /** Notifications that belong to the request (progress), in order. */
+  notify?: (notification: JsonRpcNotification) => void;
+  /** Aborted when the client gives up on the request (its HTTP request closed, or cancelled). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Serves modern (MCP 2026-07-28) requests through the router's legacy client sessions
+ * (docs/protocol-versions.md, "The modern era (2026-07-28)"). Each (principal, capability profile)
+ * gets one internal session, opened with a synthetic `initialize` carrying the capabilities the
+ * bridge can honour for that client, and reused until it idles, so namespacing, admission,
+ * metrics and tracing apply unchanged. Requests get bridge-minted ids (clients of one session may
+ * reuse ids), the envelope is stripped before they reach the router, and answers are turned into
+ * the modern shape.
+ */
+export class ModernBridge {
+  private readonly sessions = new Map<string, InternalSession>();
+  private sequence = 0;
+
+  constructor(private readonly options: ModernBridgeOptions) {}
+
+  /** Answers `server/discover` from a fresh synthetic `initialize` of the aggregate. */
+  async discover(call: ModernCall): Promise<JsonRpcResponse> {
+    const session = this.openInternal(call, `discover-${++this.sequence}`);
+    const ready = await session.ready;
+    session.front.close();
+    if ('error' in ready) return this.failed(call, ready);
+    return { jsonrpc: '2.0', id: call.request.id, result: discoverResult(ready.result) };
+  }
+
+  /** Answers one modern request by way of the internal session of its principal and profile. */
+  async request(call: ModernCall): Promise<JsonRpcResponse> {
+    const capabilities = relayedCapabilities(call.envelope.capabilities);
+    const key = `${call.principal ?? ''}\n${stableJson(capabilities)}`;
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = this.openInternal(call, key);
+      this.sessions.set(key, session);
+    }
+    this.options.clock.clearTimeout(session.idleTimer);
+    session.idleTimer = undefined;
+    const ready = await session.ready;
+    if ('error' in ready) {
+      this.end(session);
+      return this.failed(call, ready);
+    }
+    const serverInfo = isJsonObject(ready.result.serverInfo) ? ready.result.serverInfo : {};
+    const { request } = call;
+    const id = `modern-${++this.sequence}`;
+    const params = stripEnvelope(request.params);
+    const answer = await new Promise<JsonRpcResponse>((settle) => {
+      const s = session as InternalSession;
+      s.waiting.set(id, {
+        method: request.method,
+        clientId: request.id,
+        settle,
+        notify: call.notify,
+      });
+      call.signal?.addEventListener('abort', () => {
+        if (!s.waiting.delete(id)) return;
+        s.front.handle({
+          jsonrpc: '2.0',
+          method: Method.Cancelled,
+          params: { requestId: id, reason: 'the modern client went away' },
+        });
+        settle(failure(request.id, 'connection_closed', 'Request cancelled by the client'));
+      });
+      s.front.handle({ ...request, id, ...(params === undefined ? {} : { params }) });
+    });
+    if (session.waiting.size === 0) this.idle(session);
+    if ('error' in answer) return { ...answer, id: request.id, error: modernError(answer.error) };
+    return {
+      jsonrpc: '2.0',
+      id: request.id,
+      result: modernResult(request.method, answer.result, serverInfo),
+    };
+  }
+
+  /** Closes every internal session (shutdown); their waiting requests get an error. */
+  close(): void {
+    for (const session of [...this.sessions.values()]) this.end(session);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** The answer to a request whose internal session could not be opened. */
+  private failed(call: ModernCall, answer: JsonRpcFailure): JsonRpcResponse {
+    return { jsonrpc: '2.0', id: call.request.id, error: modernError(answer.error) };
+  }
+
+  /**
+   * Opens a router client session and runs the legacy handshake on it: `initialize` in the
+   * canonical revision with the capabilities the bridge relays for this client, then
+   * `notifications/initialized` (MCP 2025-11-25, Basic: Lifecycle).
+   */
+  private openInternal(call: ModernCall, key: string): InternalSession {
+    let answered: (answer: JsonRpcResponse) => void = () => {};
+    const session: InternalSession = {
+      key,
+      front: undefined as unknown as FrontSession,
+      ready: new Promise((resolve) => {
+        answered = resolve;
+      }),
+      waiting: new Map(),
+      idleTimer: undefined,
+    };
+    const initializeId = `modern-initialize-${++this.sequence}`;
+    session.front = this.options.openSession(
+      (message, related) => {
+        if (isResponse(message) && message.id === initializeId) {
+          if ('result' in message)
+            session.front.handle({ jsonrpc: '2.0', method: Method.Initialized });
+          answered(message);
+        } else this.route(session, message, related);
+      },
+      {
+        transport: this.options.transport,
+        ...(call.principal === undefined ? {} : { principal: call.principal }),
+      },
+    );
+    session.front.handle({
+      jsonrpc: '2.0',
+      id: initializeId,
+      method: Method.Initialize,
+      params: {
+        protocolVersion: LATEST_LEGACY_REVISION,
+        capabilities: relayedCapabilities(call.envelope.capabilities),
+        clientInfo: call.envelope.clientInfo ?? { name: 'modern-client', version: '0' },
+      },
+    });
+    return session;
+  }
+
+  /**
+   * What the router sends an internal session: answers go to their request, progress to its
+   * stream; a request (which a backend can only reach a modern client through MRTR, not bridged
+   * yet) is refused; other notifications (list changes, session-wide logs) have no modern
+   * destination without `subscriptions/listen` and are dropped.
+   */
+  private route(
+    session: InternalSession,
+    message: JsonRpcMessage,
+    related: JsonRpcId | undefined,
+  ): void {
+    if (isResponse(message)) {
+      const waiting = message.id === null ? undefined : session.waiting.get(message.id);
+      if (!waiting || message.id === null) return;
+      session.waiting.delete(message.id);
+      waiting.settle(message);
+      return;
+    }
+    if (isRequest(message)) {
+      session.front.handle({
+        jsonrpc: '2.0',
+        id: message.id,
+        error: wireError(
+          'method_not_found',
+          `Method not found: ${message.method} cannot reach a 2026-07-28 client through this proxy`,
+        ),
+      });
+      return;
+    }
+    if (message.method !== Method.Progress || related === undefined) return;
+    session.waiting.get(related)?.notify?.(message);
+  }
+
+  private idle(session: InternalSession): void {
+    if (this.sessions.get(session.key) !== session) return;
+    const idleMs = this.options.idleMs ?? 5 * 60_000;
+    this.options.clock.clearTimeout(session.idleTimer);
+    session.idleTimer = this.options.clock.setTimeout(() => {
+      if (session.waiting.size === 0) this.end(session);
+    }, idleMs);
+  }
+
+  private end(session: InternalSession): void {
+    if (this.sessions.get(session.key) === session) this.sessions.delete(session.key);
+    this.options.clock.clearTimeout(session.idleTimer);
+    for (const waiting of session.waiting.values()) {
+      waiting.settle(failure(waiting.clientId, 'connection_closed', 'The proxy session closed'));
+    }
+    session.waiting.clear();
+    session.front.close();
+  }
+}
+
+/** JSON with object keys sorted, so equal capability objects give equal keys. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (!isJsonObject(value)) return JSON.stringify(value);
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(',')}}`;
+}

@@ -1,0 +1,375 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cliPath,
+  everythingServer,
+  firstText,
+  serverScript,
+  type TestProxy,
+  tempDir,
+  withProxy,
+} from './helpers.js';
+import { createMessageValidator, formatIssue, type SchemaIssue } from './schema-validator.js';
+
+/**
+ * A modern (MCP 2026-07-28) front over legacy backends (docs/protocol-versions.md, "The modern era
+ * (2026-07-28)"): the v2 SDK client pinned to 2026-07-28 talks to the proxy in front of
+ * server-everything and server-memory, over Streamable HTTP and stdio, and every message it
+ * receives validates against the 2026-07-28 schema; raw requests check each refusal; legacy
+ * clients keep working on the same endpoint.
+ */
+
+const MODERN = '2026-07-28';
+const validator = createMessageValidator(MODERN);
+
+function tap<T extends Transport>(transport: T, issues: SchemaIssue[], received: unknown[]): T {
+  const methods = new Map<unknown, string>();
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    const m = message as { id?: unknown; method?: string };
+    if (m.id !== undefined && m.method) methods.set(m.id, m.method);
+    return send(message, options);
+  };
+  let inner: Transport['onmessage'];
+  Object.defineProperty(transport, 'onmessage', {
+    get: () => (inner ? receive : undefined),
+    set: (handler) => {
+      inner = handler;
+    },
+  });
+  const receive: NonNullable<Transport['onmessage']> = (message, extra) => {
+    const id = (message as { id?: unknown }).id;
+    received.push(message);
+    issues.push(...validator.validate(message, methods.get(id)));
+    inner?.(message, extra);
+  };
+  return transport;
+}
+
+function modernClient(): Client {
+  return new Client(
+    { name: 'modern-test', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: MODERN } } },
+  );
+}
+
+/** Lists, calls, reads and gets through a connected modern client, as the tests below expect. */
+async function exercise(client: Client): Promise<void> {
+  const tools = await client.listTools();
+  const names = tools.tools.map((t) => t.name);
+  expect(names).toContain('everything__echo');
+  expect(names).toContain('memory__read_graph');
+  expect(names).toEqual([...names].sort());
+  const echo = await client.callTool({
+    name: 'everything__echo',
+    arguments: { message: 'modern' },
+  });
+  expect(firstText(echo)).toContain('modern');
+  const graph = await client.callTool({ name: 'memory__read_graph', arguments: {} });
+  expect(graph.isError).not.toBe(true);
+  const prompts = await client.listPrompts();
+  expect(prompts.prompts.map((p) => p.name)).toContain('everything__simple-prompt');
+  const prompt = await client.getPrompt({ name: 'everything__simple-prompt' });
+  expect(prompt.messages.length).toBeGreaterThan(0);
+  const resources = await client.listResources();
+  const first = resources.resources[0];
+  expect(first).toBeDefined();
+  const read = await client.readResource({ uri: first?.uri ?? '' });
+  expect(read.contents.length).toBeGreaterThan(0);
+  const templates = await client.listResourceTemplates();
+  expect(templates.resourceTemplates.length).toBeGreaterThan(0);
+}
+
+describe('a 2026-07-28 client through the proxy', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let config: Record<string, unknown>;
+  let t: TestProxy;
+  beforeAll(async () => {
+    dir = tempDir();
+    config = {
+      servers: {
+        everything: everythingServer(),
+        memory: {
+          command: process.execPath,
+          args: [serverScript('server-memory')],
+          env: { MEMORY_FILE_PATH: join(dir.path, 'memory.jsonl') },
+        },
+      },
+    };
+    t = await withProxy(config);
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    dir?.remove();
+  });
+
+  it('over Streamable HTTP lists, calls, reads and gets, every message valid for 2026-07-28', async () => {
+    const issues: SchemaIssue[] = [];
+    const received: unknown[] = [];
+    const client = modernClient();
+    await client.connect(tap(new StreamableHTTPClientTransport(t.url), issues, received));
+    try {
+      expect(client.getServerVersion()?.name).toBe('switchyard');
+      await exercise(client);
+    } finally {
+      await client.close();
+    }
+    expect(received.length).toBeGreaterThanOrEqual(9);
+    expect(
+      received.every(
+        (m) =>
+          (m as { result?: object }).result === undefined ||
+          'resultType' in (m as { result: object }).result,
+      ),
+    ).toBe(true);
+    expect(issues.map(formatIssue)).toEqual([]);
+  }, 60_000);
+
+  it('on a per-server endpoint sees that server alone', async () => {
+    const client = modernClient();
+    await client.connect(new StreamableHTTPClientTransport(new URL('/servers/memory/mcp', t.url)));
+    try {
+      const tools = await client.listTools();
+      expect(tools.tools.map((tool) => tool.name)).toContain('read_graph');
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+
+  it('over stdio (switchyard --stdio) lists, calls, reads and gets', async () => {
+    const file = join(dir.path, 'switchyard.json');
+    writeFileSync(file, JSON.stringify(config));
+    const issues: SchemaIssue[] = [];
+    const received: unknown[] = [];
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [cliPath, '--stdio', '--config', file],
+      env: { ...getDefaultEnvironment(), XDG_STATE_HOME: process.env.XDG_STATE_HOME ?? '' },
+      stderr: 'ignore',
+    });
+    const client = modernClient();
+    await client.connect(tap(transport, issues, received));
+    try {
+      await exercise(client);
+    } finally {
+      await client.close();
+    }
+    expect(received.length).toBeGreaterThanOrEqual(8);
+    expect(issues.map(formatIssue)).toEqual([]);
+  }, 90_000);
+
+  it('keeps legacy clients working on the same endpoint', async () => {
+    const tools = await t.client.listTools();
+    expect(tools.tools.map((tool) => tool.name)).toContain('everything__echo');
+    expect(await t.client.ping()).toEqual({});
+  }, 30_000);
+});
+
+/** A raw modern POST to the proxy: the envelope, the routing headers and `extra` headers. */
+async function post(
+  url: URL,
+  method: string,
+  params: Record<string, unknown> = {},
+  options: { headers?: Record<string, string>; meta?: Record<string, unknown> | null } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const meta =
+    options.meta === null
+      ? undefined
+      : {
+          'io.modelcontextprotocol/protocolVersion': MODERN,
+          'io.modelcontextprotocol/clientCapabilities': {},
+          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+          ...options.meta,
+        };
+  const name = typeof params.name === 'string' ? params.name : params.uri;
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': MODERN,
+      'mcp-method': method,
+      ...(typeof name === 'string' ? { 'mcp-name': name } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      method,
+      params: meta ? { ...params, _meta: meta } : params,
+    }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : {} };
+}
+
+describe('modern requests refused or answered by the proxy itself', () => {
+  let t: TestProxy;
+  beforeAll(async () => {
+    t = await withProxy({ servers: { everything: everythingServer() } }, { client: false });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const errorOf = (body: Record<string, unknown>) => body.error as Record<string, unknown>;
+
+  it('answers server/discover with versions, capabilities, cache hints and serverInfo', async () => {
+    const { status, body } = await post(t.url, 'server/discover');
+    expect(status).toBe(200);
+    expect(validator.validate(body, 'server/discover').map(formatIssue)).toEqual([]);
+    const result = body.result as Record<string, unknown>;
+    expect(result.supportedVersions).toEqual([
+      '2026-07-28',
+      '2025-11-25',
+      '2025-06-18',
+      '2025-03-26',
+      '2024-11-05',
+    ]);
+    expect(result).toMatchObject({ resultType: 'complete', ttlMs: 0, cacheScope: 'private' });
+    expect(result.capabilities).toMatchObject({ tools: {}, prompts: {}, resources: {} });
+    expect(result.capabilities).not.toHaveProperty('logging');
+    expect(result._meta).toMatchObject({
+      'io.modelcontextprotocol/serverInfo': { name: 'switchyard' },
+    });
+  });
+
+  it('gives list and read results resultType and cache hints', async () => {
+    for (const method of [
+      'tools/list',
+      'prompts/list',
+      'resources/list',
+      'resources/templates/list',
+    ]) {
+      const { status, body } = await post(t.url, method);
+      expect(status).toBe(200);
+      expect(body.result).toMatchObject({
+        resultType: 'complete',
+        ttlMs: 0,
+        cacheScope: 'private',
+      });
+      expect(validator.validate(body, method).map(formatIssue)).toEqual([]);
+    }
+    const call = await post(t.url, 'tools/call', {
+      name: 'everything__echo',
+      arguments: { message: 'hi' },
+    });
+    expect(call.body.result).toMatchObject({ resultType: 'complete' });
+    expect(call.body.result).not.toHaveProperty('ttlMs');
+  });
+
+  it('refuses a request without the envelope: 400 and -32602', async () => {
+    const { status, body } = await post(t.url, 'tools/list', {}, { meta: null });
+    expect(status).toBe(400);
+    expect(errorOf(body).code).toBe(-32602);
+    const partial = await post(
+      t.url,
+      'tools/list',
+      {},
+      {
+        meta: { 'io.modelcontextprotocol/clientCapabilities': undefined },
+      },
+    );
+    expect(partial.status).toBe(400);
+    expect(errorOf(partial.body).code).toBe(-32602);
+  });
+
+  it('refuses an unsupported version: 400 and -32022 naming the supported ones', async () => {
+    const { status, body } = await post(
+      t.url,
+      'tools/list',
+      {},
+      {
+        meta: { 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
+        headers: { 'mcp-protocol-version': '2099-01-01' },
+      },
+    );
+    expect(status).toBe(400);
+    expect(body.error).toEqual({
+      code: -32022,
+      message: expect.any(String),
+      data: { supported: ['2026-07-28'], requested: '2099-01-01' },
+    });
+    expect(validator.validate(body).map(formatIssue)).toEqual([]);
+  });
+
+  it('refuses routing headers that disagree with the body: 400 and -32020', async () => {
+    const cases: Record<string, string>[] = [
+      { 'mcp-method': 'tools/list' },
+      { 'mcp-name': 'everything__other' },
+      { 'mcp-protocol-version': '2025-11-25' },
+    ];
+    for (const headers of cases) {
+      const { status, body } = await post(
+        t.url,
+        'tools/call',
+        { name: 'everything__echo', arguments: { message: 'x' } },
+        { headers },
+      );
+      expect(status).toBe(400);
+      expect(errorOf(body).code).toBe(-32020);
+    }
+  });
+
+  it('decodes base64 routing headers', async () => {
+    const { status } = await post(
+      t.url,
+      'tools/call',
+      { name: 'everything__echo', arguments: { message: 'x' } },
+      { headers: { 'mcp-name': `=?base64?${btoa('everything__echo')}?=` } },
+    );
+    expect(status).toBe(200);
+  });
+
+  it('answers unknown and removed methods with 404 and -32601', async () => {
+    for (const method of ['ping', 'logging/setLevel', 'resources/subscribe', 'nope/nothing']) {
+      const { status, body } = await post(t.url, method);
+      expect(status).toBe(404);
+      expect(errorOf(body).code).toBe(-32601);
+    }
+    const listen = await post(t.url, 'subscriptions/listen', { notifications: {} });
+    expect(listen.status).toBe(404);
+    expect(errorOf(listen.body).code).toBe(-32601);
+  });
+
+  it('maps resource not found to -32602', async () => {
+    const { body } = await post(t.url, 'resources/read', { uri: 'nowhere://at/all' });
+    expect(errorOf(body).code).toBe(-32602);
+  });
+
+  it('takes a modern notification with 202', async () => {
+    const response = await fetch(t.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: {
+          requestId: 1,
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': MODERN,
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
+      }),
+    });
+    expect(response.status).toBe(202);
+  });
+
+  it('leaves legacy session operations alone: GET and DELETE without a session stay 400', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(t.url, { method, headers: { accept: 'text/event-stream' } });
+      expect(response.status).toBe(400);
+    }
+  });
+});
