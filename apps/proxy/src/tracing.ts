@@ -71,6 +71,17 @@ export function openTracing(
     retention: { maxAgeDays: settings.retentionDays, maxSizeBytes: settings.maxSizeBytes },
     cacheSize: settings.cacheSize,
   });
+  // The hop messages are recorded after the turn that forwards the request or answers the client,
+  // so that serialising them is off the exchange's path. The router never changes a message it has
+  // handed on, so recording a moment later keeps what was sent.
+  const later: Array<() => void> = [];
+  const runLater = () => {
+    for (const record of later.splice(0)) record();
+  };
+  const record = (...args: Parameters<Tracer['recordMessage']>) => {
+    if (later.length === 0) setImmediate(runLater);
+    later.push(() => tracer.recordMessage(...args));
+  };
   // Router session labels restart at 1 with the process; the boot time keeps them apart.
   const boot = Math.floor(deps.clock.now()).toString(36);
   const sessionIdOf = (id: string) => `${boot}-${id}`;
@@ -81,14 +92,14 @@ export function openTracing(
     const sessionId = sessionIdOf(event.session.id);
     const { server, method, requestId, params } = event;
     const clientMeta = metaOf(event.clientParams);
-    tracer.recordMessage(
+    record(
       sessionId,
       'client',
       'in',
       { jsonrpc: '2.0', id: requestId, method, params: event.clientParams ?? {} },
       server,
     );
-    tracer.recordMessage(sessionId, 'backend', 'out', { jsonrpc: '2.0', method, params }, server);
+    record(sessionId, 'backend', 'out', { jsonrpc: '2.0', method, params }, server);
     return {
       done(outcome, result) {
         const answer =
@@ -97,7 +108,7 @@ export function openTracing(
             : outcome.kind === 'error'
               ? { error: outcome.error }
               : { cancelled: true };
-        tracer.recordMessage(sessionId, 'backend', 'in', answer, server);
+        record(sessionId, 'backend', 'in', answer, server);
         let meta: JsonObject | undefined;
         if (result && result.isError !== true) {
           const toolCallId = TOOL_CALL_ID_KEYS.map((key) => text(clientMeta?.[key])).find(Boolean);
@@ -123,13 +134,17 @@ export function openTracing(
               result: meta ? { ...result, _meta: { ...metaOf(result), ...meta } } : result,
             }
           : { jsonrpc: '2.0', id: requestId, ...answer };
-        tracer.recordMessage(sessionId, 'client', 'out', toClient, server);
+        record(sessionId, 'client', 'out', toClient, server);
         return meta;
       },
     };
   };
 
-  return { tracer, tap, sessionIdOf, close: () => tracer.close() };
+  const close = () => {
+    runLater();
+    return tracer.close();
+  };
+  return { tracer, tap, sessionIdOf, close };
 }
 
 /**
