@@ -301,6 +301,16 @@ describe('modern requests refused or answered by the proxy itself', () => {
   });
 
   it('refuses routing headers that disagree with the body: 400 and -32020', async () => {
+    const version = await post(
+      t.url,
+      'tools/list',
+      {},
+      {
+        meta: { 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
+      },
+    );
+    expect(version.status).toBe(400);
+    expect(errorOf(version.body).code).toBe(-32020);
     const cases: Record<string, string>[] = [
       { 'mcp-method': 'tools/list' },
       { 'mcp-name': 'everything__other' },
@@ -329,7 +339,8 @@ describe('modern requests refused or answered by the proxy itself', () => {
   });
 
   it('answers unknown and removed methods with 404 and -32601', async () => {
-    for (const method of ['ping', 'logging/setLevel', 'resources/subscribe', 'nope/nothing']) {
+    const removed = ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe'];
+    for (const method of [...removed, 'resources/unsubscribe', 'nope/nothing']) {
       const { status, body } = await post(t.url, method);
       expect(status).toBe(404);
       expect(errorOf(body).code).toBe(-32601);

@@ -30,6 +30,7 @@ export {
   modernCapabilities,
   modernError,
   modernResult,
+  readEnvelope,
   relayedCapabilities,
   SUPPORTED_VERSIONS,
   stripEnvelope,

@@ -119,12 +119,10 @@ export function hasModernEnvelope(message: JsonRpcMessage): boolean {
 }
 
 /**
- * Checks a modern request's envelope (MCP 2026-07-28, Basic: Lifecycle): `_meta` with a protocol
- * version and client capabilities (else -32602), a version the proxy speaks (else -32022 naming
- * the supported ones), a method the modern era has (else -32601; `initialize`, `ping`,
- * `logging/setLevel` and `resources/subscribe` are legacy only).
+ * Reads a modern request's envelope (MCP 2026-07-28, Basic: Lifecycle): `_meta` with a protocol
+ * version and client capabilities, else -32602.
  */
-export function checkEnvelope(method: string, params: unknown): ModernEnvelope | ModernRefusal {
+export function readEnvelope(params: unknown): ModernEnvelope | ModernRefusal {
   const meta = metaOf(params);
   const version = meta?.[MetaKey.protocolVersion];
   const capabilities = meta?.[MetaKey.clientCapabilities];
@@ -134,6 +132,20 @@ export function checkEnvelope(method: string, params: unknown): ModernEnvelope |
       message: `Invalid params: _meta must carry ${MetaKey.protocolVersion} and ${MetaKey.clientCapabilities}`,
     };
   }
+  const clientInfo = meta[MetaKey.clientInfo];
+  return { version, capabilities, clientInfo: isJsonObject(clientInfo) ? clientInfo : undefined };
+}
+
+/**
+ * Checks a modern request's envelope (MCP 2026-07-28, Basic: Lifecycle): its shape (else -32602,
+ * see {@link readEnvelope}), a version the proxy speaks (else -32022 naming the supported ones),
+ * a method the modern era has (else -32601; `initialize`, `ping`, `logging/setLevel` and
+ * `resources/subscribe` are legacy only).
+ */
+export function checkEnvelope(method: string, params: unknown): ModernEnvelope | ModernRefusal {
+  const envelope = readEnvelope(params);
+  if (isRefusal(envelope)) return envelope;
+  const { version } = envelope;
   if (!(MODERN_REVISIONS as readonly string[]).includes(version)) {
     return {
       name: 'unsupported_protocol_version',
@@ -144,8 +156,7 @@ export function checkEnvelope(method: string, params: unknown): ModernEnvelope |
   if (!MODERN_CLIENT_REQUESTS.includes(method)) {
     return { name: 'method_not_found', message: `Method not found: ${method}` };
   }
-  const clientInfo = meta[MetaKey.clientInfo];
-  return { version, capabilities, clientInfo: isJsonObject(clientInfo) ? clientInfo : undefined };
+  return envelope;
 }
 
 /** Whether a check ended in a refusal. */

@@ -105,15 +105,17 @@ function unsupportedVersion(request: Request): Response | undefined {
 /**
  * The one message of a POST when it is of the modern era (MCP 2026-07-28; classification as in
  * docs/protocol-versions.md, "The modern era (2026-07-28)"): a request or notification carrying the
- * modern envelope, or a request other than `initialize` without an `Mcp-Session-Id`. Batches,
- * `initialize`, responses and whatever names a session are legacy.
+ * modern envelope (even `initialize`, which the modern era refuses), or a request other than
+ * `initialize` without an `Mcp-Session-Id`. Batches, responses, `initialize` without the envelope
+ * and whatever names a session without it are legacy.
  */
 function modernMessage(request: Request, post: PostBody): JsonRpcMessage | undefined {
   const item = post.items[0];
   if (post.batch || !item?.ok) return undefined;
   const message = item.message;
-  if (isResponse(message) || message.method === Method.Initialize) return undefined;
+  if (isResponse(message)) return undefined;
   if (hasModernEnvelope(message)) return message;
+  if (message.method === Method.Initialize) return undefined;
   return isRequest(message) && !request.headers.has('mcp-session-id') ? message : undefined;
 }
 

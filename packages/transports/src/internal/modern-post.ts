@@ -14,6 +14,7 @@ import {
   Method,
   type ModernEnvelope,
   type ModernRefusal,
+  readEnvelope,
   serializeMessage,
 } from '@switchyard/protocol';
 import type { ModernBridge, ModernCall } from '../modern-bridge.js';
@@ -78,15 +79,20 @@ export async function modernPost(
       message: `Method not found: ${message.method}`,
     });
   }
-  const envelope = admitModern(message.method, message.params);
-  if (isRefusal(envelope)) return refusalResponse(message.id, envelope);
+  // The envelope's shape, then the headers against the body, then its version and method: a
+  // header that disagrees with the body is a mismatch whatever the version (MCP 2026-07-28,
+  // Transports: Streamable HTTP, Request Headers).
+  const declared = readEnvelope(message.params);
+  if (isRefusal(declared)) return refusalResponse(message.id, declared);
   const mismatch = checkRoutingHeaders(
     (name) => request.headers.get(name),
     message.method,
     message.params,
-    envelope.version,
+    declared.version,
   );
   if (mismatch) return refusalResponse(message.id, mismatch);
+  const envelope = admitModern(message.method, message.params);
+  if (isRefusal(envelope)) return refusalResponse(message.id, envelope);
   const call: ModernCall = { request: message, envelope, principal, signal: request.signal };
   if (!(sse && wantsProgress(message.params))) {
     return jsonResponse(await serveModern(bridge, call), 200);
