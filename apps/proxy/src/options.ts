@@ -1,9 +1,4 @@
-import {
-  type AuditArguments,
-  normalizeConfig,
-  type ServerConfig,
-  type SwitchyardConfig,
-} from '@switchyard/config';
+import { normalizeConfig, type ServerConfig, type SwitchyardConfig } from '@switchyard/config';
 import type { Logger, LoggerOptions, SecretSet } from '@switchyard/logging';
 import { type Clock, systemClock } from '@switchyard/protocol';
 import type { KeyPolicy } from './auth.js';
