@@ -12,6 +12,7 @@ import {
   everythingServer,
   firstText,
   serverScript,
+  sseEvents,
   type TestProxy,
   tempDir,
   withProxy,
@@ -348,6 +349,45 @@ describe('modern requests refused or answered by the proxy itself', () => {
     const listen = await post(t.url, 'subscriptions/listen', { notifications: {} });
     expect(listen.status).toBe(404);
     expect(errorOf(listen.body).code).toBe(-32601);
+  });
+
+  it('streams the progress of a request that asked for it, then its answer, as SSE', async () => {
+    const params = {
+      name: 'everything__trigger-long-running-operation',
+      arguments: { duration: 0.3, steps: 3 },
+    };
+    const response = await fetch(t.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': MODERN,
+        'mcp-method': 'tools/call',
+        'mcp-name': params.name,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'p',
+        method: 'tools/call',
+        params: {
+          ...params,
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': MODERN,
+            'io.modelcontextprotocol/clientCapabilities': {},
+            progressToken: 'tok',
+          },
+        },
+      }),
+    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const messages = sseEvents(await response.text()).map((e) => JSON.parse(e.data));
+    const progress = messages.filter((m) => m.method === 'notifications/progress');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress[0].params.progressToken).toBe('tok');
+    expect(messages.at(-1)).toMatchObject({ id: 'p', result: { resultType: 'complete' } });
+    for (const message of messages) {
+      expect(validator.validate(message, 'tools/call').map(formatIssue)).toEqual([]);
+    }
   });
 
   it('maps resource not found to -32602', async () => {
