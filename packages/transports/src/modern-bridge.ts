@@ -33,7 +33,6 @@ export interface ModernBridgeOptions {
 
 /** One request in flight on an internal session, by the id the bridge gave it. */
 interface Waiting {
-  method: string;
   clientId: JsonRpcId;
   settle: (answer: JsonRpcResponse) => void;
   /** Where the request's own notifications (progress) go, if anywhere. */
@@ -108,7 +107,6 @@ export class ModernBridge {
     const answer = await new Promise<JsonRpcResponse>((settle) => {
       const s = session as InternalSession;
       s.waiting.set(id, {
-        method: request.method,
         clientId: request.id,
         settle,
         notify: call.notify,
