@@ -18,7 +18,7 @@ import type { AdminState } from './admin-state.js';
 import { mountTraceRoutes } from './admin-traces.js';
 import type { AdminAuditEvent, AuditLog } from './audit-log.js';
 import type { Auth, AuthEnv } from './auth.js';
-import { jsonAnswer, toResponse } from './http-answer.js';
+import { jsonAnswer, jsonBody, toResponse } from './http-answer.js';
 import type { SupervisedBackends } from './supervised-backends.js';
 import type { ToolPins } from './tool-pins.js';
 
@@ -48,18 +48,6 @@ export interface AdminApiOptions {
 const notFound = (error: string) => toResponse(jsonAnswer(httpStatusOf('not_found'), { error }));
 const badRequest = (error: string) =>
   toResponse(jsonAnswer(httpStatusOf('invalid_request'), { error }));
-
-/** The JSON object a request carries, or undefined when it is not one. */
-async function jsonBody(c: Context): Promise<Record<string, unknown> | undefined> {
-  try {
-    const value: unknown = await c.req.json();
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A log line as it is written to the file. */
 export function logLineText(line: LogLine): string {

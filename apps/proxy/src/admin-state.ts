@@ -6,7 +6,11 @@ import type {
   SessionSummary,
   Snapshot,
 } from '@switchyard/admin-api';
-import { createRequestWindows, type RequestWindows } from '@switchyard/metrics';
+import {
+  createRequestWindows,
+  type RequestSummary,
+  type RequestWindows,
+} from '@switchyard/metrics';
 import type { Clock } from '@switchyard/protocol';
 import type { NamingOptions, RouterObserver, SessionView } from '@switchyard/router';
 import type { SupervisorEvent } from '@switchyard/supervisor';
@@ -14,6 +18,14 @@ import { createServerHistory, type ServerHistory } from './server-history.js';
 import { createServerInventory, type ServerInventory } from './server-inventory.js';
 import type { SupervisedBackends } from './supervised-backends.js';
 import { PROXY_VERSION } from './version.js';
+
+/**
+ * The request windows' summary is the admin API's, field for field: this fails to compile the day
+ * the two drift apart (`@switchyard/admin-api` repeats the shape to stay browser-safe).
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const windowsAgree: Same<RequestSummary, Omit<MetricsSummary, 'restartsLastHour'>> = true;
+void windowsAgree;
 
 /** How often `/api/events` carries a metrics summary while someone listens. */
 export const METRICS_TICK_MS = 5_000;

@@ -14,7 +14,7 @@ import { httpStatusOf, SwitchyardError } from '@switchyard/protocol';
 import type { Tracer } from '@switchyard/tracing';
 import type { Context, Hono } from 'hono';
 import type { AuthEnv } from './auth.js';
-import { jsonAnswer, toResponse } from './http-answer.js';
+import { jsonAnswer, jsonBody, toResponse } from './http-answer.js';
 
 /**
  * The tracer's answers are the admin API's trace types as they are: this fails to compile the day
@@ -39,17 +39,6 @@ const numberOf = (text: string | undefined) => {
   const value = Number(text);
   return Number.isFinite(value) ? value : undefined;
 };
-
-async function body(c: Context): Promise<Record<string, unknown> | undefined> {
-  try {
-    const value: unknown = await c.req.json();
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * `/api/traces/*` and `/api/answers` (docs/tracing.md, "The admin API"): the tracer's queries,
@@ -112,7 +101,7 @@ export function mountTraceRoutes(
   app.post(
     '/traces/responses/close',
     guarded(async (c, t) => {
-      const sessionId = (await body(c))?.sessionId;
+      const sessionId = (await jsonBody(c))?.sessionId;
       if (typeof sessionId !== 'string')
         return answer(400, 'the body must be JSON: { "sessionId": "..." }');
       return json(c, { responseId: t.closeResponse(sessionId) ?? null });
@@ -142,7 +131,7 @@ export function mountTraceRoutes(
   app.post(
     '/traces/feedback',
     guarded(async (c, t) => {
-      const input = await body(c);
+      const input = await jsonBody(c);
       if (!input || typeof input.responseId !== 'string' || typeof input.score !== 'number') {
         return answer(
           400,
@@ -166,7 +155,7 @@ export function mountTraceRoutes(
   app.post(
     '/answers',
     guarded(async (c, t) => {
-      const input = await body(c);
+      const input = await jsonBody(c);
       if (!input) return answer(400, 'the body must be a JSON object (docs/tracing.md, "Answers")');
       return json(c, t.recordAnswer(input as AnswerInput));
     }),

@@ -43,3 +43,20 @@ export function refuseUpgrade(socket: Duplex, status: number): void {
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
   );
 }
+
+/**
+ * The JSON object an admin request carries, or undefined when the body is not one (then the
+ * route answers 400 saying what it expects).
+ */
+export async function jsonBody(c: {
+  req: { json(): Promise<unknown> };
+}): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value: unknown = await c.req.json();
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
