@@ -346,9 +346,6 @@ describe('modern requests refused or answered by the proxy itself', () => {
       expect(status).toBe(404);
       expect(errorOf(body).code).toBe(-32601);
     }
-    const listen = await post(t.url, 'subscriptions/listen', { notifications: {} });
-    expect(listen.status).toBe(404);
-    expect(errorOf(listen.body).code).toBe(-32601);
   });
 
   it('streams the progress of a request that asked for it, then its answer, as SSE', async () => {

@@ -35,6 +35,16 @@ export {
   SUPPORTED_VERSIONS,
   stripEnvelope,
 } from './modern.js';
+export type { ListenFilter } from './modern-listen.js';
+export {
+  ACKNOWLEDGED_METHOD,
+  acknowledgement,
+  honouredFilter,
+  LISTEN_METHOD,
+  listenFilter,
+  listenNotification,
+  listenResult,
+} from './modern-listen.js';
 export type { MessageCheck } from './parse.js';
 export { parseFrame, parseValue } from './parse.js';
 export { serializeMessage } from './raw-result.js';

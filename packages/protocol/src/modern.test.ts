@@ -133,7 +133,7 @@ describe('results for modern clients', () => {
     });
   });
 
-  it('discovers from an initialize result, without logging or list-changed promises', () => {
+  it('discovers from an initialize result, without logging, with its list-changed and subscribe', () => {
     const result = discoverResult({
       protocolVersion: '2025-11-25',
       capabilities: { tools: { listChanged: true }, resources: { subscribe: true }, logging: {} },
@@ -141,9 +141,10 @@ describe('results for modern clients', () => {
     });
     expect(result).toMatchObject({
       supportedVersions: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
-      capabilities: { tools: {}, resources: {} },
+      capabilities: { tools: { listChanged: true }, resources: { subscribe: true } },
       resultType: 'complete',
     });
     expect(result.capabilities).not.toHaveProperty('logging');
+    expect(result.capabilities).not.toHaveProperty('resources.listChanged');
   });
 });

@@ -283,13 +283,18 @@ export function modernError(error: JsonRpcErrorObject): JsonRpcErrorObject {
 /**
  * The proxy's legacy server capabilities as modern ones (MCP 2026-07-28, Basic: Lifecycle,
  * Capabilities): no `logging` (request-scoped log levels are not bridged), no `tasks` (an
- * extension in 2026-07-28), no `subscribe` and no `listChanged` (they need `subscriptions/listen`,
- * not bridged yet; docs/protocol-versions.md).
+ * extension in 2026-07-28); `listChanged` and `subscribe` as the legacy ones declare them, since
+ * `subscriptions/listen` delivers both (docs/protocol-versions.md).
  */
 export function modernCapabilities(legacy: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const key of ['tools', 'prompts', 'resources'] as const) {
-    if (isJsonObject(legacy[key])) out[key] = {};
+    const declared = legacy[key];
+    if (!isJsonObject(declared)) continue;
+    const capability: JsonObject = {};
+    if (declared.listChanged === true) capability.listChanged = true;
+    if (key === 'resources' && declared.subscribe === true) capability.subscribe = true;
+    out[key] = capability;
   }
   if (isJsonObject(legacy.completions)) out.completions = {};
   return out;

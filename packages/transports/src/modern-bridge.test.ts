@@ -24,12 +24,14 @@ const envelope: ModernEnvelope = {
 function setup() {
   const clock = new ManualClock();
   const opened: { info: unknown; handled: JsonRpcMessage[]; closed: boolean }[] = [];
+  const sinks: SessionSink[] = [];
   const held: { sink: SessionSink; request: JsonRpcRequest }[] = [];
   const bridge = new ModernBridge({
     clock,
     transport: 'streamable-http',
     idleMs: 1_000,
     openSession: (sink, info): FrontSession => {
+      sinks.push(sink);
       const record = { info, handled: [] as JsonRpcMessage[], closed: false };
       opened.push(record);
       return {
@@ -42,11 +44,17 @@ function setup() {
               id: message.id,
               result: {
                 protocolVersion: '2025-11-25',
-                capabilities: { tools: { listChanged: true }, logging: {} },
+                capabilities: {
+                  tools: { listChanged: true },
+                  resources: { subscribe: true },
+                  logging: {},
+                },
                 serverInfo: { name: 'switchyard', version: '9' },
                 instructions: 'be kind',
               },
             });
+          } else if (message.method === 'resources/subscribe' && message.params?.uri === 'bad://') {
+            sink({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: 'no' } });
           } else if (message.method === 'slow') {
             held.push({ sink, request: message });
           } else {
@@ -66,10 +74,10 @@ function setup() {
       };
     },
   });
-  return { bridge, clock, opened, held };
+  return { bridge, clock, opened, held, sinks };
 }
 
-function call(id: number, method: string, params: Record<string, unknown> = {}) {
+function call(id: number | string, method: string, params: Record<string, unknown> = {}) {
   const _meta = {
     [MetaKey.protocolVersion]: '2026-07-28',
     [MetaKey.clientCapabilities]: {},
@@ -181,5 +189,76 @@ describe('ModernBridge', () => {
     await flush();
     t.bridge.close();
     expect(await pending).toMatchObject({ id: 5, error: { code: -32000 } });
+  });
+
+  it('serves subscriptions/listen: acknowledgement first, admitted notifications, unsubscribe at close', async () => {
+    const t = setup();
+    const abort = new AbortController();
+    const sent: JsonRpcMessage[] = [];
+    const notifications = {
+      toolsListChanged: true,
+      promptsListChanged: true,
+      resourceSubscriptions: ['a://1', 'bad://'],
+    };
+    const answer = t.bridge.listen({
+      request: call(3, 'subscriptions/listen', { notifications }),
+      envelope,
+      notify: (m) => sent.push(m),
+      signal: abort.signal,
+    });
+    await flush();
+    const sink = t.sinks[0];
+    sink?.({ jsonrpc: '2.0', method: 'notifications/prompts/list_changed' });
+    sink?.({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    sink?.({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'a://1' } });
+    sink?.({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info' } });
+    const meta = { [MetaKey.subscriptionId]: 3 };
+    expect(sent).toEqual([
+      {
+        jsonrpc: '2.0',
+        method: 'notifications/subscriptions/acknowledged',
+        params: {
+          notifications: { toolsListChanged: true, resourceSubscriptions: ['a://1'] },
+          _meta: meta,
+        },
+      },
+      { jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: meta } },
+      {
+        jsonrpc: '2.0',
+        method: 'notifications/resources/updated',
+        params: { uri: 'a://1', _meta: meta },
+      },
+    ]);
+    abort.abort();
+    await answer;
+    const methods = t.opened[0]?.handled.map((m) => ('method' in m ? m.method : 'answer'));
+    expect(methods?.slice(2)).toEqual([
+      'resources/subscribe',
+      'resources/subscribe',
+      'resources/unsubscribe',
+    ]);
+    expect(t.opened[0]?.handled.at(-1)).toMatchObject({ params: { uri: 'a://1' } });
+    expect(t.opened[0]?.closed).toBe(true);
+  });
+
+  it('ends a listen stream at shutdown with a SubscriptionsListenResult', async () => {
+    const t = setup();
+    const answer = t.bridge.listen({
+      request: call('l', 'subscriptions/listen', { notifications: {} }),
+      envelope,
+    });
+    await flush();
+    t.bridge.close();
+    expect(await answer).toEqual({
+      jsonrpc: '2.0',
+      id: 'l',
+      result: {
+        resultType: 'complete',
+        _meta: {
+          [MetaKey.subscriptionId]: 'l',
+          [MetaKey.serverInfo]: { name: 'switchyard', version: '9' },
+        },
+      },
+    });
   });
 });

@@ -1,7 +1,9 @@
 import {
+  acknowledgement,
   type Clock,
   discoverResult,
   failure,
+  honouredFilter,
   isJsonObject,
   isRequest,
   isResponse,
@@ -12,6 +14,9 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
   LATEST_LEGACY_REVISION,
+  listenFilter,
+  listenNotification,
+  listenResult,
   Method,
   type ModernEnvelope,
   modernError,
@@ -47,6 +52,8 @@ interface InternalSession {
   ready: Promise<JsonRpcResponse>;
   waiting: Map<JsonRpcId, Waiting>;
   idleTimer: unknown;
+  /** Where notifications that belong to no request go: the listen stream this session serves. */
+  listener?: ((notification: JsonRpcNotification) => void) | undefined;
 }
 
 /** One modern request, as a front hands it over. */
@@ -71,6 +78,8 @@ export interface ModernCall {
  */
 export class ModernBridge {
   private readonly sessions = new Map<string, InternalSession>();
+  /** The listen streams being served, each ended gracefully by calling it. */
+  private readonly listens = new Set<() => void>();
   private sequence = 0;
 
   constructor(private readonly options: ModernBridgeOptions) {}
@@ -102,26 +111,12 @@ export class ModernBridge {
     }
     const serverInfo = isJsonObject(ready.result.serverInfo) ? ready.result.serverInfo : {};
     const { request } = call;
-    const id = `modern-${++this.sequence}`;
     const params = stripEnvelope(request.params);
-    const answer = await new Promise<JsonRpcResponse>((settle) => {
-      const s = session as InternalSession;
-      s.waiting.set(id, {
-        clientId: request.id,
-        settle,
-        notify: call.notify,
-      });
-      call.signal?.addEventListener('abort', () => {
-        if (!s.waiting.delete(id)) return;
-        s.front.handle({
-          jsonrpc: '2.0',
-          method: Method.Cancelled,
-          params: { requestId: id, reason: 'the modern client went away' },
-        });
-        settle(failure(request.id, 'connection_closed', 'Request cancelled by the client'));
-      });
-      s.front.handle({ ...request, id, ...(params === undefined ? {} : { params }) });
-    });
+    const answer = await this.exchange(
+      session,
+      { method: request.method, ...(params === undefined ? {} : { params }) },
+      call,
+    );
     if (session.waiting.size === 0) this.idle(session);
     if ('error' in answer) return { ...answer, id: request.id, error: modernError(answer.error) };
     return {
@@ -131,13 +126,104 @@ export class ModernBridge {
     };
   }
 
+  /**
+   * Serves `subscriptions/listen` (MCP 2026-07-28, Basic: Subscriptions) on an internal session of
+   * its own, so its resource subscriptions and notifications belong to this stream alone: the
+   * filter is cut to what the proxy's legacy capabilities can deliver, each resource URI becomes
+   * `resources/subscribe` (a URI whose subscribe fails is not acknowledged), then the
+   * acknowledgement goes out first, then the list changes and resource updates the filter admits,
+   * each with the subscription id. When the client goes away (`signal`) the URIs are unsubscribed
+   * and the session closed; on shutdown ({@link close}) the same, and the stream ends with a
+   * `SubscriptionsListenResult`.
+   */
+  async listen(call: ModernCall): Promise<JsonRpcResponse> {
+    const { request, signal } = call;
+    const session = this.openInternal(call, `listen-${++this.sequence}`);
+    const ready = await session.ready;
+    if ('error' in ready) {
+      session.front.close();
+      return this.failed(call, ready);
+    }
+    const capabilities = isJsonObject(ready.result.capabilities) ? ready.result.capabilities : {};
+    const honoured = honouredFilter(request.params?.notifications, capabilities);
+    const subscribed: string[] = [];
+    for (const uri of listenFilter(honoured).resourceSubscriptions) {
+      const subscribe = { method: Method.ResourcesSubscribe, params: { uri } };
+      const answer = await this.exchange(session, subscribe, {
+        request,
+        ...(signal ? { signal } : {}),
+      });
+      if ('result' in answer) subscribed.push(uri);
+    }
+    if (subscribed.length > 0) honoured.resourceSubscriptions = subscribed;
+    else delete honoured.resourceSubscriptions;
+    const filter = listenFilter(honoured);
+    let end: () => void = () => {};
+    const ended = new Promise<'shutdown' | 'gone'>((resolve) => {
+      end = () => resolve('shutdown');
+      if (signal?.aborted) resolve('gone');
+      signal?.addEventListener('abort', () => resolve('gone'), { once: true });
+    });
+    if (!signal?.aborted) {
+      call.notify?.(acknowledgement(honoured, request.id));
+      session.listener = (notification) => {
+        const message = listenNotification(notification, filter, request.id);
+        if (message) call.notify?.(message);
+      };
+    }
+    this.listens.add(end);
+    const how = await ended;
+    this.listens.delete(end);
+    session.listener = undefined;
+    for (const uri of subscribed) {
+      await this.exchange(
+        session,
+        { method: Method.ResourcesUnsubscribe, params: { uri } },
+        {
+          request,
+        },
+      );
+    }
+    session.front.close();
+    if (how === 'gone') return failure(request.id, 'connection_closed', 'The listen stream closed');
+    const serverInfo = isJsonObject(ready.result.serverInfo) ? ready.result.serverInfo : {};
+    return { jsonrpc: '2.0', id: request.id, result: listenResult(request.id, serverInfo) };
+  }
+
   /** Closes every internal session (shutdown); their waiting requests get an error. */
   close(): void {
+    for (const end of [...this.listens]) end();
     for (const session of [...this.sessions.values()]) this.end(session);
   }
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /**
+   * Sends one request on an internal session under a bridge-minted id and resolves with its
+   * answer; the call's progress goes to its `notify`, and its `signal` cancels it.
+   */
+  private exchange(
+    session: InternalSession,
+    message: Omit<JsonRpcRequest, 'jsonrpc' | 'id'>,
+    call: Pick<ModernCall, 'request' | 'notify' | 'signal'>,
+  ): Promise<JsonRpcResponse> {
+    const { request } = call;
+    const id = `modern-${++this.sequence}`;
+    return new Promise<JsonRpcResponse>((settle) => {
+      session.waiting.set(id, { clientId: request.id, settle, notify: call.notify });
+      call.signal?.addEventListener('abort', () => {
+        if (!session.waiting.delete(id)) return;
+        session.front.handle({
+          jsonrpc: '2.0',
+          method: Method.Cancelled,
+          params: { requestId: id, reason: 'the modern client went away' },
+        });
+        settle(failure(request.id, 'connection_closed', 'Request cancelled by the client'));
+      });
+      session.front.handle({ jsonrpc: '2.0', id, ...message });
+    });
   }
 
   /** The answer to a request whose internal session could not be opened. */
@@ -191,8 +277,8 @@ export class ModernBridge {
   /**
    * What the router sends an internal session: answers go to their request, progress to its
    * stream; a request (which a backend can only reach a modern client through MRTR, not bridged
-   * yet) is refused; other notifications (list changes, session-wide logs) have no modern
-   * destination without `subscriptions/listen` and are dropped.
+   * yet) is refused; other notifications (list changes, resource updates, session-wide logs) go to
+   * the listen stream the session serves, if any, which keeps what its filter admits.
    */
   private route(
     session: InternalSession,
@@ -217,8 +303,8 @@ export class ModernBridge {
       });
       return;
     }
-    if (message.method !== Method.Progress || related === undefined) return;
-    session.waiting.get(related)?.notify?.(message);
+    if (message.method !== Method.Progress) session.listener?.(message);
+    else if (related !== undefined) session.waiting.get(related)?.notify?.(message);
   }
 
   private idle(session: InternalSession): void {

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  checkEnvelope,
   failure,
   featuresOf,
   hasModernEnvelope,
@@ -19,7 +20,7 @@ import {
 } from '@switchyard/protocol';
 import type { FrontSession, OpenSession } from './front-session.js';
 import { LineSplitter } from './internal/line-splitter.js';
-import { admitModern, serveModern } from './internal/modern-post.js';
+import { serveModern } from './internal/modern-post.js';
 import { ModernBridge } from './modern-bridge.js';
 
 export interface StdioFrontOptions {
@@ -190,7 +191,7 @@ export class StdioFrontTransport {
       return;
     }
     if (!isRequest(message)) return;
-    const envelope = admitModern(message.method, message.params);
+    const envelope = checkEnvelope(message.method, message.params);
     if (isRefusal(envelope)) {
       write(failure(message.id, envelope.name, envelope.message, envelope.data));
       return;

@@ -11,8 +11,8 @@ import {
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcResponse,
+  LISTEN_METHOD,
   Method,
-  type ModernEnvelope,
   type ModernRefusal,
   readEnvelope,
   serializeMessage,
@@ -29,26 +29,13 @@ export function refusalResponse(id: JsonRpcId | null, refusal: ModernRefusal): R
 }
 
 /**
- * The check every modern request passes before it is served, whatever its front: its envelope
- * and method, then what the proxy cannot bridge yet (`subscriptions/listen`; docs/protocol-versions.md,
- * "The modern era (2026-07-28)").
+ * Serves one admitted modern request: `server/discover` and `subscriptions/listen` by the bridge
+ * itself, the rest through the router.
  */
-export function admitModern(method: string, params: unknown): ModernEnvelope | ModernRefusal {
-  const envelope = checkEnvelope(method, params);
-  if (isRefusal(envelope)) return envelope;
-  if (method === 'subscriptions/listen') {
-    return {
-      name: 'method_not_found',
-      message:
-        'Method not found: subscriptions/listen is not bridged to legacy backends by this proxy',
-    };
-  }
-  return envelope;
-}
-
-/** Serves one admitted modern request: `server/discover` by the bridge itself, the rest through it. */
 export function serveModern(bridge: ModernBridge, call: ModernCall): Promise<JsonRpcResponse> {
-  return call.request.method === 'server/discover' ? bridge.discover(call) : bridge.request(call);
+  if (call.request.method === 'server/discover') return bridge.discover(call);
+  if (call.request.method === LISTEN_METHOD) return bridge.listen(call);
+  return bridge.request(call);
 }
 
 /** Whether a request asks for progress, which only an SSE answer can carry. */
@@ -61,7 +48,8 @@ function wantsProgress(params: unknown): boolean {
  * A notification gets 202 (`notifications/cancelled`, which HTTP clients need not send: closing
  * the response is the cancellation) or 404 for one the era does not have; a request is checked
  * (envelope, method, routing headers) and answered as JSON, or as SSE when it asked for progress
- * and the client accepts SSE.
+ * and the client accepts SSE; `subscriptions/listen` is always a stream, open until the client
+ * closes it.
  */
 export async function modernPost(
   bridge: ModernBridge,
@@ -91,9 +79,16 @@ export async function modernPost(
     declared.version,
   );
   if (mismatch) return refusalResponse(message.id, mismatch);
-  const envelope = admitModern(message.method, message.params);
+  const envelope = checkEnvelope(message.method, message.params);
   if (isRefusal(envelope)) return refusalResponse(message.id, envelope);
   const call: ModernCall = { request: message, envelope, principal, signal: request.signal };
+  if (message.method === LISTEN_METHOD) {
+    if (sse) return sseAnswer(bridge, call);
+    return refusalResponse(message.id, {
+      name: 'not_acceptable',
+      message: 'Not Acceptable: subscriptions/listen is answered as text/event-stream',
+    });
+  }
   if (!(sse && wantsProgress(message.params))) {
     return jsonResponse(await serveModern(bridge, call), 200);
   }
