@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the official MCP conformance server suite (`@modelcontextprotocol/conformance`, the
-// 2025-11-25 requirement set) against the fixture backend tests/fixtures/conformance-server.mjs:
+// Runs the official MCP conformance server suite (`@modelcontextprotocol/conformance`, by default
+// the 2025-11-25 requirement set) against the fixture backend tests/fixtures/conformance-server.mjs:
 // directly over Streamable HTTP, then through Switchyard (the fixture as the backend
 // `conformance`, at the per-backend endpoint /servers/conformance/mcp): as a stdio backend once
 // with the default configuration (`proxy`) and once with `proxy.streamResponses: true`
@@ -9,13 +9,26 @@
 // one row per scenario with the outcomes, the totals and every check whose outcome a proxy
 // changes; it exits 1 when there is such a check, 2 when the run itself fails.
 //
-//   node tests/conformance/run.mjs [--json <file>] [--keep]
+// `--requirements 2026-07-28` runs the modern set instead: the fixture stays a legacy-era
+// server, so the proxy's modern front (docs/protocol-versions.md, "The modern era") bridges the
+// suite to it. `--proxies` names the proxy configurations to run (all three by default).
+//
+//   node tests/conformance/run.mjs [--requirements 2025-11-25|2026-07-28]
+//     [--proxies proxy,proxy-stream,proxy-http] [--json <file>] [--keep]
 //
 // Needs `pnpm build` (it runs apps/proxy/dist/cli.js and imports the built @switchyard/protocol)
 // and npx: the suite runs on Node 22, fetched as the npm package `node@22`, because it does not
 // start on Node 20.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,9 +41,16 @@ const repoRoot = resolve(here, '../..');
 const fixturePath = join(repoRoot, 'tests/fixtures/conformance-server.mjs');
 const cliPath = join(repoRoot, 'apps/proxy/dist/cli.js');
 
-/** The suite version and requirement set; both pinned so that runs stay comparable. */
+/** The suite version and requirement sets; all pinned so that runs stay comparable. */
 export const SUITE = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
 export const REQUIREMENTS = '2025-11-25';
+export const REQUIREMENT_SETS = [REQUIREMENTS, '2026-07-28'];
+/** The proxy configurations, by name: the key of each in the summary, and its label. */
+export const PROXIES = {
+  proxy: { key: 'proxy', label: 'proxy' },
+  'proxy-stream': { key: 'proxyStream', label: 'proxy with streamResponses' },
+  'proxy-http': { key: 'proxyHttp', label: 'proxy to an HTTP backend' },
+};
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 
 /** Outcomes from worst to best; a check reported several times counts as its worst report. */
@@ -91,10 +111,10 @@ function stopChild(child) {
 }
 
 /** Runs the suite against `url`, writing results under `outDir`; resolves to its exit code. */
-function runSuite(url, outDir, log) {
+function runSuite(url, requirements, outDir, log) {
   // --prefer-offline: once cached, runs need no registry round trip (`node@22` is a range).
   const args = ['--prefer-offline', '-y', '-p', 'node@22', '-p', SUITE, 'conformance', 'server'];
-  args.push('--url', url, '--requirements', REQUIREMENTS, '-o', outDir);
+  args.push('--url', url, '--requirements', requirements, '-o', outDir);
   return new Promise((done, fail) => {
     const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -117,10 +137,14 @@ function runSuite(url, outDir, log) {
   });
 }
 
+/** The check a scenario gets when the suite could not run it (it then writes no checks.json). */
+export const NOT_RUN = 'scenario-run';
+
 /**
  * Reads `<outDir>/server-<scenario>-<timestamp>/checks.json`, in the order the scenarios ran, into
  * `{ [scenario]: { [checkId]: { status, message? } } }`; `message` is the error, or for an INFO
- * outcome the suite's explanation.
+ * outcome the suite's explanation. A scenario that threw before reporting (the suite counts it as
+ * one failure) gets the single check `NOT_RUN`, a FAILURE with the suite's error line.
  */
 export function readResults(outDir) {
   const runs = [];
@@ -131,8 +155,20 @@ export function readResults(outDir) {
   }
   runs.sort((a, b) => a.at.localeCompare(b.at));
   const results = {};
+  const suiteOutputPath = join(outDir, 'suite-output.txt');
+  const suiteOutput = existsSync(suiteOutputPath) ? readFileSync(suiteOutputPath, 'utf8') : '';
   for (const { dir, scenario } of runs) {
-    const checks = JSON.parse(readFileSync(join(outDir, dir, 'checks.json'), 'utf8'));
+    const checksPath = join(outDir, dir, 'checks.json');
+    if (!existsSync(checksPath)) {
+      const failed = suiteOutput
+        .split('\n')
+        .find((line) => line.startsWith(`Failed to run scenario ${scenario}: `));
+      results[scenario] = {
+        [NOT_RUN]: { status: 'FAILURE', message: failed ?? 'the suite wrote no checks.json' },
+      };
+      continue;
+    }
+    const checks = JSON.parse(readFileSync(checksPath, 'utf8'));
     const byId = {};
     for (const check of checks) {
       const seen = byId[check.id];
@@ -208,10 +244,23 @@ export function formatTable(rows) {
 }
 
 /**
- * Starts the fixture and the proxy, runs the suite against both, and resolves to the comparison.
- * Children are stopped and the scratch directory removed (unless `keep`) in every case.
+ * Starts the fixture and the proxies named in `proxies`, runs the `requirements` set against each,
+ * and resolves to the comparison. Children are stopped and the scratch directory removed (unless
+ * `keep`) in every case.
  */
-export async function runConformance({ log = console.log, keep = false } = {}) {
+export async function runConformance({
+  log = console.log,
+  keep = false,
+  requirements = REQUIREMENTS,
+  proxies = Object.keys(PROXIES),
+} = {}) {
+  if (!REQUIREMENT_SETS.includes(requirements)) {
+    throw new Error(`unknown requirement set ${requirements}: one of ${REQUIREMENT_SETS}`);
+  }
+  const unknown = proxies.filter((name) => !(name in PROXIES));
+  if (unknown.length > 0 || !proxies.includes('proxy')) {
+    throw new Error(`--proxies must name proxy and only ${Object.keys(PROXIES)}: ${proxies}`);
+  }
   const work = mkdtempSync(join(tmpdir(), 'switchyard-conformance-'));
   const children = [];
   const startedAt = Date.now();
@@ -227,18 +276,17 @@ export async function runConformance({ log = console.log, keep = false } = {}) {
 
     // The backend of `proxy-http`: its own fixture process, so that no state (sessions,
     // subscriptions, event stores) is shared with the direct run.
-    const backend = launch([fixturePath, 'http', '0']);
-    children.push(backend.child);
-    const backendPort = await waitFor(
-      'the HTTP backend fixture',
-      async () => /port (\d+)/.exec(backend.output())?.[1],
-      backend,
-    );
-    const stdioBackend = { command: process.execPath, args: [fixturePath, 'stdio'] };
-    const httpBackend = {
-      url: `http://127.0.0.1:${backendPort}/mcp`,
-      transport: 'streamable-http',
+    const startHttpBackend = async () => {
+      const backend = launch([fixturePath, 'http', '0']);
+      children.push(backend.child);
+      const backendPort = await waitFor(
+        'the HTTP backend fixture',
+        async () => /port (\d+)/.exec(backend.output())?.[1],
+        backend,
+      );
+      return { url: `http://127.0.0.1:${backendPort}/mcp`, transport: 'streamable-http' };
     };
+    const stdioBackend = { command: process.execPath, args: [fixturePath, 'stdio'] };
 
     /** Starts a proxy with `proxy` settings in front of `server`; resolves to its endpoint. */
     const startProxy = async (name, proxySettings, server = stdioBackend) => {
@@ -265,12 +313,13 @@ export async function runConformance({ log = console.log, keep = false } = {}) {
       );
       return `${origin}/servers/conformance/mcp`;
     };
-    const urls = {
-      direct: directUrl,
-      proxy: await startProxy('proxy', {}),
-      'proxy-stream': await startProxy('proxy-stream', { streamResponses: true }),
-      'proxy-http': await startProxy('proxy-http', {}, httpBackend),
-    };
+    const urls = { direct: directUrl, proxy: await startProxy('proxy', {}) };
+    if (proxies.includes('proxy-stream')) {
+      urls['proxy-stream'] = await startProxy('proxy-stream', { streamResponses: true });
+    }
+    if (proxies.includes('proxy-http')) {
+      urls['proxy-http'] = await startProxy('proxy-http', {}, await startHttpBackend());
+    }
 
     const runs = {};
     const exitCodes = {};
@@ -278,9 +327,9 @@ export async function runConformance({ log = console.log, keep = false } = {}) {
     for (const [side, url] of Object.entries(urls)) {
       const outDir = join(work, side);
       mkdirSync(outDir);
-      log(`conformance ${REQUIREMENTS} against ${side}: ${url}`);
+      log(`conformance ${requirements} against ${side}: ${url}`);
       const began = Date.now();
-      exitCodes[side] = await runSuite(url, outDir, log);
+      exitCodes[side] = await runSuite(url, requirements, outDir, log);
       seconds[side] = (Date.now() - began) / 1000;
       runs[side] = readResults(outDir);
     }
@@ -303,9 +352,13 @@ export async function runConformance({ log = console.log, keep = false } = {}) {
     };
     const proxy = against('proxy');
     const directRows = proxy.checks;
+    const others = {};
+    for (const name of proxies) {
+      if (name !== 'proxy') others[PROXIES[name].key] = against(name);
+    }
     return {
       suite: SUITE,
-      requirements: REQUIREMENTS,
+      requirements,
       direct: {
         url: directUrl,
         exitCode: exitCodes.direct,
@@ -314,8 +367,7 @@ export async function runConformance({ log = console.log, keep = false } = {}) {
         ...totals(directRows, 'direct'),
       },
       proxy,
-      proxyStream: against('proxy-stream'),
-      proxyHttp: against('proxy-http'),
+      ...others,
       seconds: (Date.now() - startedAt) / 1000,
       ...(keep ? { workDir: work } : {}),
     };
@@ -331,12 +383,11 @@ export function report(summary) {
   const status = (outcome) =>
     outcome.message ? `${outcome.status} (${outcome.message})` : outcome.status;
   const lines = [];
-  for (const [label, side] of [
-    ['proxy', summary.proxy],
-    ['proxy with streamResponses', summary.proxyStream],
-    ['proxy to an HTTP backend', summary.proxyHttp],
-  ]) {
-    lines.push(`== direct vs ${label}`, formatTable(side.checks), '');
+  const sides = Object.values(PROXIES)
+    .filter(({ key }) => summary[key])
+    .map(({ key, label }) => [label, summary[key]]);
+  for (const [label, side] of sides) {
+    lines.push(`== ${summary.requirements}: direct vs ${label}`, formatTable(side.checks), '');
     for (const row of side.differences) {
       lines.push(
         `differs: ${row.scenario} / ${row.check}: direct ${status(row.direct)}, ${label} ${status(row.proxy)}`,
@@ -344,25 +395,33 @@ export function report(summary) {
     }
     lines.push('');
   }
-  lines.push(
-    `direct: ${counts(summary.direct)}; proxy: ${counts(summary.proxy)}; proxy with streamResponses: ${counts(summary.proxyStream)}; proxy to an HTTP backend: ${counts(summary.proxyHttp)}`,
-  );
+  const proxyCounts = sides.map(([label, side]) => `${label}: ${counts(side)}`);
+  lines.push(`direct: ${[counts(summary.direct), ...proxyCounts].join('; ')}`);
   lines.push(`took ${summary.seconds.toFixed(1)} s`);
   return lines.join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
-    options: { json: { type: 'string' }, keep: { type: 'boolean' } },
+    options: {
+      json: { type: 'string' },
+      keep: { type: 'boolean' },
+      requirements: { type: 'string', default: REQUIREMENTS },
+      proxies: { type: 'string', default: Object.keys(PROXIES).join(',') },
+    },
   });
   try {
-    const summary = await runConformance({ keep: values.keep === true, log: console.error });
+    const summary = await runConformance({
+      keep: values.keep === true,
+      log: console.error,
+      requirements: values.requirements,
+      proxies: values.proxies.split(','),
+    });
     console.log(report(summary));
     if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
-    const differences =
-      summary.proxy.differences.length +
-      summary.proxyStream.differences.length +
-      summary.proxyHttp.differences.length;
+    const differences = Object.values(PROXIES)
+      .map(({ key }) => summary[key]?.differences.length ?? 0)
+      .reduce((a, b) => a + b, 0);
     process.exitCode = differences === 0 ? 0 : 1;
   } catch (error) {
     // 2, not 1: the run itself broke, so there is no comparison to judge.
