@@ -194,8 +194,8 @@ function expectFailing(reason: string, scenario: string, checks: string[]) {
 
 /**
  * Every check that fails (FAILURE or WARNING) through the proxy, with why. The
- * `subscriptions/listen` checks are not here: the suite skips them, since the proxy's discover
- * result declares no `listChanged` or `subscribe` (listen is not served).
+ * `subscriptions/listen` checks pass: the proxy serves listen, and the fixture's
+ * `test_trigger_tool_change` / `test_trigger_prompt_change` change its lists.
  */
 const MODERN_EXPECTED_FAILURES: Record<string, string> = {
   ...expectFailing(DIAGNOSTIC_TOOLS, 'server-stateless', [
