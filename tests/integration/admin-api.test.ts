@@ -121,6 +121,11 @@ describe('admin API', () => {
     expect(listed.tools.some((tool) => tool.name.startsWith('remote__'))).toBe(false);
     const started = await api.act('remote', 'start');
     expect(started.server.state).toBe('running');
+    // Stopping is no failure: nothing about it (or the lists it cut short) is a recent error.
+    expect(started.server.lastError).toBeNull();
+    await api.act('switchyard', 'stop');
+    const builtIn = await api.act('switchyard', 'start');
+    expect(builtIn.server).toMatchObject({ state: 'running', lastError: null });
     await until(() =>
       events.some(
         (e) => e.type === 'server' && e.server.name === 'remote' && e.change?.to === 'running',

@@ -146,6 +146,8 @@ export function createServerInventory(options: ServerInventoryOptions): ServerIn
               lists[key] = items.map((item) => pick(item, fields)) as never;
             }
           } catch (error) {
+            // A session that closed meanwhile (the server was stopped) is no failure of the list.
+            if (session.closed !== undefined) return;
             const message = error instanceof Error ? error.message : String(error);
             lists.listErrors.push({ list: method, message });
             options.onError(server, `${method} failed: ${message}`);
