@@ -52,6 +52,19 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** Console errors and uncaught exceptions of a page, as they happen. */
+/**
+ * A page of `browser` at a desktop width, with a default timeout shorter than a test's own (so a
+ * failure names the element that never came), and the errors it collects from now on.
+ */
+export async function openPage(
+  browser: Browser,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(10_000);
+  return { page, errors: collectErrors(page) };
+}
+
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (message) => {

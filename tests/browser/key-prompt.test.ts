@@ -4,9 +4,9 @@ import { fixture, type TestProxy, withProxy } from '../integration/helpers.js';
 import {
   assertDashboardBuilt,
   assertServesThisBuild,
-  collectErrors,
   hasChromium,
   launchBrowser,
+  openPage,
   screenshot,
   scrollWidth,
   seriousAxeFindings,
@@ -45,10 +45,7 @@ describe.skipIf(!hasChromium)(
       ]);
       origin = proxy.url.origin;
       await assertServesThisBuild(origin);
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      // Shorter than the test's own timeout, so a failure names the element that never came.
-      page.setDefaultTimeout(10_000);
-      errors = collectErrors(page);
+      ({ page, errors } = await openPage(browser));
     });
 
     afterAll(async () => {

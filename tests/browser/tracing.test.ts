@@ -13,9 +13,9 @@ import {
 import {
   assertDashboardBuilt,
   assertServesThisBuild,
-  collectErrors,
   hasChromium,
   launchBrowser,
+  openPage,
   screenshot,
   scrollWidth,
   seriousAxeFindings,
@@ -77,9 +77,7 @@ describe.skipIf(!hasChromium)(
         return session?.captures === 4 && response?.unitCount === 4 && session.sessionId;
       }, 'the four captures to be stored');
 
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      page.setDefaultTimeout(10_000);
-      errors = collectErrors(page);
+      ({ page, errors } = await openPage(browser));
     });
 
     afterAll(async () => {
@@ -294,10 +292,11 @@ describe.skipIf(!hasChromium)(
         { servers: { everything: everythingServer() }, contextTracing: { enabled: false } },
         { client: false },
       );
-      const offPage = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      const { page: offPage, errors: offErrors } = await openPage(browser, {
+        width: 390,
+        height: 844,
+      });
       try {
-        offPage.setDefaultTimeout(10_000);
-        const offErrors = collectErrors(offPage);
         await offPage.goto(`${off.url.origin}/#/tracing`);
         const notice = offPage.locator('.tracing-off');
         await notice.waitFor();
