@@ -1,5 +1,5 @@
 // `pnpm bench`. Runs against the built proxy (`pnpm build` first; the root script
-// does). Usage: node bench/run.mjs [latency|large|memory|startup|tracing ...]; BENCH_QUICK=1 for a smoke run,
+// does). Usage: node bench/run.mjs [latency|large|memory|startup|tracing|era ...]; BENCH_QUICK=1 for a smoke run,
 // BENCH_REPEATS=N to change the number of alternating rounds (default 5).
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ const benches = {
   memory: () => import('./memory.mjs'),
   startup: () => import('./startup.mjs'),
   tracing: () => import('./tracing.mjs'),
+  era: () => import('./era.mjs'),
 };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 console.log(

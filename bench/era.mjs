@@ -1,0 +1,240 @@
+// A modern (MCP 2026-07-28) client against a legacy (2025-11-25) one through the same proxy
+// (docs/protocol-versions.md, "The modern era (2026-07-28)"). One Switchyard in front of stdio
+// server-everything; in alternating rounds, the sequential p50 of a 64 B echo and closed-loop
+// requests/s at 8 clients, for:
+// - raw HTTP clients of each era (fetch, the least client work there is, so the figures are the
+//   proxy's): the legacy one holds a session, the modern one sends the envelope and routing headers;
+// - the SDK clients of each era: v1 (@modelcontextprotocol/sdk 1.32.2, legacy) and v2
+//   (@modelcontextprotocol/client 2.4.0 pinned to 2026-07-28);
+// - next to the same raw legacy client on server-everything's own Streamable HTTP (direct).
+// Bar: the modern client's p50 through the proxy is no slower than the legacy client's.
+
+import { performance } from 'node:perf_hooks';
+import {
+  Client as ModernSdkClient,
+  StreamableHTTPClientTransport as ModernSdkTransport,
+} from '@modelcontextprotocol/client';
+import { everythingHttp, httpClient, switchyardStdio } from './lib/targets.mjs';
+import {
+  fmt,
+  median,
+  quick,
+  repeats,
+  rotated,
+  startTracker,
+  summarize,
+  table,
+} from './lib/util.mjs';
+
+const CALLS = quick ? 200 : 1000;
+const WARMUP = quick ? 100 : 500;
+const SESSIONS = 8;
+const RUN_MS = quick ? 400 : 1500;
+const MODERN = '2026-07-28';
+const LEGACY = '2025-11-25';
+const ACCEPT = 'application/json, text/event-stream';
+
+let counter = 0;
+const message = () => `${++counter}:${'x'.repeat(58)}`;
+
+/** The one JSON-RPC answer of a POST, whether it came as JSON or as an SSE stream. */
+async function answerOf(response) {
+  const text = await response.text();
+  if (!response.headers.get('content-type')?.includes('text/event-stream')) return JSON.parse(text);
+  for (const line of text.split('\n')) {
+    const data = line.startsWith('data:') ? line.slice(5).trim() : '';
+    if (data === '') continue; // not data, or a priming event (MCP 2025-11-25, Streamable HTTP)
+    const parsed = JSON.parse(data);
+    if ('result' in parsed || 'error' in parsed) return parsed;
+  }
+  throw new Error(`no answer in the stream: ${text.slice(0, 200)}`);
+}
+
+function checked(answer) {
+  if (answer.error || answer.result?.isError) throw new Error(JSON.stringify(answer));
+  return answer;
+}
+
+/** A fetch client of the legacy era: initialize once, then the session id on every POST. */
+async function rawLegacy(url, tool) {
+  let id = 0;
+  const post = (body, session) =>
+    fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: ACCEPT,
+        ...(session ? { 'mcp-session-id': session, 'mcp-protocol-version': LEGACY } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  const init = await post({
+    jsonrpc: '2.0',
+    id: ++id,
+    method: 'initialize',
+    params: {
+      protocolVersion: LEGACY,
+      capabilities: {},
+      clientInfo: { name: 'bench', version: '1' },
+    },
+  });
+  const session = init.headers.get('mcp-session-id');
+  checked(await answerOf(init));
+  await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session)).text();
+  return {
+    call: async () => {
+      const body = {
+        jsonrpc: '2.0',
+        id: ++id,
+        method: 'tools/call',
+        params: { name: tool, arguments: { message: message() } },
+      };
+      checked(await answerOf(await post(body, session)));
+    },
+    close: async () => {
+      await fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': session } }).catch(
+        () => {},
+      );
+    },
+  };
+}
+
+/** A fetch client of the modern era: no session; every request carries the envelope and headers. */
+function rawModern(url, tool) {
+  let id = 0;
+  const envelope = {
+    'io.modelcontextprotocol/protocolVersion': MODERN,
+    'io.modelcontextprotocol/clientCapabilities': {},
+    'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
+  };
+  return {
+    call: async () => {
+      const body = {
+        jsonrpc: '2.0',
+        id: ++id,
+        method: 'tools/call',
+        params: { name: tool, arguments: { message: message() }, _meta: envelope },
+      };
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: ACCEPT,
+          'mcp-protocol-version': MODERN,
+          'mcp-method': 'tools/call',
+          'mcp-name': tool,
+        },
+        body: JSON.stringify(body),
+      });
+      checked(await answerOf(response));
+    },
+    close: async () => {},
+  };
+}
+
+async function sdkLegacy(url, tool) {
+  const client = await httpClient({ url });
+  return {
+    call: async () => {
+      const result = await client.callTool({ name: tool, arguments: { message: message() } });
+      if (result.isError) throw new Error(JSON.stringify(result.content));
+    },
+    close: () => client.close(),
+  };
+}
+
+async function sdkModern(url, tool) {
+  const client = new ModernSdkClient(
+    { name: 'bench', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: MODERN } } },
+  );
+  await client.connect(new ModernSdkTransport(new URL(url)));
+  return {
+    call: async () => {
+      const result = await client.callTool({ name: tool, arguments: { message: message() } });
+      if (result.isError) throw new Error(JSON.stringify(result.content));
+    },
+    close: () => client.close(),
+  };
+}
+
+async function sequential(client, calls) {
+  const samples = new Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const t = performance.now();
+    await client.call();
+    samples[i] = performance.now() - t;
+  }
+  return summarize(samples);
+}
+
+async function closedLoop(clients, ms) {
+  let done = 0;
+  const end = performance.now() + ms;
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (performance.now() < end) {
+        await client.call();
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - t0) / 1000);
+}
+
+export async function run() {
+  const { stops, started } = startTracker();
+  try {
+    const proxy = await started('Switchyard -> stdio server-everything', switchyardStdio);
+    const direct = await started('server-everything streamableHttp', everythingHttp);
+    const configurations = {
+      'legacy raw, direct': () => rawLegacy(direct.url, direct.tool),
+      'legacy raw, proxy': () => rawLegacy(proxy.url, proxy.tool),
+      'modern raw, proxy': () => rawModern(proxy.url, proxy.tool),
+      'legacy SDK v1, proxy': () => sdkLegacy(proxy.url, proxy.tool),
+      'modern SDK v2, proxy': () => sdkModern(proxy.url, proxy.tool),
+    };
+    const names = Object.keys(configurations);
+    const clients = {};
+    for (const name of names) {
+      clients[name] = await Promise.all(
+        Array.from({ length: SESSIONS }, () => configurations[name]()),
+      );
+      stops.push(() => Promise.all(clients[name].map((c) => c.close())));
+      await sequential(clients[name][0], WARMUP);
+      await closedLoop(clients[name], RUN_MS / 2);
+    }
+    const latency = Object.fromEntries(names.map((n) => [n, []]));
+    const rps = Object.fromEntries(names.map((n) => [n, []]));
+    for (let round = 0; round < repeats; round++) {
+      for (const name of rotated(names, round)) {
+        latency[name].push(await sequential(clients[name][0], CALLS));
+        rps[name].push(await closedLoop(clients[name], RUN_MS));
+      }
+    }
+    const p50 = (name) => median(latency[name].map((x) => x.p50));
+    table(
+      `Eras: tools/call echo 64 B through Switchyard HTTP->stdio (${CALLS} sequential calls and ${RUN_MS} ms at @${SESSIONS}, ${repeats} rounds, median)`,
+      ['client', 'p50 ms', 'p90 ms', 'p99 ms', `rps @${SESSIONS}`],
+      names.map((n) => [
+        n,
+        fmt(p50(n), 3),
+        fmt(median(latency[n].map((x) => x.p90)), 3),
+        fmt(median(latency[n].map((x) => x.p99)), 3),
+        fmt(median(rps[n]), 0),
+      ]),
+    );
+    const raw = p50('modern raw, proxy') - p50('legacy raw, proxy');
+    const sdk = p50('modern SDK v2, proxy') - p50('legacy SDK v1, proxy');
+    console.log(
+      [
+        `target modern p50 <= legacy p50 through the proxy (raw clients): ${raw <= 0 ? 'MET' : 'MISSED'} (${fmt(raw, 3)} ms)`,
+        `SDK clients, modern v2 - legacy v1 p50: ${fmt(sdk, 3)} ms (includes each SDK's own client cost)`,
+      ].join('\n'),
+    );
+    return { latency, rps, modernMinusLegacyRaw: raw, modernMinusLegacySdk: sdk, met: raw <= 0 };
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
