@@ -35,6 +35,39 @@ export {
   SUPPORTED_VERSIONS,
   stripEnvelope,
 } from './modern.js';
+export type {
+  BackendEra,
+  Discovery,
+  HeaderDeclarations,
+  InputRequest,
+  ModernRequestEnvelope,
+} from './modern-backend.js';
+export {
+  ANSWERED_LOCALLY,
+  DISCOVER_METHOD,
+  encodeHeaderValue,
+  eraOfProbeAnswer,
+  headerDeclarations,
+  INPUT_REQUEST_METHODS,
+  inputRequestsOf,
+  isInputRequired,
+  isModernParams,
+  LEGACY_ERROR_CODES,
+  legacyError,
+  legacyResult,
+  legacyServerCapabilities,
+  MAX_INPUT_ROUNDS,
+  MODERN_ERA_ERRORS,
+  MODERN_ONLY_RESULT_KEYS,
+  MODERN_ONLY_RESULT_META,
+  MRTR_METHODS,
+  modernClientCapabilities,
+  modernRoutingHeaders,
+  NOT_SENT_TO_MODERN,
+  readDiscovery,
+  retryParams,
+  withModernEnvelope,
+} from './modern-backend.js';
 export type { ListenFilter } from './modern-listen.js';
 export {
   ACKNOWLEDGED_METHOD,

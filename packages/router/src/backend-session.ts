@@ -1,6 +1,8 @@
 import {
   acceptsLegacyRevision,
+  type BackendEra,
   type Clock,
+  DISCOVER_METHOD,
   isFailure,
   isNotification,
   isJsonObject as isObject,
@@ -11,33 +13,21 @@ import {
   type JsonRpcRequest,
   LATEST_LEGACY_REVISION,
   type LegacyRevision,
+  legacyServerCapabilities,
   type MessageTransport,
   Method,
+  NOT_SENT_TO_MODERN,
   resolveRevision,
   SwitchyardError,
   systemClock,
   wireError,
 } from '@switchyard/protocol';
+import { type EraVerdict, probeVerdict } from './era-probe.js';
+import { ModernSide } from './modern-side.js';
 import { failed, type Outcome } from './outcome.js';
+import type { PendingRequest, RequestOptions } from './request-options.js';
 
-/** A request in flight at a backend: its backend-side id and how it will end. */
-export interface PendingRequest {
-  readonly id: number;
-  readonly outcome: Promise<Outcome>;
-}
-
-export interface RequestOptions {
-  /** After this long the backend gets `notifications/cancelled` and the caller a timeout error. */
-  timeoutMs?: number;
-  /**
-   * Each progress notification restarts the timeout, up to this much in all since the request was
-   * sent, so long tools that report progress are not cut off (docs/operations.md, "Limits").
-   * Default: no extension.
-   */
-  maxTimeoutMs?: number;
-  /** Called for each `notifications/progress` of this request (a fresh token is minted per hop). */
-  onProgress?: (params: JsonObject) => void;
-}
+export type { PendingRequest, RequestOptions } from './request-options.js';
 
 export interface BackendSessionOptions {
   /** The backend's configured name, used in every error so a client knows which one failed. */
@@ -48,6 +38,16 @@ export interface BackendSessionOptions {
   /** What the proxy declares to this backend as its client capabilities. */
   capabilities?: JsonObject;
   initializeTimeoutMs?: number;
+  /**
+   * `legacy` (the default here): `initialize`. `modern`: `server/discover`, then every request in
+   * the 2026-07-28 shape. `auto`: probe with `server/discover`, fall back to `initialize`
+   * (docs/protocol-versions.md, "Modern backends").
+   */
+  era?: BackendEra;
+  /** How long the `auto` probe waits for an answer before deciding legacy. */
+  probeTimeoutMs?: number;
+  /** The era the backend turned out to have (`auto`), for the caller's verdict cache. */
+  onEra?: (era: EraVerdict) => void;
   clock?: Clock;
   /** Backend notifications other than progress (which is routed to its request). */
   onNotification?: (notification: JsonRpcNotification) => void;
@@ -73,7 +73,13 @@ interface Waiter {
  * caller (docs/architecture.md, "Decisions worth knowing").
  */
 export class BackendSession {
+  /**
+   * The revision the router speaks to this backend: a modern backend is presented as a
+   * 2025-11-25 one and translated inside the session.
+   */
   revision: LegacyRevision | undefined;
+  /** The era found by `connect()`. */
+  era: EraVerdict | undefined;
   serverCapabilities: JsonObject = {};
   serverInfo: JsonObject | undefined;
   instructions: string | undefined;
@@ -83,6 +89,8 @@ export class BackendSession {
   private readonly progress = new Map<string, (params: JsonObject) => void>();
   private closedReason: string | undefined;
   private readonly clock: Clock;
+  /** What differs with a modern backend, once `connect()` found one. */
+  private modern: ModernSide | undefined;
 
   constructor(private readonly options: BackendSessionOptions) {
     this.clock = options.clock ?? systemClock;
@@ -103,8 +111,9 @@ export class BackendSession {
   }
 
   /**
-   * Starts the transport and runs the `initialize` handshake. Throws a {@link SwitchyardError}
-   * (`initialize_failed`, `unsupported_revision`).
+   * Starts the transport and runs the `initialize` handshake, or `server/discover` for a modern
+   * backend (the `era` option). Throws a {@link SwitchyardError} (`initialize_failed`,
+   * `unsupported_revision`).
    */
   async connect(): Promise<void> {
     const { transport } = this.options;
@@ -112,6 +121,8 @@ export class BackendSession {
     transport.onclose = (reason) => this.shutdown(reason);
     transport.onerror = () => {};
     await transport.start();
+    const era = this.options.era ?? 'legacy';
+    if (era !== 'legacy' && (await this.connectModern(era === 'auto'))) return;
     const pending = this.request(
       Method.Initialize,
       {
@@ -143,11 +154,64 @@ export class BackendSession {
     this.serverCapabilities = isObject(result.capabilities) ? result.capabilities : {};
     this.serverInfo = isObject(result.serverInfo) ? result.serverInfo : undefined;
     this.instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
+    this.era = 'legacy';
     await this.notify(Method.Initialized);
+  }
+
+  /**
+   * `server/discover` as the first request (MCP 2026-07-28, Basic: Lifecycle, Discovery). When
+   * probing, an answer that is not modern means a legacy backend (false: run `initialize`); a
+   * backend that exits during the probe is recorded legacy and the connect fails, so the next one
+   * (after the supervisor's restart) runs `initialize` at once (docs/protocol-versions.md, "Modern
+   * backends").
+   */
+  private async connectModern(probing: boolean): Promise<boolean> {
+    const timeoutMs = probing
+      ? (this.options.probeTimeoutMs ?? 5_000)
+      : (this.options.initializeTimeoutMs ?? 30_000);
+    const modern = new ModernSide({
+      name: this.name,
+      clock: this.clock,
+      capabilities: this.options.capabilities ?? {},
+      clientInfo: this.options.clientInfo,
+      refreshTimeoutMs: this.options.initializeTimeoutMs ?? 30_000,
+      send: (method, params, options) => this.send(method, params, options),
+      mintId: () => this.nextId++,
+      discovered: (result) => {
+        this.serverCapabilities = legacyServerCapabilities(result.capabilities);
+        this.serverInfo = result.serverInfo;
+        this.instructions = result.instructions;
+      },
+    });
+    const outcome = await this.send(DISCOVER_METHOD, modern.envelope(undefined), { timeoutMs })
+      .outcome;
+    const verdict = probeVerdict(this.name, outcome, this.closedReason, probing);
+    if (verdict.era) this.options.onEra?.(verdict.era);
+    if (verdict.error) {
+      await this.options.transport.close();
+      throw verdict.error;
+    }
+    const discovery = verdict.discovery;
+    if (verdict.era === 'legacy' || !discovery) return false;
+    this.era = 'modern';
+    this.revision = LATEST_LEGACY_REVISION;
+    this.modern = modern;
+    modern.discovered(discovery);
+    return true;
   }
 
   /** Sends a request with a proxy-minted id; never throws, the outcome says how it ended. */
   request(
+    method: string,
+    params: JsonObject | undefined,
+    options: RequestOptions = {},
+  ): PendingRequest {
+    if (this.modern) return this.modern.request(method, params, options);
+    return this.send(method, params, options);
+  }
+
+  /** One request on the wire, as given. */
+  private send(
     method: string,
     params: JsonObject | undefined,
     options: RequestOptions = {},
@@ -219,7 +283,12 @@ export class BackendSession {
         id,
         error instanceof RangeError
           ? failed('invalid_params', `Invalid params: the request cannot be sent (${why})`)
-          : failed('backend_unavailable', `Backend "${this.name}" is unavailable: ${why}`),
+          : failed(
+              'backend_unavailable',
+              `Backend "${this.name}" is unavailable: ${why}`,
+              // An HTTP status stays visible: 401/403 decide no era (docs/protocol-versions.md).
+              error instanceof SwitchyardError ? error.data : undefined,
+            ),
       );
     };
     try {
@@ -232,6 +301,7 @@ export class BackendSession {
   /** Sends a notification; failures are reported, not thrown, because nobody waits for an answer. */
   async notify(method: string, params?: JsonObject): Promise<void> {
     if (this.closedReason !== undefined) return;
+    if (this.era === 'modern' && NOT_SENT_TO_MODERN.includes(method)) return;
     const message: JsonRpcNotification =
       params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
     await this.options.transport.send(message).catch(() => {});
@@ -241,7 +311,8 @@ export class BackendSession {
    * Cancels an in-flight request: the backend gets `notifications/cancelled` with its own id and
    * the caller's outcome resolves as cancelled (no response is owed to a client that cancelled).
    */
-  cancel(id: number, reason?: string): void {
+  cancel(first: number, reason?: string): void {
+    const id = this.modern ? this.modern.cancel(first) : first;
     if (!this.waiters.has(id)) return;
     void this.notify(
       Method.Cancelled,

@@ -131,6 +131,9 @@ async function exchange(
   const { maxRequestTimeoutMs } = context.limits;
   const pending = session.request(request.method, outgoing.params, {
     timeoutMs: context.limits.timeoutFor(backend),
+    // A modern backend's input requests (MRTR) go to this client and no other.
+    onServerRequest: (input) => caller.endpoint.relay(input, request.id, session),
+    clientCapabilities: caller.capabilities,
     ...(maxRequestTimeoutMs === undefined ? {} : { maxTimeoutMs: maxRequestTimeoutMs }),
     ...(clientToken === undefined
       ? {}

@@ -1,0 +1,137 @@
+import {
+  ANSWERED_LOCALLY,
+  type Clock,
+  DISCOVER_METHOD,
+  type Discovery,
+  type JsonObject,
+  Method,
+  MRTR_METHODS,
+  modernClientCapabilities,
+  readDiscovery,
+  withModernEnvelope,
+} from '@switchyard/protocol';
+import { legacyOutcome, type Rounds, runRounds } from './modern-rounds.js';
+import type { Outcome } from './outcome.js';
+import type { PendingRequest, RequestOptions } from './request-options.js';
+
+/** What the modern side needs of its backend session. */
+export interface ModernSideHost {
+  readonly name: string;
+  readonly clock: Clock;
+  /** What the session declares when a request names no client of its own. */
+  readonly capabilities: JsonObject;
+  readonly clientInfo: { name: string; version: string };
+  /** How long a background `server/discover` may take. */
+  readonly refreshTimeoutMs: number;
+  /** One request on the wire, as given. */
+  send(method: string, params: JsonObject | undefined, options: RequestOptions): PendingRequest;
+  /** A fresh id for a request answered without the wire. */
+  mintId(): number;
+  /** A `DiscoverResult` was taken in: the session's capabilities, identity and instructions. */
+  discovered(result: Discovery): void;
+}
+
+/**
+ * What a backend session does differently with a modern (MCP 2026-07-28) backend, which it
+ * presents to the router as a 2025-11-25 one (docs/protocol-versions.md, "Modern backends"): the
+ * envelope on every request, results and errors in the legacy shape, MRTR run to its end, the
+ * `DiscoverResult` cached for its `ttlMs`, and `ping` and `logging/setLevel` answered here.
+ */
+export class ModernSide {
+  /** Exchanges by the id of their first round, which is the id the caller knows. */
+  private readonly rounds = new Map<number, Rounds>();
+  private discovery: { at: number; result: Discovery; refreshing: boolean } | undefined;
+  private logLevel: string | undefined;
+  private minted = 0;
+
+  constructor(private readonly host: ModernSideHost) {}
+
+  /** Takes in a `DiscoverResult` (the first, or a refreshed one). */
+  discovered(result: Discovery): void {
+    this.discovery = { at: this.host.clock.now(), result, refreshing: false };
+    this.host.discovered(result);
+  }
+
+  /** The `_meta` envelope of one modern request (MCP 2026-07-28, Basic: `_meta`). */
+  envelope(params: JsonObject | undefined, options: RequestOptions = {}): JsonObject {
+    const capabilities = options.clientCapabilities ?? this.host.capabilities;
+    return withModernEnvelope(params, {
+      capabilities: modernClientCapabilities(capabilities),
+      clientInfo: this.host.clientInfo,
+      ...(this.logLevel === undefined ? {} : { logLevel: this.logLevel }),
+    });
+  }
+
+  /**
+   * Cancels the exchange first sent as `first`: a wait for client input ends at once; the id of
+   * the round in flight is returned, for the backend to hear of.
+   */
+  cancel(first: number): number {
+    const rounds = this.rounds.get(first);
+    if (!rounds) return first;
+    rounds.cancelled = true;
+    rounds.stop?.();
+    return rounds.current;
+  }
+
+  /**
+   * A request to a modern backend: the envelope added, the answer in the legacy shape, MRTR run
+   * to its end for the methods that have it; `ping` becomes `server/discover` (which refreshes
+   * the cached discovery), `logging/setLevel` is kept for the envelopes of later requests.
+   */
+  request(method: string, params: JsonObject | undefined, options: RequestOptions): PendingRequest {
+    const { host } = this;
+    if (ANSWERED_LOCALLY.includes(method)) {
+      if (method === Method.LoggingSetLevel && typeof params?.level === 'string') {
+        this.logLevel = params.level;
+      }
+      if (method !== Method.Ping) return { id: host.mintId(), outcome: Promise.resolve(ok()) };
+      const pending = host.send(DISCOVER_METHOD, this.envelope(undefined), options);
+      return { id: pending.id, outcome: pending.outcome.then((o) => this.rediscovered(o)) };
+    }
+    this.refreshDiscovery();
+    const first = host.send(method, this.envelope(params, options), options);
+    if (!MRTR_METHODS.includes(method)) {
+      return { id: first.id, outcome: first.outcome.then((o) => legacyOutcome(method, o)) };
+    }
+    const state: Rounds = { current: first.id, cancelled: false };
+    this.rounds.set(first.id, state);
+    const rounds = {
+      name: host.name,
+      send: (retry: JsonObject | undefined) =>
+        host.send(method, this.envelope(retry, options), options),
+      ask: options.onServerRequest,
+      mint: () => `${host.name}-elicitation-${++this.minted}`,
+    };
+    const outcome = runRounds(rounds, method, params, state, first.outcome).finally(() =>
+      this.rounds.delete(first.id),
+    );
+    return { id: first.id, outcome };
+  }
+
+  /** A `server/discover` answer taken in: the cache refreshed, a ping answered. */
+  private rediscovered(outcome: Outcome): Outcome {
+    if (outcome.kind !== 'result') return outcome;
+    const discovery = readDiscovery(outcome.result);
+    if (discovery) this.discovered(discovery);
+    return ok();
+  }
+
+  /** Asks `server/discover` again in the background once the cached answer's `ttlMs` ran out. */
+  private refreshDiscovery(): void {
+    const cached = this.discovery;
+    if (!cached || cached.refreshing) return;
+    if (this.host.clock.now() < cached.at + cached.result.ttlMs) return;
+    cached.refreshing = true;
+    void this.host
+      .send(DISCOVER_METHOD, this.envelope(undefined), { timeoutMs: this.host.refreshTimeoutMs })
+      .outcome.then((o) => {
+        cached.refreshing = false;
+        this.rediscovered(o);
+      });
+  }
+}
+
+function ok(): Outcome {
+  return { kind: 'result', result: {} };
+}
