@@ -68,6 +68,16 @@ export {
   retryParams,
   withModernEnvelope,
 } from './modern-backend.js';
+export type { ParamHeader, ParamHeaders } from './modern-headers.js';
+export {
+  checkParamHeaders,
+  decodeParamHeader,
+  encodeParamHeader,
+  hasValidParamHeaders,
+  PARAM_HEADER_KEYWORD,
+  PARAM_HEADER_PREFIX,
+  readParamHeaders,
+} from './modern-headers.js';
 export type { ListenFilter } from './modern-listen.js';
 export {
   ACKNOWLEDGED_METHOD,

@@ -7,6 +7,7 @@ import {
   isJsonObject,
   isRequest,
   isResponse,
+  type JsonObject,
   type JsonRpcFailure,
   type JsonRpcId,
   type JsonRpcMessage,
@@ -81,8 +82,53 @@ export class ModernBridge {
   /** The listen streams being served, each ended gracefully by calling it. */
   private readonly listens = new Set<() => void>();
   private sequence = 0;
+  /** Tool input schemas by name, per principal; see {@link toolInputSchema}. */
+  private readonly toolLists = new Map<string, Promise<Map<string, JsonObject> | undefined>>();
 
   constructor(private readonly options: ModernBridgeOptions) {}
+
+  /**
+   * The `inputSchema` of tool `name` as `tools/list` shows it to the call's principal, for the
+   * HTTP front's `Mcp-Param-*` check (MCP 2026-07-28, Transports: Streamable HTTP, Custom Headers
+   * from Tool Parameters). The list is read once and kept until an internal session hears
+   * `tools/list_changed` or one ends, so a list no live session would hear change is not kept.
+   */
+  async toolInputSchema(call: ModernCall, name: string): Promise<JsonObject | undefined> {
+    const key = call.principal ?? '';
+    let tools = this.toolLists.get(key);
+    if (!tools) {
+      const { request, envelope, principal } = call;
+      tools = this.listTools({ request, envelope, principal });
+      this.toolLists.set(key, tools);
+    }
+    const schemas = await tools;
+    if (!schemas && this.toolLists.get(key) === tools) this.toolLists.delete(key);
+    return schemas?.get(name);
+  }
+
+  /** Every page of `tools/list` for the call's principal, or undefined when one fails. */
+  private async listTools(call: ModernCall): Promise<Map<string, JsonObject> | undefined> {
+    const schemas = new Map<string, JsonObject>();
+    let cursor: unknown;
+    for (let page = 0; page < 100; page++) {
+      const params = typeof cursor === 'string' ? { cursor } : {};
+      const request = {
+        jsonrpc: '2.0' as const,
+        id: call.request.id,
+        method: Method.ToolsList,
+        params,
+      };
+      const answer = await this.request({ ...call, request });
+      if (!('result' in answer) || !Array.isArray(answer.result.tools)) return undefined;
+      for (const tool of answer.result.tools) {
+        if (isJsonObject(tool) && typeof tool.name === 'string' && isJsonObject(tool.inputSchema))
+          schemas.set(tool.name, tool.inputSchema);
+      }
+      cursor = answer.result.nextCursor;
+      if (typeof cursor !== 'string') break;
+    }
+    return schemas;
+  }
 
   /** Answers `server/discover` from a fresh synthetic `initialize` of the aggregate. */
   async discover(call: ModernCall): Promise<JsonRpcResponse> {
@@ -303,6 +349,7 @@ export class ModernBridge {
       });
       return;
     }
+    if (message.method === Method.ToolsListChanged) this.toolLists.clear();
     if (message.method !== Method.Progress) session.listener?.(message);
     else if (related !== undefined) session.waiting.get(related)?.notify?.(message);
   }
@@ -318,6 +365,7 @@ export class ModernBridge {
 
   private end(session: InternalSession): void {
     if (this.sessions.get(session.key) === session) this.sessions.delete(session.key);
+    this.toolLists.clear();
     this.options.clock.clearTimeout(session.idleTimer);
     for (const waiting of session.waiting.values()) {
       waiting.settle(failure(waiting.clientId, 'connection_closed', 'The proxy session closed'));

@@ -251,7 +251,10 @@ export function createStreamableHttpFront(
     const body = await readPost(request, maxBytes, source);
     if (body instanceof Response) return body;
     const message = modernMessage(request, body);
-    if (message) return modernPost(modern, request, message, principal, body.accept.sse);
+    if (message) {
+      const clock = options.clock ?? systemClock;
+      return modernPost(modern, request, message, principal, body.accept.sse, { clock });
+    }
     const refusedVersion = unsupportedVersion(request);
     if (refusedVersion) return refusedVersion;
     const { batch, items } = body;

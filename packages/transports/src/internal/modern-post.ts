@@ -1,7 +1,11 @@
 import {
+  type Clock,
   checkEnvelope,
+  checkParamHeaders,
   checkRoutingHeaders,
+  ERRORS,
   failure,
+  hasValidParamHeaders,
   httpStatusOf,
   isJsonObject,
   isNotification,
@@ -15,7 +19,9 @@ import {
   Method,
   type ModernRefusal,
   readEnvelope,
+  readParamHeaders,
   serializeMessage,
+  systemClock,
 } from '@switchyard/protocol';
 import type { ModernBridge, ModernCall } from '../modern-bridge.js';
 import { jsonResponse } from './http-response.js';
@@ -38,6 +44,63 @@ export function serveModern(bridge: ModernBridge, call: ModernCall): Promise<Jso
   return bridge.request(call);
 }
 
+/** How the modern HTTP front runs its streams. */
+export interface ModernPostOptions {
+  /** Schedules the keep-alive comments of `subscriptions/listen` streams. */
+  clock: Clock;
+  /** How often a listen stream gets a `: keep-alive` comment (default 15 s). */
+  keepAliveMs?: number;
+}
+
+/**
+ * The keep-alive period of a listen stream: under the idle timeouts of common intermediaries
+ * (nginx's 60 s `proxy_read_timeout`) and the SDK's own default (MCP 2026-07-28, Transports:
+ * Streamable HTTP, Receiving Messages, which recommends SSE comments as keep-alives).
+ */
+export const KEEP_ALIVE_MS = 15_000;
+
+/**
+ * Errors an answer may carry that MCP 2026-07-28 gives an HTTP status of their own (Transports:
+ * Streamable HTTP, Backward Compatibility: 400 for a missing client capability, an unsupported
+ * version or a header mismatch), whoever raised them: the proxy, or a backend behind it.
+ */
+const ERROR_STATUS = new Map<number, number>(
+  (['missing_client_capability', 'unsupported_protocol_version', 'header_mismatch'] as const).map(
+    (name) => [ERRORS[name].jsonRpc, ERRORS[name].http],
+  ),
+);
+
+/**
+ * Checks the `Mcp-Param-*` headers of a `tools/call` against the `x-mcp-header` declarations of
+ * the tool as its principal lists it (MCP 2026-07-28, Transports: Streamable HTTP, Server
+ * Behavior for Custom Headers). A tool with invalid declarations is not listed to modern HTTP
+ * clients, and one the aggregate does not have is refused by the router: neither is checked.
+ */
+async function paramHeaderMismatch(
+  bridge: ModernBridge,
+  call: ModernCall,
+  request: Request,
+): Promise<ModernRefusal | undefined> {
+  const params = call.request.params;
+  if (!isJsonObject(params) || typeof params.name !== 'string') return undefined;
+  const declared = readParamHeaders(await bridge.toolInputSchema(call, params.name));
+  if (!declared.valid) return undefined;
+  return checkParamHeaders((name) => request.headers.get(name), declared.headers, params.arguments);
+}
+
+/**
+ * Serves a request for an HTTP client: `tools/list` leaves out tools whose `x-mcp-header`
+ * declarations are invalid, which a client on Streamable HTTP must not use (MCP 2026-07-28,
+ * Transports: Streamable HTTP, Schema Extension); valid declarations stay in the schemas.
+ */
+async function serveHttp(bridge: ModernBridge, call: ModernCall): Promise<JsonRpcResponse> {
+  const answer = await serveModern(bridge, call);
+  if (call.request.method !== Method.ToolsList || !('result' in answer)) return answer;
+  const { tools } = answer.result;
+  if (!Array.isArray(tools)) return answer;
+  return { ...answer, result: { ...answer.result, tools: tools.filter(hasValidParamHeaders) } };
+}
+
 /** Whether a request asks for progress, which only an SSE answer can carry. */
 function wantsProgress(params: unknown): boolean {
   return isJsonObject(params) && isJsonObject(params._meta) && 'progressToken' in params._meta;
@@ -57,6 +120,7 @@ export async function modernPost(
   message: JsonRpcMessage,
   principal: string | undefined,
   sse: boolean,
+  options: ModernPostOptions = { clock: systemClock },
 ): Promise<Response> {
   if (!isRequest(message)) {
     if (!isNotification(message) || message.method === Method.Cancelled) {
@@ -82,39 +146,61 @@ export async function modernPost(
   const envelope = checkEnvelope(message.method, message.params);
   if (isRefusal(envelope)) return refusalResponse(message.id, envelope);
   const call: ModernCall = { request: message, envelope, principal, signal: request.signal };
+  if (message.method === Method.ToolsCall) {
+    const mismatch = await paramHeaderMismatch(bridge, call, request);
+    if (mismatch) return refusalResponse(message.id, mismatch);
+  }
   if (message.method === LISTEN_METHOD) {
-    if (sse) return sseAnswer(bridge, call);
+    if (sse) return sseAnswer(bridge, call, options);
     return refusalResponse(message.id, {
       name: 'not_acceptable',
       message: 'Not Acceptable: subscriptions/listen is answered as text/event-stream',
     });
   }
   if (!(sse && wantsProgress(message.params))) {
-    return jsonResponse(await serveModern(bridge, call), 200);
+    const answer = await serveHttp(bridge, call);
+    const status = 'error' in answer ? ERROR_STATUS.get(answer.error.code) : undefined;
+    return jsonResponse(answer, status ?? 200);
   }
-  return sseAnswer(bridge, call);
+  return sseAnswer(bridge, call, options);
 }
 
-/** An SSE answer: the request's progress as it comes, then its answer; closing it cancels. */
-function sseAnswer(bridge: ModernBridge, call: ModernCall): Response {
+/**
+ * An SSE answer: the request's progress as it comes, then its answer; closing it cancels. A
+ * `subscriptions/listen` stream, quiet for long stretches, also gets a `: keep-alive` comment
+ * every `keepAliveMs`, which clients ignore (MCP 2026-07-28, Transports: Streamable HTTP,
+ * Receiving Messages).
+ */
+function sseAnswer(bridge: ModernBridge, call: ModernCall, options: ModernPostOptions): Response {
   const encoder = new TextEncoder();
   const abort = new AbortController();
   call.signal?.addEventListener('abort', () => abort.abort());
+  const { clock } = options;
   let open = true;
+  let keepAlive: unknown;
+  const finish = () => {
+    open = false;
+    clock.clearInterval(keepAlive);
+  };
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (m: JsonRpcNotification | JsonRpcResponse) => {
         if (open)
           controller.enqueue(encoder.encode(`event: message\ndata: ${serializeMessage(m)}\n\n`));
       };
-      void serveModern(bridge, { ...call, notify: send, signal: abort.signal }).then((answer) => {
+      if (call.request.method === LISTEN_METHOD) {
+        keepAlive = clock.setInterval(() => {
+          if (open) controller.enqueue(encoder.encode(': keep-alive\n\n'));
+        }, options.keepAliveMs ?? KEEP_ALIVE_MS);
+      }
+      void serveHttp(bridge, { ...call, notify: send, signal: abort.signal }).then((answer) => {
         send(answer);
         if (open) controller.close();
-        open = false;
+        finish();
       });
     },
     cancel() {
-      open = false;
+      finish();
       abort.abort();
     },
   });
