@@ -2,14 +2,19 @@ import {
   type Clock,
   ErrorCode,
   failure,
+  type HeaderDeclarations,
+  headerDeclarations,
   isJsonObject,
+  isModernParams,
   isNotification,
   isRequest,
   isResponse,
   type JsonRpcId,
   type JsonRpcMessage,
+  type JsonRpcRequest,
   type MessageTransport,
   Method,
+  modernRoutingHeaders,
   parseFrame,
   SwitchyardError,
   serializeMessage,
@@ -71,6 +76,12 @@ export class StreamableHttpBackend implements MessageTransport {
   private standaloneOpen = false;
   /** Requests answered with an SSE stream, until their response arrives or they are cancelled. */
   private readonly followed = new Map<JsonRpcId, Followed>();
+  /** Modern requests in flight, each cancelled by aborting its own POST (MCP 2026-07-28). */
+  private readonly modern = new Map<JsonRpcId, AbortController>();
+  /** Modern `tools/list` requests in flight, whose answers declare `x-mcp-header` arguments. */
+  private readonly toolLists = new Set<JsonRpcId>();
+  /** The `x-mcp-header` declarations of the modern backend's tools, by tool name. */
+  private readonly toolHeaders = new Map<string, HeaderDeclarations>();
 
   constructor(private readonly options: StreamableHttpBackendOptions) {
     this.url = new URL(options.url);
@@ -95,7 +106,16 @@ export class StreamableHttpBackend implements MessageTransport {
         followed.cancelled = true;
         followed.body?.destroy();
       }
+      // Closing a modern request's POST is its cancellation; no notification is sent (MCP
+      // 2026-07-28, Transports: Streamable HTTP, Cancellation).
+      const modern = this.modern.get(requestId as JsonRpcId);
+      if (modern) {
+        this.modern.delete(requestId as JsonRpcId);
+        modern.abort();
+        return;
+      }
     }
+    if (isRequest(message) && isModernParams(message.params)) return this.sendModern(message);
     const response = await this.request(this.url, {
       method: 'POST',
       headers: this.headers({
@@ -120,6 +140,55 @@ export class StreamableHttpBackend implements MessageTransport {
     if (response.statusCode === 202 || !type.includes('json')) {
       await response.body.dump();
       if ('method' in message && message.method === Method.Initialized) this.openStandalone(0);
+      return;
+    }
+    const text = await response.body.text();
+    if (text.trim()) this.deliver(text);
+  }
+
+  /**
+   * A modern POST (MCP 2026-07-28, Transports: Streamable HTTP): the routing headers computed from
+   * the body (with `Mcp-Param-*` for the tool's `x-mcp-header` arguments), no session id, its own
+   * abort signal, and a 4xx whose body is a JSON-RPC error delivered as that request's answer, so
+   * a modern refusal (-32022, -32020) reaches the session rather than failing the transport.
+   */
+  private async sendModern(message: JsonRpcRequest): Promise<void> {
+    const { id, method, params } = message;
+    const name = isJsonObject(params) && typeof params.name === 'string' ? params.name : '';
+    const declarations = method === 'tools/call' ? this.toolHeaders.get(name) : undefined;
+    const controller = new AbortController();
+    this.modern.set(id, controller);
+    if (method === 'tools/list') this.toolLists.add(id);
+    const headers: Record<string, string> = {
+      ...this.options.headers,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...modernRoutingHeaders(method, params, declarations),
+    };
+    const response = await this.request(this.url, {
+      method: 'POST',
+      headers,
+      body: serializeMessage(message),
+      signal: AbortSignal.any([this.abort.signal, controller.signal]),
+    });
+    const type = header(response, 'content-type') ?? '';
+    if (!isOk(response)) {
+      const text = await response.body.text().catch(() => '');
+      const frame = type.includes('json') ? parseFrame(text) : undefined;
+      if (frame?.ok && !frame.batch && isFailureMessage(frame.message)) {
+        this.deliver(JSON.stringify({ ...frame.message, id }));
+        return;
+      }
+      this.modern.delete(id);
+      this.toolLists.delete(id);
+      throw new SwitchyardError(
+        'backend_unavailable',
+        `${this.url.origin} answered HTTP ${response.statusCode}${text ? `: ${text.slice(0, 300)}` : ''}`,
+        { status: response.statusCode },
+      );
+    }
+    if (type.includes('text/event-stream')) {
+      void this.follow(response, id);
       return;
     }
     const text = await response.body.text();
@@ -192,10 +261,28 @@ export class StreamableHttpBackend implements MessageTransport {
       if (isResponse(message) && message.id !== null) {
         const followed = this.followed.get(message.id);
         if (followed) followed.answered = true;
+        this.modern.delete(message.id);
+        if (this.toolLists.delete(message.id) && 'result' in message) this.remember(message.result);
       }
       this.onmessage?.(message);
     }
     return messages;
+  }
+
+  /**
+   * Keeps the `x-mcp-header` declarations of a modern `tools/list` page, for the `Mcp-Param-*`
+   * headers of later calls (tools with invalid declarations are not listed: the session drops
+   * them, so they are never called).
+   */
+  private remember(result: unknown): void {
+    const tools = isJsonObject(result) && Array.isArray(result.tools) ? result.tools : [];
+    for (const tool of tools) {
+      const declarations = headerDeclarations(tool);
+      if (declarations && isJsonObject(tool) && typeof tool.name === 'string') {
+        if (Object.keys(declarations).length > 0) this.toolHeaders.set(tool.name, declarations);
+        else this.toolHeaders.delete(tool.name);
+      }
+    }
   }
 
   /**
@@ -257,6 +344,7 @@ export class StreamableHttpBackend implements MessageTransport {
 
   /** Answers request `id` with `connection_closed`: its stream ended for good without a response. */
   private fail(id: JsonRpcId, why: string): void {
+    this.modern.delete(id);
     this.onmessage?.(
       failure(
         id,
@@ -344,6 +432,10 @@ interface Followed {
   cancelled: boolean;
   /** The body being read now, destroyed when the request is cancelled. */
   body?: Dispatcher.ResponseData['body'];
+}
+
+function isFailureMessage(message: JsonRpcMessage): boolean {
+  return 'error' in message && isJsonObject(message.error);
 }
 
 function isOk(response: Dispatcher.ResponseData): boolean {
