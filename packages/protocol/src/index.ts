@@ -23,17 +23,24 @@ export {
   checkRoutingHeaders,
   discoverResult,
   hasModernEnvelope,
+  INPUT_REQUEST_CAPABILITY,
+  inputRequestOf,
+  inputResponseOf,
   isRefusal,
+  logLevelAdmits,
   MetaKey,
   MODERN_CLIENT_REQUESTS,
+  MODERN_RELAYED_CAPABILITIES,
   MODERN_REVISION,
   modernCapabilities,
   modernError,
   modernResult,
   readEnvelope,
   relayedCapabilities,
+  requestedLogLevel,
   SUPPORTED_VERSIONS,
   stripEnvelope,
+  urlElicitationsOf,
 } from './modern.js';
 export type {
   BackendEra,
@@ -91,6 +98,17 @@ export {
 export type { MessageCheck } from './parse.js';
 export { parseFrame, parseValue } from './parse.js';
 export { serializeMessage } from './raw-result.js';
+export type {
+  RequestStateExpectation,
+  RequestStatePayload,
+  RequestStateRefusal,
+} from './request-state.js';
+export {
+  decodeRequestState,
+  encodeRequestState,
+  newRequestStateKey,
+  requestDigest,
+} from './request-state.js';
 export type { LegacyRevision, Revision } from './revisions.js';
 export {
   acceptsLegacyRevision,

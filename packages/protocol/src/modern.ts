@@ -67,12 +67,83 @@ export const SUPPORTED_VERSIONS: readonly string[] = [
 ];
 
 /**
- * The client capabilities whose requests can reach a modern client through this proxy. A modern
- * client is asked for sampling, elicitation or roots only by MRTR (`InputRequiredResult`, MCP
- * 2026-07-28, Basic: Multi Round-Trip Requests), which the proxy does not bridge yet, so none is
- * declared to legacy backends and they do not ask (docs/protocol-versions.md).
+ * The client capabilities whose requests can reach a modern client through this proxy: a legacy
+ * backend's `sampling/createMessage`, `elicitation/create` and `roots/list` during a call become
+ * the `inputRequests` of an `InputRequiredResult` (MCP 2026-07-28, Basic: Multi Round-Trip
+ * Requests; docs/protocol-versions.md, "The modern era (2026-07-28)").
  */
-export const MODERN_RELAYED_CAPABILITIES: readonly string[] = [];
+export const MODERN_RELAYED_CAPABILITIES: readonly string[] = ['sampling', 'elicitation', 'roots'];
+
+/** The backend requests MRTR can carry, and the client capability each needs. */
+export const INPUT_REQUEST_CAPABILITY: Readonly<Record<string, string>> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
+/**
+ * A legacy backend's request as a modern `InputRequest` (MCP 2026-07-28 schema): `elicitationId`
+ * is gone from URL-mode elicitations, whose outcome the client reports by retrying. Undefined for
+ * a method MRTR cannot carry.
+ */
+export function inputRequestOf(
+  method: string,
+  params: JsonObject | undefined,
+): JsonObject | undefined {
+  if (!(method in INPUT_REQUEST_CAPABILITY)) return undefined;
+  if (params === undefined) return { method };
+  const { elicitationId: _dropped, ...rest } = params;
+  return { method, params: method === 'elicitation/create' ? rest : params };
+}
+
+/**
+ * A client's `inputResponses` entry as the result of the legacy request it answers: a result
+ * object, without `resultType` (which legacy results do not have); undefined when it is no object.
+ */
+export function inputResponseOf(value: unknown): JsonObject | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const { resultType: _dropped, ...rest } = value;
+  return rest;
+}
+
+/**
+ * The URL-mode `ElicitRequest`s of a legacy `URLElicitationRequiredError` (-32042, MCP
+ * 2025-11-25, Client Features: Elicitation), without their `elicitationId`: MCP 2026-07-28 retired
+ * the error and asks for the same through an `InputRequiredResult`. Undefined for any other error.
+ */
+export function urlElicitationsOf(error: JsonRpcErrorObject): JsonObject[] | undefined {
+  if (error.code !== -32042 || !isJsonObject(error.data)) return undefined;
+  const elicitations = error.data.elicitations;
+  if (!Array.isArray(elicitations)) return undefined;
+  const requests = elicitations.filter(isJsonObject).map((params) => {
+    const { elicitationId: _dropped, ...rest } = params;
+    return { method: 'elicitation/create', params: { ...rest, mode: 'url' } };
+  });
+  return requests.length > 0 ? requests : undefined;
+}
+
+/** Log severities, least severe first (MCP 2025-11-25, Server Utilities: Logging; RFC 5424). */
+const LOG_LEVELS = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+];
+
+/** The level a modern request asked its log messages at, if any (`_meta[…/logLevel]`). */
+export function requestedLogLevel(params: unknown): string | undefined {
+  const level = metaOf(params)?.[MetaKey.logLevel];
+  return typeof level === 'string' && LOG_LEVELS.includes(level) ? level : undefined;
+}
+
+/** Whether a log message at `level` is at or above `threshold`. */
+export function logLevelAdmits(threshold: string, level: unknown): boolean {
+  return typeof level === 'string' && LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(threshold);
+}
 
 /**
  * The capabilities the proxy declares for a modern client on its internal legacy session: the

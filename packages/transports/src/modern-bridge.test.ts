@@ -124,7 +124,7 @@ describe('ModernBridge', () => {
     });
   });
 
-  it('refuses a backend request, passes the request its progress, and still answers', async () => {
+  it('refuses a backend request its call outran, passes the request its progress, and still answers', async () => {
     const t = setup();
     const progress: unknown[] = [];
     const answer = await t.bridge.request({
@@ -135,7 +135,7 @@ describe('ModernBridge', () => {
     expect(t.opened[0]?.handled).toContainEqual({
       jsonrpc: '2.0',
       id: 'ask-1',
-      error: expect.objectContaining({ code: -32601 }),
+      error: expect.objectContaining({ code: -32603 }),
     });
     expect(progress).toEqual([
       { jsonrpc: '2.0', method: 'notifications/progress', params: { progress: 1 } },

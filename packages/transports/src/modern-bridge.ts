@@ -11,7 +11,6 @@ import {
   type JsonRpcFailure,
   type JsonRpcId,
   type JsonRpcMessage,
-  type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
   LATEST_LEGACY_REVISION,
@@ -19,14 +18,18 @@ import {
   listenNotification,
   listenResult,
   Method,
-  type ModernEnvelope,
+  MRTR_METHODS,
   modernError,
   modernResult,
   relayedCapabilities,
+  requestedLogLevel,
   stripEnvelope,
-  wireError,
 } from '@switchyard/protocol';
 import type { FrontSession, OpenSession } from './front-session.js';
+import { isRetry } from './internal/modern-answers.js';
+import { ModernCalls } from './internal/modern-calls.js';
+import { refuseRequest, routeLog } from './internal/modern-drops.js';
+import type { InternalSession, ModernCall, ModernDrop } from './internal/modern-session.js';
 
 export interface ModernBridgeOptions {
   openSession: OpenSession;
@@ -35,38 +38,16 @@ export interface ModernBridgeOptions {
   clock: Clock;
   /** An internal session with nothing in flight for this long is closed (default 5 min). */
   idleMs?: number;
+  /**
+   * How long a `requestState` of an `InputRequiredResult` may be retried with, on `clock`; the
+   * backend call is cancelled when it runs out (default 5 min).
+   */
+  requestStateTtlMs?: number;
+  /** Hears every backend message a modern client could not be given (for a metric and a log). */
+  onDropped?: (drop: ModernDrop) => void;
 }
 
-/** One request in flight on an internal session, by the id the bridge gave it. */
-interface Waiting {
-  clientId: JsonRpcId;
-  settle: (answer: JsonRpcResponse) => void;
-  /** Where the request's own notifications (progress) go, if anywhere. */
-  notify: ((notification: JsonRpcNotification) => void) | undefined;
-}
-
-/** A legacy-canonical client session of the router that serves modern requests. */
-interface InternalSession {
-  key: string;
-  front: FrontSession;
-  /** The router's answer to the synthetic `initialize`: its result, or why it failed. */
-  ready: Promise<JsonRpcResponse>;
-  waiting: Map<JsonRpcId, Waiting>;
-  idleTimer: unknown;
-  /** Where notifications that belong to no request go: the listen stream this session serves. */
-  listener?: ((notification: JsonRpcNotification) => void) | undefined;
-}
-
-/** One modern request, as a front hands it over. */
-export interface ModernCall {
-  request: JsonRpcRequest;
-  envelope: ModernEnvelope;
-  principal?: string | undefined;
-  /** Notifications that belong to the request (progress), in order. */
-  notify?: (notification: JsonRpcNotification) => void;
-  /** Aborted when the client gives up on the request (its HTTP request closed, or cancelled). */
-  signal?: AbortSignal;
-}
+export type { ModernCall, ModernDrop, ModernDropReason } from './internal/modern-session.js';
 
 /**
  * Serves modern (MCP 2026-07-28) requests through the router's legacy client sessions
@@ -82,10 +63,20 @@ export class ModernBridge {
   /** The listen streams being served, each ended gracefully by calling it. */
   private readonly listens = new Set<() => void>();
   private sequence = 0;
+  private readonly calls: ModernCalls;
   /** Tool input schemas by name, per principal; see {@link toolInputSchema}. */
   private readonly toolLists = new Map<string, Promise<Map<string, JsonObject> | undefined>>();
 
-  constructor(private readonly options: ModernBridgeOptions) {}
+  constructor(private readonly options: ModernBridgeOptions) {
+    this.calls = new ModernCalls({
+      clock: options.clock,
+      ttlMs: options.requestStateTtlMs ?? 5 * 60_000,
+      quiet: (session) => {
+        if (session.waiting.size === 0) this.idle(session);
+      },
+      serve: (call) => this.request(call),
+    });
+  }
 
   /**
    * The `inputSchema` of tool `name` as `tools/list` shows it to the call's principal, for the
@@ -141,6 +132,7 @@ export class ModernBridge {
 
   /** Answers one modern request by way of the internal session of its principal and profile. */
   async request(call: ModernCall): Promise<JsonRpcResponse> {
+    if (isRetry(call.request.params)) return this.calls.resume(call);
     const capabilities = relayedCapabilities(call.envelope.capabilities);
     const key = `${call.principal ?? ''}\n${stableJson(capabilities)}`;
     let session = this.sessions.get(key);
@@ -158,11 +150,12 @@ export class ModernBridge {
     const serverInfo = isJsonObject(ready.result.serverInfo) ? ready.result.serverInfo : {};
     const { request } = call;
     const params = stripEnvelope(request.params);
-    const answer = await this.exchange(
-      session,
-      { method: request.method, ...(params === undefined ? {} : { params }) },
-      call,
-    );
+    const message = { method: request.method, ...(params === undefined ? {} : { params }) };
+    if (MRTR_METHODS.includes(request.method)) {
+      const id = `modern-${++this.sequence}`;
+      return this.calls.start(call, session, id, message, serverInfo);
+    }
+    const answer = await this.exchange(session, message, call);
     if (session.waiting.size === 0) this.idle(session);
     if ('error' in answer) return { ...answer, id: request.id, error: modernError(answer.error) };
     return {
@@ -238,12 +231,18 @@ export class ModernBridge {
 
   /** Closes every internal session (shutdown); their waiting requests get an error. */
   close(): void {
+    this.calls.close('the proxy is shutting down');
     for (const end of [...this.listens]) end();
     for (const session of [...this.sessions.values()]) this.end(session);
   }
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Calls kept pending between MRTR rounds (or being served). */
+  get pendingCalls(): number {
+    return this.calls.pending;
   }
 
   /**
@@ -258,7 +257,8 @@ export class ModernBridge {
     const { request } = call;
     const id = `modern-${++this.sequence}`;
     return new Promise<JsonRpcResponse>((settle) => {
-      session.waiting.set(id, { clientId: request.id, settle, notify: call.notify });
+      const logLevel = requestedLogLevel(request.params);
+      session.waiting.set(id, { clientId: request.id, settle, notify: call.notify, logLevel });
       call.signal?.addEventListener('abort', () => {
         if (!session.waiting.delete(id)) return;
         session.front.handle({
@@ -322,9 +322,10 @@ export class ModernBridge {
 
   /**
    * What the router sends an internal session: answers go to their request, progress to its
-   * stream; a request (which a backend can only reach a modern client through MRTR, not bridged
-   * yet) is refused; other notifications (list changes, resource updates, session-wide logs) go to
-   * the listen stream the session serves, if any, which keeps what its filter admits.
+   * stream; a request related to a call that may take input goes to that call (MRTR), any other
+   * is refused; log messages go where `routeLog` says; other notifications (list changes,
+   * resource updates) go to the listen stream the session serves, if any, which keeps what its
+   * filter admits.
    */
   private route(
     session: InternalSession,
@@ -339,14 +340,16 @@ export class ModernBridge {
       return;
     }
     if (isRequest(message)) {
-      session.front.handle({
-        jsonrpc: '2.0',
-        id: message.id,
-        error: wireError(
-          'method_not_found',
-          `Method not found: ${message.method} cannot reach a 2026-07-28 client through this proxy`,
-        ),
-      });
+      const waiting = related === undefined ? undefined : session.waiting.get(related);
+      if (waiting?.pending) waiting.pending.ask(message);
+      else {
+        const reason = waiting ? 'request_without_mrtr' : 'request_outside_call';
+        refuseRequest(session, message, reason, this.options.onDropped);
+      }
+      return;
+    }
+    if (message.method === Method.Message) {
+      routeLog(session, message, related, this.options.onDropped);
       return;
     }
     if (message.method === Method.ToolsListChanged) this.toolLists.clear();

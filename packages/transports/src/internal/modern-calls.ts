@@ -1,0 +1,158 @@
+import {
+  type Clock,
+  type JsonObject,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  Method,
+  requestedLogLevel,
+  urlElicitationsOf,
+} from '@switchyard/protocol';
+import { InputRounds, PendingCall } from './input-rounds.js';
+import { finalAnswer, inputRequired, withoutRetryKeys } from './modern-answers.js';
+import type { InternalSession, ModernCall } from './modern-session.js';
+
+/** Where a pending call lives: its internal session, its id there, and the proxy's identity. */
+interface Held {
+  session: InternalSession;
+  id: string;
+  serverInfo: JsonObject;
+}
+
+export interface ModernCallsOptions {
+  clock: Clock;
+  /** How long a `requestState` is good for (on `clock`). */
+  ttlMs: number;
+  /** A request goes quiet on its session (nothing in flight may let it idle). */
+  quiet(session: InternalSession): void;
+  /** Serves a request anew (the retry of a `-32042` sends the original again). */
+  serve(call: ModernCall): Promise<JsonRpcResponse>;
+}
+
+/**
+ * The calls that may take input (`tools/call`, `prompts/get`, `resources/read`) of a modern client
+ * over a legacy backend: MRTR emulated with proxy state (MCP 2026-07-28, Basic: Multi Round-Trip
+ * Requests; docs/protocol-versions.md, "The modern era (2026-07-28)"). A backend's request during
+ * the call answers the client with an `InputRequiredResult` while the backend call stays pending;
+ * the client's retry (`inputResponses` + `requestState`) answers the backend and waits again.
+ */
+export class ModernCalls {
+  private readonly rounds: InputRounds;
+  private readonly held = new WeakMap<PendingCall, Held>();
+
+  constructor(private readonly options: ModernCallsOptions) {
+    this.rounds = new InputRounds(options.clock, options.ttlMs);
+  }
+
+  /** Sends the call as `id` on the session and serves its first turn. */
+  start(
+    call: ModernCall,
+    session: InternalSession,
+    id: string,
+    message: Omit<JsonRpcRequest, 'jsonrpc' | 'id'>,
+    serverInfo: JsonObject,
+  ): Promise<JsonRpcResponse> {
+    const { request } = call;
+    const pending = this.rounds.open(call.principal ?? '', request.method, request.params, {
+      answer: (reply) => session.front.handle(reply),
+      cancel: (reason) => {
+        if (!session.waiting.delete(id)) return;
+        session.front.handle({
+          jsonrpc: '2.0',
+          method: Method.Cancelled,
+          params: { requestId: id, reason },
+        });
+        this.options.quiet(session);
+      },
+    });
+    session.waiting.set(id, {
+      clientId: request.id,
+      settle: (answer) => pending.finish(answer),
+      notify: call.notify,
+      logLevel: requestedLogLevel(request.params),
+      pending,
+    });
+    this.held.set(pending, { session, id, serverInfo });
+    session.front.handle({ jsonrpc: '2.0', id, ...message });
+    return this.turn(call, pending);
+  }
+
+  /**
+   * A retry: its `requestState` checked and claimed (else -32602 saying why), its
+   * `inputResponses` delivered to the backend, then the next turn; for a `-32042` the original
+   * request is sent again.
+   */
+  async resume(call: ModernCall): Promise<JsonRpcResponse> {
+    const { request } = call;
+    const claimed = this.rounds.claim(
+      request.id,
+      call.principal ?? '',
+      request.method,
+      request.params,
+    );
+    if (!(claimed instanceof PendingCall)) return claimed;
+    if (claimed.resend) {
+      claimed.done();
+      const params = withoutRetryKeys(request.params);
+      return this.options.serve({
+        ...call,
+        request: { ...request, ...(params === undefined ? {} : { params }) },
+      });
+    }
+    claimed.respond(request.params?.inputResponses);
+    return this.turn(call, claimed);
+  }
+
+  /** Abandons every pending call (shutdown): backend requests refused, calls cancelled. */
+  close(reason: string): void {
+    this.rounds.close(reason);
+  }
+
+  /** Calls pending now (between rounds, or being served). */
+  get pending(): number {
+    return this.rounds.size;
+  }
+
+  /**
+   * Waits for what the client hears next: an `InputRequiredResult`, or the final answer. Progress
+   * and the logs this request asked for go to its stream while it waits.
+   */
+  private async turn(call: ModernCall, pending: PendingCall): Promise<JsonRpcResponse> {
+    const held = this.held.get(pending);
+    if (!held) throw new Error('a pending call without its session');
+    const waiting = held.session.waiting.get(held.id);
+    if (waiting) {
+      waiting.notify = call.notify;
+      waiting.logLevel = requestedLogLevel(call.request.params);
+    }
+    const turn = await pending.wait(call.signal);
+    if (waiting) {
+      waiting.notify = undefined;
+      waiting.logLevel = undefined;
+    }
+    if (turn.kind === 'input') return inputRequired(call.request.id, turn, held.serverInfo);
+    pending.done();
+    this.options.quiet(held.session);
+    return this.settled(call, turn.answer, held.serverInfo);
+  }
+
+  /**
+   * The final answer, except a `-32042` (URL elicitation required, retired in 2026-07-28): it
+   * becomes an `InputRequiredResult` of URL-mode elicitations whose retry sends the request again
+   * (docs/protocol-versions.md).
+   */
+  private async settled(
+    call: ModernCall,
+    answer: JsonRpcResponse,
+    serverInfo: JsonObject,
+  ): Promise<JsonRpcResponse> {
+    const { request } = call;
+    const urls = 'error' in answer ? urlElicitationsOf(answer.error) : undefined;
+    if (urls) {
+      const principal = call.principal ?? '';
+      const resend = this.rounds.open(principal, request.method, request.params, undefined, urls);
+      const turn = await resend.wait(undefined);
+      if (turn.kind === 'input') return inputRequired(request.id, turn, serverInfo);
+    }
+    return finalAnswer(request, answer, serverInfo, call.envelope.capabilities);
+  }
+}
