@@ -12,9 +12,12 @@
 // `--requirements 2026-07-28` runs the modern set instead: the fixture stays a legacy-era
 // server, so the proxy's modern front (docs/protocol-versions.md, "The modern era") bridges the
 // suite to it. `--proxies` names the proxy configurations to run (all three by default).
+// `--backend modern` puts tests/fixtures/conformance-modern-server.mjs (the same fixture contract
+// on the v2 SDK, a 2026-07-28 server) in the legacy fixture's place, directly and behind each
+// proxy as a backend with `era: "modern"`.
 //
 //   node tests/conformance/run.mjs [--requirements 2025-11-25|2026-07-28]
-//     [--proxies proxy,proxy-stream,proxy-http] [--json <file>] [--keep]
+//     [--proxies proxy,proxy-stream,proxy-http] [--backend legacy|modern] [--json <file>] [--keep]
 //
 // Needs `pnpm build` (it runs apps/proxy/dist/cli.js and imports the built @switchyard/protocol)
 // and npx: the suite runs on Node 22, fetched as the npm package `node@22`, because it does not
@@ -38,7 +41,11 @@ import { until } from '@switchyard/protocol/testing';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(here, '../..');
-const fixturePath = join(repoRoot, 'tests/fixtures/conformance-server.mjs');
+/** The fixture of each backend era, by name. */
+export const FIXTURES = {
+  legacy: join(repoRoot, 'tests/fixtures/conformance-server.mjs'),
+  modern: join(repoRoot, 'tests/fixtures/conformance-modern-server.mjs'),
+};
 const cliPath = join(repoRoot, 'apps/proxy/dist/cli.js');
 
 /** The suite version and requirement sets; all pinned so that runs stay comparable. */
@@ -253,7 +260,12 @@ export async function runConformance({
   keep = false,
   requirements = REQUIREMENTS,
   proxies = Object.keys(PROXIES),
+  backend = 'legacy',
 } = {}) {
+  const fixturePath = FIXTURES[backend];
+  if (!fixturePath) throw new Error(`unknown backend ${backend}: one of ${Object.keys(FIXTURES)}`);
+  // The proxy must not probe a modern backend into the legacy era it would fall back to.
+  const era = backend === 'modern' ? { era: 'modern' } : {};
   if (!REQUIREMENT_SETS.includes(requirements)) {
     throw new Error(`unknown requirement set ${requirements}: one of ${REQUIREMENT_SETS}`);
   }
@@ -284,9 +296,9 @@ export async function runConformance({
         async () => /port (\d+)/.exec(backend.output())?.[1],
         backend,
       );
-      return { url: `http://127.0.0.1:${backendPort}/mcp`, transport: 'streamable-http' };
+      return { url: `http://127.0.0.1:${backendPort}/mcp`, transport: 'streamable-http', ...era };
     };
-    const stdioBackend = { command: process.execPath, args: [fixturePath, 'stdio'] };
+    const stdioBackend = { command: process.execPath, args: [fixturePath, 'stdio'], ...era };
 
     /** Starts a proxy with `proxy` settings in front of `server`; resolves to its endpoint. */
     const startProxy = async (name, proxySettings, server = stdioBackend) => {
@@ -359,6 +371,7 @@ export async function runConformance({
     return {
       suite: SUITE,
       requirements,
+      backend,
       direct: {
         url: directUrl,
         exitCode: exitCodes.direct,
@@ -387,7 +400,8 @@ export function report(summary) {
     .filter(({ key }) => summary[key])
     .map(({ key, label }) => [label, summary[key]]);
   for (const [label, side] of sides) {
-    lines.push(`== ${summary.requirements}: direct vs ${label}`, formatTable(side.checks), '');
+    const title = `${summary.requirements}, ${summary.backend} fixture: direct vs ${label}`;
+    lines.push(`== ${title}`, formatTable(side.checks), '');
     for (const row of side.differences) {
       lines.push(
         `differs: ${row.scenario} / ${row.check}: direct ${status(row.direct)}, ${label} ${status(row.proxy)}`,
@@ -408,6 +422,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       keep: { type: 'boolean' },
       requirements: { type: 'string', default: REQUIREMENTS },
       proxies: { type: 'string', default: Object.keys(PROXIES).join(',') },
+      backend: { type: 'string', default: 'legacy' },
     },
   });
   try {
@@ -416,6 +431,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       log: console.error,
       requirements: values.requirements,
       proxies: values.proxies.split(','),
+      backend: values.backend,
     });
     console.log(report(summary));
     if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
