@@ -10,7 +10,13 @@ import {
 import type { Connection, Connector } from '@switchyard/supervisor';
 import { BACKEND_SESSION_EXPIRED } from '@switchyard/transports';
 import { type ReachContext, reachBackend } from './backend-reach.js';
+import { EraVerdicts } from './era-verdicts.js';
 import type { BackendOptions } from './options.js';
+
+/** How long the `auto` era probe waits for `server/discover` before deciding legacy. */
+export const ERA_PROBE_TIMEOUT_MS = 5_000;
+/** How long a legacy verdict holds when the options name no `eraRecheckMs`. */
+const DEFAULT_ERA_RECHECK_MS = 3_600_000;
 
 export interface BackendSessionsOptions extends ReachContext {
   /** Where backend notifications and requests go: the routers covering each backend. */
@@ -26,8 +32,29 @@ export interface BackendSessionsOptions extends ReachContext {
 export class BackendSessions {
   private readonly shared = new Map<string, BackendSession>();
   private readonly perClient = new Map<string, Set<BackendSession>>();
+  /** What each `auto` backend turned out to speak (docs/protocol-versions.md, "Modern backends"). */
+  readonly eras: EraVerdicts;
 
-  constructor(private readonly options: BackendSessionsOptions) {}
+  constructor(private readonly options: BackendSessionsOptions) {
+    this.eras = new EraVerdicts(options.connections.clock);
+  }
+
+  /**
+   * The era options of a backend's next session: its configured era, or under `auto` a legacy
+   * verdict still fresh (the probe skipped), and where the verdict is recorded.
+   */
+  private eraOptions(backend: Pick<BackendOptions, 'name' | 'era' | 'eraRecheckMs'>) {
+    const era = this.eras.eraOf(
+      backend.name,
+      backend.era ?? 'legacy',
+      backend.eraRecheckMs ?? DEFAULT_ERA_RECHECK_MS,
+    );
+    return {
+      era,
+      probeTimeoutMs: ERA_PROBE_TIMEOUT_MS,
+      onEra: (found: 'legacy' | 'modern') => this.eras.record(backend.name, found),
+    };
+  }
 
   /** The shared session of a backend while it is connected. */
   sessionOf(name: string): BackendSession | undefined {
@@ -43,7 +70,7 @@ export class BackendSessions {
   connector(backend: BackendOptions): Connector {
     return ({ onLost }) =>
       reachBackend(backend, this.options, (transport, details) =>
-        this.openShared(backend.name, transport, onLost, details),
+        this.openShared(backend, transport, onLost, details),
       );
   }
 
@@ -84,6 +111,7 @@ export class BackendSessions {
         transport,
         clientInfo: connections.clientInfo,
         clock: connections.clock,
+        ...this.eraOptions(backend),
         capabilities: owner.capabilities,
         onRequest: (request) => owner.onRequest(session, request),
         onNotification: (notification) => owner.onNotification(notification),
@@ -99,24 +127,30 @@ export class BackendSessions {
       const open = this.perClient.get(backend.name) ?? new Set<BackendSession>();
       this.perClient.set(backend.name, open.add(session));
       metrics.clientSessions(backend.name, open.size);
-      log.info('client backend session opened', { ...details(), revision: session.revision });
+      log.info('client backend session opened', {
+        ...details(),
+        revision: session.revision,
+        era: session.era,
+      });
       return session;
     });
   }
 
   /** Runs the handshake over a started transport and wraps the session as a supervised connection. */
   private async openShared(
-    name: string,
+    backend: BackendOptions,
     transport: MessageTransport,
     onLost: (reason: string, options?: { immediate?: boolean }) => void,
     details: () => Record<string, unknown>,
   ): Promise<Connection> {
     const { hub, connections } = this.options;
+    const { name } = backend;
     const session: BackendSession = new BackendSession({
       name,
       transport,
       clientInfo: connections.clientInfo,
       clock: connections.clock,
+      ...this.eraOptions(backend),
       // Relayed to the client waiting on the backend. Roots are not declared: servers such as
       // server-filesystem would replace their configured folders with the client's roots.
       capabilities: { sampling: {}, elicitation: {} },
@@ -132,6 +166,7 @@ export class BackendSessions {
     this.options.logger.child({ server: name }).info('backend connected', {
       ...details(),
       revision: session.revision,
+      era: session.era,
       serverInfo: session.serverInfo,
     });
     return {

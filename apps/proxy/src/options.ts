@@ -266,6 +266,8 @@ function backendOptions(server: ServerConfig): BackendOptions {
     },
     lazy: server.lazy,
     idleStopMs: server.idleStopMs,
+    era: server.era,
+    eraRecheckMs: server.eraRecheckMs,
   };
 }
 

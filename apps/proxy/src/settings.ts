@@ -1,7 +1,7 @@
 import type { AuditArguments } from '@switchyard/config';
 import type { LoggerOptions, ServerLogsOptions } from '@switchyard/logging';
 import type { MetricsOptions } from '@switchyard/metrics';
-import type { Clock } from '@switchyard/protocol';
+import type { BackendEra, Clock } from '@switchyard/protocol';
 import type { RateLimit, RouterOptions } from '@switchyard/router';
 import type { HealthPolicy, RestartPolicy } from '@switchyard/supervisor';
 import type { HttpPoolOptions } from '@switchyard/transports';
@@ -119,6 +119,12 @@ export interface BackendOptions {
   lazy: boolean;
   /** Stopped after this long without requests. */
   idleStopMs: number | undefined;
+  /**
+   * The MCP era it speaks (docs/protocol-versions.md, "Modern backends"); `legacy` when absent.
+   */
+  era?: BackendEra;
+  /** Under `auto`, how long a legacy verdict holds before the backend is probed again. */
+  eraRecheckMs?: number;
 }
 
 /** Everything the proxy's parts need, mapped from one configuration. */

@@ -74,6 +74,13 @@ export interface ServerConfig {
    * requests are attributed exactly (docs/transports.md, "Server-to-client requests").
    */
   sessions: SessionMode;
+  /**
+   * The MCP era the server speaks (`servers.<name>.era`): `auto` probes with `server/discover`
+   * and falls back to `initialize` (docs/protocol-versions.md, "Modern backends").
+   */
+  era: BackendEraMode;
+  /** Under `auto`, how long a legacy verdict holds before the server is probed again. */
+  eraRecheckMs: number;
   /** What a changed tool definition does (docs/operations.md, "Tool pinning"). */
   pinning: PinningMode;
 }
@@ -89,6 +96,10 @@ export type PinningMode = (typeof PINNING_MODES)[number];
 /** What the audit log keeps of a tool call's arguments: keys and JSON types only, or everything. */
 export const AUDIT_ARGUMENTS = ['shape', 'full'] as const;
 export type AuditArguments = (typeof AUDIT_ARGUMENTS)[number];
+
+/** The MCP era of a backend (`servers.<name>.era`). */
+export const BACKEND_ERAS = ['auto', 'legacy', 'modern'] as const;
+export type BackendEraMode = (typeof BACKEND_ERAS)[number];
 
 /** How client sessions map onto backend sessions (`servers.<name>.sessions`). */
 export const SESSION_MODES = ['shared', 'per-client'] as const;

@@ -230,10 +230,14 @@ describe('parseConfig: Switchyard dialect', () => {
       priority: 0,
       lazy: false,
       sessions: 'shared',
+      era: 'auto',
+      eraRecheckMs: 3_600_000,
       pinning: 'warn',
     });
     expect(remote).toMatchObject({
       transport: { type: 'streamable-http', headers: { Authorization: 'Bearer t0k' } },
+      era: 'modern',
+      eraRecheckMs: 60_000,
       prefix: 'rem',
       priority: 10,
     });

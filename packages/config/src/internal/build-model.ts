@@ -74,6 +74,8 @@ function serverOf(
     lazy: server.lazy ?? defaults.lazy,
     idleStopMs: server.idleStopMs,
     sessions: server.sessions ?? defaults.sessions,
+    era: server.era ?? defaults.era,
+    eraRecheckMs: server.eraRecheckMs ?? defaults.eraRecheckMs,
     pinning: server.pinning ?? pinning,
   });
 }

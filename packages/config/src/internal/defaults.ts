@@ -61,5 +61,7 @@ export const DEFAULTS = {
     priority: 0,
     lazy: false,
     sessions: 'shared',
+    era: 'auto',
+    eraRecheckMs: 3_600_000,
   },
 } as const;

@@ -1,5 +1,5 @@
 import type * as v from 'valibot';
-import { AUDIT_ARGUMENTS, PINNING_MODES, SESSION_MODES } from '../model.js';
+import { AUDIT_ARGUMENTS, BACKEND_ERAS, PINNING_MODES, SESSION_MODES } from '../model.js';
 import { DEFAULTS } from './defaults.js';
 import { isRecord } from './is-record.js';
 import {
@@ -168,6 +168,14 @@ const switchyardServerSchema = strictObject(
     sessions: field(
       oneOf(SESSION_MODES),
       `"shared": one session for all clients; "per-client": each client session gets its own (its own process for stdio), so sampling, elicitation and roots reach exactly the client they belong to. Default "${DEFAULTS.server.sessions}".`,
+    ),
+    era: field(
+      oneOf(BACKEND_ERAS),
+      `The MCP era this server speaks: "legacy" (the \`initialize\` handshake, 2024-11-05 to 2025-11-25), "modern" (2026-07-28: \`server/discover\` and a per-request envelope) or "auto" (probe with \`server/discover\`, fall back to \`initialize\`). Default "${DEFAULTS.server.era}".`,
+    ),
+    eraRecheckMs: field(
+      integer(0),
+      `Under "auto", how long a legacy verdict is trusted before the server is probed again (so an upgraded server is found). Default ${DEFAULTS.server.eraRecheckMs} (1 h).`,
     ),
     pinning: field(
       oneOf(PINNING_MODES),
