@@ -79,6 +79,14 @@ export class SupervisedBackends implements BackendDirectory {
     this.supervisor.add(this.spec(backend));
   }
 
+  /**
+   * The era a running server speaks (docs/protocol-versions.md, "Modern backends"), or the last
+   * one found for it while it is not running.
+   */
+  eraOf(name: string): 'legacy' | 'modern' | undefined {
+    return this.sessions.sessionOf(name)?.era ?? this.sessions.eras.verdictOf(name)?.era;
+  }
+
   /** Whether a server of this name is supervised (configured, or mounted in process). */
   has(name: string): boolean {
     return this.supervisor.get(name) !== undefined;

@@ -14,6 +14,9 @@ import { legacyOutcome, type Rounds, runRounds } from './modern-rounds.js';
 import type { Outcome } from './outcome.js';
 import type { PendingRequest, RequestOptions } from './request-options.js';
 
+/** The shortest time between two background `server/discover` refreshes. */
+export const MIN_DISCOVERY_REFRESH_MS = 30_000;
+
 /** What the modern side needs of its backend session. */
 export interface ModernSideHost {
   readonly name: string;
@@ -117,11 +120,16 @@ export class ModernSide {
     return ok();
   }
 
-  /** Asks `server/discover` again in the background once the cached answer's `ttlMs` ran out. */
+  /**
+   * Asks `server/discover` again in the background once the cached answer's `ttlMs` ran out, and
+   * at most every {@link MIN_DISCOVERY_REFRESH_MS}: a `ttlMs` of 0 ("revalidate each time") would
+   * otherwise double every request.
+   */
   private refreshDiscovery(): void {
     const cached = this.discovery;
     if (!cached || cached.refreshing) return;
-    if (this.host.clock.now() < cached.at + cached.result.ttlMs) return;
+    const ttl = Math.max(cached.result.ttlMs, MIN_DISCOVERY_REFRESH_MS);
+    if (this.host.clock.now() < cached.at + ttl) return;
     cached.refreshing = true;
     void this.host
       .send(DISCOVER_METHOD, this.envelope(undefined), { timeoutMs: this.host.refreshTimeoutMs })
