@@ -9,6 +9,7 @@ import { systemClock } from '@switchyard/protocol';
 import { StdioFrontTransport } from '@switchyard/transports';
 import { newKey } from './keys.js';
 import { MANAGEMENT_SERVER } from './management-server.js';
+import { modernDropObserver } from './observers.js';
 import {
   describeBackend,
   describeConfig,
@@ -153,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
       input: process.stdin,
       output: process.stdout,
       maxMessageBytes: settingsOf(config).fronts.maxMessageBytes,
+      onModernDropped: modernDropObserver(proxy.metrics, logger),
     });
     front.start();
     await proxy.start({ listen: false });

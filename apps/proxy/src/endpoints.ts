@@ -15,6 +15,7 @@ import {
   createSseFront,
   createStreamableHttpFront,
   createWebSocketFront,
+  type ModernDrop,
   type OpenSession,
   type SseFront,
   type StreamableHttpFront,
@@ -59,6 +60,8 @@ export interface EndpointsOptions {
   toolPolicy?: ToolPolicy;
   /** Tracing and spans over each crossing to a backend (docs/tracing.md). */
   tap?: ExchangeTap | undefined;
+  /** Hears what a modern client could not be given (docs/protocol-versions.md). */
+  onModernDropped?: (drop: ModernDrop) => void;
 }
 
 export function createEndpoints(options: EndpointsOptions): Endpoints {
@@ -96,7 +99,13 @@ export function createEndpoints(options: EndpointsOptions): Endpoints {
     const { maxMessageBytes, streamResponses, clock } = options.fronts;
     return {
       router,
-      http: createStreamableHttpFront({ openSession, maxMessageBytes, streamResponses, clock }),
+      http: createStreamableHttpFront({
+        openSession,
+        maxMessageBytes,
+        streamResponses,
+        clock,
+        ...(options.onModernDropped ? { onModernDropped: options.onModernDropped } : {}),
+      }),
       sse: createSseFront({
         openSession,
         maxMessageBytes,

@@ -1,6 +1,9 @@
+import type { Logger } from '@switchyard/logging';
 import type { Metrics } from '@switchyard/metrics';
+import { LATEST_LEGACY_REVISION, MODERN_REVISION } from '@switchyard/protocol';
 import type { RouterObserver } from '@switchyard/router';
 import type { SupervisorEvent } from '@switchyard/supervisor';
+import type { ModernDrop } from '@switchyard/transports';
 import type { ProxyEventEmitter } from './events.js';
 
 /**
@@ -61,4 +64,24 @@ export function combineObservers(...observers: RouterObserver[]): RouterObserver
     }
   }
   return combined as RouterObserver;
+}
+
+/**
+ * What a modern (2026-07-28) client could not be given by its legacy backends, counted as a drop
+ * of the legacy → modern hop in `switchyard_translation_drops_total` (`feature` is the reason) and
+ * logged: a backend request outside any call is worth a warning, a dropped log line only a debug
+ * line (docs/protocol-versions.md, "The modern era (2026-07-28)").
+ */
+export function modernDropObserver(metrics: Metrics, logger: Logger): (drop: ModernDrop) => void {
+  return ({ reason, method }) => {
+    metrics.translationDropped({
+      from: LATEST_LEGACY_REVISION,
+      to: MODERN_REVISION,
+      feature: reason,
+    });
+    const fields = { reason, method, from: LATEST_LEGACY_REVISION, to: MODERN_REVISION };
+    if (method === 'notifications/message')
+      logger.debug('backend log message not delivered to a 2026-07-28 client', fields);
+    else logger.warn('backend request refused: a 2026-07-28 client cannot be asked', fields);
+  };
 }

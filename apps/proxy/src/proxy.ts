@@ -35,7 +35,12 @@ import {
 import { createKeyRate } from './key-rate.js';
 import { createLifecycle, type Lifecycle, type StartOptions } from './lifecycle.js';
 import { MANAGEMENT_SERVER, managementServer } from './management-server.js';
-import { combineObservers, routerObserver, supervisorObserver } from './observers.js';
+import {
+  combineObservers,
+  modernDropObserver,
+  routerObserver,
+  supervisorObserver,
+} from './observers.js';
 import {
   configOf,
   isLoopback,
@@ -154,6 +159,7 @@ export function createProxy(
       ),
     toolPolicy: pinning.policy,
     tap: composeTaps(tracing?.tap, telemetry.tap),
+    onModernDropped: modernDropObserver(metrics, logger),
   });
   admin.setSessions(() => endpoints.sessions());
   const health = () => healthOf(backends, endpoints.main.router.sessionCount);

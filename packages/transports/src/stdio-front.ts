@@ -21,7 +21,7 @@ import {
 import type { FrontSession, OpenSession } from './front-session.js';
 import { LineSplitter } from './internal/line-splitter.js';
 import { serveModern } from './internal/modern-post.js';
-import { ModernBridge } from './modern-bridge.js';
+import { ModernBridge, type ModernDrop } from './modern-bridge.js';
 
 export interface StdioFrontOptions {
   openSession: OpenSession;
@@ -34,6 +34,8 @@ export interface StdioFrontOptions {
   maxMessageBytes?: number;
   /** Times the internal session of a modern client (docs/protocol-versions.md). */
   clock?: Clock;
+  /** Hears what a modern client could not be given (docs/protocol-versions.md). */
+  onModernDropped?: (drop: ModernDrop) => void;
 }
 
 /** A batch waiting for the answers to its requests, which go out together as one array. */
@@ -179,6 +181,7 @@ export class StdioFrontTransport {
       openSession: this.options.openSession,
       transport: 'stdio',
       clock: this.options.clock ?? systemClock,
+      ...(this.options.onModernDropped ? { onDropped: this.options.onModernDropped } : {}),
     });
     if (isNotification(message)) {
       const requestId = message.params?.requestId;

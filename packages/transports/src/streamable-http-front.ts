@@ -29,7 +29,7 @@ import { PostChannel } from './internal/post-channel.js';
 import { type BodySource, notJson, readBody } from './internal/read-limited.js';
 import { replayEnded } from './internal/resumable-sse.js';
 import { newSessionId } from './internal/session-id.js';
-import { ModernBridge } from './modern-bridge.js';
+import { ModernBridge, type ModernDrop } from './modern-bridge.js';
 
 export interface StreamableHttpFrontOptions {
   openSession: OpenSession;
@@ -65,6 +65,8 @@ export interface StreamableHttpFrontOptions {
    * capability profile lives without a request (default 5 min; docs/protocol-versions.md).
    */
   modernIdleMs?: number;
+  /** Hears what a modern client could not be given (docs/protocol-versions.md). */
+  onModernDropped?: (drop: ModernDrop) => void;
   clock?: Clock;
 }
 
@@ -241,6 +243,7 @@ export function createStreamableHttpFront(
     transport: 'streamable-http',
     clock: options.clock ?? systemClock,
     ...(options.modernIdleMs === undefined ? {} : { idleMs: options.modernIdleMs }),
+    ...(options.onModernDropped ? { onDropped: options.onModernDropped } : {}),
   });
 
   async function post(

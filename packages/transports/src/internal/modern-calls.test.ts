@@ -20,11 +20,12 @@ import { ModernBridge, type ModernDrop } from '../modern-bridge.js';
  */
 
 const capabilities = { sampling: {}, elicitation: {}, roots: {} };
-const envelope: ModernEnvelope = {
+const envelopeBase: ModernEnvelope = {
   version: '2026-07-28',
   capabilities,
   clientInfo: { name: 'c', version: '1' },
 };
+const envelope = envelopeBase;
 const TTL = 60_000;
 
 type Ask = (method: string, params?: JsonObject) => Promise<JsonRpcResponse>;
@@ -77,7 +78,7 @@ function setup(options: { onDropped?: (drop: ModernDrop) => void } = {}) {
       sinks.push(sink);
       const serve = async (message: JsonRpcRequest) => {
         const name = String(message.params?.name);
-        if (name === 'url' && ++urlCalls === 1) {
+        if (name === 'url' && ++urlCalls <= 2) {
           const elicitations = [
             { mode: 'url', elicitationId: 'e1', url: 'https://x.test/a', message: 'Sign in' },
           ];
@@ -339,7 +340,15 @@ describe('MRTR over a legacy backend', () => {
 
   it('turns -32042 into URL-mode elicitations without elicitationId, and re-sends on retry', async () => {
     const t = setup();
-    const first = stateOf(await t.bridge.request({ request: call(1, 'url'), envelope }));
+    const lacking = await t.bridge.request({ request: call(1, 'url'), envelope });
+    expect(lacking).toMatchObject({
+      error: { code: -32021, data: { requiredCapabilities: { elicitation: { url: {} } } } },
+    });
+    const withUrl = {
+      ...envelopeBase,
+      capabilities: { ...capabilities, elicitation: { form: {}, url: {} } },
+    };
+    const first = stateOf(await t.bridge.request({ request: call(1, 'url'), envelope: withUrl }));
     expect(first.requests).toEqual({
       'elicitation-1': {
         method: 'elicitation/create',
@@ -351,13 +360,13 @@ describe('MRTR over a legacy backend', () => {
         inputResponses: { 'elicitation-1': { action: 'accept' } },
         requestState: first.state,
       }),
-      envelope,
+      envelope: withUrl,
     });
     expect(resultOf(final).resultType).toBe('complete');
     const calls = t.handled.filter((m) => 'method' in m && m.method === 'tools/call');
-    expect(calls).toHaveLength(2);
-    expect(calls[1]).toMatchObject({ params: { name: 'url', arguments: { a: 1 } } });
-    expect((calls[1] as JsonRpcRequest).params).not.toHaveProperty('requestState');
+    expect(calls).toHaveLength(3);
+    expect(calls[2]).toMatchObject({ params: { name: 'url', arguments: { a: 1 } } });
+    expect((calls[2] as JsonRpcRequest).params).not.toHaveProperty('requestState');
   });
 
   it('answers -32021 with requiredCapabilities when the call failed for a capability the client lacks', async () => {

@@ -1,5 +1,7 @@
 import {
   type Clock,
+  failure,
+  isJsonObject,
   type JsonObject,
   type JsonRpcRequest,
   type JsonRpcResponse,
@@ -147,6 +149,16 @@ export class ModernCalls {
   ): Promise<JsonRpcResponse> {
     const { request } = call;
     const urls = 'error' in answer ? urlElicitationsOf(answer.error) : undefined;
+    if (urls && !declaresUrlElicitation(call.envelope.capabilities)) {
+      // Servers MUST NOT send inputRequests the client's capabilities lack (MCP 2026-07-28,
+      // Basic: Multi Round-Trip Requests); `elicitation: {}` means form mode only.
+      return failure(
+        request.id,
+        'missing_client_capability',
+        'Missing required client capability: the server asks for URL-mode elicitation',
+        { requiredCapabilities: { elicitation: { url: {} } } },
+      );
+    }
     if (urls) {
       const principal = call.principal ?? '';
       const resend = this.rounds.open(principal, request.method, request.params, undefined, urls);
@@ -155,4 +167,10 @@ export class ModernCalls {
     }
     return finalAnswer(request, answer, serverInfo, call.envelope.capabilities);
   }
+}
+
+/** Whether client capabilities include URL-mode elicitation (`elicitation.url`). */
+function declaresUrlElicitation(capabilities: JsonObject): boolean {
+  const elicitation = capabilities.elicitation;
+  return isJsonObject(elicitation) && isJsonObject(elicitation.url);
 }

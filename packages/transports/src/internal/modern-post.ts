@@ -20,6 +20,7 @@ import {
   type ModernRefusal,
   readEnvelope,
   readParamHeaders,
+  requestedLogLevel,
   serializeMessage,
   systemClock,
 } from '@switchyard/protocol';
@@ -101,9 +102,13 @@ async function serveHttp(bridge: ModernBridge, call: ModernCall): Promise<JsonRp
   return { ...answer, result: { ...answer.result, tools: tools.filter(hasValidParamHeaders) } };
 }
 
-/** Whether a request asks for progress, which only an SSE answer can carry. */
+/**
+ * Whether a request asks for progress or log messages (`…/logLevel`, MCP 2026-07-28, Server
+ * Utilities: Logging), which only an SSE answer can carry.
+ */
 function wantsProgress(params: unknown): boolean {
-  return isJsonObject(params) && isJsonObject(params._meta) && 'progressToken' in params._meta;
+  if (!isJsonObject(params) || !isJsonObject(params._meta)) return false;
+  return 'progressToken' in params._meta || requestedLogLevel(params) !== undefined;
 }
 
 /**
