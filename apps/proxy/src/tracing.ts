@@ -1,7 +1,13 @@
 import type { Logger, SecretSet } from '@switchyard/logging';
 import type { Clock, JsonObject } from '@switchyard/protocol';
 import type { ExchangeEvent, ExchangeHandle, ExchangeTap } from '@switchyard/router';
-import { type CaptureInput, createTracer, openSqliteStore, type Tracer } from '@switchyard/tracing';
+import {
+  type CaptureInput,
+  createTracer,
+  type ExchangeMessages,
+  openSqliteStore,
+  type Tracer,
+} from '@switchyard/tracing';
 import type { TracingSettings } from './settings.js';
 
 /**
@@ -71,16 +77,16 @@ export function openTracing(
     retention: { maxAgeDays: settings.retentionDays, maxSizeBytes: settings.maxSizeBytes },
     cacheSize: settings.cacheSize,
   });
-  // The hop messages are recorded after the turn that forwards the request or answers the client,
+  // An exchange's four hop messages are recorded together after the turn that answers the client,
   // so that serialising them is off the exchange's path. The router never changes a message it has
   // handed on, so recording a moment later keeps what was sent.
-  const later: Array<() => void> = [];
+  const later: ExchangeMessages[] = [];
   const runLater = () => {
-    for (const record of later.splice(0)) record();
+    for (const exchange of later.splice(0)) tracer.recordExchange(exchange);
   };
-  const record = (...args: Parameters<Tracer['recordMessage']>) => {
+  const record = (exchange: ExchangeMessages) => {
     if (later.length === 0) setImmediate(runLater);
-    later.push(() => tracer.recordMessage(...args));
+    later.push(exchange);
   };
   // Router session labels restart at 1 with the process; the boot time keeps them apart.
   const boot = Math.floor(deps.clock.now()).toString(36);
@@ -89,55 +95,68 @@ export function openTracing(
   const tap: ExchangeTap = (event: ExchangeEvent): ExchangeHandle | undefined => {
     const kind = KINDS[event.method];
     if (!kind || UNTRACED.has(event.server)) return undefined;
-    const sessionId = sessionIdOf(event.session.id);
-    const { server, method, requestId, params } = event;
-    const clientMeta = metaOf(event.clientParams);
-    record(
-      sessionId,
-      'client',
-      'in',
-      { jsonrpc: '2.0', id: requestId, method, params: event.clientParams ?? {} },
-      server,
-    );
-    record(sessionId, 'backend', 'out', { jsonrpc: '2.0', method, params }, server);
+    const requestedAt = deps.clock.now();
     return {
       done(outcome, result) {
+        const { server, method, requestId, params } = event;
+        const sessionId = sessionIdOf(event.session.id);
         const answer =
           outcome.kind === 'result'
             ? { result: outcome.result }
             : outcome.kind === 'error'
               ? { error: outcome.error }
               : { cancelled: true };
-        record(sessionId, 'backend', 'in', answer, server);
         let meta: JsonObject | undefined;
         if (result && result.isError !== true) {
-          const toolCallId = TOOL_CALL_ID_KEYS.map((key) => text(clientMeta?.[key])).find(Boolean);
-          const traceparent = text(clientMeta?.traceparent);
-          const captured = tracer.capture({
-            sessionId,
-            server,
-            kind,
-            name: String(kind === 'resource' ? params.uri : params.name),
-            content: result,
-            requestId,
-            ...(kind === 'resource' ? {} : { arguments: params.arguments ?? {} }),
-            ...(event.session.info.principal ? { principal: event.session.info.principal } : {}),
-            ...(traceparent ? { traceparent } : {}),
-            ...(toolCallId ? { toolCallId } : {}),
-          });
-          meta = { [TRACE_META_KEY]: { ...captured } };
+          meta = { [TRACE_META_KEY]: capture(event, kind, sessionId, result) };
         }
-        const toClient = result
+        const reply = result
           ? {
               jsonrpc: '2.0',
               id: requestId,
               result: meta ? { ...result, _meta: { ...metaOf(result), ...meta } } : result,
             }
           : { jsonrpc: '2.0', id: requestId, ...answer };
-        record(sessionId, 'client', 'out', toClient, server);
+        record({
+          sessionId,
+          server,
+          requestedAt,
+          answeredAt: deps.clock.now(),
+          request: { jsonrpc: '2.0', id: requestId, method, params: event.clientParams ?? {} },
+          forwarded: { jsonrpc: '2.0', method, params },
+          answer,
+          reply,
+        });
         return meta;
       },
     };
+  };
+
+  /** The capture of a result on its way to the client: its ids, for the result's `_meta`. */
+  const capture = (
+    event: ExchangeEvent,
+    kind: CaptureInput['kind'],
+    sessionId: string,
+    result: JsonObject,
+  ): JsonObject => {
+    const { server, requestId, params } = event;
+    const clientMeta = metaOf(event.clientParams);
+    const toolCallId =
+      clientMeta && TOOL_CALL_ID_KEYS.map((key) => text(clientMeta[key])).find(Boolean);
+    const traceparent = text(clientMeta?.traceparent);
+    const captured = tracer.capture({
+      sessionId,
+      server,
+      kind,
+      name: String(kind === 'resource' ? params.uri : params.name),
+      content: result,
+      requestId,
+      ...(kind === 'resource' ? {} : { arguments: params.arguments ?? {} }),
+      ...(event.session.info.principal ? { principal: event.session.info.principal } : {}),
+      ...(traceparent ? { traceparent } : {}),
+      ...(toolCallId ? { toolCallId } : {}),
+    });
+    return { ...captured };
   };
 
   const close = () => {

@@ -19,6 +19,7 @@ export type {
   CaptureInput,
   CaptureResult,
   ContextUnit,
+  ExchangeMessages,
   FeedbackInput,
   FeedbackRecord,
   FeedbackResult,

@@ -113,9 +113,11 @@ export function createQueries(source: QuerySource): CachedQueries {
       source.sync();
       const unit = units([id]).get(id);
       if (!unit) return undefined;
-      const versionIds = cached(`versions:${unit.sourceKey}`, () =>
+      const listed = cached(`versions:${unit.sourceKey}`, () =>
         store.unitVersions(unit.sourceKey).map((u) => u.id),
       );
+      // A source of one version has no list in the store: the unit is its only version.
+      const versionIds = listed.length > 0 ? listed : [unit.id];
       const versionRows = units(versionIds);
       const detail: UnitDetail = {
         ...publicUnit(unit),

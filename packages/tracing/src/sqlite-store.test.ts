@@ -85,7 +85,7 @@ describe('openSqliteStore', () => {
     expect(again.units(['ctx_1'])).toHaveLength(1);
     again.close();
     const db = new Database(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.pragma('user_version = 99');
     db.close();
@@ -162,7 +162,8 @@ describe('openSqliteStore', () => {
       expect(integrity(file)).toBe('ok');
       const store = openSqliteStore({ file });
       for (const batch of acknowledged) {
-        expect(store.unitVersions(`batch${batch}`)).toHaveLength(100);
+        const ids = Array.from({ length: 100 }, (_, i) => `ctx_${batch}_${i}`);
+        expect(store.units(ids)).toHaveLength(100);
         expect(store.messages(`batch${batch}`)).toHaveLength(100);
       }
       store.close();

@@ -174,10 +174,16 @@ class SqliteTraceStore implements TraceStore {
     return this.all(ids, `SELECT * FROM units WHERE id IN (${marks})`).map(unitFromRow);
   }
 
+  /** The indexed later versions, and the first one through the second's `previous_version_id`. */
   unitVersions(sourceKey: string): StoredUnit[] {
-    return this.all([sourceKey], 'SELECT * FROM units WHERE source_key = ? ORDER BY version').map(
-      unitFromRow,
-    );
+    return this.all(
+      { sourceKey },
+      `SELECT * FROM units WHERE source_key = @sourceKey AND version > 1
+       UNION ALL
+       SELECT * FROM units WHERE id IN (SELECT previous_version_id FROM units
+         WHERE source_key = @sourceKey AND version = 2)
+       ORDER BY version`,
+    ).map(unitFromRow);
   }
 
   unitImpact(unitId: string, { minWeight = 0, limit = 100 }): ImpactEntry[] {
@@ -275,12 +281,15 @@ class SqliteTraceStore implements TraceStore {
     return row ? String(row.id) : undefined;
   }
 
-  /** Rows of the first schema, then chunks; `seq` is the message's position in the session. */
+  /** Rows of the first schema and chunks, by time; `seq` is the message's position in the session. */
   messages(sessionId: string): RecordedMessage[] {
     const rows = this.all([sessionId], 'SELECT * FROM messages WHERE session_id = ? ORDER BY seq');
     const sql = 'SELECT messages FROM message_chunks WHERE session_id = ? ORDER BY seq';
     const all = rows.map(messageFromRow);
     for (const chunk of this.all([sessionId], sql)) all.push(...messagesFromChunk(chunk));
+    // An exchange's messages are stored together when it ends; by time, concurrent exchanges
+    // interleave as they crossed (the sort is stable: ties keep the recorded order).
+    all.sort((a, b) => a.at - b.at);
     all.forEach((m, i) => {
       m.seq = i + 1;
     });

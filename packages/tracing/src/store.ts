@@ -42,6 +42,22 @@ export type TraceWrite =
       server: string | null;
       /** The redacted message as JSON text. */
       json: string;
+    }
+  /**
+   * The four messages of one exchange (client in, backend out, backend in, client out), redacted,
+   * as JSON text: one write instead of four, stored as the same four messages.
+   */
+  | {
+      type: 'exchange';
+      sessionId: string;
+      server: string;
+      /** When the request crossed (client in, backend out) and when it was answered. */
+      requestedAt: number;
+      answeredAt: number;
+      request: string;
+      forwarded: string;
+      answer: string;
+      reply: string;
     };
 
 export interface ApplyResult {
@@ -86,6 +102,10 @@ export interface TraceStore {
   settle?(): void;
   unitIndex(): UnitIndexEntry[];
   units(ids: readonly string[]): StoredUnit[];
+  /**
+   * Every version of a source that has more than one, version 1 first; nothing for a source of
+   * one version (whose one unit the caller holds): see `sqlite-schema.ts` for why.
+   */
   unitVersions(sourceKey: string): StoredUnit[];
   unitImpact(unitId: string, options: { minWeight?: number; limit?: number }): ImpactEntry[];
   responses(filter: ResponseFilter): ResponseSummary[];

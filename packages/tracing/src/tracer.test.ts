@@ -54,16 +54,22 @@ describe('capture', () => {
     const v2 = tracer.capture(call({ content: text('1 file changed') }));
     expect(v2.version).toBe(2);
     expect(v2.unitId).not.toBe(v1.unitId);
+    const v3 = tracer.capture(call({ content: text('2 files changed') }));
     const unit = tracer.queries.unit(v2.unitId);
     expect(unit?.previousVersionId).toBe(v1.unitId);
-    expect(unit?.versions.map((v) => [v.id, v.version])).toEqual([
+    const all = [
       [v1.unitId, 1],
       [v2.unitId, 2],
-    ]);
+      [v3.unitId, 3],
+    ];
+    expect(unit?.versions.map((v) => [v.id, v.version])).toEqual(all);
+    // The first version lists them too, though only the later ones are indexed by source.
+    expect(tracer.queries.unit(v1.unitId)?.versions.map((v) => [v.id, v.version])).toEqual(all);
     const other = tracer.capture(
       call({ arguments: { path: 'src' }, content: text('1 file changed') }),
     );
     expect(other.version).toBe(1);
+    expect(tracer.queries.unit(other.unitId)?.versions.map((v) => v.id)).toEqual([other.unitId]);
   });
 
   it('describes the content: summary, token estimate, size and type', () => {

@@ -150,6 +150,31 @@ export function createTracer(options: TracerOptions): Tracer {
       const write = { sessionId, at, hop, direction, server: server ?? null, json: json ?? 'null' };
       queue.push({ type: 'message', ...write });
     },
+    recordExchange(e) {
+      let texts: string[];
+      try {
+        // Redacted and snapshotted as text now: the caller may change the objects later.
+        texts = [e.request, e.forwarded, e.answer, e.reply].map(
+          (m) => JSON.stringify(redact(m)) ?? 'null',
+        );
+      } catch (error) {
+        queue.fail(error, 1);
+        return;
+      }
+      const [request = 'null', forwarded = 'null', answer = 'null', reply = 'null'] = texts;
+      const { sessionId, server, requestedAt, answeredAt } = e;
+      queue.push({
+        type: 'exchange',
+        sessionId,
+        server,
+        requestedAt,
+        answeredAt,
+        request,
+        forwarded,
+        answer,
+        reply,
+      });
+    },
     closeResponse(sessionId) {
       const r = book.openOf(sessionId);
       if (!r) return undefined;

@@ -29,6 +29,21 @@ export interface CaptureInput {
   retrieval?: number;
 }
 
+/** The four messages of one exchange on both hops, for {@link Tracer.recordExchange}. */
+export interface ExchangeMessages {
+  sessionId: string;
+  server: string;
+  /** When the request crossed the proxy, and when its answer did (epoch ms). */
+  requestedAt: number;
+  answeredAt: number;
+  /** What the client sent (client in) and what went to the backend (backend out). */
+  request: unknown;
+  forwarded: unknown;
+  /** What the backend answered (backend in) and what the client got (client out). */
+  answer: unknown;
+  reply: unknown;
+}
+
 export interface CaptureResult {
   responseId: string;
   unitId: string;
@@ -266,6 +281,8 @@ export interface Tracer {
     message: unknown,
     server?: string,
   ): void;
+  /** The four messages of one exchange: the same records as four `recordMessage`, for less. */
+  recordExchange(exchange: ExchangeMessages): void;
   /** Closes the session's open response; its id, or undefined when none was open. */
   closeResponse(sessionId: string): string | undefined;
   /** @throws TracingError `not_found` or `invalid` */

@@ -132,6 +132,14 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX message_chunks_session ON message_chunks(session_id, seq);
   CREATE INDEX message_chunks_at ON message_chunks(last_at);
   `,
+  // A new source's key is a hash, so every new unit put its index entry on a random page of
+  // units_source, and each commit wrote as many index pages as it had new units (twice the
+  // writer's work per capture once the index outgrew the page cache). Only the versions after the
+  // first are indexed now; a first version is found through its successor's previous_version_id.
+  `
+  DROP INDEX units_source;
+  CREATE INDEX units_source ON units(source_key, version) WHERE version > 1;
+  `,
 ];
 
 /** The schema version this code writes. */

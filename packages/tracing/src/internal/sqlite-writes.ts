@@ -45,13 +45,15 @@ const S = {
 const CHUNK_MESSAGES = 256;
 const CHUNK_CHARS = 64 * 1024;
 
-type Message = Extract<TraceWrite, { type: 'message' }>;
+type Message = Extract<TraceWrite, { type: 'message' | 'exchange' }>;
 
 interface Chunk {
   sessionId: string;
   firstAt: number;
   lastAt: number;
+  /** Entries as JSON text; one part is one write (an exchange's part holds four entries). */
   parts: string[];
+  messages: number;
   chars: number;
 }
 
@@ -62,6 +64,19 @@ const quoted: Record<string, string> = {
   out: '"out"',
 };
 const json = (text: string) => quoted[text] ?? JSON.stringify(text);
+
+/** A message write as chunk entries (`[at, hop, direction, server, message]`, comma-separated). */
+function entriesOf(m: Message): { text: string; messages: number; first: number; last: number } {
+  if (m.type === 'message') {
+    const server = m.server === null ? 'null' : json(m.server);
+    const text = `[${m.at},${json(m.hop)},${json(m.direction)},${server},${m.json}]`;
+    return { text, messages: 1, first: m.at, last: m.at };
+  }
+  const server = json(m.server);
+  const asked = `${m.requestedAt},"client","in",${server},${m.request}],[${m.requestedAt},"backend","out",${server},${m.forwarded}`;
+  const told = `${m.answeredAt},"backend","in",${server},${m.answer}],[${m.answeredAt},"client","out",${server},${m.reply}`;
+  return { text: `[${asked}],[${told}]`, messages: 4, first: m.requestedAt, last: m.answeredAt };
+}
 
 /**
  * A batch of writes as the applier takes it ({@link FlatBatch}: plain values only, which cost
@@ -75,26 +90,34 @@ export function planBatch(writes: readonly TraceWrite[]): FlatBatch {
   const chunks = new Map<string, Chunk>();
   const writeChunk = (c: Chunk) => {
     const text = `[${c.parts.join(',')}]`;
-    out.push(c.parts.length, 1, S.chunk, 5, c.sessionId, c.firstAt, c.lastAt, c.parts.length, text);
+    out.push(c.parts.length, 1, S.chunk, 5, c.sessionId, c.firstAt, c.lastAt, c.messages, text);
   };
   const addMessage = (m: Message) => {
-    const server = m.server === null ? 'null' : json(m.server);
-    const part = `[${m.at},${json(m.hop)},${json(m.direction)},${server},${m.json}]`;
+    const part = entriesOf(m);
     let c = chunks.get(m.sessionId);
-    if (c && (c.parts.length >= CHUNK_MESSAGES || c.chars + part.length > CHUNK_CHARS)) {
+    if (c && (c.messages >= CHUNK_MESSAGES || c.chars + part.text.length > CHUNK_CHARS)) {
       writeChunk(c);
       c = undefined;
     }
     if (!c) {
-      c = { sessionId: m.sessionId, firstAt: m.at, lastAt: m.at, parts: [], chars: 0 };
+      c = {
+        sessionId: m.sessionId,
+        firstAt: part.first,
+        lastAt: part.last,
+        parts: [],
+        messages: 0,
+        chars: 0,
+      };
       chunks.set(m.sessionId, c);
     }
-    c.parts.push(part);
-    c.chars += part.length;
-    if (m.at > c.lastAt) c.lastAt = m.at;
+    c.parts.push(part.text);
+    c.messages += part.messages;
+    c.chars += part.text.length;
+    if (part.first < c.firstAt) c.firstAt = part.first;
+    if (part.last > c.lastAt) c.lastAt = part.last;
   };
   for (const w of writes) {
-    if (w.type === 'message') addMessage(w);
+    if (w.type === 'message' || w.type === 'exchange') addMessage(w);
     else if (w.type === 'seen') {
       const prior = seen.get(w.unitId);
       if (prior) {

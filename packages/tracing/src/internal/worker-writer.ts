@@ -27,6 +27,40 @@ interface WriterData {
 
 type Ack = BatchOutcome & { id: number };
 
+/**
+ * A batch goes to the thread in pieces of about this many characters of text, cut between groups:
+ * Node clones a message of a few hundred kilobytes at several times the cost per byte of one of a
+ * few tens (measured on Node 20: 4.7 against 0.2 µs per capture), and the thread still commits
+ * the whole batch in one transaction.
+ */
+const PIECE_CHARS = 32 * 1024;
+
+/** A flat batch cut into pieces of about {@link PIECE_CHARS}, each made of whole groups. */
+function piecesOf(batch: FlatBatch): FlatBatch[] {
+  const pieces: FlatBatch[] = [];
+  let start = 0;
+  let chars = 0;
+  let i = 0;
+  while (i < batch.length) {
+    if (chars >= PIECE_CHARS) {
+      pieces.push(batch.slice(start, i));
+      start = i;
+      chars = 0;
+    }
+    i++;
+    for (let runs = Number(batch[i++]); runs > 0; runs--) {
+      const count = Number(batch[i + 1]);
+      i += 2;
+      for (const end = i + count; i < end; i++) {
+        const value = batch[i];
+        chars += typeof value === 'string' ? value.length : 8;
+      }
+    }
+  }
+  pieces.push(start === 0 ? batch : batch.slice(start));
+  return pieces;
+}
+
 /** A thread that keeps exiting is not started again after this many exits in a row. */
 const MAX_RESTARTS = 5;
 
@@ -56,16 +90,22 @@ function writerMain(load: (id: string) => unknown, makeApplier: typeof createApp
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);
   };
-  port.on('message', (m: { id: number; batch?: FlatBatch; count?: number }) => {
+  // The leading pieces of the batch being received; the last piece comes with its count.
+  let held: FlatBatch[] = [];
+  port.on('message', (m: { id: number; part?: FlatBatch; batch?: FlatBatch; count?: number }) => {
+    if (m.part) {
+      held.push(m.part);
+      return;
+    }
     if (!m.batch) {
       db?.close();
       ack({ id: m.id, applied: 0, dropped: 0 });
       port.close();
       return;
     }
-    const outcome = apply
-      ? apply(m.batch)
-      : { applied: 0, dropped: m.count ?? 0, error: openError };
+    const batch = held.length === 0 ? m.batch : ([] as FlatBatch).concat(...held, m.batch);
+    held = [];
+    const outcome = apply ? apply(batch) : { applied: 0, dropped: m.count ?? 0, error: openError };
     ack({ id: m.id, ...outcome });
   });
 }
@@ -100,7 +140,10 @@ export class WorkerWriter {
     const id = this.nextId++;
     return new Promise((resolve) => {
       try {
-        port.postMessage({ id, batch, count });
+        const pieces = piecesOf(batch);
+        const last = pieces.pop() ?? [];
+        for (const part of pieces) port.postMessage({ id, part });
+        port.postMessage({ id, batch: last, count });
       } catch (e) {
         resolve({ applied: 0, dropped: count, error: String(e) });
         return;
