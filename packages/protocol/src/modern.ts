@@ -353,7 +353,8 @@ export function modernError(error: JsonRpcErrorObject): JsonRpcErrorObject {
 
 /**
  * The proxy's legacy server capabilities as modern ones (MCP 2026-07-28, Basic: Lifecycle,
- * Capabilities): no `logging` (request-scoped log levels are not bridged), no `tasks` (an
+ * Capabilities): no `logging` (backend logs come session-wide, which a modern client cannot be
+ * sent), no `tasks` (an
  * extension in 2026-07-28); `listChanged` and `subscribe` as the legacy ones declare them, since
  * `subscriptions/listen` delivers both (docs/protocol-versions.md).
  */
