@@ -354,9 +354,8 @@ export function modernError(error: JsonRpcErrorObject): JsonRpcErrorObject {
 /**
  * The proxy's legacy server capabilities as modern ones (MCP 2026-07-28, Basic: Lifecycle,
  * Capabilities): no `logging` (backend logs come session-wide, which a modern client cannot be
- * sent), no `tasks` (an
- * extension in 2026-07-28); `listChanged` and `subscribe` as the legacy ones declare them, since
- * `subscriptions/listen` delivers both (docs/protocol-versions.md).
+ * sent), no `tasks` (an extension in 2026-07-28); `listChanged` and `subscribe` as the legacy ones
+ * declare them, since `subscriptions/listen` delivers both (docs/protocol-versions.md).
  */
 export function modernCapabilities(legacy: JsonObject): JsonObject {
   const out: JsonObject = {};
