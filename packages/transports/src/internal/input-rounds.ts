@@ -148,9 +148,9 @@ export class PendingCall {
 
   /**
    * Gives up on the call (expired, the client went away, shutdown): the backend's open requests
-   * get an error, the backend call is cancelled, and a request being served gets `answer`.
+   * get an error, the backend call is cancelled, and a request being served gets an error.
    */
-  abandon(reason: string, answer?: JsonRpcResponse): void {
+  abandon(reason: string): void {
     if (this.ended) return;
     this.ended = true;
     this.rounds.clock.clearTimeout(this.expiry);
@@ -161,7 +161,7 @@ export class PendingCall {
     if (!this.final) this.backend?.cancel(reason);
     this.deliver({
       kind: 'final',
-      answer: answer ?? failure(null, 'connection_closed', `Request abandoned: ${reason}`),
+      answer: failure(null, 'connection_closed', `Request abandoned: ${reason}`),
     });
   }
 
