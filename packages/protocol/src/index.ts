@@ -61,6 +61,7 @@ export {
   isModernParams,
   LEGACY_ERROR_CODES,
   legacyError,
+  legacyNotification,
   legacyResult,
   legacyServerCapabilities,
   MAX_INPUT_ROUNDS,
@@ -73,6 +74,7 @@ export {
   NOT_SENT_TO_MODERN,
   readDiscovery,
   retryParams,
+  SUBSCRIPTION_METHODS,
   withModernEnvelope,
 } from './modern-backend.js';
 export type { ParamHeader, ParamHeaders } from './modern-headers.js';

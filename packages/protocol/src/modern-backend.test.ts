@@ -5,6 +5,7 @@ import {
   headerDeclarations,
   inputRequestsOf,
   legacyError,
+  legacyNotification,
   legacyResult,
   modernClientCapabilities,
   modernRoutingHeaders,
@@ -55,6 +56,28 @@ describe('modern backend translation data', () => {
         _meta: { 'io.modelcontextprotocol/serverInfo': { name: 's' }, keep: 1 },
       }),
     ).toEqual({ contents: [], _meta: { keep: 1 } });
+  });
+
+  it('takes listen-stream details out of notifications for legacy clients', () => {
+    const meta = { 'io.modelcontextprotocol/subscriptionId': 4 };
+    expect(
+      legacyNotification({
+        jsonrpc: '2.0',
+        method: 'notifications/subscriptions/acknowledged',
+        params: { _meta: meta },
+      }),
+    ).toBeUndefined();
+    expect(
+      legacyNotification({
+        jsonrpc: '2.0',
+        method: 'notifications/resources/updated',
+        params: { uri: 'x://a', _meta: { ...meta, keep: 1 } },
+      }),
+    ).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/resources/updated',
+      params: { uri: 'x://a', _meta: { keep: 1 } },
+    });
   });
 
   it('renumbers resource not found only for resources/read', () => {

@@ -1,5 +1,11 @@
-import { isJsonObject, type JsonObject, type JsonRpcErrorObject } from './jsonrpc.js';
+import {
+  isJsonObject,
+  type JsonObject,
+  type JsonRpcErrorObject,
+  type JsonRpcNotification,
+} from './jsonrpc.js';
 import { MetaKey, MODERN_REVISION } from './modern.js';
+import { ACKNOWLEDGED_METHOD } from './modern-listen.js';
 
 /**
  * The proxy as a legacy-speaking client of a modern (MCP 2026-07-28) backend, as data: what a
@@ -216,18 +222,42 @@ export function readDiscovery(result: JsonObject): Discovery | undefined {
 }
 
 /**
- * The server capabilities of a modern backend as a legacy client reads them: resource
- * subscriptions are dropped (2026-07-28 replaced `resources/subscribe` with
- * `subscriptions/listen`, which the proxy does not bridge yet), `extensions` too (none is
- * implemented by the proxy: MCP 2026-07-28, Basic: Capabilities).
+ * The server capabilities of a modern backend as a legacy client reads them: as declared, without
+ * `extensions` (none is implemented by the proxy: MCP 2026-07-28, Basic: Capabilities).
+ * `resources.subscribe` stays: the proxy serves `resources/subscribe` with a listen stream.
  */
 export function legacyServerCapabilities(modern: JsonObject): JsonObject {
   const { extensions: _extensions, ...out } = modern;
-  if (isJsonObject(out.resources)) {
-    const { subscribe: _subscribe, ...resources } = out.resources;
-    out.resources = resources;
-  }
   return out;
+}
+
+/**
+ * Legacy methods a modern backend serves through its `subscriptions/listen` stream instead
+ * (MCP 2026-07-28, Basic: Subscriptions): the proxy keeps the subscribed URIs itself.
+ */
+export const SUBSCRIPTION_METHODS: readonly string[] = [
+  'resources/subscribe',
+  'resources/unsubscribe',
+];
+
+/**
+ * A notification of a modern backend as legacy clients get it: the stream's acknowledgement is
+ * the proxy's business (undefined), and the subscription id is taken out of `_meta`.
+ */
+export function legacyNotification(
+  notification: JsonRpcNotification,
+): JsonRpcNotification | undefined {
+  if (notification.method === ACKNOWLEDGED_METHOD) return undefined;
+  const params = notification.params;
+  if (!isJsonObject(params?._meta) || !(MetaKey.subscriptionId in params._meta)) {
+    return notification;
+  }
+  const { [MetaKey.subscriptionId]: _id, ...meta } = params._meta;
+  const { _meta: _old, ...rest } = params;
+  return {
+    ...notification,
+    params: Object.keys(meta).length > 0 ? { ...rest, _meta: meta } : rest,
+  };
 }
 
 /**

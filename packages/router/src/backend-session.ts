@@ -102,7 +102,7 @@ export class BackendSession {
 
   /** Requests sent and not yet answered. */
   get pending(): number {
-    return this.waiters.size;
+    return this.waiters.size - (this.modern?.background ?? 0);
   }
 
   /** Why the connection ended, or undefined while it is open. */
@@ -177,6 +177,8 @@ export class BackendSession {
       refreshTimeoutMs: this.options.initializeTimeoutMs ?? 30_000,
       send: (method, params, options) => this.send(method, params, options),
       mintId: () => this.nextId++,
+      cancel: (id) => this.cancel(id),
+      closed: () => this.closedReason !== undefined,
       discovered: (result) => {
         this.serverCapabilities = legacyServerCapabilities(result.capabilities);
         this.serverInfo = result.serverInfo;
@@ -197,6 +199,7 @@ export class BackendSession {
     this.revision = LATEST_LEGACY_REVISION;
     this.modern = modern;
     modern.discovered(discovery);
+    modern.start();
     return true;
   }
 
@@ -323,6 +326,7 @@ export class BackendSession {
 
   /** Closes the transport; every waiting request ends with an error naming this backend. */
   async close(): Promise<void> {
+    this.modern?.stop();
     this.shutdown('closed by the proxy');
     await this.options.transport.close();
   }
@@ -365,7 +369,8 @@ export class BackendSession {
         if (handler && message.params) handler(message.params);
         return;
       }
-      this.options.onNotification?.(message);
+      const relayed = this.modern ? this.modern.notification(message) : message;
+      if (relayed) this.options.onNotification?.(relayed);
       return;
     }
     if (typeof message.id !== 'number') return;

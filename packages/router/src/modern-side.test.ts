@@ -48,8 +48,10 @@ describe('BackendSession with a modern backend', () => {
     expect(backend.revision).toBe('2025-11-25');
     expect(backend.serverInfo).toEqual({ name: 'modern', version: '2.0.0' });
     expect(backend.instructions).toBe('be modern');
-    // Resource subscriptions need `subscriptions/listen`, not bridged: not declared to clients.
-    expect(backend.serverCapabilities).toEqual({ tools: { listChanged: true }, resources: {} });
+    expect(backend.serverCapabilities).toEqual({
+      tools: { listChanged: true },
+      resources: { subscribe: true },
+    });
     expect(metaOf(transport.sentRequest('server/discover'))).toEqual({
       [VERSION]: '2026-07-28',
       [CAPABILITIES]: { sampling: {}, elicitation: { form: {} } },
@@ -300,5 +302,72 @@ describe('BackendSession era auto', () => {
     const backend = session(transport, { era: 'auto', onEra: (era) => eras.push(era) });
     await expect(backend.connect()).rejects.toThrow(/HTTP 401/);
     expect(eras).toEqual([]);
+  });
+});
+
+describe('BackendSession with a modern backend: subscriptions', () => {
+  const LISTEN = 'subscriptions/listen';
+
+  function filters(transport: FakeTransport): unknown[] {
+    return transport.requests(LISTEN).map((r) => r.params?.notifications);
+  }
+
+  it('listens for list changes at once and for subscribed URIs, reopening as they change', async () => {
+    const transport = new FakeTransport({ 'server/discover': () => discoverResult() });
+    const notified: unknown[] = [];
+    const backend = session(transport, {
+      era: 'modern',
+      onNotification: (n) => notified.push(n),
+    });
+    await backend.connect();
+    expect(filters(transport)).toEqual([{ toolsListChanged: true }]);
+    expect(backend.pending).toBe(0);
+
+    await backend.request('resources/subscribe', { uri: 'x://a' }).outcome;
+    await backend.request('resources/subscribe', { uri: 'x://a' }).outcome;
+    expect(filters(transport)).toEqual([
+      { toolsListChanged: true },
+      { toolsListChanged: true, resourceSubscriptions: ['x://a'] },
+    ]);
+    expect(transport.requests('resources/subscribe')).toEqual([]);
+    const [first, second] = transport.requests(LISTEN);
+    // The replaced stream is ended (on stdio by notifications/cancelled).
+    expect(transport.notifications('notifications/cancelled')).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: first?.id } },
+    ]);
+
+    const meta = { 'io.modelcontextprotocol/subscriptionId': second?.id };
+    transport.onmessage?.({
+      jsonrpc: '2.0',
+      method: 'notifications/subscriptions/acknowledged',
+      params: { notifications: {}, _meta: meta },
+    });
+    transport.onmessage?.({
+      jsonrpc: '2.0',
+      method: 'notifications/resources/updated',
+      params: { uri: 'x://a', _meta: meta },
+    });
+    expect(notified).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'x://a' } },
+    ]);
+
+    // Two clients subscribed: the first unsubscribe leaves the filter as it is.
+    await backend.request('resources/unsubscribe', { uri: 'x://a' }).outcome;
+    expect(transport.requests(LISTEN)).toHaveLength(2);
+    await backend.request('resources/unsubscribe', { uri: 'x://a' }).outcome;
+    expect(filters(transport)[2]).toEqual({ toolsListChanged: true });
+  });
+
+  it('reopens a stream that ended on its own, after a pause', async () => {
+    const clock = new ManualClock();
+    const transport = new FakeTransport({ 'server/discover': () => discoverResult() });
+    const backend = session(transport, { era: 'modern', clock });
+    await backend.connect();
+    const first = transport.requests(LISTEN)[0];
+    transport.answer(first?.id ?? 0, { result: { resultType: 'complete' } });
+    await settle();
+    expect(transport.requests(LISTEN)).toHaveLength(1);
+    clock.advance(1_000);
+    expect(transport.requests(LISTEN)).toHaveLength(2);
   });
 });

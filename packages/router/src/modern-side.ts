@@ -4,12 +4,17 @@ import {
   DISCOVER_METHOD,
   type Discovery,
   type JsonObject,
+  type JsonRpcNotification,
+  LISTEN_METHOD,
+  legacyNotification,
   Method,
   MRTR_METHODS,
   modernClientCapabilities,
   readDiscovery,
+  SUBSCRIPTION_METHODS,
   withModernEnvelope,
 } from '@switchyard/protocol';
+import { ListenStream } from './modern-listen-stream.js';
 import { legacyOutcome, type Rounds, runRounds } from './modern-rounds.js';
 import type { Outcome } from './outcome.js';
 import type { PendingRequest, RequestOptions } from './request-options.js';
@@ -32,6 +37,10 @@ export interface ModernSideHost {
   mintId(): number;
   /** A `DiscoverResult` was taken in: the session's capabilities, identity and instructions. */
   discovered(result: Discovery): void;
+  /** Cancels a request of the session by its id. */
+  cancel(id: number): void;
+  /** Whether the session has closed. */
+  closed(): boolean;
 }
 
 /**
@@ -46,8 +55,37 @@ export class ModernSide {
   private discovery: { at: number; result: Discovery; refreshing: boolean } | undefined;
   private logLevel: string | undefined;
   private minted = 0;
+  private readonly listen: ListenStream;
 
-  constructor(private readonly host: ModernSideHost) {}
+  constructor(private readonly host: ModernSideHost) {
+    this.listen = new ListenStream({
+      clock: host.clock,
+      capabilities: () => this.discovery?.result.capabilities ?? {},
+      send: (params) => host.send(LISTEN_METHOD, this.envelope(params), {}),
+      cancel: (id) => host.cancel(id),
+      closed: () => host.closed(),
+    });
+  }
+
+  /** Opens the listen stream once connected. */
+  start(): void {
+    this.listen.start();
+  }
+
+  /** Ends the listen stream. */
+  stop(): void {
+    this.listen.stop();
+  }
+
+  /** Requests that are not work in flight (the open listen stream). */
+  get background(): number {
+    return this.listen.open ? 1 : 0;
+  }
+
+  /** A backend notification as legacy clients get it (see `legacyNotification`). */
+  notification(notification: JsonRpcNotification): JsonRpcNotification | undefined {
+    return legacyNotification(notification);
+  }
 
   /** Takes in a `DiscoverResult` (the first, or a refreshed one). */
   discovered(result: Discovery): void {
@@ -80,7 +118,8 @@ export class ModernSide {
   /**
    * A request to a modern backend: the envelope added, the answer in the legacy shape, MRTR run
    * to its end for the methods that have it; `ping` becomes `server/discover` (which refreshes
-   * the cached discovery), `logging/setLevel` is kept for the envelopes of later requests.
+   * the cached discovery), `logging/setLevel` is kept for the envelopes of later requests,
+   * `resources/subscribe` and `resources/unsubscribe` change the listen stream's filter.
    */
   request(method: string, params: JsonObject | undefined, options: RequestOptions): PendingRequest {
     const { host } = this;
@@ -91,6 +130,10 @@ export class ModernSide {
       if (method !== Method.Ping) return { id: host.mintId(), outcome: Promise.resolve(ok()) };
       const pending = host.send(DISCOVER_METHOD, this.envelope(undefined), options);
       return { id: pending.id, outcome: pending.outcome.then((o) => this.rediscovered(o)) };
+    }
+    if (SUBSCRIPTION_METHODS.includes(method) && typeof params?.uri === 'string') {
+      this.listen.change(method, params.uri);
+      return { id: host.mintId(), outcome: Promise.resolve(ok()) };
     }
     this.refreshDiscovery();
     const first = host.send(method, this.envelope(params, options), options);
