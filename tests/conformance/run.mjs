@@ -17,7 +17,8 @@
 // proxy as a backend with `era: "modern"`.
 //
 //   node tests/conformance/run.mjs [--requirements 2025-11-25|2026-07-28]
-//     [--proxies proxy,proxy-stream,proxy-http] [--backend legacy|modern] [--json <file>] [--keep]
+//     [--proxies proxy,proxy-stream,proxy-http] [--backend legacy|modern]
+//     [--sessions shared|per-client] [--json <file>] [--keep]
 //
 // Needs `pnpm build` (it runs apps/proxy/dist/cli.js and imports the built @switchyard/protocol)
 // and npx: the suite runs on Node 22, fetched as the npm package `node@22`, because it does not
@@ -261,11 +262,18 @@ export async function runConformance({
   requirements = REQUIREMENTS,
   proxies = Object.keys(PROXIES),
   backend = 'legacy',
+  sessions = 'shared',
 } = {}) {
   const fixturePath = FIXTURES[backend];
   if (!fixturePath) throw new Error(`unknown backend ${backend}: one of ${Object.keys(FIXTURES)}`);
   // The proxy must not probe a modern backend into the legacy era it would fall back to.
-  const era = backend === 'modern' ? { era: 'modern' } : {};
+  // `sessions: per-client` gives each client session its own backend session, so a legacy
+  // backend's server requests are attributed to their client even while another client's call
+  // waits on one (docs/transports.md, "Server-to-client requests").
+  const era = {
+    ...(backend === 'modern' ? { era: 'modern' } : {}),
+    ...(sessions === 'shared' ? {} : { sessions }),
+  };
   if (!REQUIREMENT_SETS.includes(requirements)) {
     throw new Error(`unknown requirement set ${requirements}: one of ${REQUIREMENT_SETS}`);
   }
@@ -372,6 +380,7 @@ export async function runConformance({
       suite: SUITE,
       requirements,
       backend,
+      sessions,
       direct: {
         url: directUrl,
         exitCode: exitCodes.direct,
@@ -423,6 +432,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       requirements: { type: 'string', default: REQUIREMENTS },
       proxies: { type: 'string', default: Object.keys(PROXIES).join(',') },
       backend: { type: 'string', default: 'legacy' },
+      sessions: { type: 'string', default: 'shared' },
     },
   });
   try {
@@ -432,6 +442,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       requirements: values.requirements,
       proxies: values.proxies.split(','),
       backend: values.backend,
+      sessions: values.sessions,
     });
     console.log(report(summary));
     if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
