@@ -215,7 +215,13 @@ export function createMessageValidator(revision: Revision): MessageValidator {
     }
     if ('result' in message) {
       const method = requestMethod ?? '?';
-      const result = RESULT_OF[method];
+      // A multi round-trip answer (MCP 2026-07-28, Basic: Multi Round-Trip Requests) is an
+      // InputRequiredResult whatever the method, in the revisions that define one.
+      const inputRequired =
+        isObject(message.result) &&
+        message.result.resultType === 'input_required' &&
+        defs.InputRequiredResult !== undefined;
+      const result = inputRequired ? 'InputRequiredResult' : RESULT_OF[method];
       const checks: { definition: string; data: unknown; path: string }[] = [
         { definition: envelope.result, data: message, path: '' },
       ];
