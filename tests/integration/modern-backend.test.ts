@@ -294,3 +294,65 @@ describe('era verdicts', () => {
     expect(backends.eraOf('old')).toBe('legacy');
   });
 });
+
+/**
+ * A legacy stdio server that exits on any request before `initialize`, as some do (rmcp-based
+ * servers): the probe kills it, so the proxy records it legacy and the restart runs `initialize`.
+ */
+const STRICT_LEGACY_SERVER = `
+const { appendFileSync } = require('node:fs');
+const reply = (id, result) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id, result }) + '\\n');
+let initialized = false;
+require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
+  const message = JSON.parse(line);
+  if (message.method) appendFileSync(process.env.RECORD, message.method + '\\n');
+  if (message.method === 'initialize') {
+    initialized = true;
+    reply(message.id, { protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'strict', version: '1' } });
+  } else if (!initialized && message.id !== undefined) process.exit(3);
+  else if (message.method === 'tools/list') reply(message.id, { tools: [] });
+  else if (message.id !== undefined) reply(message.id, {});
+});
+`;
+
+describe('a legacy stdio server that exits on the era probe', () => {
+  const dir = tempDir();
+  const record = join(dir.path, 'methods.txt');
+  let testProxy: TestProxy;
+
+  beforeAll(async () => {
+    testProxy = await withProxy(
+      {
+        servers: {
+          strict: {
+            command: process.execPath,
+            args: ['-e', STRICT_LEGACY_SERVER],
+            env: { RECORD: record },
+            era: 'auto',
+          },
+        },
+      },
+      { client: false },
+    );
+  });
+
+  afterAll(async () => {
+    await testProxy?.close();
+    dir.remove();
+  });
+
+  it('is recorded legacy and restarted straight into initialize', async () => {
+    const { backends } = testProxy.proxy;
+    await until(() => {
+      const entry = backends.list().find((e) => e.name === 'strict');
+      return entry?.state === 'running' && entry.session?.closed === undefined;
+    }, 'strict running');
+    expect(backends.eraOf('strict')).toBe('legacy');
+    const methods = readFileSync(record, 'utf8').trim().split('\n');
+    expect(methods.slice(0, 3)).toEqual([
+      'server/discover',
+      'initialize',
+      'notifications/initialized',
+    ]);
+  });
+});
