@@ -97,13 +97,14 @@ describe('malformed input on /mcp', () => {
   });
 
   it('never passes any of it to a backend', () => {
-    // Besides the handshake, the backend hears only the proxy's own reads of its lists (the admin
-    // API's inventory, docs/admin-api.md); nothing a client sent.
+    // Besides the era probe and the handshake (docs/protocol-versions.md, "Modern backends"), the
+    // backend hears only the proxy's own reads of its lists (the admin API's inventory,
+    // docs/admin-api.md); nothing a client sent.
     const methods = readFileSync(record, 'utf8')
       .trim()
       .split('\n')
       .map((line) => (JSON.parse(line) as { method?: string }).method)
       .filter((method) => !method?.endsWith('/list'));
-    expect(methods).toEqual(['initialize', 'notifications/initialized']);
+    expect(methods).toEqual(['server/discover', 'initialize', 'notifications/initialized']);
   });
 });
