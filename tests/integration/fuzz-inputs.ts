@@ -326,12 +326,14 @@ export function expectRefusal(answer: unknown, frame: Pick<Frame, 'code' | 'id' 
 }
 
 /**
- * Expects the recording backend to have received nothing but the proxy's own traffic (handshake,
- * lists, health pings) and the probe calls: every line valid JSON-RPC, no `fuzz` anywhere, and
+ * Expects the recording backend to have received nothing but the proxy's own traffic (era probe,
+ * handshake, lists, health pings) and the probe calls: every line valid JSON-RPC, no `fuzz` anywhere, and
  * exactly the probes as `tools/call`s.
  */
 export function expectOnlyProbeTraffic(record: string, probes: readonly string[]): void {
   const own = new Set([
+    // The era probe of the default `era: auto` (docs/protocol-versions.md, "Modern backends").
+    'server/discover',
     'initialize',
     'notifications/initialized',
     'ping',
