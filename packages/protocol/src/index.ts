@@ -52,7 +52,6 @@ export type {
 export {
   ANSWERED_LOCALLY,
   DISCOVER_METHOD,
-  encodeHeaderValue,
   eraOfProbeAnswer,
   headerDeclarations,
   INPUT_REQUEST_METHODS,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  encodeHeaderValue,
   eraOfProbeAnswer,
   headerDeclarations,
   inputRequestsOf,
@@ -152,34 +151,40 @@ describe('modern routing headers', () => {
       type: 'object',
       properties: {
         region: { type: 'string', 'x-mcp-header': 'Region' },
-        days: { type: 'number', 'x-mcp-header': 'Days' },
+        days: { type: 'integer', 'x-mcp-header': 'Days' },
         other: { type: 'string' },
       },
     },
   };
 
   it('reads x-mcp-header declarations and rejects invalid ones', () => {
-    expect(headerDeclarations(tool)).toEqual({ region: 'Region', days: 'Days' });
+    expect(headerDeclarations(tool)).toEqual([
+      { path: ['region'], name: 'Region', type: 'string' },
+      { path: ['days'], name: 'Days', type: 'integer' },
+    ]);
     expect(
       headerDeclarations({
-        inputSchema: { properties: { a: { 'x-mcp-header': 'Has Space' } } },
+        inputSchema: { properties: { a: { type: 'string', 'x-mcp-header': 'Has Space' } } },
       }),
     ).toBeUndefined();
     expect(
       headerDeclarations({
         inputSchema: {
-          properties: { a: { 'x-mcp-header': 'Same' }, b: { 'x-mcp-header': 'same' } },
+          properties: {
+            a: { type: 'string', 'x-mcp-header': 'Same' },
+            b: { type: 'string', 'x-mcp-header': 'same' },
+          },
         },
       }),
     ).toBeUndefined();
   });
 
-  it('encodes values that are not safe ASCII as base64', () => {
-    expect(encodeHeaderValue('plain-value 1')).toBe('plain-value 1');
-    expect(encodeHeaderValue('héllo')).toBe(
-      `=?base64?${Buffer.from('héllo').toString('base64')}?=`,
-    );
-    expect(encodeHeaderValue('a\nb')).toMatch(/^=\?base64\?/);
+  it('leaves tools with invalid declarations out of tools/list', () => {
+    const invalid = {
+      name: 'bad',
+      inputSchema: { properties: { a: { type: 'object', 'x-mcp-header': 'A' } } },
+    };
+    expect(legacyResult('tools/list', { tools: [tool, invalid] })).toEqual({ tools: [tool] });
   });
 
   it('computes the headers of a tools/call from its body', () => {

@@ -5,6 +5,7 @@ import {
   type JsonRpcNotification,
 } from './jsonrpc.js';
 import { MetaKey, MODERN_REVISION } from './modern.js';
+import { encodeParamHeader, type ParamHeader, readParamHeaders } from './modern-headers.js';
 import { ACKNOWLEDGED_METHOD } from './modern-listen.js';
 
 /**
@@ -278,48 +279,35 @@ export function eraOfProbeAnswer(
   return MODERN_ERA_ERRORS.includes(code) ? 'modern' : 'legacy';
 }
 
-/** A tool's `x-mcp-header` declarations: argument name → header name (MCP 2026-07-28, Transports: Streamable HTTP, Request Headers). */
-export type HeaderDeclarations = Readonly<Record<string, string>>;
-
-/** A header name token the declaration may use: letters, digits and hyphens. */
-const HEADER_NAME = /^[A-Za-z0-9-]+$/;
+/**
+ * A tool's valid `x-mcp-header` declarations (MCP 2026-07-28, Transports: Streamable HTTP, Custom
+ * Headers from Tool Parameters), read by the one rule of `modern-headers.ts`.
+ */
+export type HeaderDeclarations = readonly ParamHeader[];
 
 /**
- * The `x-mcp-header` declarations of a tool's top-level input properties; undefined when one is
- * invalid (not a header token, or declared twice case-insensitively), and such a tool must not
- * be listed (MCP 2026-07-28, Transports: Streamable HTTP, Request Headers).
+ * The `x-mcp-header` declarations of a tool; undefined when one is invalid, and such a tool must
+ * not be listed (MCP 2026-07-28, Transports: Streamable HTTP, Custom Headers from Tool Parameters).
  */
 export function headerDeclarations(tool: unknown): HeaderDeclarations | undefined {
   if (!isJsonObject(tool)) return undefined;
-  const schema = isJsonObject(tool.inputSchema) ? tool.inputSchema : {};
-  const properties = isJsonObject(schema.properties) ? schema.properties : {};
-  const out: Record<string, string> = {};
-  const seen = new Set<string>();
-  for (const [argument, property] of Object.entries(properties)) {
-    if (!isJsonObject(property) || !('x-mcp-header' in property)) continue;
-    const header = property['x-mcp-header'];
-    if (typeof header !== 'string' || !HEADER_NAME.test(header)) return undefined;
-    if (seen.has(header.toLowerCase())) return undefined;
-    seen.add(header.toLowerCase());
-    out[argument] = header;
-  }
-  return out;
+  const read = readParamHeaders(tool.inputSchema);
+  return read.valid ? read.headers : undefined;
 }
 
-/** A header value: safe ASCII as is, anything else as `=?base64?<b64>?=` (MCP 2026-07-28, Transports: Streamable HTTP, Request Headers). */
-export function encodeHeaderValue(value: string): string {
-  if (/^[\x20-\x7e]*$/.test(value) && value.trim() === value) return value;
-  const bytes = new TextEncoder().encode(value);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return `=?base64?${btoa(binary)}?=`;
+/** The argument at a `properties` path of a tool's arguments. */
+function argumentAt(args: unknown, path: readonly string[]): unknown {
+  let value = args;
+  for (const key of path) value = isJsonObject(value) ? value[key] : undefined;
+  return value;
 }
 
 /**
  * The routing headers of a modern POST, computed from the outgoing body (MCP 2026-07-28,
  * Transports: Streamable HTTP, Request Headers): `MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`
  * for `tools/call`, `prompts/get` and `resources/read`, and `Mcp-Param-<H>` for each argument the
- * tool declares with `x-mcp-header` (`declarations` of the called tool, when known).
+ * tool declares with `x-mcp-header` (`declarations` of the called tool, when known). Values that
+ * are not plain ASCII are sent as `=?base64?…?=`.
  */
 export function modernRoutingHeaders(
   method: string,
@@ -339,15 +327,13 @@ export function modernRoutingHeaders(
         ? 'uri'
         : undefined;
   const name = nameKey === undefined ? undefined : params?.[nameKey];
-  if (typeof name === 'string') headers['mcp-name'] = encodeHeaderValue(name);
-  if (method === 'tools/call' && declarations) {
-    const args = isJsonObject(params?.arguments) ? params.arguments : {};
-    for (const [argument, header] of Object.entries(declarations)) {
-      const value = args[argument];
-      if (value === undefined || value === null) continue;
-      const text = typeof value === 'string' ? value : JSON.stringify(value);
-      headers[`mcp-param-${header.toLowerCase()}`] = encodeHeaderValue(text);
+  if (typeof name === 'string') headers['mcp-name'] = encodeParamHeader(name);
+  for (const declared of method === 'tools/call' ? (declarations ?? []) : []) {
+    const value = argumentAt(params?.arguments, declared.path);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      continue;
     }
+    headers[`mcp-param-${declared.name.toLowerCase()}`] = encodeParamHeader(value);
   }
   return headers;
 }

@@ -279,7 +279,7 @@ export class StreamableHttpBackend implements MessageTransport {
     for (const tool of tools) {
       const declarations = headerDeclarations(tool);
       if (declarations && isJsonObject(tool) && typeof tool.name === 'string') {
-        if (Object.keys(declarations).length > 0) this.toolHeaders.set(tool.name, declarations);
+        if (declarations.length > 0) this.toolHeaders.set(tool.name, declarations);
         else this.toolHeaders.delete(tool.name);
       }
     }
