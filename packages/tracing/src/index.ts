@@ -6,6 +6,7 @@ export { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export type {
   ApplyResult,
   RetentionResult,
+  StoreBatch,
   StoredUnit,
   TraceStore,
   TraceWrite,

@@ -27,8 +27,10 @@ export interface QuerySource {
 }
 
 export interface CachedQueries extends TraceQueries {
-  /** Drops the cache entries a batch of writes made stale. */
-  invalidate(writes: readonly TraceWrite[]): void;
+  /** Drops the cached rows a write makes stale (as it is queued). */
+  invalidate(write: TraceWrite): void;
+  /** Drops every cached list (as a batch goes to the store). */
+  invalidateLists(): void;
 }
 
 /** The public shape of a stored unit (without its internal source key). */
@@ -142,35 +144,34 @@ export function createQueries(source: QuerySource): CachedQueries {
     messages: (sessionId) =>
       list(JSON.stringify(['messages', sessionId]), () => store.messages(sessionId)),
     sessions: (limit = 100) => list(`sessions:${limit}`, () => store.sessions(limit)),
-    invalidate(writes) {
-      if (writes.length === 0) return;
+    invalidateLists() {
       cache.deletePrefix('list:');
-      for (const w of writes) {
-        switch (w.type) {
-          case 'unit':
-            cache.delete(`unit:${w.unit.id}`);
-            cache.delete(`versions:${w.unit.sourceKey}`);
-            break;
-          case 'seen':
-            cache.delete(`unit:${w.unitId}`);
-            break;
-          case 'response':
-            cache.delete(`response:${w.response.id}`);
-            break;
-          case 'lineage':
-            cache.delete(`lineage:${w.responseId}`);
-            cache.deletePrefix('impact:');
-            break;
-          case 'feedback':
-            cache.delete(`feedbackOf:${w.feedback.responseId}`);
-            for (const s of w.scores) cache.delete(`unit:${s.unitId}`);
-            break;
-          case 'answer':
-            cache.delete(`answer:${w.answer.responseId}`);
-            break;
-          default:
-            break;
-        }
+    },
+    invalidate(w) {
+      switch (w.type) {
+        case 'unit':
+          cache.delete(`unit:${w.unit.id}`);
+          cache.delete(`versions:${w.unit.sourceKey}`);
+          break;
+        case 'seen':
+          cache.delete(`unit:${w.unitId}`);
+          break;
+        case 'response':
+          cache.delete(`response:${w.response.id}`);
+          break;
+        case 'lineage':
+          cache.delete(`lineage:${w.responseId}`);
+          cache.deletePrefix('impact:');
+          break;
+        case 'feedback':
+          cache.delete(`feedbackOf:${w.feedback.responseId}`);
+          for (const s of w.scores) cache.delete(`unit:${s.unitId}`);
+          break;
+        case 'answer':
+          cache.delete(`answer:${w.answer.responseId}`);
+          break;
+        default:
+          break;
       }
     },
   };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type BatchOutcome, createApplier } from './internal/sqlite-apply.js';
+import { type BatchOutcome, createApplier, type FlatBatch } from './internal/sqlite-apply.js';
 import { emptyRetention, retain } from './internal/sqlite-retention.js';
 import {
   answerFromRow,
@@ -13,11 +13,12 @@ import {
   unitFromRow,
 } from './internal/sqlite-rows.js';
 import { migrate, SCHEMA_VERSION } from './internal/sqlite-schema.js';
-import { planBatch, WRITE_SQL } from './internal/sqlite-writes.js';
+import { BatchPlan, planBatch, WRITE_SQL } from './internal/sqlite-writes.js';
 import { WorkerWriter } from './internal/worker-writer.js';
 import type {
   ApplyResult,
   RetentionResult,
+  StoreBatch,
   StoredUnit,
   TraceStore,
   TraceWrite,
@@ -135,11 +136,17 @@ class SqliteTraceStore implements TraceStore {
 
   apply(writes: readonly TraceWrite[]): ApplyResult {
     if (writes.length === 0) return { applied: 0, dropped: 0 };
+    return this.applyPlanned([planBatch(writes)], writes.length);
+  }
+
+  private applyPlanned(pieces: FlatBatch[], count: number): ApplyResult {
     const { applier } = this;
     if (!applier) {
-      return { applied: 0, dropped: writes.length, error: this.openError ?? new Error('closed') };
+      return { applied: 0, dropped: count, error: this.openError ?? new Error('closed') };
     }
-    return this.reported(resultOf(applier(planBatch(writes))));
+    const batch =
+      pieces.length === 1 ? (pieces[0] as FlatBatch) : ([] as FlatBatch).concat(...pieces);
+    return this.reported(resultOf(applier(batch)));
   }
 
   async applyLater(writes: readonly TraceWrite[]): Promise<ApplyResult> {
@@ -150,6 +157,29 @@ class SqliteTraceStore implements TraceStore {
 
   settle(): void {
     this.writer?.settle();
+  }
+
+  /** On the writer thread, each full piece of the plan goes to the thread as it fills. */
+  openBatch(): StoreBatch {
+    const plan = new BatchPlan();
+    const { writer } = this;
+    if (!writer) {
+      return {
+        add: (write) => plan.add(write),
+        commit: () => this.applyPlanned(plan.finish(), plan.size),
+      };
+    }
+    const sending = writer.begin();
+    return {
+      add: (write) => {
+        plan.add(write);
+        for (const piece of plan.takeFull()) writer.part(sending, piece);
+      },
+      commit: async () => {
+        const outcome = await writer.finish(sending, plan.finish(), plan.size);
+        return this.reported(resultOf(outcome));
+      },
+    };
   }
 
   unitIndex(): UnitIndexEntry[] {

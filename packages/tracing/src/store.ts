@@ -87,6 +87,16 @@ export interface RetentionResult {
 }
 
 /**
+ * A batch that takes its writes one by one as they are queued, so that the tracer need not hold
+ * them as objects until the batch is applied (see {@link TraceStore.openBatch}).
+ */
+export interface StoreBatch {
+  add(write: TraceWrite): void;
+  /** Applies the batch (never throws): at once, or off the calling thread (then a promise). */
+  commit(): ApplyResult | Promise<ApplyResult>;
+}
+
+/**
  * Where traces live. Capture and the queries talk only to this interface, so another database
  * (PostgreSQL for several replicas) is another implementation. Implementations never throw out
  * of `apply`, and reads of a broken store return nothing rather than throwing.
@@ -100,6 +110,11 @@ export interface TraceStore {
   applyLater?(writes: readonly TraceWrite[]): Promise<ApplyResult>;
   /** Blocks until every batch given to `applyLater` is committed or dropped, so reads see it. */
   settle?(): void;
+  /**
+   * Optional: a batch to add writes to as they come; committed batches are applied in order,
+   * after those given to `applyLater`. One is open at a time.
+   */
+  openBatch?(): StoreBatch;
   unitIndex(): UnitIndexEntry[];
   units(ids: readonly string[]): StoredUnit[];
   /**

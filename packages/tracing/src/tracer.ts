@@ -48,7 +48,8 @@ export function createTracer(options: TracerOptions): Tracer {
     clock,
     intervalMs: options.flushIntervalMs ?? 200,
     batchSize: options.flushBatch ?? 5000,
-    onSent: (batch) => queries.invalidate(batch),
+    onQueued: (write) => queries.invalidate(write),
+    onSent: () => queries.invalidateLists(),
   });
   const units = new UnitIndex(store);
   const book = new ResponseBook({

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { until } from '@switchyard/protocol/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../sqlite-store.js';
 import type { TraceWrite } from '../store.js';
@@ -54,6 +55,31 @@ describe('WorkerWriter', () => {
     if (outcome.dropped === 1) expect(outcome.error).toMatch(/writer thread/);
     expect(await writer.post(planBatch([message('a', 3)]), 1)).toEqual({ applied: 1, dropped: 0 });
     expect(store.messages('a').map((m) => m.at)).toContain(3);
+    writer.close();
+    store.close();
+  });
+
+  it('commits a batch sent in pieces as one, and drops all of one whose thread exited midway', async () => {
+    const { store, writer } = setup('pieces');
+    const sending = writer.begin();
+    writer.part(sending, planBatch([message('p', 1)]));
+    writer.part(sending, planBatch([message('p', 2)]));
+    expect(await writer.finish(sending, [planBatch([message('p', 3)])], 3)).toEqual({
+      applied: 3,
+      dropped: 0,
+    });
+    expect(store.messages('p').map((m) => m.at)).toEqual([1, 2, 3]);
+
+    const cut = writer.begin();
+    writer.part(cut, planBatch([message('q', 1)]));
+    await (writer as unknown as { worker: Worker }).worker.terminate();
+    await until(() => (writer as unknown as { worker?: Worker }).worker === undefined);
+    expect(await writer.finish(cut, [planBatch([message('q', 2)])], 2)).toMatchObject({
+      applied: 0,
+      dropped: 2,
+    });
+    expect(await writer.post(planBatch([message('q', 3)]), 1)).toEqual({ applied: 1, dropped: 0 });
+    expect(store.messages('q').map((m) => m.at)).toEqual([3]);
     writer.close();
     store.close();
   });

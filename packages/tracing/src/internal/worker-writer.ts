@@ -23,43 +23,30 @@ interface WriterData {
   file: string;
   maxPageCount: number;
   sql: readonly string[];
+  nice: number;
 }
 
 type Ack = BatchOutcome & { id: number };
 
-/**
- * A batch goes to the thread in pieces of about this many characters of text, cut between groups:
- * Node clones a message of a few hundred kilobytes at several times the cost per byte of one of a
- * few tens (measured on Node 20: 4.7 against 0.2 µs per capture), and the thread still commits
- * the whole batch in one transaction.
- */
-const PIECE_CHARS = 32 * 1024;
-
-/** A flat batch cut into pieces of about {@link PIECE_CHARS}, each made of whole groups. */
-function piecesOf(batch: FlatBatch): FlatBatch[] {
-  const pieces: FlatBatch[] = [];
-  let start = 0;
-  let chars = 0;
-  let i = 0;
-  while (i < batch.length) {
-    if (chars >= PIECE_CHARS) {
-      pieces.push(batch.slice(start, i));
-      start = i;
-      chars = 0;
-    }
-    i++;
-    for (let runs = Number(batch[i++]); runs > 0; runs--) {
-      const count = Number(batch[i + 1]);
-      i += 2;
-      for (const end = i + count; i < end; i++) {
-        const value = batch[i];
-        chars += typeof value === 'string' ? value.length : 8;
-      }
-    }
-  }
-  pieces.push(start === 0 ? batch : batch.slice(start));
-  return pieces;
+/** A batch being sent to the thread in pieces: the thread's port it started on. */
+export interface WriterBatch {
+  id: number;
+  port: MessagePort | undefined;
+  error?: string;
 }
+
+/**
+ * The writer thread's nice value (Linux): 10 weighs about a tenth of a request-serving thread, so
+ * a busy machine gives it a few percent of a core, which keeps up with thousands of captures a
+ * second, while a reader waiting for it (`settle`) never waits on a thread that gets nothing.
+ */
+const WRITER_NICE = 10;
+
+/**
+ * Batches posted and not yet committed beyond which the next is dropped (and counted) rather than
+ * queued: at the default 200 ms batches, ten seconds of captures the thread has not caught up on.
+ */
+const MAX_PENDING = 50;
 
 /** A thread that keeps exiting is not started again after this many exits in a row. */
 const MAX_RESTARTS = 5;
@@ -70,7 +57,18 @@ const MAX_RESTARTS = 5;
  */
 function writerMain(load: (id: string) => unknown, makeApplier: typeof createApplier): void {
   const threads = load('node:worker_threads') as typeof import('node:worker_threads');
-  const { port, signal, driver, file, maxPageCount, sql } = threads.workerData as WriterData;
+  const { port, signal, driver, file, maxPageCount, sql, nice } = threads.workerData as WriterData;
+  try {
+    // A lower priority than the threads that serve requests (docs/tracing.md, "Storage"): when
+    // the cores are busy, the writes take the spare time rather than time from the exchanges.
+    // Linux only (a thread id is a process id to setpriority); elsewhere the thread keeps the
+    // process's priority.
+    const fs = load('node:fs') as typeof import('node:fs');
+    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+    if (tid > 0 && nice > 0) (load('node:os') as typeof import('node:os')).setPriority(tid, nice);
+  } catch {
+    // Not Linux, or not allowed.
+  }
   const Database = load(driver) as typeof import('better-sqlite3');
   let db: import('better-sqlite3').Database | undefined;
   let apply: ReturnType<typeof createApplier> | undefined;
@@ -90,11 +88,18 @@ function writerMain(load: (id: string) => unknown, makeApplier: typeof createApp
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);
   };
-  // The leading pieces of the batch being received; the last piece comes with its count.
-  let held: FlatBatch[] = [];
-  port.on('message', (m: { id: number; part?: FlatBatch; batch?: FlatBatch; count?: number }) => {
+  // The leading pieces of the batches being received, by id; the last piece comes with its count.
+  const held = new Map<number, FlatBatch[]>();
+  type Message = { id: number; part?: FlatBatch; batch?: FlatBatch; count?: number; drop?: true };
+  port.on('message', (m: Message) => {
+    if (m.drop) {
+      held.delete(m.id);
+      return;
+    }
     if (m.part) {
-      held.push(m.part);
+      const parts = held.get(m.id);
+      if (parts) parts.push(m.part);
+      else held.set(m.id, [m.part]);
       return;
     }
     if (!m.batch) {
@@ -103,8 +108,9 @@ function writerMain(load: (id: string) => unknown, makeApplier: typeof createApp
       port.close();
       return;
     }
-    const batch = held.length === 0 ? m.batch : ([] as FlatBatch).concat(...held, m.batch);
-    held = [];
+    const parts = held.get(m.id);
+    held.delete(m.id);
+    const batch = parts ? ([] as FlatBatch).concat(...parts, m.batch) : m.batch;
     const outcome = apply ? apply(batch) : { applied: 0, dropped: m.count ?? 0, error: openError };
     ack({ id: m.id, ...outcome });
   });
@@ -132,15 +138,47 @@ export class WorkerWriter {
 
   /** Sends a batch of `count` writes; resolves once the thread has committed or dropped it. */
   post(batch: FlatBatch, count: number): Promise<BatchOutcome> {
-    const port = this.closed ? undefined : this.start();
-    if (!port) {
-      const error = this.closed ? 'The trace store is closed' : 'The writer thread is not running';
+    return this.finish(this.begin(), [batch], count);
+  }
+
+  /**
+   * Starts a batch whose pieces are sent as they are ready (`part`), before the last ones and the
+   * count (`finish`): the thread holds them and commits the whole batch in one transaction.
+   */
+  begin(): WriterBatch {
+    return { id: this.nextId++, port: this.closed ? undefined : this.start() };
+  }
+
+  part(batch: WriterBatch, piece: FlatBatch): void {
+    if (!batch.port || batch.port !== this.port) return;
+    try {
+      batch.port.postMessage({ id: batch.id, part: piece });
+    } catch (e) {
+      batch.error = String(e);
+    }
+  }
+
+  /** Sends the last pieces; resolves once the thread has committed or dropped the batch. */
+  finish(batch: WriterBatch, pieces: FlatBatch[], count: number): Promise<BatchOutcome> {
+    const { id, port } = batch;
+    if (!port || port !== this.port || batch.error !== undefined) {
+      // Pieces sent to a thread that has since exited are gone: none of the batch is applied.
+      const error =
+        batch.error ??
+        (this.closed
+          ? 'The trace store is closed'
+          : port
+            ? 'The writer thread exited'
+            : 'The writer thread is not running');
       return Promise.resolve({ applied: 0, dropped: count, error });
     }
-    const id = this.nextId++;
+    if (this.pending.size >= MAX_PENDING) {
+      // The thread lets go of the pieces it holds of this batch and stores none of it.
+      port.postMessage({ id, batch: [], count: 0, drop: true });
+      return Promise.resolve({ applied: 0, dropped: count, error: 'The writer thread is behind' });
+    }
     return new Promise((resolve) => {
       try {
-        const pieces = piecesOf(batch);
         const last = pieces.pop() ?? [];
         for (const part of pieces) port.postMessage({ id, part });
         port.postMessage({ id, batch: last, count });
@@ -201,6 +239,7 @@ export class WorkerWriter {
       file: this.options.file,
       maxPageCount: Math.floor(this.options.maxPageCount ?? 0),
       sql: this.options.sql,
+      nice: WRITER_NICE,
     };
     const worker = new Worker(SOURCE, { eval: true, workerData: data, transferList: [port2] });
     worker.on('error', (e) => this.lost(worker, `The writer thread failed: ${e.message}`));

@@ -1,23 +1,36 @@
 import type { Clock } from '@switchyard/protocol';
-import type { ApplyResult, TraceStore, TraceWrite } from '../store.js';
+import type { ApplyResult, StoreBatch, TraceStore, TraceWrite } from '../store.js';
 
 export interface WriteQueueOptions {
   store: TraceStore;
   clock: Clock;
   intervalMs: number;
   batchSize: number;
-  /** Called with every batch as it goes to the store (the read cache drops what it makes stale). */
-  onSent(batch: readonly TraceWrite[]): void;
+  /** Called with every write as it is queued (the read cache drops the rows it makes stale). */
+  onQueued(write: TraceWrite): void;
+  /** Called as a batch goes to the store (the read cache drops its lists). */
+  onSent(): void;
+}
+
+/** A batch of a store without `openBatch`: the writes are held and handed over together. */
+function heldBatch(store: TraceStore): StoreBatch {
+  const writes: TraceWrite[] = [];
+  return {
+    add: (write) => writes.push(write),
+    commit: () => (store.applyLater ? store.applyLater(writes) : store.apply(writes)),
+  };
 }
 
 /**
  * The writes of the tracer, queued on the request path and sent to the store in one batch on the
- * clock (or as soon as a batch is full). A store with `applyLater` applies them off this thread;
- * `flush` waits for it (blocking) where a read must see them. Applying never throws: what the
- * store could not take is counted as dropped, with the last error.
+ * clock (or as soon as a batch is full). The batch takes each write as it is queued (a SQLite
+ * store encodes it at once and sends full pieces to its writer thread); a store that applies off
+ * this thread is waited for (blocking) by `flush` where a read must see the writes. Applying
+ * never throws: what the store could not take is counted as dropped, with the last error.
  */
 export class WriteQueue {
-  private pending: TraceWrite[] = [];
+  private batch: StoreBatch | undefined;
+  private count = 0;
   private timer: unknown;
   /** Whether the timer is the next-turn one of a full batch. */
   private soon = false;
@@ -30,7 +43,7 @@ export class WriteQueue {
   constructor(private readonly options: WriteQueueOptions) {}
 
   get queued(): number {
-    return this.pending.length;
+    return this.count;
   }
 
   push(write: TraceWrite): void {
@@ -38,9 +51,17 @@ export class WriteQueue {
       this.fail(new Error('The tracer is closed'), 1);
       return;
     }
-    this.pending.push(write);
-    const { clock } = this.options;
-    if (this.pending.length >= this.options.batchSize && !this.soon) {
+    const { store, clock } = this.options;
+    this.batch ??= store.openBatch ? store.openBatch() : heldBatch(store);
+    try {
+      this.batch.add(write);
+    } catch (error) {
+      this.fail(error, 1);
+      return;
+    }
+    this.count++;
+    this.options.onQueued(write);
+    if (this.count >= this.options.batchSize && !this.soon) {
       // A full batch is sent on the next turn of the clock, not on this request's path.
       if (this.timer !== undefined) clock.clearTimeout(this.timer);
       this.soon = true;
@@ -57,26 +78,26 @@ export class WriteQueue {
       this.timer = undefined;
     }
     this.soon = false;
-    if (this.pending.length === 0) return this.last;
-    const batch = this.pending.splice(0);
-    const records = batch.length;
-    // Every read settles the store first, so dropping stale entries now is early enough.
-    this.options.onSent(batch);
-    const { store } = this.options;
-    if (!store.applyLater) {
-      this.record(() => store.apply(batch), records);
-      return this.last;
-    }
-    let later: Promise<ApplyResult>;
+    const { batch, count } = this;
+    if (!batch || count === 0) return this.last;
+    this.batch = undefined;
+    this.count = 0;
+    // Every read settles the store first, so dropping stale lists now is early enough.
+    this.options.onSent();
+    let applied: ApplyResult | Promise<ApplyResult>;
     try {
-      later = store.applyLater(batch);
+      applied = batch.commit();
     } catch (error) {
-      this.fail(error, records);
+      this.fail(error, count);
       return this.last;
     }
-    this.last = later.then(
-      (result) => this.record(() => result, records),
-      (error: unknown) => this.fail(error, records),
+    if (!(applied instanceof Promise)) {
+      this.record(applied, count);
+      return this.last;
+    }
+    this.last = applied.then(
+      (result) => this.record(result, count),
+      (error: unknown) => this.fail(error, count),
     );
     return this.last;
   }
@@ -105,13 +126,12 @@ export class WriteQueue {
     };
   }
 
-  private record(apply: () => ApplyResult, records: number): void {
-    try {
-      const result = apply();
-      this.flushed += result.applied;
-      if (result.dropped > 0) this.fail(result.error ?? new Error('Write dropped'), result.dropped);
-    } catch (error) {
-      this.fail(error, records);
+  private record(result: ApplyResult, records: number): void {
+    if (!result || typeof result.applied !== 'number') {
+      this.fail(new Error('The store gave no result'), records);
+      return;
     }
+    this.flushed += result.applied;
+    if (result.dropped > 0) this.fail(result.error ?? new Error('Write dropped'), result.dropped);
   }
 }
