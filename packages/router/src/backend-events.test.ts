@@ -1,4 +1,5 @@
 import { ErrorCode } from '@switchyard/protocol';
+import { until } from '@switchyard/protocol/testing';
 import { describe, expect, it } from 'vitest';
 import { TEST_CLIENT_INFO } from './__fixtures__/fake-backend.js';
 import {
@@ -229,5 +230,58 @@ describe('the backend hub', () => {
     h.hub.changed('alpha');
     h.clock.advance(100);
     expect(aggregate.notifications('notifications/tools/list_changed')).toHaveLength(1);
+  });
+});
+
+describe('backend requests to clients', () => {
+  /** A client that can be asked for sampling, with a call in flight at `alpha` (never answered). */
+  async function sampler(h: Awaited<ReturnType<typeof createHarness>>) {
+    const client = new TestClient(h.router);
+    await client.request('initialize', {
+      protocolVersion: '2025-11-25',
+      capabilities: { sampling: {} },
+      clientInfo: { name: 'sampler', version: '1.0.0' },
+    });
+    client.notify('notifications/initialized');
+    void client.request('tools/call', { name: 'alpha__x' });
+    return client;
+  }
+  const sampling = (id: number) => ({
+    jsonrpc: '2.0' as const,
+    id,
+    method: 'sampling/createMessage',
+    params: { messages: [], maxTokens: 5 },
+  });
+  const asked = (client: TestClient) =>
+    client.received.filter(({ message }) => 'method' in message && 'id' in message);
+
+  it('relays to the waiting client that is not already being asked something', async () => {
+    const h = await createHarness([
+      { name: 'alpha', answerUnhandled: false, handlers: { 'tools/list': toolsNamed('x') } },
+    ]);
+    const first = await sampler(h);
+    await until(() => h.backend('alpha').transport.requests('tools/call').length === 1);
+    // The first client is asked and does not answer (a modern client that never retries).
+    void h.hub.request(h.backend('alpha').session, sampling(1));
+    await until(() => asked(first).length === 1);
+    const second = await sampler(h);
+    await until(() => h.backend('alpha').transport.requests('tools/call').length === 2);
+    void h.hub.request(h.backend('alpha').session, sampling(2));
+    await until(() => asked(second).length === 1);
+    expect(asked(first)).toHaveLength(1);
+  });
+
+  it('refuses when several clients wait on a shared backend and none is being asked', async () => {
+    const h = await createHarness([
+      { name: 'alpha', answerUnhandled: false, handlers: { 'tools/list': toolsNamed('x') } },
+    ]);
+    await sampler(h);
+    await sampler(h);
+    await until(() => h.backend('alpha').transport.requests('tools/call').length === 2);
+    const outcome = await h.hub.request(h.backend('alpha').session, sampling(1));
+    expect(outcome).toMatchObject({
+      kind: 'error',
+      error: { message: expect.stringContaining('several clients') },
+    });
   });
 });

@@ -157,9 +157,14 @@ export function createBackendEvents(
       for (const client of options.sessions()) {
         for (const id of client.waitingOn(backend)) waiting.push({ client, id });
       }
-      const last = waiting.at(-1);
+      // A call whose client is being asked something waits for that answer; the backend's next
+      // request belongs to a call that is not (a modern client may never retry an MRTR round, and
+      // its call must not make the shared backend's other calls unanswerable).
+      const free = waiting.filter((w) => !w.client.asking(w.id));
+      const candidates = free.length > 0 ? free : waiting;
+      const last = candidates.at(-1);
       if (!last) return undefined;
-      if (new Set(waiting.map((w) => w.client)).size > 1) {
+      if (new Set(candidates.map((w) => w.client)).size > 1) {
         return Promise.resolve(
           failed(
             'internal_error',

@@ -87,6 +87,8 @@ export class ClientSession implements SessionEndpoint, SessionView {
   private open = true;
   /** Backend requests relayed to this client, by the id the proxy gave them. */
   private readonly relayed = new Map<JsonRpcId, (outcome: Outcome) => void>();
+  /** How many relayed requests are unanswered, by the client request they belong to. */
+  private readonly asked = new Map<JsonRpcId, number>();
   private relayCount = 0;
   /** Requests of this session being handled, by client id. */
   private readonly handling = new Map<JsonRpcId, Handling>();
@@ -133,6 +135,10 @@ export class ClientSession implements SessionEndpoint, SessionView {
     return [...this.inflight].filter(([, to]) => to.session === backend).map(([id]) => id);
   }
 
+  asking(id: JsonRpcId): boolean {
+    return this.asked.has(id);
+  }
+
   /**
    * Relays a backend's request (sampling, elicitation, roots) to this client: refused when the
    * client did not declare the capability or its revision cannot carry it; else translated and sent,
@@ -169,6 +175,7 @@ export class ClientSession implements SessionEndpoint, SessionView {
     if (translated.params?.mode === 'url' && typeof elicitationId === 'string')
       this.context.audience.asked(elicitationId, this);
     const id = `switchyard-${++this.relayCount}`;
+    if (related !== undefined) this.asked.set(related, (this.asked.get(related) ?? 0) + 1);
     const outcome = await new Promise<Outcome>((resolve) => {
       this.relayed.set(id, resolve);
       const outgoing: JsonRpcRequest =
@@ -177,6 +184,11 @@ export class ClientSession implements SessionEndpoint, SessionView {
           : { jsonrpc: '2.0', id, method: request.method, params: translated.params };
       this.sink(outgoing, related);
     });
+    if (related !== undefined) {
+      const left = (this.asked.get(related) ?? 1) - 1;
+      if (left > 0) this.asked.set(related, left);
+      else this.asked.delete(related);
+    }
     if (outcome.kind !== 'result') return outcome;
     const toBackend = hopBetween(report, this.clientRevision, backend.revision);
     return { kind: 'result', result: translateResult(request.method, outcome.result, toBackend) };

@@ -147,6 +147,8 @@ export interface SessionEndpoint {
   notify(message: JsonRpcNotification): void;
   /** This session's requests in flight at `backend`. */
   waitingOn(backend: BackendSession): JsonRpcId[];
+  /** Whether this session was asked something for its request `id` and has not answered yet. */
+  asking(id: JsonRpcId): boolean;
   /** Relays a backend's request to this client; its answer is the outcome. */
   relay(
     request: JsonRpcRequest,

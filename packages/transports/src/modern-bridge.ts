@@ -26,7 +26,7 @@ import {
   stripEnvelope,
 } from '@switchyard/protocol';
 import type { FrontSession, OpenSession } from './front-session.js';
-import { isRetry } from './internal/modern-answers.js';
+import { isRetry, withoutRetryKeys } from './internal/modern-answers.js';
 import { ModernCalls } from './internal/modern-calls.js';
 import { refuseRequest, routeLog } from './internal/modern-drops.js';
 import type { InternalSession, ModernCall, ModernDrop } from './internal/modern-session.js';
@@ -133,6 +133,12 @@ export class ModernBridge {
   /** Answers one modern request by way of the internal session of its principal and profile. */
   async request(call: ModernCall): Promise<JsonRpcResponse> {
     if (isRetry(call.request.params)) return this.calls.resume(call);
+    // Responses without the state they answer belong to no round: served as a new request,
+    // whose backend asks again (MCP 2026-07-28, Basic: Multi Round-Trip Requests).
+    if (isJsonObject(call.request.params) && 'inputResponses' in call.request.params) {
+      const params = withoutRetryKeys(call.request.params);
+      call = { ...call, request: { ...call.request, ...(params === undefined ? {} : { params }) } };
+    }
     const capabilities = relayedCapabilities(call.envelope.capabilities);
     const key = `${call.principal ?? ''}\n${stableJson(capabilities)}`;
     let session = this.sessions.get(key);

@@ -126,24 +126,20 @@ export class PendingCall {
 
   /**
    * The retry's `inputResponses` answer the requests of the last round, each translated back to
-   * a legacy result; a request without a response, or with one that is not a result object, gets
-   * an error (docs/protocol-versions.md).
+   * a legacy result; a response that is not a result object gets the backend an error. A request
+   * the retry left unanswered stays open and is asked again in the next round, as a server
+   * SHOULD (MCP 2026-07-28, Basic: Multi Round-Trip Requests; docs/protocol-versions.md).
    */
   respond(inputResponses: unknown): void {
     const responses = isJsonObject(inputResponses) ? inputResponses : {};
-    for (const [key, ask] of this.issued) {
-      const result = key in responses ? inputResponseOf(responses[key]) : undefined;
+    for (const [key, ask] of [...this.issued]) {
+      if (!(key in responses)) continue;
+      this.issued.delete(key);
+      const result = inputResponseOf(responses[key]);
       if (result && ask.request)
         this.backend?.answer({ jsonrpc: '2.0', id: ask.request.id, result });
-      else if (!result)
-        this.refuse(
-          ask,
-          key in responses
-            ? `the client's response for "${key}" is not a result`
-            : `the client sent no response for "${key}"`,
-        );
+      else if (!result) this.refuse(ask, `the client's response for "${key}" is not a result`);
     }
-    this.issued.clear();
   }
 
   /**

@@ -12,9 +12,12 @@ import {
 } from '@switchyard/protocol';
 import type { Turn } from './input-rounds.js';
 
-/** Whether modern request params are a retry of an MRTR round (MCP 2026-07-28, Basic: MRTR). */
+/**
+ * Whether modern request params are a retry of an MRTR round (MCP 2026-07-28, Basic: MRTR): the
+ * proxy issues a `requestState` with every round, so a retry echoes one.
+ */
 export function isRetry(params: unknown): boolean {
-  return isJsonObject(params) && ('requestState' in params || 'inputResponses' in params);
+  return isJsonObject(params) && 'requestState' in params;
 }
 
 /** A retry's params as the original request had them, to send to the backend again. */

@@ -240,7 +240,7 @@ describe('MRTR over a legacy backend', () => {
     });
   });
 
-  it('refuses a tampered state, another principal’s, another request’s, and responses without a state', async () => {
+  it('refuses a tampered state, another principal’s and another request’s', async () => {
     const t = setup();
     const { state } = stateOf(
       await t.bridge.request({ request: call(1, 'ask'), envelope, principal: 'a' }),
@@ -256,13 +256,11 @@ describe('MRTR over a legacy backend', () => {
       retry(2, { inputResponses, requestState: forged }, 'b'),
       retry(3, { inputResponses, requestState: state }, 'b'),
       retry(4, { inputResponses, requestState: state }, 'a', 'other'),
-      retry(5, { inputResponses }, 'a'),
     ]);
     expect(reasons.map((r) => ('error' in r ? [r.error.code, r.error.data] : r))).toEqual([
       [-32602, { reason: 'tampered' }],
       [-32602, { reason: 'another_principal' }],
       [-32602, { reason: 'digest_mismatch' }],
-      [-32602, { reason: 'missing' }],
     ]);
     expect(reasons[1]).toMatchObject({
       error: { message: expect.stringContaining('another principal') },
@@ -298,22 +296,46 @@ describe('MRTR over a legacy backend', () => {
     expect(late).toMatchObject({ error: { code: -32602, data: { reason: 'expired' } } });
   });
 
-  it('answers a request the retry has no response for with an error', async () => {
+  it('asks again for a request the retry has no response for', async () => {
     const t = setup();
     const { state } = stateOf(await t.bridge.request({ request: call(1, 'both'), envelope }));
+    const again = stateOf(
+      await t.bridge.request({
+        request: call(2, 'both', {
+          inputResponses: { 'elicitation-1': accepted },
+          requestState: state,
+        }),
+        envelope,
+      }),
+    );
+    expect(again.keys).toEqual(['sampling-2']);
+    expect(t.handled).toContainEqual({ jsonrpc: '2.0', id: 'b-1', result: accepted });
     const final = await t.bridge.request({
-      request: call(2, 'both', {
-        inputResponses: { 'elicitation-1': accepted },
-        requestState: state,
+      request: call(3, 'both', {
+        inputResponses: { 'sampling-2': sampled },
+        requestState: again.state,
       }),
       envelope,
     });
-    expect(t.handled).toContainEqual({
-      jsonrpc: '2.0',
-      id: 'b-2',
-      error: expect.objectContaining({
-        message: expect.stringContaining('no response for "sampling-2"'),
+    expect(resultOf(final).resultType).toBe('complete');
+  });
+
+  it('serves responses that come without a state as a new request, which is asked again', async () => {
+    const t = setup();
+    await t.bridge.request({ request: call(1, 'ask'), envelope });
+    const fresh = stateOf(
+      await t.bridge.request({
+        request: call(2, 'ask', { inputResponses: { 'elicitation-1': accepted } }),
+        envelope,
       }),
+    );
+    expect(fresh.keys).toEqual(['elicitation-1']);
+    const final = await t.bridge.request({
+      request: call(3, 'ask', {
+        inputResponses: { 'elicitation-1': accepted },
+        requestState: fresh.state,
+      }),
+      envelope,
     });
     expect(resultOf(final).resultType).toBe('complete');
   });
