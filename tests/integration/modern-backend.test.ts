@@ -348,7 +348,12 @@ describe('a legacy stdio server that exits on the era probe', () => {
       return entry?.state === 'running' && entry.session?.closed === undefined;
     }, 'strict running');
     expect(backends.eraOf('strict')).toBe('legacy');
-    const methods = readFileSync(record, 'utf8').trim().split('\n');
+    // The server records `notifications/initialized` when it reads it, which may be after the
+    // proxy counts it running.
+    const methods = await until(() => {
+      const lines = readFileSync(record, 'utf8').trim().split('\n');
+      return lines.length >= 3 && lines;
+    }, 'the handshake to be recorded');
     expect(methods.slice(0, 3)).toEqual([
       'server/discover',
       'initialize',
