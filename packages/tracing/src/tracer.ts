@@ -1,5 +1,6 @@
 import type { Clock } from '@switchyard/protocol';
 import { LruCache } from './internal/lru.js';
+import { createMessageRecorder } from './internal/messages.js';
 import { ResponseBook } from './internal/response-book.js';
 import { traceIdOf } from './internal/sqlite-rows.js';
 import { UnitIndex } from './internal/unit-index.js';
@@ -138,44 +139,7 @@ export function createTracer(options: TracerOptions): Tracer {
 
   return {
     capture,
-    recordMessage(sessionId, hop, direction, message, server) {
-      let json: string | undefined;
-      try {
-        // Redacted and snapshotted as text now: the caller may change the object later.
-        json = JSON.stringify(redact(message));
-      } catch (error) {
-        queue.fail(error, 1);
-        return;
-      }
-      const at = clock.now();
-      const write = { sessionId, at, hop, direction, server: server ?? null, json: json ?? 'null' };
-      queue.push({ type: 'message', ...write });
-    },
-    recordExchange(e) {
-      let texts: string[];
-      try {
-        // Redacted and snapshotted as text now: the caller may change the objects later.
-        texts = [e.request, e.forwarded, e.answer, e.reply].map(
-          (m) => JSON.stringify(redact(m)) ?? 'null',
-        );
-      } catch (error) {
-        queue.fail(error, 1);
-        return;
-      }
-      const [request = 'null', forwarded = 'null', answer = 'null', reply = 'null'] = texts;
-      const { sessionId, server, requestedAt, answeredAt } = e;
-      queue.push({
-        type: 'exchange',
-        sessionId,
-        server,
-        requestedAt,
-        answeredAt,
-        request,
-        forwarded,
-        answer,
-        reply,
-      });
-    },
+    ...createMessageRecorder(queue, clock, redact),
     closeResponse(sessionId) {
       const r = book.openOf(sessionId);
       if (!r) return undefined;
