@@ -92,8 +92,30 @@ export function inputRequestOf(
 ): JsonObject | undefined {
   if (!(method in INPUT_REQUEST_CAPABILITY)) return undefined;
   if (params === undefined) return { method };
-  const { elicitationId: _dropped, ...rest } = params;
-  return { method, params: method === 'elicitation/create' ? rest : params };
+  const { elicitationId: _dropped, ...rest } = withoutInputKey(params);
+  return { method, params: method === 'elicitation/create' ? rest : withoutInputKey(params) };
+}
+
+/**
+ * The `_meta` key under which the proxy carries the key a modern backend gave an input request
+ * while it travels as a legacy request, so a modern client is asked under the backend's own key
+ * (docs/protocol-versions.md, "The modern era (2026-07-28)").
+ */
+export const INPUT_KEY_META = 'switchyard/inputKey';
+
+/** The backend's key of an input request travelling as a legacy request, if it has one. */
+export function inputKeyOf(params: JsonObject | undefined): string | undefined {
+  const meta = params?._meta;
+  const key = isJsonObject(meta) ? meta[INPUT_KEY_META] : undefined;
+  return typeof key === 'string' ? key : undefined;
+}
+
+/** Request params without the proxy's input key (and without `_meta` if nothing else is in it). */
+function withoutInputKey(params: JsonObject): JsonObject {
+  if (!isJsonObject(params._meta) || !(INPUT_KEY_META in params._meta)) return params;
+  const { [INPUT_KEY_META]: _key, ...meta } = params._meta;
+  const { _meta: _old, ...rest } = params;
+  return Object.keys(meta).length > 0 ? { ...rest, _meta: meta } : rest;
 }
 
 /**

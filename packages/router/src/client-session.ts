@@ -31,27 +31,7 @@ import type {
 import { hopBetween } from './forward.js';
 import { failed, type Outcome, statusOf } from './outcome.js';
 import { createTokenBucket, type TokenBucket } from './rate-limit.js';
-
-/** Backend-to-client requests the proxy relays, and the client capability each needs. */
-const RELAYED_CAPABILITY: Readonly<Record<string, string>> = {
-  'sampling/createMessage': 'sampling',
-  'elicitation/create': 'elicitation',
-  'roots/list': 'roots',
-};
-
-/**
- * The client capabilities a private backend session is given: those of its client that the proxy
- * relays, so the backend asks for exactly what this client can answer (docs/architecture.md,
- * "Backend sessions per client").
- */
-function relayable(capabilities: JsonObject): JsonObject {
-  const out: JsonObject = {};
-  for (const key of Object.values(RELAYED_CAPABILITY)) {
-    const value = capabilities[key];
-    if (isJsonObject(value)) out[key] = value;
-  }
-  return out;
-}
+import { RELAYED_CAPABILITY, relayable } from './relayed-capabilities.js';
 
 interface OwnSession {
   opening: Promise<BackendSession>;
@@ -85,10 +65,12 @@ export class ClientSession implements SessionEndpoint, SessionView {
   initialized = false;
   private readonly inflight = new Map<JsonRpcId, { session: BackendSession; id: number }>();
   private open = true;
-  /** Backend requests relayed to this client, by the id the proxy gave them. */
-  private readonly relayed = new Map<JsonRpcId, (outcome: Outcome) => void>();
-  /** How many relayed requests are unanswered, by the client request they belong to. */
-  private readonly asked = new Map<JsonRpcId, number>();
+  /** Backend requests relayed to this client, by the id the proxy gave them: the client request
+   * each belongs to, and where its answer goes. */
+  private readonly relayed = new Map<
+    JsonRpcId,
+    { related: JsonRpcId | undefined; settle: (outcome: Outcome) => void }
+  >();
   private relayCount = 0;
   /** Requests of this session being handled, by client id. */
   private readonly handling = new Map<JsonRpcId, Handling>();
@@ -136,7 +118,7 @@ export class ClientSession implements SessionEndpoint, SessionView {
   }
 
   asking(id: JsonRpcId): boolean {
-    return this.asked.has(id);
+    return [...this.relayed.values()].some((relay) => relay.related === id);
   }
 
   /**
@@ -175,20 +157,14 @@ export class ClientSession implements SessionEndpoint, SessionView {
     if (translated.params?.mode === 'url' && typeof elicitationId === 'string')
       this.context.audience.asked(elicitationId, this);
     const id = `switchyard-${++this.relayCount}`;
-    if (related !== undefined) this.asked.set(related, (this.asked.get(related) ?? 0) + 1);
     const outcome = await new Promise<Outcome>((resolve) => {
-      this.relayed.set(id, resolve);
+      this.relayed.set(id, { related, settle: resolve });
       const outgoing: JsonRpcRequest =
         translated.params === undefined
           ? { jsonrpc: '2.0', id, method: request.method }
           : { jsonrpc: '2.0', id, method: request.method, params: translated.params };
       this.sink(outgoing, related);
     });
-    if (related !== undefined) {
-      const left = (this.asked.get(related) ?? 1) - 1;
-      if (left > 0) this.asked.set(related, left);
-      else this.asked.delete(related);
-    }
     if (outcome.kind !== 'result') return outcome;
     const toBackend = hopBetween(report, this.clientRevision, backend.revision);
     return { kind: 'result', result: translateResult(request.method, outcome.result, toBackend) };
@@ -231,8 +207,8 @@ export class ClientSession implements SessionEndpoint, SessionView {
     this.inflight.clear();
     for (const handling of this.handling.values()) handling.withdraw?.();
     this.context.audience.forget(this);
-    for (const waiting of this.relayed.values()) {
-      waiting(failed('internal_error', 'The client session that was asked has closed'));
+    for (const { settle } of this.relayed.values()) {
+      settle(failed('internal_error', 'The client session that was asked has closed'));
     }
     this.relayed.clear();
     this.signalInitialized();
@@ -320,7 +296,7 @@ export class ClientSession implements SessionEndpoint, SessionView {
     const waiting = this.relayed.get(message.id);
     if (!waiting) return;
     this.relayed.delete(message.id);
-    waiting(
+    waiting.settle(
       isFailure(message)
         ? { kind: 'error', error: message.error }
         : { kind: 'result', result: message.result },

@@ -1,7 +1,9 @@
 import {
+  INPUT_KEY_META,
   type InputRequest,
   inputRequestsOf,
   isInputRequired,
+  isJsonObject,
   type JsonObject,
   type JsonRpcRequest,
   legacyError,
@@ -93,10 +95,15 @@ async function collect(
   });
   const asked = Promise.all(
     requests.map(async ({ key, method, params }) => {
-      const request: JsonRpcRequest =
-        params === undefined
-          ? { jsonrpc: '2.0', id: key, method }
-          : { jsonrpc: '2.0', id: key, method, params };
+      // The backend's key rides along, so a modern client is asked under it (the proxy's
+      // modern front reads it back); the client's answer comes back under the same key here.
+      const meta = { ...(isJsonObject(params?._meta) ? params._meta : {}), [INPUT_KEY_META]: key };
+      const request: JsonRpcRequest = {
+        jsonrpc: '2.0',
+        id: key,
+        method,
+        params: { ...params, _meta: meta },
+      };
       return { key, outcome: await ask(request) };
     }),
   );

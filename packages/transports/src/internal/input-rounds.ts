@@ -4,6 +4,7 @@ import {
   decodeRequestState,
   encodeRequestState,
   failure,
+  inputKeyOf,
   inputRequestOf,
   inputResponseOf,
   isJsonObject,
@@ -90,7 +91,13 @@ export class PendingCall {
   ask(request: JsonRpcRequest): void {
     const prefix = KEY_PREFIX[request.method] ?? 'input';
     const input = inputRequestOf(request.method, request.params) ?? { method: request.method };
-    this.asks.set(`${prefix}-${++this.keys}`, { request, input });
+    // A modern backend's own key, when the request came from one and the key is free here.
+    const named = inputKeyOf(request.params);
+    const key =
+      named !== undefined && !this.asks.has(named) && !this.issued.has(named)
+        ? named
+        : `${prefix}-${++this.keys}`;
+    this.asks.set(key, { request, input });
     this.schedule();
   }
 
