@@ -281,7 +281,7 @@ describe('parseConfig: Switchyard dialect', () => {
         headersTimeoutMs: 10000,
         requestBodyTimeoutMs: 30000,
         maxConnections: 10000,
-        connectionPoolSize: 10,
+        connectionPoolSize: 100,
         maxRequestTimeoutMs: 600000,
         apiKeys: [],
         allowedOrigins: [],

@@ -18,7 +18,7 @@ export const DEFAULTS = {
     headersTimeoutMs: 10_000,
     requestBodyTimeoutMs: 30_000,
     maxConnections: 10_000,
-    connectionPoolSize: 10,
+    connectionPoolSize: 100,
     apiKeys: [] as string[],
     allowedOrigins: [] as string[],
     allowUnauthenticated: false,
