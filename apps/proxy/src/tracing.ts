@@ -1,6 +1,6 @@
 import type { Logger, SecretSet } from '@switchyard/logging';
 import type { Clock, JsonObject } from '@switchyard/protocol';
-import type { ExchangeEvent, ExchangeHandle, ExchangeTap } from '@switchyard/router';
+import type { ExchangeEvent, ExchangeHandle, ExchangeTap, Outcome } from '@switchyard/router';
 import {
   type CaptureInput,
   createTracer,
@@ -54,6 +54,47 @@ const metaOf = (params: JsonObject | undefined): JsonObject | undefined => {
 };
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
+/** An exchange that ended, as the tap saw it, until its messages are recorded. */
+interface Ended {
+  event: ExchangeEvent;
+  sessionId: string;
+  requestedAt: number;
+  answeredAt: number;
+  outcome: Outcome;
+  /** What the client got, before the ids were added to its `_meta`. */
+  result: JsonObject | undefined;
+  meta: JsonObject | undefined;
+}
+
+/** The four messages of an exchange on both hops, as they crossed. */
+function messagesOf(e: Ended): ExchangeMessages {
+  const { server, method, requestId, params, clientParams } = e.event;
+  const { outcome, result, meta } = e;
+  const answer =
+    outcome.kind === 'result'
+      ? { result: outcome.result }
+      : outcome.kind === 'error'
+        ? { error: outcome.error }
+        : { cancelled: true };
+  const reply = result
+    ? {
+        jsonrpc: '2.0',
+        id: requestId,
+        result: meta ? { ...result, _meta: { ...metaOf(result), ...meta } } : result,
+      }
+    : { jsonrpc: '2.0', id: requestId, ...answer };
+  return {
+    sessionId: e.sessionId,
+    server,
+    requestedAt: e.requestedAt,
+    answeredAt: e.answeredAt,
+    request: { jsonrpc: '2.0', id: requestId, method, params: clientParams ?? {} },
+    forwarded: { jsonrpc: '2.0', method, params },
+    answer,
+    reply,
+  };
+}
+
 /**
  * Context tracing in the proxy (docs/tracing.md): the store, the tracer and the exchange tap that
  * feeds it. Writes go to the store in batches off the request path; a store that cannot write
@@ -77,16 +118,13 @@ export function openTracing(
     retention: { maxAgeDays: settings.retentionDays, maxSizeBytes: settings.maxSizeBytes },
     cacheSize: settings.cacheSize,
   });
-  // An exchange's four hop messages are recorded together after the turn that answers the client,
-  // so that serialising them is off the exchange's path. The router never changes a message it has
-  // handed on, so recording a moment later keeps what was sent.
-  const later: ExchangeMessages[] = [];
+  // An exchange's four hop messages are recorded together after the turn that answers the client:
+  // building and serialising them is off the exchange's path (docs/tracing.md, "Export and
+  // replay"). The router never changes a message it has handed on, so recording a moment later
+  // keeps what was sent.
+  const later: Ended[] = [];
   const runLater = () => {
-    for (const exchange of later.splice(0)) tracer.recordExchange(exchange);
-  };
-  const record = (exchange: ExchangeMessages) => {
-    if (later.length === 0) setImmediate(runLater);
-    later.push(exchange);
+    for (const ended of later.splice(0)) tracer.recordExchange(messagesOf(ended));
   };
   // Router session labels restart at 1 with the process; the boot time keeps them apart.
   const boot = Math.floor(deps.clock.now()).toString(36);
@@ -98,34 +136,20 @@ export function openTracing(
     const requestedAt = deps.clock.now();
     return {
       done(outcome, result) {
-        const { server, method, requestId, params } = event;
         const sessionId = sessionIdOf(event.session.id);
-        const answer =
-          outcome.kind === 'result'
-            ? { result: outcome.result }
-            : outcome.kind === 'error'
-              ? { error: outcome.error }
-              : { cancelled: true };
         let meta: JsonObject | undefined;
         if (result && result.isError !== true) {
           meta = { [TRACE_META_KEY]: capture(event, kind, sessionId, result) };
         }
-        const reply = result
-          ? {
-              jsonrpc: '2.0',
-              id: requestId,
-              result: meta ? { ...result, _meta: { ...metaOf(result), ...meta } } : result,
-            }
-          : { jsonrpc: '2.0', id: requestId, ...answer };
-        record({
+        if (later.length === 0) setImmediate(runLater);
+        later.push({
+          event,
           sessionId,
-          server,
           requestedAt,
           answeredAt: deps.clock.now(),
-          request: { jsonrpc: '2.0', id: requestId, method, params: event.clientParams ?? {} },
-          forwarded: { jsonrpc: '2.0', method, params },
-          answer,
-          reply,
+          outcome,
+          result,
+          meta,
         });
         return meta;
       },
@@ -141,8 +165,11 @@ export function openTracing(
   ): JsonObject => {
     const { server, requestId, params } = event;
     const clientMeta = metaOf(event.clientParams);
-    const toolCallId =
-      clientMeta && TOOL_CALL_ID_KEYS.map((key) => text(clientMeta[key])).find(Boolean);
+    let toolCallId: string | undefined;
+    for (const key of clientMeta ? TOOL_CALL_ID_KEYS : []) {
+      toolCallId = text(clientMeta?.[key]) || undefined;
+      if (toolCallId) break;
+    }
     const traceparent = text(clientMeta?.traceparent);
     const captured = tracer.capture({
       sessionId,
