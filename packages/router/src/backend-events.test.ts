@@ -271,6 +271,23 @@ describe('backend requests to clients', () => {
     expect(asked(first)).toHaveLength(1);
   });
 
+  it('sends the requests a backend sends together to the same call', async () => {
+    const h = await createHarness([
+      { name: 'alpha', answerUnhandled: false, handlers: { 'tools/list': toolsNamed('x') } },
+    ]);
+    const held = await sampler(h);
+    await until(() => h.backend('alpha').transport.requests('tools/call').length === 1);
+    void h.hub.request(h.backend('alpha').session, sampling(1));
+    await until(() => asked(held).length === 1);
+    const batching = await sampler(h);
+    await until(() => h.backend('alpha').transport.requests('tools/call').length === 2);
+    // Three requests in one turn (a tool asking for several inputs at once): once the first is
+    // out, both calls are being asked, and the other two follow the first.
+    for (const id of [2, 3, 4]) void h.hub.request(h.backend('alpha').session, sampling(id));
+    await until(() => asked(batching).length === 3, 'the batch at one client');
+    expect(asked(held)).toHaveLength(1);
+  });
+
   it('refuses when several clients wait on a shared backend and none is being asked', async () => {
     const h = await createHarness([
       { name: 'alpha', answerUnhandled: false, handlers: { 'tools/list': toolsNamed('x') } },

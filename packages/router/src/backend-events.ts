@@ -62,6 +62,8 @@ export function createBackendEvents(
    * client that was asked, and to no other (MCP 2025-11-25, Client Features: Elicitation).
    */
   const elicitations = new Map<string, SessionEndpoint>();
+  /** Where a backend's request went in the current turn, so the rest of its batch follows. */
+  const turnTarget = new Map<BackendSession, { client: SessionEndpoint; id: JsonRpcId }>();
   let pendingChanges = new Set<string>();
   let debounce: unknown;
 
@@ -157,6 +159,11 @@ export function createBackendEvents(
       for (const client of options.sessions()) {
         for (const id of client.waitingOn(backend)) waiting.push({ client, id });
       }
+      // Requests a backend sends together (in one turn) belong to one call: they follow the
+      // first, whose client is now being asked (a tool asking for several inputs at once).
+      const together = turnTarget.get(backend);
+      if (together && waiting.some((w) => w.client === together.client && w.id === together.id))
+        return together.client.relay(request, together.id, backend);
       // A call whose client is being asked something waits for that answer; the backend's next
       // request belongs to a call that is not (a modern client may never retry an MRTR round, and
       // its call must not make the shared backend's other calls unanswerable).
@@ -172,6 +179,10 @@ export function createBackendEvents(
           ),
         );
       }
+      turnTarget.set(backend, last);
+      setImmediate(() => {
+        if (turnTarget.get(backend) === last) turnTarget.delete(backend);
+      });
       return last.client.relay(request, last.id, backend);
     },
     changed(backend) {

@@ -133,9 +133,13 @@ export class ModernBridge {
   /** Answers one modern request by way of the internal session of its principal and profile. */
   async request(call: ModernCall): Promise<JsonRpcResponse> {
     if (isRetry(call.request.params)) return this.calls.resume(call);
-    // Responses without the state they answer belong to no round: served as a new request,
-    // whose backend asks again (MCP 2026-07-28, Basic: Multi Round-Trip Requests).
+    // Responses without a state belong to no round: the request is served anew, and they answer
+    // the backend's requests whose keys they name; the rest are asked (MCP 2026-07-28, Basic:
+    // Multi Round-Trip Requests: a server ignores what it does not recognise).
+    let given: JsonObject | undefined;
     if (isJsonObject(call.request.params) && 'inputResponses' in call.request.params) {
+      const responses = call.request.params.inputResponses;
+      given = isJsonObject(responses) ? responses : undefined;
       const params = withoutRetryKeys(call.request.params);
       call = { ...call, request: { ...call.request, ...(params === undefined ? {} : { params }) } };
     }
@@ -159,7 +163,7 @@ export class ModernBridge {
     const message = { method: request.method, ...(params === undefined ? {} : { params }) };
     if (MRTR_METHODS.includes(request.method)) {
       const id = `modern-${++this.sequence}`;
-      return this.calls.start(call, session, id, message, serverInfo);
+      return this.calls.start(call, session, id, message, serverInfo, given);
     }
     const answer = await this.exchange(session, message, call);
     if (session.waiting.size === 0) this.idle(session);

@@ -69,6 +69,8 @@ export class PendingCall {
   private expiry: unknown;
   private keys = 0;
   private ended = false;
+  /** Responses the first request came with, not yet used (see {@link given}). */
+  private readonly upfront = new Map<string, unknown>();
 
   constructor(
     private readonly rounds: InputRounds,
@@ -87,6 +89,11 @@ export class PendingCall {
     return this.backend === undefined;
   }
 
+  /** Responses given up front, by key: a backend request under one of these keys is answered. */
+  given(responses: JsonObject): void {
+    for (const [key, value] of Object.entries(responses)) this.upfront.set(key, value);
+  }
+
   /** A backend request related to this call: put to the client at the end of this turn. */
   ask(request: JsonRpcRequest): void {
     const prefix = KEY_PREFIX[request.method] ?? 'input';
@@ -97,6 +104,12 @@ export class PendingCall {
       named !== undefined && !this.asks.has(named) && !this.issued.has(named)
         ? named
         : `${prefix}-${++this.keys}`;
+    const answered = this.upfront.has(key) ? inputResponseOf(this.upfront.get(key)) : undefined;
+    this.upfront.delete(key);
+    if (answered) {
+      this.backend?.answer({ jsonrpc: '2.0', id: request.id, result: answered });
+      return;
+    }
     this.asks.set(key, { request, input });
     this.schedule();
   }

@@ -320,12 +320,24 @@ describe('MRTR over a legacy backend', () => {
     expect(resultOf(final).resultType).toBe('complete');
   });
 
-  it('serves responses that come without a state as a new request, which is asked again', async () => {
+  it('answers the backend from responses given up front under its key, and ignores the rest', async () => {
+    const t = setup();
+    const final = await t.bridge.request({
+      request: call(1, 'ask', {
+        inputResponses: { 'elicitation-1': accepted, unknown_extra_key: { action: 'decline' } },
+      }),
+      envelope,
+    });
+    expect(resultOf(final).resultType).toBe('complete');
+    expect(t.handled).toContainEqual({ jsonrpc: '2.0', id: 'b-1', result: accepted });
+  });
+
+  it('asks for what responses given without a state do not answer', async () => {
     const t = setup();
     await t.bridge.request({ request: call(1, 'ask'), envelope });
     const fresh = stateOf(
       await t.bridge.request({
-        request: call(2, 'ask', { inputResponses: { 'elicitation-1': accepted } }),
+        request: call(2, 'ask', { inputResponses: { wrong_key: accepted } }),
         envelope,
       }),
     );

@@ -52,6 +52,8 @@ export class ModernCalls {
     id: string,
     message: Omit<JsonRpcRequest, 'jsonrpc' | 'id'>,
     serverInfo: JsonObject,
+    /** Responses the request came with: they answer the backend's requests of those keys. */
+    given?: JsonObject,
   ): Promise<JsonRpcResponse> {
     const { request } = call;
     const pending = this.rounds.open(call.principal ?? '', request.method, request.params, {
@@ -66,6 +68,7 @@ export class ModernCalls {
         this.options.quiet(session);
       },
     });
+    if (given) pending.given(given);
     session.waiting.set(id, {
       clientId: request.id,
       settle: (answer) => pending.finish(answer),
