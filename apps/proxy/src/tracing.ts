@@ -117,6 +117,8 @@ export function openTracing(
     redact: (value) => deps.secrets.redactValue(value),
     retention: { maxAgeDays: settings.retentionDays, maxSizeBytes: settings.maxSizeBytes },
     cacheSize: settings.cacheSize,
+    // A capture's writes are queued after the turn that answers the client, like its messages.
+    defer: (run) => setImmediate(run),
   });
   // An exchange's four hop messages are recorded together after the turn that answers the client:
   // building and serialising them is off the exchange's path (docs/tracing.md, "Export and

@@ -41,6 +41,25 @@ describe('capture', () => {
     expect(tracer.queries.unit(a.unitId)?.seenCount).toBe(2);
   });
 
+  it('queues the writes of a deferred capture when run, or before any read or other write', () => {
+    const runs: Array<() => void> = [];
+    const { tracer } = setup({ defer: (run) => runs.push(run) });
+    const a = tracer.capture(call());
+    const b = tracer.capture(call({ content: text('dirty') }));
+    expect(b.version).toBe(2);
+    expect(runs).toHaveLength(1);
+    // Only the response row, opened by the first capture, is queued yet.
+    expect(tracer.stats().queued).toBe(1);
+    // A read drains first: the units and the capture rows are there.
+    expect(tracer.queries.unit(b.unitId)?.previousVersionId).toBe(a.unitId);
+    expect(tracer.queries.sessionTimeline('s1').map((c) => c.unitId)).toEqual([a.unitId, b.unitId]);
+    runs[0]?.();
+    const c = tracer.capture(call({ content: text('clean again') }));
+    // Closing the response queues its lineage after the captures it refers to.
+    expect(tracer.closeResponse('s1')).toBe(c.responseId);
+    expect(tracer.queries.response(c.responseId)?.contexts).toHaveLength(3);
+  });
+
   it('ignores top-level _meta when deciding whether content is the same', () => {
     const { tracer } = setup();
     const a = tracer.capture(call());

@@ -29,6 +29,12 @@ export interface TracerOptions {
   retention?: { maxAgeDays: number; maxSizeBytes?: number };
   /** Entries of the read cache; default 1000. */
   cacheSize?: number;
+  /**
+   * Runs `run` soon, off the caller's path (the proxy: after the turn that answers the client);
+   * a capture's writes are queued then. Its ids are computed at once either way. Default: the
+   * writes are queued at once.
+   */
+  defer?: (run: () => void) => void;
 }
 
 const HOUR_MS = 3_600_000;
@@ -44,7 +50,20 @@ export function createTracer(options: TracerOptions): Tracer {
   const factors = checkWeights(options.weights ?? DEFAULT_WEIGHTS);
   const redact = options.redact ?? ((value: unknown) => value);
   const cache = new LruCache<unknown>(options.cacheSize ?? 1000);
+  // A capture's writes wait for `options.defer` (the proxy: until the answer has gone out); any
+  // other write, and every batch sent, takes them first, so their order and every read hold.
+  const deferred: Array<() => void> = [];
+  const runDeferred = () => {
+    if (deferred.length === 0) return;
+    for (const task of deferred.splice(0)) task();
+  };
+  const later = (task: () => void) => {
+    if (!options.defer) return task();
+    deferred.push(task);
+    if (deferred.length === 1) options.defer(runDeferred);
+  };
   const queue: WriteQueue = new WriteQueue({
+    drain: runDeferred,
     store,
     clock,
     intervalMs: options.flushIntervalMs ?? 200,
@@ -77,29 +96,32 @@ export function createTracer(options: TracerOptions): Tracer {
     const now = clock.now();
     const args = input.arguments === undefined ? undefined : redact(input.arguments);
     const { unit, write } = units.resolve(input, args, redact(input.content), now);
-    queue.push(write);
     const r = book.openFor(input.sessionId, input.principal ?? null, now);
     const requestId = input.requestId ?? null;
     const retrieval = input.retrieval ?? DEFAULT_RETRIEVAL[input.kind];
     book.add(r, unit.id, retrieval, requestId === null ? null : JSON.stringify(requestId), now);
     const traceId = traceIdOf(input.traceparent);
     if (traceId) book.noteTrace(traceId, r.id);
-    queue.push({
-      type: 'capture',
-      capture: {
-        sessionId: input.sessionId,
-        at: now,
-        requestId,
-        toolCallId: input.toolCallId ?? null,
-        traceparent: input.traceparent ?? null,
-        server: input.server,
-        kind: input.kind,
-        name: input.name,
-        unitId: unit.id,
-        responseId: r.id,
-      },
+    const responseId = r.id;
+    later(() => {
+      queue.push(write());
+      queue.push({
+        type: 'capture',
+        capture: {
+          sessionId: input.sessionId,
+          at: now,
+          requestId,
+          toolCallId: input.toolCallId ?? null,
+          traceparent: input.traceparent ?? null,
+          server: input.server,
+          kind: input.kind,
+          name: input.name,
+          unitId: unit.id,
+          responseId,
+        },
+      });
     });
-    return { responseId: r.id, unitId: unit.id, version: unit.version };
+    return { responseId, unitId: unit.id, version: unit.version };
   };
 
   /** Retention runs between batches: pending writes go first, and the unit index is reloaded. */

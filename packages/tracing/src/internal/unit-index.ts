@@ -55,21 +55,21 @@ export class UnitIndex {
   /**
    * The unit for this (already redacted) capture: the same one when this source returned this
    * content before, else a new unit, version 1 or the next version of the source's latest.
-   * Returns the write that records it.
+   * Returns how to make the write that records it (made later, off the request path).
    */
   resolve(
     input: CaptureInput,
     args: unknown,
     content: unknown,
     now: number,
-  ): { unit: UnitIndexEntry; write: TraceWrite } {
+  ): { unit: UnitIndexEntry; write: () => TraceWrite } {
     const argumentsHash = sha256(canonicalJson(args === undefined ? null : args));
     const canonical = canonicalJson(withoutMeta(content));
     const contentHash = sha256(canonical);
     const sourceKey = JSON.stringify([input.server, input.kind, input.name, argumentsHash]);
     const source = this.sources.get(sourceKey);
     const same = versionOf(source, contentHash);
-    if (same) return { unit: same, write: { type: 'seen', unitId: same.id, at: now } };
+    if (same) return { unit: same, write: () => ({ type: 'seen', unitId: same.id, at: now }) };
     const facts = contentFacts(input.kind, input.name, content);
     const previous = source?.latest;
     const id = `ctx_${timeOrderedUuid(now)}`;
@@ -87,29 +87,32 @@ export class UnitIndex {
       firstSeen: now,
     };
     this.add(unit);
-    // One literal with every member (not a spread of `unit`): V8 builds it on a fast path.
-    const stored: StoredUnit = {
-      id,
-      sourceKey,
-      type,
-      server,
-      kind,
-      name,
-      argumentsHash,
-      contentHash,
-      version,
-      previousVersionId: previous?.id ?? null,
-      sizeBytes: Buffer.byteLength(canonical),
-      tokens,
-      summary,
-      firstSeen: now,
-      lastSeen: now,
-      seenCount: 1,
-      score: 0,
-      scoreWeight: 0,
-      feedbackCount: 0,
+    const previousVersionId = previous?.id ?? null;
+    const write = (): TraceWrite => {
+      // One literal with every member (not a spread of `unit`): V8 builds it on a fast path.
+      const stored: StoredUnit = {
+        id,
+        sourceKey,
+        type,
+        server,
+        kind,
+        name,
+        argumentsHash,
+        contentHash,
+        version,
+        previousVersionId,
+        sizeBytes: Buffer.byteLength(canonical),
+        tokens,
+        summary,
+        firstSeen: now,
+        lastSeen: now,
+        seenCount: 1,
+        score: 0,
+        scoreWeight: 0,
+        feedbackCount: 0,
+      };
+      return { type: 'unit', unit: stored };
     };
-    const write: TraceWrite = { type: 'unit', unit: stored };
     return { unit, write };
   }
 

@@ -10,6 +10,8 @@ export interface WriteQueueOptions {
   onQueued(write: TraceWrite): void;
   /** Called as a batch goes to the store (the read cache drops its lists). */
   onSent(): void;
+  /** Queues writes held back (a capture's, see `TracerOptions.defer`) before any other. */
+  drain?(): void;
 }
 
 /** A batch of a store without `openBatch`: the writes are held and handed over together. */
@@ -47,6 +49,7 @@ export class WriteQueue {
   }
 
   push(write: TraceWrite): void {
+    this.options.drain?.();
     if (this.closed) {
       this.fail(new Error('The tracer is closed'), 1);
       return;
@@ -73,6 +76,7 @@ export class WriteQueue {
 
   /** Sends every queued write; resolves once the store has applied it and every earlier batch. */
   send(): Promise<void> {
+    this.options.drain?.();
     if (this.timer !== undefined) {
       this.options.clock.clearTimeout(this.timer);
       this.timer = undefined;
