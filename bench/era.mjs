@@ -9,20 +9,20 @@
 // - next to the same raw legacy client on server-everything's own Streamable HTTP (direct).
 // Bar: the modern client's p50 through the proxy is no slower than the legacy client's.
 
-import { performance } from 'node:perf_hooks';
 import {
   Client as ModernSdkClient,
   StreamableHTTPClientTransport as ModernSdkTransport,
 } from '@modelcontextprotocol/client';
 import { everythingHttp, httpClient, switchyardStdio } from './lib/targets.mjs';
 import {
+  closedLoopRate,
   fmt,
   median,
   quick,
   repeats,
   rotated,
+  sequentialRuns,
   startTracker,
-  summarize,
   table,
 } from './lib/util.mjs';
 
@@ -158,31 +158,6 @@ async function sdkModern(url, tool) {
   };
 }
 
-async function sequential(client, calls) {
-  const samples = new Array(calls);
-  for (let i = 0; i < calls; i++) {
-    const t = performance.now();
-    await client.call();
-    samples[i] = performance.now() - t;
-  }
-  return summarize(samples);
-}
-
-async function closedLoop(clients, ms) {
-  let done = 0;
-  const end = performance.now() + ms;
-  const t0 = performance.now();
-  await Promise.all(
-    clients.map(async (client) => {
-      while (performance.now() < end) {
-        await client.call();
-        done++;
-      }
-    }),
-  );
-  return done / ((performance.now() - t0) / 1000);
-}
-
 export async function run() {
   const { stops, started } = startTracker();
   try {
@@ -202,15 +177,23 @@ export async function run() {
         Array.from({ length: SESSIONS }, () => configurations[name]()),
       );
       stops.push(() => Promise.all(clients[name].map((c) => c.close())));
-      await sequential(clients[name][0], WARMUP);
-      await closedLoop(clients[name], RUN_MS / 2);
+      await sequentialRuns(clients[name][0].call, WARMUP);
+      await closedLoopRate(
+        clients[name].map((c) => c.call),
+        RUN_MS / 2,
+      );
     }
     const latency = Object.fromEntries(names.map((n) => [n, []]));
     const rps = Object.fromEntries(names.map((n) => [n, []]));
     for (let round = 0; round < repeats; round++) {
       for (const name of rotated(names, round)) {
-        latency[name].push(await sequential(clients[name][0], CALLS));
-        rps[name].push(await closedLoop(clients[name], RUN_MS));
+        latency[name].push(await sequentialRuns(clients[name][0].call, CALLS));
+        rps[name].push(
+          await closedLoopRate(
+            clients[name].map((c) => c.call),
+            RUN_MS,
+          ),
+        );
       }
     }
     const p50 = (name) => median(latency[name].map((x) => x.p50));

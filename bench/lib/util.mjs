@@ -152,3 +152,30 @@ export function startTracker() {
   };
   return { stops, started };
 }
+
+/** Times `calls` sequential runs of `once` (an async function); their latency summary, in ms. */
+export async function sequentialRuns(once, calls) {
+  const samples = new Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const t = performance.now();
+    await once();
+    samples[i] = performance.now() - t;
+  }
+  return summarize(samples);
+}
+
+/** Runs each of `workers` (async functions) in a closed loop for `ms`; completed runs per second. */
+export async function closedLoopRate(workers, ms) {
+  let done = 0;
+  const end = performance.now() + ms;
+  const t0 = performance.now();
+  await Promise.all(
+    workers.map(async (once) => {
+      while (performance.now() < end) {
+        await once();
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - t0) / 1000);
+}
