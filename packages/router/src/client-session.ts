@@ -1,6 +1,5 @@
 import {
   isFailure,
-  isJsonObject,
   isNotification,
   isRequest,
   type JsonObject,
