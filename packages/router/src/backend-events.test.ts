@@ -266,6 +266,7 @@ describe('backend requests to clients', () => {
     await until(() => asked(first).length === 1);
     const second = await sampler(h);
     await until(() => h.backend('alpha').transport.requests('tools/call').length === 2);
+    h.clock.advance(1000); // not part of the first request's batch
     void h.hub.request(h.backend('alpha').session, sampling(2));
     await until(() => asked(second).length === 1);
     expect(asked(first)).toHaveLength(1);
@@ -281,11 +282,32 @@ describe('backend requests to clients', () => {
     await until(() => asked(held).length === 1);
     const batching = await sampler(h);
     await until(() => h.backend('alpha').transport.requests('tools/call').length === 2);
-    // Three requests in one turn (a tool asking for several inputs at once): once the first is
-    // out, both calls are being asked, and the other two follow the first.
+    h.clock.advance(1000);
+    // Three requests at once (a tool asking for several inputs): once the first is out, both
+    // calls are being asked, and the other two follow the first.
     for (const id of [2, 3, 4]) void h.hub.request(h.backend('alpha').session, sampling(id));
     await until(() => asked(batching).length === 3, 'the batch at one client');
     expect(asked(held)).toHaveLength(1);
+  });
+
+  it("sends a backend's request right after an answer to the call that was answered", async () => {
+    const h = await createHarness([
+      { name: 'alpha', answerUnhandled: false, handlers: { 'tools/list': toolsNamed('x') } },
+    ]);
+    const stepping = await sampler(h);
+    await until(() => h.backend('alpha').transport.requests('tools/call').length === 1);
+    const answered = h.hub.request(h.backend('alpha').session, sampling(1));
+    await until(() => asked(stepping).length === 1);
+    const other = await sampler(h);
+    await until(() => h.backend('alpha').transport.requests('tools/call').length === 2);
+    h.clock.advance(1000);
+    const question = asked(stepping)[0]?.message as { id: string };
+    stepping.session.handle({ jsonrpc: '2.0', id: question.id, result: { role: 'assistant' } });
+    await answered;
+    // Both calls are free now: the next step of the call just answered goes to it.
+    void h.hub.request(h.backend('alpha').session, sampling(2));
+    await until(() => asked(stepping).length === 2, 'the next step at the answered call');
+    expect(asked(other)).toEqual([]);
   });
 
   it('refuses when several clients wait on a shared backend and none is being asked', async () => {

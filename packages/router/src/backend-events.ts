@@ -1,7 +1,6 @@
 import type { Logger } from '@switchyard/logging';
 import {
   type Clock,
-  type JsonRpcId,
   type JsonRpcNotification,
   type JsonRpcRequest,
   Method,
@@ -11,6 +10,7 @@ import type { Catalog } from './catalog.js';
 import type { Audience, SessionEndpoint } from './context.js';
 import type { BackendEntry } from './directory.js';
 import { failed, type Outcome } from './outcome.js';
+import { createRelayTargets, type Waiting } from './relay-target.js';
 
 const LIST_CHANGED = [
   Method.ToolsListChanged,
@@ -62,8 +62,7 @@ export function createBackendEvents(
    * client that was asked, and to no other (MCP 2025-11-25, Client Features: Elicitation).
    */
   const elicitations = new Map<string, SessionEndpoint>();
-  /** Where a backend's request went in the current turn, so the rest of its batch follows. */
-  const turnTarget = new Map<BackendSession, { client: SessionEndpoint; id: JsonRpcId }>();
+  const targets = createRelayTargets(clock);
   let pendingChanges = new Set<string>();
   let debounce: unknown;
 
@@ -155,23 +154,13 @@ export function createBackendEvents(
     covers: options.covers,
     notification: (backend, notification) => deliver(backend, notification, undefined),
     request(backend, request) {
-      const waiting: Array<{ client: SessionEndpoint; id: JsonRpcId }> = [];
+      const waiting: Waiting[] = [];
       for (const client of options.sessions()) {
         for (const id of client.waitingOn(backend)) waiting.push({ client, id });
       }
-      // Requests a backend sends together (in one turn) belong to one call: they follow the
-      // first, whose client is now being asked (a tool asking for several inputs at once).
-      const together = turnTarget.get(backend);
-      if (together && waiting.some((w) => w.client === together.client && w.id === together.id))
-        return together.client.relay(request, together.id, backend);
-      // A call whose client is being asked something waits for that answer; the backend's next
-      // request belongs to a call that is not (a modern client may never retry an MRTR round, and
-      // its call must not make the shared backend's other calls unanswerable).
-      const free = waiting.filter((w) => !w.client.asking(w.id));
-      const candidates = free.length > 0 ? free : waiting;
-      const last = candidates.at(-1);
-      if (!last) return undefined;
-      if (new Set(candidates.map((w) => w.client)).size > 1) {
+      const target = targets.pick(backend, waiting);
+      if (!target) return undefined;
+      if (target === 'ambiguous') {
         return Promise.resolve(
           failed(
             'internal_error',
@@ -179,11 +168,10 @@ export function createBackendEvents(
           ),
         );
       }
-      turnTarget.set(backend, last);
-      setImmediate(() => {
-        if (turnTarget.get(backend) === last) turnTarget.delete(backend);
+      return target.client.relay(request, target.id, backend).then((outcome) => {
+        targets.answered(backend, target);
+        return outcome;
       });
-      return last.client.relay(request, last.id, backend);
     },
     changed(backend) {
       if (backend) {

@@ -43,6 +43,11 @@ export interface ModernBridgeOptions {
    * backend call is cancelled when it runs out (default 5 min).
    */
   requestStateTtlMs?: number;
+  /**
+   * How long a legacy backend's requests during one call are collected into one
+   * `InputRequiredResult`, on `clock` (default 25 ms; 0 collects what arrives in one turn).
+   */
+  inputCollectMs?: number;
   /** Hears every backend message a modern client could not be given (for a metric and a log). */
   onDropped?: (drop: ModernDrop) => void;
 }
@@ -71,6 +76,7 @@ export class ModernBridge {
     this.calls = new ModernCalls({
       clock: options.clock,
       ttlMs: options.requestStateTtlMs ?? 5 * 60_000,
+      collectMs: options.inputCollectMs ?? 25,
       quiet: (session) => {
         if (session.waiting.size === 0) this.idle(session);
       },

@@ -201,11 +201,14 @@ export class PendingCall {
   private schedule(): void {
     if (!this.listener || this.flushing) return;
     this.flushing = true;
-    // Backend requests arriving together (in the same I/O turn) go out in one round.
-    setImmediate(() => {
+    // Backend requests sent together go out in one round; a pipe or socket may split a burst
+    // over several reads, so they are collected for a moment (`collectMs`, on the clock).
+    const flush = () => {
       this.flushing = false;
       if (this.listener && !this.final) this.flush();
-    });
+    };
+    if (this.rounds.collectMs > 0) this.rounds.clock.setTimeout(flush, this.rounds.collectMs);
+    else setImmediate(flush);
   }
 
   /** Puts the collected requests to the client: one `InputRequiredResult`, a fresh state. */
@@ -253,6 +256,8 @@ export class InputRounds {
   constructor(
     readonly clock: Clock,
     readonly ttlMs: number,
+    /** How long backend requests are collected into one round (0: what arrives in one turn). */
+    readonly collectMs: number,
   ) {}
 
   /** Keeps a new call pending for `principal`, for the request `method` + `params`. */

@@ -47,6 +47,18 @@ const TOOLS: Record<string, Tool> = {
     ]);
     return { content: [{ type: 'text', text: JSON.stringify(answers) }] };
   },
+  staggered: async (ask) => {
+    // Two requests a few reads apart, as a pipe may deliver a burst.
+    const first = ask('elicitation/create', {
+      message: 'Name?',
+      requestedSchema: { type: 'object' },
+    });
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    const second = ask('sampling/createMessage', { messages: [], maxTokens: 5 });
+    return {
+      content: [{ type: 'text', text: JSON.stringify(await Promise.all([first, second])) }],
+    };
+  },
   twice: async (ask) => {
     const first = await ask('roots/list');
     const second = await ask('sampling/createMessage', { messages: [], maxTokens: 5 });
@@ -61,7 +73,7 @@ const TOOLS: Record<string, Tool> = {
   },
 };
 
-function setup(options: { onDropped?: (drop: ModernDrop) => void } = {}) {
+function setup(options: { onDropped?: (drop: ModernDrop) => void; inputCollectMs?: number } = {}) {
   const clock = new ManualClock();
   const handled: JsonRpcMessage[] = [];
   const sinks: SessionSink[] = [];
@@ -73,6 +85,8 @@ function setup(options: { onDropped?: (drop: ModernDrop) => void } = {}) {
     clock,
     transport: 'streamable-http',
     requestStateTtlMs: TTL,
+    // The fake backend's requests arrive in one turn; the collection window has a test of its own.
+    inputCollectMs: options.inputCollectMs ?? 0,
     ...(options.onDropped ? { onDropped: options.onDropped } : {}),
     openSession: (sink): FrontSession => {
       sinks.push(sink);
@@ -214,6 +228,14 @@ describe('MRTR over a legacy backend', () => {
       envelope,
     });
     expect(resultOf(final).resultType).toBe('complete');
+  });
+
+  it('collects requests that arrive within the window, across reads, into one round', async () => {
+    const t = setup({ inputCollectMs: 25 });
+    const answer = t.bridge.request({ request: call(1, 'staggered'), envelope });
+    for (let i = 0; i < 10; i++) await flush();
+    t.clock.advance(25);
+    expect(stateOf(await answer).keys).toEqual(['elicitation-1', 'sampling-2']);
   });
 
   it('runs as many rounds as the backend asks, each state good once', async () => {

@@ -24,6 +24,8 @@ export interface ModernCallsOptions {
   clock: Clock;
   /** How long a `requestState` is good for (on `clock`). */
   ttlMs: number;
+  /** How long backend requests are collected into one round (on `clock`; 0: one turn). */
+  collectMs: number;
   /** A request goes quiet on its session (nothing in flight may let it idle). */
   quiet(session: InternalSession): void;
   /** Serves a request anew (the retry of a `-32042` sends the original again). */
@@ -42,7 +44,7 @@ export class ModernCalls {
   private readonly held = new WeakMap<PendingCall, Held>();
 
   constructor(private readonly options: ModernCallsOptions) {
-    this.rounds = new InputRounds(options.clock, options.ttlMs);
+    this.rounds = new InputRounds(options.clock, options.ttlMs, options.collectMs);
   }
 
   /** Sends the call as `id` on the session and serves its first turn. */
