@@ -87,6 +87,19 @@ function paramType(schema: JsonObject): ParamType | undefined {
  * `properties` alone. One bad declaration makes the whole tool invalid.
  */
 export function readParamHeaders(inputSchema: unknown): ParamHeaders {
+  // A tool's schema object is read once, not on every call of the tool.
+  if (typeof inputSchema !== 'object' || inputSchema === null) return readDeclarations(inputSchema);
+  let read = readCache.get(inputSchema);
+  if (!read) {
+    read = readDeclarations(inputSchema);
+    readCache.set(inputSchema, read);
+  }
+  return read;
+}
+
+const readCache = new WeakMap<object, ParamHeaders>();
+
+function readDeclarations(inputSchema: unknown): ParamHeaders {
   const found: Found[] = [];
   collect(inputSchema, [], found);
   const headers: ParamHeader[] = [];

@@ -75,7 +75,8 @@ export class PendingCall {
   constructor(
     private readonly rounds: InputRounds,
     readonly principal: string,
-    readonly digest: string,
+    /** The request's method and params, digested when the first state is issued. */
+    private readonly asked: { method: string; params: JsonObject | undefined },
     private readonly backend: BackendCall | undefined,
     /** Asked up front, for a `resend` call (the URL elicitations of a `-32042`). */
     preset: JsonObject[] = [],
@@ -83,6 +84,14 @@ export class PendingCall {
     for (const input of preset) {
       this.issued.set(`elicitation-${++this.keys}`, { request: undefined, input });
     }
+  }
+
+  private digested: string | undefined;
+
+  /** The digest of the request this call answers (computed once, only for calls that take input). */
+  get digest(): string {
+    this.digested ??= requestDigest(this.asked.method, this.asked.params);
+    return this.digested;
   }
 
   get resend(): boolean {
@@ -268,7 +277,7 @@ export class InputRounds {
     backend: BackendCall | undefined,
     preset?: JsonObject[],
   ): PendingCall {
-    const call = new PendingCall(this, principal, requestDigest(method, params), backend, preset);
+    const call = new PendingCall(this, principal, { method, params }, backend, preset);
     this.pending.set(call.handle, call);
     return call;
   }
