@@ -17,7 +17,8 @@ import {
   tempDir,
   withProxy,
 } from './helpers.js';
-import { createMessageValidator, formatIssue, type SchemaIssue } from './schema-validator.js';
+import { createMessageValidator, formatIssue } from './schema-validator.js';
+import { type Received, summarize, type TransportLike, tap } from './sdk-kits.js';
 
 /**
  * A modern (MCP 2026-07-28) front over legacy backends (docs/protocol-versions.md, "The modern era
@@ -30,29 +31,15 @@ import { createMessageValidator, formatIssue, type SchemaIssue } from './schema-
 const MODERN = '2026-07-28';
 const validator = createMessageValidator(MODERN);
 
-function tap<T extends Transport>(transport: T, issues: SchemaIssue[], received: unknown[]): T {
-  const methods = new Map<unknown, string>();
-  const send = transport.send.bind(transport);
-  transport.send = (message, options) => {
-    const m = message as { id?: unknown; method?: string };
-    if (m.id !== undefined && m.method) methods.set(m.id, m.method);
-    return send(message, options);
-  };
-  let inner: Transport['onmessage'];
-  Object.defineProperty(transport, 'onmessage', {
-    get: () => (inner ? receive : undefined),
-    set: (handler) => {
-      inner = handler;
-    },
-  });
-  const receive: NonNullable<Transport['onmessage']> = (message, extra) => {
-    const id = (message as { id?: unknown }).id;
-    received.push(message);
-    issues.push(...validator.validate(message, methods.get(id)));
-    inner?.(message, extra);
-  };
+/** Taps `transport`: what its client receives is recorded, with the request each answers. */
+function tapped<T extends Transport>(transport: T, received: Received[]): T {
+  tap(transport as unknown as TransportLike, received);
   return transport;
 }
+
+/** The schema issues of what a client received, one line each. */
+const issuesOf = (received: Received[]) =>
+  summarize(received, (message, answers) => validator.validate(message, answers));
 
 function modernClient(): Client {
   return new Client(
@@ -112,10 +99,9 @@ describe('a 2026-07-28 client through the proxy', () => {
   });
 
   it('over Streamable HTTP lists, calls, reads and gets, every message valid for 2026-07-28', async () => {
-    const issues: SchemaIssue[] = [];
-    const received: unknown[] = [];
+    const received: Received[] = [];
     const client = modernClient();
-    await client.connect(tap(new StreamableHTTPClientTransport(t.url), issues, received));
+    await client.connect(tapped(new StreamableHTTPClientTransport(t.url), received));
     try {
       expect(client.getServerVersion()?.name).toBe('switchyard');
       await exercise(client);
@@ -125,12 +111,12 @@ describe('a 2026-07-28 client through the proxy', () => {
     expect(received.length).toBeGreaterThanOrEqual(9);
     expect(
       received.every(
-        (m) =>
+        ({ message: m }) =>
           (m as { result?: object }).result === undefined ||
           'resultType' in (m as { result: object }).result,
       ),
     ).toBe(true);
-    expect(issues.map(formatIssue)).toEqual([]);
+    expect(issuesOf(received)).toEqual([]);
   }, 60_000);
 
   it('on a per-server endpoint sees that server alone', async () => {
@@ -147,8 +133,7 @@ describe('a 2026-07-28 client through the proxy', () => {
   it('over stdio (switchyard --stdio) lists, calls, reads and gets', async () => {
     const file = join(dir.path, 'switchyard.json');
     writeFileSync(file, JSON.stringify(config));
-    const issues: SchemaIssue[] = [];
-    const received: unknown[] = [];
+    const received: Received[] = [];
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [cliPath, '--stdio', '--config', file],
@@ -156,14 +141,14 @@ describe('a 2026-07-28 client through the proxy', () => {
       stderr: 'ignore',
     });
     const client = modernClient();
-    await client.connect(tap(transport, issues, received));
+    await client.connect(tapped(transport, received));
     try {
       await exercise(client);
     } finally {
       await client.close();
     }
     expect(received.length).toBeGreaterThanOrEqual(8);
-    expect(issues.map(formatIssue)).toEqual([]);
+    expect(issuesOf(received)).toEqual([]);
   }, 90_000);
 
   it('keeps legacy clients working on the same endpoint', async () => {

@@ -1,20 +1,10 @@
 import { createHash } from 'node:crypto';
-import {
-  Client,
-  StreamableHTTPClientTransport,
-  type Transport,
-} from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { ManualClock, until } from '@switchyard/protocol/testing';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstText, fixture, type TestProxy, withProxy } from './helpers.js';
-import {
-  createMessageValidator,
-  formatIssue,
-  loadRevisionSchema,
-  type SchemaIssue,
-} from './schema-validator.js';
+import { createMessageValidator } from './schema-validator.js';
+import { type Received, summarize, type TransportLike, tap } from './sdk-kits.js';
 
 /**
  * Multi round-trip requests of a modern (MCP 2026-07-28) client over a legacy backend, through the
@@ -31,23 +21,6 @@ const KEY_B = 'sy_modern-mrtr-key-b';
 const hash = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
 const validator = createMessageValidator(MODERN);
 
-/**
- * The 2026-07-28 `InputRequiredResult`, which the shared validator does not pick for `tools/call`
- * answers (it checks `CallToolResult`): such results are checked against it here.
- */
-const inputRequiredResponse = (() => {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  formats.default(ajv);
-  ajv.addSchema(loadRevisionSchema(MODERN), 'urn:mcp-schema:mrtr');
-  const defs = 'urn:mcp-schema:mrtr#/$defs';
-  return ajv.compile({
-    allOf: [
-      { $ref: `${defs}/JSONRPCResultResponse` },
-      { properties: { result: { $ref: `${defs}/InputRequiredResult` } } },
-    ],
-  });
-})();
-
 const server = (extra: Record<string, unknown> = {}) => ({
   command: process.execPath,
   args: [fixture('mrtr-server.mjs')],
@@ -57,41 +30,6 @@ const config = (extra: Record<string, unknown> = {}) => ({
   servers: { mrtr: server(extra), own: server({ sessions: 'per-client' }) },
   proxy: { apiKeys: [hash(KEY_A), hash(KEY_B)] },
 });
-
-/** Every message the client receives, validated against the 2026-07-28 schema. */
-function tap<T extends Transport>(transport: T, issues: SchemaIssue[], rounds: unknown[]): T {
-  const methods = new Map<unknown, string>();
-  const send = transport.send.bind(transport);
-  transport.send = (message, options) => {
-    const m = message as { id?: unknown; method?: string };
-    if (m.id !== undefined && m.method) methods.set(m.id, m.method);
-    return send(message, options);
-  };
-  let inner: Transport['onmessage'];
-  Object.defineProperty(transport, 'onmessage', {
-    get: () => (inner ? receive : undefined),
-    set: (handler) => {
-      inner = handler;
-    },
-  });
-  const receive: NonNullable<Transport['onmessage']> = (message, extra) => {
-    const { id, result } = message as { id?: unknown; result?: { resultType?: unknown } };
-    if (result?.resultType === 'input_required') {
-      rounds.push(result);
-      if (!inputRequiredResponse(message))
-        issues.push({
-          method: methods.get(id) ?? '?',
-          kind: 'result',
-          definition: 'InputRequiredResult',
-          path: '',
-          keyword: 'schema',
-          message: JSON.stringify(inputRequiredResponse.errors),
-        });
-    } else issues.push(...validator.validate(message, methods.get(id)));
-    inner?.(message, extra);
-  };
-  return transport;
-}
 
 type Body = {
   status: number;
@@ -151,7 +89,6 @@ describe('MRTR through the proxy, over a legacy backend', () => {
   afterAll(() => t?.close());
 
   it('lets the v2 SDK client answer elicitation, sampling and roots/list, every message valid', async () => {
-    const issues: SchemaIssue[] = [];
     const client = new Client(
       { name: 'mrtr-test', version: '1.0.0' },
       {
@@ -179,8 +116,11 @@ describe('MRTR through the proxy, over a legacy backend', () => {
     const transport = new StreamableHTTPClientTransport(t.url, {
       requestInit: { headers: { authorization: `Bearer ${KEY_A}` } },
     });
-    const rounds: unknown[] = [];
-    await client.connect(tap(transport, issues, rounds));
+    // Every message the client receives, validated against the 2026-07-28 schema (an
+    // `input_required` answer as an InputRequiredResult).
+    const received: Received[] = [];
+    tap(transport as unknown as TransportLike, received);
+    await client.connect(transport);
     try {
       const call = (name: string) => client.callTool({ name, arguments: {} }, { timeout: 20_000 });
       expect(firstText(await call('mrtr__ask_name'))).toBe('Hello, Ada');
@@ -194,8 +134,12 @@ describe('MRTR through the proxy, over a legacy backend', () => {
     expect(asked.slice(0, 3)).toEqual(['elicitation:form', 'sampling', 'roots']);
     expect(asked.slice(3, 5).sort()).toEqual(['elicitation:form', 'sampling']);
     expect(asked.slice(5)).toEqual(['elicitation:url']);
+    const rounds = received.filter(
+      ({ message }) =>
+        (message as { result?: { resultType?: unknown } }).result?.resultType === 'input_required',
+    );
     expect(rounds.length).toBeGreaterThanOrEqual(5);
-    expect(issues.map(formatIssue)).toEqual([]);
+    expect(summarize(received, (m, a) => validator.validate(m, a))).toEqual([]);
   }, 60_000);
 
   it('refuses a tampered, a replayed and another principal’s requestState', async () => {
