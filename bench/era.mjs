@@ -189,10 +189,12 @@ export async function run() {
       for (const name of rotated(names, round)) {
         latency[name].push(await sequentialRuns(clients[name][0].call, CALLS));
         rps[name].push(
-          await closedLoopRate(
-            clients[name].map((c) => c.call),
-            RUN_MS,
-          ),
+          (
+            await closedLoopRate(
+              clients[name].map((c) => c.call),
+              RUN_MS,
+            )
+          ).rps,
         );
       }
     }

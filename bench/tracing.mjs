@@ -7,17 +7,17 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { httpClient, switchyard } from './lib/targets.mjs';
 import {
+  closedLoopRate,
   everything,
   fmt,
   median,
   quick,
   repeats,
   rotated,
+  sequentialRuns,
   startTracker,
-  summarize,
   table,
 } from './lib/util.mjs';
 
@@ -46,31 +46,6 @@ const call = async (client, tool) => {
   if (result.isError) throw new Error(JSON.stringify(result.content));
 };
 
-async function sequential(client, tool, calls) {
-  const samples = new Array(calls);
-  for (let i = 0; i < calls; i++) {
-    const t = performance.now();
-    await call(client, tool);
-    samples[i] = performance.now() - t;
-  }
-  return summarize(samples);
-}
-
-async function closedLoop(clients, tool, ms) {
-  let done = 0;
-  const end = performance.now() + ms;
-  const t0 = performance.now();
-  await Promise.all(
-    clients.map(async (client) => {
-      while (performance.now() < end) {
-        await call(client, tool);
-        done++;
-      }
-    }),
-  );
-  return { rps: done / ((performance.now() - t0) / 1000), done };
-}
-
 export async function run() {
   const { stops, started } = startTracker();
   const servers = { ev: { command: process.execPath, args: [everything, 'stdio'] } };
@@ -93,8 +68,11 @@ export async function run() {
         Array.from({ length: SESSIONS }, () => httpClient(target)),
       );
       stops.push(() => Promise.all(target.clients.map((c) => c.close())));
-      await sequential(target.clients[0], target.tool, WARMUP);
-      await closedLoop(target.clients, target.tool, RUN_MS / 2);
+      await sequentialRuns(() => call(target.clients[0], target.tool), WARMUP);
+      await closedLoopRate(
+        target.clients.map((client) => () => call(client, target.tool)),
+        RUN_MS / 2,
+      );
     }
     const latency = Object.fromEntries(names.map((n) => [n, []]));
     const rps = Object.fromEntries(names.map((n) => [n, []]));
@@ -103,8 +81,11 @@ export async function run() {
       for (const name of rotated(names, round)) {
         const { clients, tool, pid } = targets[name];
         const before = cpuMsOf(pid);
-        latency[name].push(await sequential(clients[0], tool, CALLS));
-        const loop = await closedLoop(clients, tool, RUN_MS);
+        latency[name].push(await sequentialRuns(() => call(clients[0], tool), CALLS));
+        const loop = await closedLoopRate(
+          clients.map((client) => () => call(client, tool)),
+          RUN_MS,
+        );
         rps[name].push(loop.rps);
         cpu[name].push(((cpuMsOf(pid) - before) * 1000) / (CALLS + loop.done));
       }

@@ -164,7 +164,10 @@ export async function sequentialRuns(once, calls) {
   return summarize(samples);
 }
 
-/** Runs each of `workers` (async functions) in a closed loop for `ms`; completed runs per second. */
+/**
+ * Runs each of `workers` (async functions) in a closed loop for `ms`; completed runs per second
+ * (`rps`) and how many completed (`done`).
+ */
 export async function closedLoopRate(workers, ms) {
   let done = 0;
   const end = performance.now() + ms;
@@ -177,5 +180,5 @@ export async function closedLoopRate(workers, ms) {
       }
     }),
   );
-  return done / ((performance.now() - t0) / 1000);
+  return { rps: done / ((performance.now() - t0) / 1000), done };
 }
