@@ -5,12 +5,12 @@ export { DEPRECATED_THRESHOLD, TOP_THRESHOLD } from './queries.js';
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export type {
   ApplyResult,
+  CapturedUnit,
   RetentionResult,
   StoreBatch,
   StoredUnit,
   TraceStore,
   TraceWrite,
-  UnitIndexEntry,
 } from './store.js';
 export { createTracer, type TracerOptions } from './tracer.js';
 export type {

@@ -4,7 +4,6 @@ import { TracingError } from './errors.js';
 import { applyFeedback } from './feedback.js';
 import type { OpenResponse, ResponseBook, WeightedEntry } from './internal/response-book.js';
 import { traceIdOf } from './internal/sqlite-rows.js';
-import type { UnitIndex } from './internal/unit-index.js';
 import type { WriteQueue } from './internal/write-queue.js';
 import type { TraceStore, TraceWrite } from './store.js';
 import type {
@@ -20,7 +19,6 @@ import { DEFAULT_RETRIEVAL } from './weights.js';
 export interface OutcomeContext {
   store: TraceStore;
   clock: Clock;
-  units: UnitIndex;
   book: ResponseBook;
   queue: WriteQueue;
 }
@@ -66,10 +64,16 @@ function namedUnits(
   sessionId: string,
 ): Set<string> {
   const named = new Set<string>();
-  for (const id of [...(input.unitIds ?? []), ...(input.citations ?? []).map((c) => c.unitId)]) {
-    if (!ctx.units.get(id)) throw new TracingError('invalid', `Unknown context unit ${id}`);
-    named.add(id);
+  const ids = [...(input.unitIds ?? []), ...(input.citations ?? []).map((c) => c.unitId)];
+  const unknown = ids.filter((id) => !r?.entries.has(id));
+  if (unknown.length > 0) {
+    // Units of other responses: the store knows them once the queued writes are in.
+    ctx.queue.flush();
+    const stored = new Set(ctx.store.units(unknown).map((u) => u.id));
+    const missing = unknown.find((id) => !stored.has(id));
+    if (missing !== undefined) throw new TracingError('invalid', `Unknown context unit ${missing}`);
   }
+  for (const id of ids) named.add(id);
   if (!input.requestIds || input.requestIds.length === 0) return named;
   const wanted = new Set(input.requestIds.map((id) => JSON.stringify(id)));
   const found = new Set<string>();
@@ -97,7 +101,7 @@ function namedUnits(
  * units are named, the response is narrowed to exactly them and re-weighed, open or closed.
  */
 export function recordAnswer(ctx: OutcomeContext, input: AnswerInput): AnswerResult {
-  const { store, book, queue, units } = ctx;
+  const { store, book, queue } = ctx;
   const { id, by } = correlate(ctx, input);
   const r = book.byResponseId(id);
   const stored = r ? undefined : store.response(id);
@@ -109,8 +113,11 @@ export function recordAnswer(ctx: OutcomeContext, input: AnswerInput): AnswerRes
   const lineage = r ? [] : store.lineage(id);
   const retrievals = new Map(lineage.map((l) => [l.unitId, l.retrieval]));
   for (const [unitId, e] of r?.entries ?? []) retrievals.set(unitId, e.retrieval);
+  const kinds = new Map(
+    store.units([...named].filter((u) => !retrievals.has(u))).map((u) => [u.id, u.kind]),
+  );
   const retrievalOf = (unitId: string) =>
-    retrievals.get(unitId) ?? DEFAULT_RETRIEVAL[units.get(unitId)?.kind ?? 'tool'];
+    retrievals.get(unitId) ?? DEFAULT_RETRIEVAL[kinds.get(unitId) ?? 'tool'];
   const only =
     named.size > 0 ? [...named].map((u) => ({ unitId: u, retrieval: retrievalOf(u) })) : undefined;
   let contexts: WeightedEntry[];

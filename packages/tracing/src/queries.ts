@@ -153,9 +153,6 @@ export function createQueries(source: QuerySource): CachedQueries {
           cache.delete(`unit:${w.unit.id}`);
           cache.delete(`versions:${w.unit.sourceKey}`);
           break;
-        case 'seen':
-          cache.delete(`unit:${w.unitId}`);
-          break;
         case 'response':
           cache.delete(`response:${w.response.id}`);
           break;

@@ -8,14 +8,14 @@ import Database from 'better-sqlite3';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from './sqlite-store.js';
-import type { StoredUnit, TraceWrite } from './store.js';
+import type { CapturedUnit, TraceWrite } from './store.js';
 import { createTracer } from './tracer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'switchyard-tracing-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const unit = (id: string, sourceKey: string): StoredUnit => ({
+const unit = (id: string, sourceKey: string): CapturedUnit => ({
   id,
   sourceKey,
   type: 'External',
@@ -24,17 +24,10 @@ const unit = (id: string, sourceKey: string): StoredUnit => ({
   name: 'status',
   argumentsHash: 'a',
   contentHash: id,
-  version: 1,
-  previousVersionId: null,
   sizeBytes: 10,
   tokens: 3,
   summary: 'clean',
-  firstSeen: 0,
-  lastSeen: 0,
-  seenCount: 1,
-  score: 0,
-  scoreWeight: 0,
-  feedbackCount: 0,
+  at: 0,
 });
 
 const integrity = (file: string) => {
@@ -297,9 +290,14 @@ describe('retention', () => {
     expect(tracer.queries.response(old.responseId)).toBeUndefined();
     expect(tracer.queries.unit(old.unitId)).toBeUndefined();
     expect(tracer.queries.messages('old')).toEqual([]);
+    // The same content is the same unit again (its id comes from the content), stored anew.
     const again = tracer.capture(input);
-    expect(again.unitId).not.toBe(old.unitId);
-    expect(again.version).toBe(1);
+    expect(again.unitId).toBe(old.unitId);
+    expect(tracer.queries.unit(again.unitId)).toMatchObject({
+      version: 1,
+      seenCount: 1,
+      firstSeen: clock.now(),
+    });
     void tracer.close();
   });
 

@@ -22,7 +22,6 @@ import type {
   StoredUnit,
   TraceStore,
   TraceWrite,
-  UnitIndexEntry,
 } from './store.js';
 import type {
   AnswerRecord,
@@ -182,20 +181,8 @@ class SqliteTraceStore implements TraceStore {
     };
   }
 
-  unitIndex(): UnitIndexEntry[] {
-    return this.all(
-      [],
-      'SELECT id, source_key, content_hash, version, type, kind, tokens, first_seen FROM units',
-    ).map((r) => ({
-      id: String(r.id),
-      sourceKey: String(r.source_key),
-      contentHash: String(r.content_hash),
-      version: Number(r.version),
-      type: String(r.type) as UnitIndexEntry['type'],
-      kind: String(r.kind) as UnitIndexEntry['kind'],
-      tokens: Number(r.tokens),
-      firstSeen: Number(r.first_seen),
-    }));
+  unitCount(): number {
+    return Number(this.get([], 'SELECT count(*) AS n FROM units')?.n ?? 0);
   }
 
   units(ids: readonly string[]): StoredUnit[] {

@@ -15,11 +15,31 @@ export interface StoredUnit extends ContextUnit {
   sourceKey: string;
 }
 
+/**
+ * A captured unit as the tracer knows it: the store records a new one with the next version of
+ * its source (linked to the latest), or counts one it holds as seen again at `at`.
+ */
+export interface CapturedUnit
+  extends Pick<
+    StoredUnit,
+    | 'id'
+    | 'sourceKey'
+    | 'type'
+    | 'server'
+    | 'kind'
+    | 'name'
+    | 'argumentsHash'
+    | 'contentHash'
+    | 'sizeBytes'
+    | 'tokens'
+    | 'summary'
+  > {
+  at: number;
+}
+
 /** One write. A batch is applied in one transaction, each write in a savepoint of its own. */
 export type TraceWrite =
-  | { type: 'unit'; unit: StoredUnit }
-  /** The unit was captured again `count` (default 1) times, the last at `at`. */
-  | { type: 'seen'; unitId: string; at: number; count?: number }
+  | { type: 'unit'; unit: CapturedUnit }
   | { type: 'capture'; capture: Omit<TimelineEntry, 'seq'> & { sessionId: string } }
   | { type: 'response'; response: ResponseSummary }
   | {
@@ -67,18 +87,6 @@ export interface ApplyResult {
   error?: Error;
 }
 
-/** What the tracer needs at start to recognise content it has seen before. */
-export interface UnitIndexEntry {
-  id: string;
-  sourceKey: string;
-  contentHash: string;
-  version: number;
-  type: ContextUnit['type'];
-  kind: ContextUnit['kind'];
-  tokens: number;
-  firstSeen: number;
-}
-
 export interface RetentionResult {
   responses: number;
   units: number;
@@ -115,7 +123,8 @@ export interface TraceStore {
    * after those given to `applyLater`. One is open at a time.
    */
   openBatch?(): StoreBatch;
-  unitIndex(): UnitIndexEntry[];
+  /** How many units the store holds. */
+  unitCount(): number;
   units(ids: readonly string[]): StoredUnit[];
   /**
    * Every version of a source that has more than one, version 1 first; nothing for a source of

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock } from '@switchyard/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TracingError } from './errors.js';
@@ -35,10 +38,9 @@ describe('capture', () => {
     const a = tracer.capture(call({ arguments: { path: '.', all: true } }));
     const b = tracer.capture(call({ arguments: { all: true, path: '.' }, requestId: 2 }));
     expect(b.unitId).toBe(a.unitId);
-    expect(b.version).toBe(1);
-    expect(a.unitId).toMatch(/^ctx_[0-9a-f-]{36}$/);
+    expect(a.unitId).toMatch(/^ctx_[\w-]{24}$/);
     expect(a.responseId).toMatch(/^resp_[0-9a-f-]{36}$/);
-    expect(tracer.queries.unit(a.unitId)?.seenCount).toBe(2);
+    expect(tracer.queries.unit(a.unitId)).toMatchObject({ version: 1, seenCount: 2 });
   });
 
   it('queues the writes of a deferred capture when run, or before any read or other write', () => {
@@ -46,12 +48,14 @@ describe('capture', () => {
     const { tracer } = setup({ defer: (run) => runs.push(run) });
     const a = tracer.capture(call());
     const b = tracer.capture(call({ content: text('dirty') }));
-    expect(b.version).toBe(2);
     expect(runs).toHaveLength(1);
     // Only the response row, opened by the first capture, is queued yet.
     expect(tracer.stats().queued).toBe(1);
     // A read drains first: the units and the capture rows are there.
-    expect(tracer.queries.unit(b.unitId)?.previousVersionId).toBe(a.unitId);
+    expect(tracer.queries.unit(b.unitId)).toMatchObject({
+      version: 2,
+      previousVersionId: a.unitId,
+    });
     expect(tracer.queries.sessionTimeline('s1').map((c) => c.unitId)).toEqual([a.unitId, b.unitId]);
     runs[0]?.();
     const c = tracer.capture(call({ content: text('clean again') }));
@@ -67,11 +71,37 @@ describe('capture', () => {
     expect(b.unitId).toBe(a.unitId);
   });
 
+  it('continues a source’s versions in another tracer on the same database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-versions-'));
+    let closing: Tracer | undefined;
+    try {
+      const file = join(dir, 'trace.db');
+      const clock = new ManualClock(Date.UTC(2026, 0, 1));
+      const first = createTracer({ store: openSqliteStore({ file }), clock });
+      const v1 = first.capture(call());
+      const v2 = first.capture(call({ content: text('1 file changed') }));
+      await first.close();
+      // Nothing is loaded at start: the ids come from the content, the versions from the store.
+      const second = createTracer({ store: openSqliteStore({ file }), clock });
+      closing = second;
+      expect(second.capture(call()).unitId).toBe(v1.unitId);
+      const v3 = second.capture(call({ content: text('2 files changed') }));
+      expect(second.queries.unit(v3.unitId)).toMatchObject({
+        version: 3,
+        previousVersionId: v2.unitId,
+      });
+      expect(second.queries.unit(v1.unitId)?.seenCount).toBe(2);
+      expect(second.stats().knownUnits).toBe(3);
+    } finally {
+      await closing?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('makes changed content from the same source version 2, linked to version 1', () => {
     const { tracer } = setup();
     const v1 = tracer.capture(call());
     const v2 = tracer.capture(call({ content: text('1 file changed') }));
-    expect(v2.version).toBe(2);
     expect(v2.unitId).not.toBe(v1.unitId);
     const v3 = tracer.capture(call({ content: text('2 files changed') }));
     const unit = tracer.queries.unit(v2.unitId);
@@ -87,8 +117,15 @@ describe('capture', () => {
     const other = tracer.capture(
       call({ arguments: { path: 'src' }, content: text('1 file changed') }),
     );
-    expect(other.version).toBe(1);
+    expect(tracer.queries.unit(other.unitId)?.version).toBe(1);
     expect(tracer.queries.unit(other.unitId)?.versions.map((v) => v.id)).toEqual([other.unitId]);
+    // Content a source returned before is that version again, not a new one.
+    expect(tracer.capture(call()).unitId).toBe(v1.unitId);
+    const v4 = tracer.capture(call({ content: text('3 files changed') }));
+    expect(tracer.queries.unit(v4.unitId)).toMatchObject({
+      version: 4,
+      previousVersionId: v3.unitId,
+    });
   });
 
   it('describes the content: summary, token estimate, size and type', () => {

@@ -1,9 +1,9 @@
 import type { Clock } from '@switchyard/protocol';
 import { LruCache } from './internal/lru.js';
 import { createMessageRecorder } from './internal/messages.js';
-import { ResponseBook } from './internal/response-book.js';
+import { ResponseBook, type UnitFacts } from './internal/response-book.js';
 import { traceIdOf } from './internal/sqlite-rows.js';
-import { UnitIndex } from './internal/unit-index.js';
+import { identifyUnit } from './internal/unit-ids.js';
 import { WriteQueue } from './internal/write-queue.js';
 import { recordAnswer, submitFeedback } from './outcomes.js';
 import { createQueries } from './queries.js';
@@ -40,10 +40,26 @@ export interface TracerOptions {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
+/** How many ids go in one read of stored units. */
+const READ_CHUNK = 500;
+
+/** The stored facts of the units the store holds, by id (committed rows; no waiting). */
+function storedFacts(store: TraceStore, ids: readonly string[]): Map<string, UnitFacts> {
+  const facts = new Map<string, UnitFacts>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += READ_CHUNK) {
+    for (const u of store.units(unique.slice(i, i + READ_CHUNK))) {
+      facts.set(u.id, { type: u.type, kind: u.kind, tokens: u.tokens, firstSeen: u.firstSeen });
+    }
+  }
+  return facts;
+}
+
 /**
- * Creates the tracer. Capture is hashing and bookkeeping in memory (the index of known units is
- * loaded from the store once, here); writes are queued and applied in batches on the clock; reads
- * go through an LRU cache in front of the store. See the package README for the model.
+ * Creates the tracer. Capture is hashing and bookkeeping of the open responses in memory (a unit's
+ * id comes from its content, so nothing is held per unit); writes are queued and applied in
+ * batches on the clock, where the store assigns versions; reads go through an LRU cache in front
+ * of the store. See the package README for the model.
  */
 export function createTracer(options: TracerOptions): Tracer {
   const { store, clock } = options;
@@ -71,12 +87,11 @@ export function createTracer(options: TracerOptions): Tracer {
     onQueued: (write) => queries.invalidate(write),
     onSent: () => queries.invalidateLists(),
   });
-  const units = new UnitIndex(store);
   const book = new ResponseBook({
     clock,
     idleGapMs: options.idleGapMs ?? 120_000,
     factors,
-    units,
+    stored: (ids) => storedFacts(store, ids),
     queue,
   });
   const queries = createQueries({
@@ -86,25 +101,30 @@ export function createTracer(options: TracerOptions): Tracer {
     openResponse: (id) => {
       const r = book.byResponseId(id);
       return r
-        ? { summary: book.summaryOf(r), contexts: book.weigh(book.entriesOf(r)) }
+        ? { summary: book.summaryOf(r), contexts: book.weigh(book.entriesOf(r), r) }
         : undefined;
     },
   });
-  const outcomes = { store, clock, units, book, queue };
+  const outcomes = { store, clock, book, queue };
 
   const capture = (input: CaptureInput): CaptureResult => {
     const now = clock.now();
     const args = input.arguments === undefined ? undefined : redact(input.arguments);
-    const { unit, write } = units.resolve(input, args, redact(input.content), now);
+    const unit = identifyUnit(input, args, redact(input.content), now);
     const r = book.openFor(input.sessionId, input.principal ?? null, now);
     const requestId = input.requestId ?? null;
     const retrieval = input.retrieval ?? DEFAULT_RETRIEVAL[input.kind];
-    book.add(r, unit.id, retrieval, requestId === null ? null : JSON.stringify(requestId), now);
+    const json = requestId === null ? null : JSON.stringify(requestId);
+    const entry = book.add(r, unit.id, input.kind, retrieval, json, now);
     const traceId = traceIdOf(input.traceparent);
     if (traceId) book.noteTrace(traceId, r.id);
     const responseId = r.id;
     later(() => {
-      queue.push(write());
+      // What the content is (type, size, summary) is worked out here, off the request path.
+      const write = unit.write();
+      entry.type = write.unit.type;
+      entry.tokens = write.unit.tokens;
+      queue.push(write);
       queue.push({
         type: 'capture',
         capture: {
@@ -121,10 +141,10 @@ export function createTracer(options: TracerOptions): Tracer {
         },
       });
     });
-    return { responseId, unitId: unit.id, version: unit.version };
+    return { responseId, unitId: unit.id };
   };
 
-  /** Retention runs between batches: pending writes go first, and the unit index is reloaded. */
+  /** Retention runs between batches: pending writes go first. */
   const retain = () => {
     if (!options.retention) return;
     queue.flush();
@@ -134,7 +154,6 @@ export function createTracer(options: TracerOptions): Tracer {
       const removed = store.retain(
         maxSizeBytes === undefined ? { before } : { before, maxSizeBytes },
       );
-      if (removed.units > 0) units.load();
       if (removed.responses + removed.units + removed.captures + removed.messages > 0) {
         cache.clear();
       }
@@ -151,7 +170,7 @@ export function createTracer(options: TracerOptions): Tracer {
     dropped: queue.dropped,
     lastError: queue.lastError,
     openResponses: book.size,
-    knownUnits: units.size,
+    knownUnits: store.unitCount(),
     cache: cache.stats(),
   });
   const answer = (input: Parameters<Tracer['recordAnswer']>[0]) => recordAnswer(outcomes, input);

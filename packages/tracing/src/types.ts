@@ -46,8 +46,8 @@ export interface ExchangeMessages {
 
 export interface CaptureResult {
   responseId: string;
+  /** Derived from the content and its source; the store assigns its version (docs/tracing.md). */
   unitId: string;
-  version: number;
 }
 
 export interface AnswerInput {

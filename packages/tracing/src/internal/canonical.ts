@@ -49,9 +49,9 @@ export function canonicalJson(value: unknown): string {
  */
 const oneShot = (crypto as Partial<Pick<typeof crypto, 'hash'>>).hash;
 
-/** Hex sha256 of a string. */
-export function sha256(text: string): string {
+/** The sha256 digest of a string. */
+export function sha256(text: string): Buffer {
   return oneShot
-    ? oneShot('sha256', text, 'hex')
-    : crypto.createHash('sha256').update(text).digest('hex');
+    ? (oneShot('sha256', text, 'buffer') as unknown as Buffer)
+    : crypto.createHash('sha256').update(text).digest();
 }

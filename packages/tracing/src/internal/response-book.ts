@@ -1,8 +1,7 @@
 import type { Clock } from '@switchyard/protocol';
-import type { ResponseSummary, WeightFactors } from '../types.js';
+import type { ContextUnit, ResponseSummary, UnitType, WeightFactors } from '../types.js';
 import { computeWeights } from '../weights.js';
 import { timeOrderedUuid } from './ids.js';
-import type { UnitIndex } from './unit-index.js';
 import type { WriteQueue } from './write-queue.js';
 
 /** How many trace ids and per-session latest responses are remembered for answer correlation. */
@@ -18,6 +17,22 @@ export interface WeightedEntry {
   retrieval: number;
 }
 
+/** What weighing needs of a unit. */
+export interface UnitFacts {
+  type: UnitType;
+  kind: ContextUnit['kind'];
+  tokens: number;
+  /** When this version of the content was first seen. */
+  firstSeen: number;
+}
+
+/** A unit of an open response: what its captures told (facts are filled in once known). */
+export interface ResponseEntry extends UnitFacts {
+  retrieval: number;
+  /** The request ids (as JSON) that returned it. */
+  requestIds: string[];
+}
+
 /** A session's response that is still collecting captures. */
 export interface OpenResponse {
   id: string;
@@ -25,8 +40,8 @@ export interface OpenResponse {
   principal: string | null;
   openedAt: number;
   lastAt: number;
-  /** Unit id → its best retrieval score and the request ids (as JSON) that returned it. */
-  entries: Map<string, { retrieval: number; requestIds: string[] }>;
+  /** Unit id → its best retrieval score, the request ids that returned it, its facts. */
+  entries: Map<string, ResponseEntry>;
   timer: unknown;
 }
 
@@ -40,7 +55,8 @@ export interface ResponseBookOptions {
   clock: Clock;
   idleGapMs: number;
   factors: WeightFactors;
-  units: UnitIndex;
+  /** The stored facts of those of these units that the store holds (reads what is committed). */
+  stored(unitIds: readonly string[]): Map<string, UnitFacts>;
   queue: WriteQueue;
 }
 
@@ -99,10 +115,27 @@ export class ResponseBook {
     return r;
   }
 
-  /** Adds a captured unit to the response (a unit seen twice keeps its best retrieval). */
-  add(r: OpenResponse, unitId: string, retrieval: number, requestId: string | null, now: number) {
+  /**
+   * Adds a captured unit to the response (a unit seen twice keeps its best retrieval). Returns
+   * its entry, whose type and tokens the caller fills in when it has worked them out.
+   */
+  add(
+    r: OpenResponse,
+    unitId: string,
+    kind: ContextUnit['kind'],
+    retrieval: number,
+    requestId: string | null,
+    now: number,
+  ): ResponseEntry {
     r.lastAt = now;
-    const entry = r.entries.get(unitId) ?? { retrieval, requestIds: [] };
+    const entry = r.entries.get(unitId) ?? {
+      retrieval,
+      requestIds: [],
+      kind,
+      type: 'External',
+      tokens: 0,
+      firstSeen: now,
+    };
     entry.retrieval = Math.max(entry.retrieval, retrieval);
     if (requestId !== null) {
       // A unit fetched over and over in a long response keeps only its latest request ids here;
@@ -111,6 +144,7 @@ export class ResponseBook {
       entry.requestIds.push(requestId);
     }
     r.entries.set(unitId, entry);
+    return entry;
   }
 
   noteTrace(traceId: string, responseId: string): void {
@@ -136,13 +170,21 @@ export class ResponseBook {
     return [...r.entries].map(([unitId, e]) => ({ unitId, retrieval: e.retrieval }));
   }
 
-  /** The weights of these units as of now, in the given order. */
-  weigh(entries: ReadonlyArray<{ unitId: string; retrieval: number }>): WeightedEntry[] {
-    const { clock, units, factors } = this.options;
+  /**
+   * The weights of these units as of now, in the given order. A unit's facts are the stored ones
+   * where the store holds it (its first sighting may be long before this response), else what
+   * this response's captures told: a unit the store does not hold yet was first seen in them.
+   */
+  weigh(
+    entries: ReadonlyArray<{ unitId: string; retrieval: number }>,
+    r?: OpenResponse,
+  ): WeightedEntry[] {
+    const { clock, factors } = this.options;
     const now = clock.now();
+    const stored = this.options.stored(entries.map((e) => e.unitId));
     const weights = computeWeights(
       entries.map((e) => {
-        const unit = units.get(e.unitId);
+        const unit = stored.get(e.unitId) ?? r?.entries.get(e.unitId);
         return {
           type: unit?.type ?? 'External',
           retrieval: e.retrieval,
@@ -175,7 +217,7 @@ export class ResponseBook {
     this.bySession.delete(r.sessionId);
     this.byId.delete(r.id);
     remember(this.latest, r.sessionId, r.id);
-    const contexts = this.weigh(only ?? this.entriesOf(r));
+    const contexts = this.weigh(only ?? this.entriesOf(r), r);
     queue.push({
       type: 'response',
       response: {

@@ -1,14 +1,22 @@
 import type { TraceWrite } from '../store.js';
+import { sourceRangeOf } from './ids.js';
 import type { FlatBatch, Value } from './sqlite-apply.js';
 import { traceIdOf } from './sqlite-rows.js';
 
 /** The statements that writes run, in the order that {@link planBatch} refers to them by. */
 export const WRITE_SQL: readonly string[] = [
-  `INSERT INTO units (id, source_key, server, kind, name, arguments_hash,
-    content_hash, type, version, previous_version_id, size_bytes, tokens, summary, first_seen,
-    last_seen, seen_count, score, score_weight, feedback_count)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT(id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)`,
+  // A captured unit: a new one gets the next version of its source and is linked to the latest
+  // (the versions of a source share the first part of their ids, so both are a short range of the
+  // primary key: unit-ids.ts); one already stored is counted as seen again.
+  `INSERT INTO units (id, source_key, server, kind, name, arguments_hash, content_hash, type,
+    version, previous_version_id, size_bytes, tokens, summary, first_seen, last_seen)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?,
+      coalesce((SELECT max(version) FROM units WHERE id >= ? AND id < ?), 0) + 1,
+      (SELECT id FROM units WHERE id >= ? AND id < ? ORDER BY version DESC LIMIT 1),
+      ?, ?, ?, ?, ?)
+    ON CONFLICT(id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen),
+      seen_count = seen_count + 1`,
+  // The same unit captured again in the same batch: one update for all of them (BatchPlan).
   'UPDATE units SET last_seen = max(last_seen, ?), seen_count = seen_count + ? WHERE id = ?',
   `INSERT INTO captures (session_id, at, request_id, tool_call_id, traceparent,
     trace_id, server, kind, name, unit_id, response_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -92,7 +100,8 @@ const VALUE_CHARS = 8;
  * A batch of writes as the applier takes it ({@link FlatBatch}: plain values only, which cost
  * little to send to the writer thread), built write by write as they are queued so that the
  * tracer holds text and numbers rather than objects until the batch is sent; with fewer rows
- * than writes: the `seen` writes of a unit become one update (latest time, summed count) and the
+ * than writes: the captures of a unit after its first in the batch become one update (latest
+ * time, summed count), the first keeping its place (a response's lineage may refer to it), and the
  * messages of a session one chunk row (bounded by {@link CHUNK_MESSAGES} and {@link CHUNK_CHARS});
  * seen updates come last, after the units they update.
  */
@@ -102,6 +111,8 @@ export class BatchPlan {
   private out: FlatBatch = [];
   private chars = 0;
   private readonly seen = new Map<string, { at: number; count: number }>();
+  /** Units written in this batch so far. */
+  private readonly units = new Set<string>();
   private readonly chunks = new Map<string, Chunk>();
   /** Writes added. */
   size = 0;
@@ -109,13 +120,14 @@ export class BatchPlan {
   add(w: TraceWrite): void {
     this.size++;
     if (w.type === 'message' || w.type === 'exchange') this.addMessage(w);
-    else if (w.type === 'seen') {
-      const prior = this.seen.get(w.unitId);
+    else if (w.type === 'unit' && this.units.has(w.unit.id)) {
+      const prior = this.seen.get(w.unit.id);
       if (prior) {
-        prior.at = Math.max(prior.at, w.at);
-        prior.count += w.count ?? 1;
-      } else this.seen.set(w.unitId, { at: w.at, count: w.count ?? 1 });
+        prior.at = Math.max(prior.at, w.unit.at);
+        prior.count++;
+      } else this.seen.set(w.unit.id, { at: w.unit.at, count: 1 });
     } else {
+      if (w.type === 'unit') this.units.add(w.unit.id);
       const before = this.out.length;
       encode(this.out, w);
       this.grew((this.out.length - before) * VALUE_CHARS);
@@ -136,6 +148,7 @@ export class BatchPlan {
       this.grew(7 * VALUE_CHARS);
     }
     this.seen.clear();
+    this.units.clear();
     if (this.out.length > 0) this.full.push(this.out);
     this.out = [];
     this.chars = 0;
@@ -191,15 +204,15 @@ export function planBatch(writes: readonly TraceWrite[]): FlatBatch {
   return pieces.length === 1 ? (pieces[0] as FlatBatch) : ([] as FlatBatch).concat(...pieces);
 }
 
-/** Appends one write other than a message or `seen` (see planBatch) as a group of weight 1. */
-function encode(out: Value[], w: Exclude<TraceWrite, Message | { type: 'seen' }>): void {
+/** Appends one write other than a message (see planBatch) as a group of weight 1. */
+function encode(out: Value[], w: Exclude<TraceWrite, Message>): void {
   switch (w.type) {
     case 'unit': {
       const u = w.unit;
-      out.push(1, 1, S.unit, 19, u.id, u.sourceKey, u.server, u.kind, u.name, u.argumentsHash);
-      out.push(u.contentHash, u.type, u.version, u.previousVersionId, u.sizeBytes, u.tokens);
-      out.push(u.summary, u.firstSeen, u.lastSeen, u.seenCount, u.score, u.scoreWeight);
-      out.push(u.feedbackCount);
+      const [from, to] = sourceRangeOf(u.id);
+      out.push(1, 1, S.unit, 17, u.id, u.sourceKey, u.server, u.kind, u.name, u.argumentsHash);
+      out.push(u.contentHash, u.type, from, to, from, to, u.sizeBytes, u.tokens, u.summary);
+      out.push(u.at, u.at);
       return;
     }
     case 'capture': {

@@ -78,6 +78,9 @@ function writerMain(load: (id: string) => unknown, makeApplier: typeof createApp
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 2000');
+    // Room for the units' primary key (its entries go to random places: unit ids come from
+    // hashes) so that a growing database does not read its pages back for every new unit.
+    db.pragma('cache_size = -32768');
     if (maxPageCount > 0) db.pragma(`max_page_count = ${maxPageCount}`);
     apply = makeApplier(db, sql);
   } catch (e) {

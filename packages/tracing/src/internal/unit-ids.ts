@@ -1,0 +1,64 @@
+import type { CapturedUnit } from '../store.js';
+import type { CaptureInput } from '../types.js';
+import { canonicalJson, sha256 as digest } from './canonical.js';
+import { contentFacts } from './content.js';
+import { UNIT_PART_CHARS, UNIT_PREFIX } from './ids.js';
+
+/** Top-level `_meta` is transport metadata (and where the proxy adds its ids), not content. */
+function withoutMeta(content: unknown): unknown {
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) return content;
+  if (!('_meta' in content)) return content;
+  const { _meta: _, ...rest } = content as Record<string, unknown>;
+  return rest;
+}
+
+/** What the id of a unit is made from, and the write that records its capture. */
+export interface IdentifiedUnit {
+  id: string;
+  /** The write, made later (off the request path): the store assigns its version. */
+  write(): { type: 'unit'; unit: CapturedUnit };
+}
+
+/**
+ * The id of a (redacted) capture's unit, from its content alone: `ctx_` + 12 characters naming
+ * the source (server, kind, name, hash of the canonical arguments) + 12 naming the content. The
+ * same content from the same source is the same unit without any lookup, and the versions of a
+ * source sort together in the store's primary key, where the store finds the latest to link a new
+ * version to (docs/tracing.md, "The model"). Nothing is held in memory per unit.
+ */
+export function identifyUnit(
+  input: CaptureInput,
+  args: unknown,
+  content: unknown,
+  now: number,
+): IdentifiedUnit {
+  const canonicalArgs = canonicalJson(args === undefined ? null : args);
+  const canonical = canonicalJson(withoutMeta(content));
+  const { server, kind, name } = input;
+  // Two digests on the request path; the hex forms the store keeps are made later.
+  const sourceDigest = digest(`${server}\n${kind}\n${name}\n${canonicalArgs}`);
+  const contentDigest = digest(canonical);
+  const sourceKey = sourceDigest.toString('base64url').slice(0, UNIT_PART_CHARS);
+  const id = `${UNIT_PREFIX}${sourceKey}${contentDigest.toString('base64url').slice(0, UNIT_PART_CHARS)}`;
+  return {
+    id,
+    write: () => {
+      const { type, tokens, summary } = contentFacts(kind, name, content);
+      const unit: CapturedUnit = {
+        id,
+        sourceKey,
+        type,
+        server,
+        kind,
+        name,
+        argumentsHash: digest(canonicalArgs).toString('hex'),
+        contentHash: contentDigest.toString('hex'),
+        sizeBytes: Buffer.byteLength(canonical),
+        tokens,
+        summary,
+        at: now,
+      };
+      return { type: 'unit' as const, unit };
+    },
+  };
+}
