@@ -97,8 +97,12 @@ export interface ContextUnit {
   kind: 'tool' | 'resource' | 'prompt';
   /** Tool or prompt name, or resource URI. */
   name: string;
-  /** sha256 of the canonical (sorted-key) JSON of the redacted arguments. */
+  /**
+   * sha256 of the canonical (sorted-key) JSON of the redacted arguments, base64url (hex for
+   * units written by earlier builds).
+   */
   argumentsHash: string;
+  /** sha256 of the canonical JSON of the content without its top-level `_meta`, likewise. */
   contentHash: string;
   version: number;
   previousVersionId: string | null;

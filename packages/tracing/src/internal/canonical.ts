@@ -49,9 +49,12 @@ export function canonicalJson(value: unknown): string {
  */
 const oneShot = (crypto as Partial<Pick<typeof crypto, 'hash'>>).hash;
 
-/** The sha256 digest of a string. */
-export function sha256(text: string): Buffer {
+/**
+ * The sha256 digest of a string in base64url (43 characters): the encoding that costs least to
+ * make (a `Buffer` result takes twice as long as a string one with the one-shot form).
+ */
+export function sha256(text: string): string {
   return oneShot
-    ? (oneShot('sha256', text, 'buffer') as unknown as Buffer)
-    : crypto.createHash('sha256').update(text).digest();
+    ? oneShot('sha256', text, 'base64url')
+    : crypto.createHash('sha256').update(text).digest('base64url');
 }

@@ -35,11 +35,13 @@ export function identifyUnit(
   const canonicalArgs = canonicalJson(args === undefined ? null : args);
   const canonical = canonicalJson(withoutMeta(content));
   const { server, kind, name } = input;
-  // Two digests on the request path; the hex forms the store keeps are made later.
-  const sourceDigest = digest(`${server}\n${kind}\n${name}\n${canonicalArgs}`);
-  const contentDigest = digest(canonical);
-  const sourceKey = sourceDigest.toString('base64url').slice(0, UNIT_PART_CHARS);
-  const id = `${UNIT_PREFIX}${sourceKey}${contentDigest.toString('base64url').slice(0, UNIT_PART_CHARS)}`;
+  // Two digests on the request path; the arguments' own is made later.
+  const sourceKey = digest(`${server}\n${kind}\n${name}\n${canonicalArgs}`).slice(
+    0,
+    UNIT_PART_CHARS,
+  );
+  const contentHash = digest(canonical);
+  const id = `${UNIT_PREFIX}${sourceKey}${contentHash.slice(0, UNIT_PART_CHARS)}`;
   return {
     id,
     write: () => {
@@ -51,8 +53,8 @@ export function identifyUnit(
         server,
         kind,
         name,
-        argumentsHash: digest(canonicalArgs).toString('hex'),
-        contentHash: contentDigest.toString('hex'),
+        argumentsHash: digest(canonicalArgs),
+        contentHash,
         sizeBytes: Buffer.byteLength(canonical),
         tokens,
         summary,
