@@ -13,7 +13,12 @@ import { createTracer } from './tracer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'switchyard-tracing-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+/** Crash children still running (a failed test never reached its kill): they write forever. */
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 const unit = (id: string, sourceKey: string): CapturedUnit => ({
   id,
@@ -135,8 +140,12 @@ describe('openSqliteStore', () => {
       const proc: ChildProcess = spawn(process.execPath, [child, file], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
+      children.add(proc);
       const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-        proc.on('exit', (_c, s) => resolve(s)),
+        proc.on('exit', (_c, s) => {
+          children.delete(proc);
+          resolve(s);
+        }),
       );
       let buffer = '';
       await new Promise<void>((resolve) => {

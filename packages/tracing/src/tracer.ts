@@ -40,6 +40,9 @@ export interface TracerOptions {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
+/** How long a count of the stored units is reused by `stats()`. */
+const UNIT_COUNT_MS = 10_000;
+
 /** How many ids go in one read of stored units. */
 const READ_CHUNK = 500;
 
@@ -164,13 +167,22 @@ export function createTracer(options: TracerOptions): Tracer {
   retain();
   const retentionTimer = options.retention ? clock.setInterval(retain, HOUR_MS) : undefined;
 
+  // Counting the units reads a whole index: at most once per UNIT_COUNT_MS, however often the
+  // stats are asked for (the dashboard polls them).
+  let counted: { at: number; units: number } | undefined;
+  const unitCount = () => {
+    const now = clock.now();
+    if (!counted || now - counted.at >= UNIT_COUNT_MS)
+      counted = { at: now, units: store.unitCount() };
+    return counted.units;
+  };
   const stats = (): TracingStats => ({
     queued: queue.queued,
     flushed: queue.flushed,
     dropped: queue.dropped,
     lastError: queue.lastError,
     openResponses: book.size,
-    knownUnits: store.unitCount(),
+    knownUnits: unitCount(),
     cache: cache.stats(),
   });
   const answer = (input: Parameters<Tracer['recordAnswer']>[0]) => recordAnswer(outcomes, input);

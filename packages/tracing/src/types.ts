@@ -236,6 +236,7 @@ export interface TracingStats {
   dropped: number;
   lastError: { message: string; at: number } | null;
   openResponses: number;
+  /** Units in the store (committed), counted at most every 10 s. */
   knownUnits: number;
   cache: CacheStats;
 }
