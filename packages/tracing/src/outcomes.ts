@@ -65,7 +65,7 @@ function namedUnits(
 ): Set<string> {
   const named = new Set<string>();
   const ids = [...(input.unitIds ?? []), ...(input.citations ?? []).map((c) => c.unitId)];
-  const unknown = ids.filter((id) => !r?.entries.has(id));
+  const unknown = ids.filter((id) => !r?.units.has(id));
   if (unknown.length > 0) {
     // Units of other responses: the store knows them once the queued writes are in.
     ctx.queue.flush();
@@ -82,7 +82,7 @@ function namedUnits(
     named.add(unitId);
     found.add(requestId);
   };
-  for (const [unitId, e] of r?.entries ?? []) for (const q of e.requestIds) take(unitId, q);
+  for (const { unitId, requestId } of r?.units.requests() ?? []) take(unitId, requestId);
   if (found.size < wanted.size) {
     ctx.queue.flush();
     for (const c of ctx.store.timeline(sessionId)) {
@@ -112,7 +112,7 @@ export function recordAnswer(ctx: OutcomeContext, input: AnswerInput): AnswerRes
   const model = input.model ?? null;
   const lineage = r ? [] : store.lineage(id);
   const retrievals = new Map(lineage.map((l) => [l.unitId, l.retrieval]));
-  for (const [unitId, e] of r?.entries ?? []) retrievals.set(unitId, e.retrieval);
+  for (const { unitId, retrieval } of r?.units.entries() ?? []) retrievals.set(unitId, retrieval);
   const kinds = new Map(
     store.units([...named].filter((u) => !retrievals.has(u))).map((u) => [u.id, u.kind]),
   );

@@ -315,6 +315,17 @@ describe('recordAnswer', () => {
     expect(r?.answer?.unitIds.sort()).toEqual([a.unitId, b.unitId].sort());
   });
 
+  it('finds the unit of a request id among hundreds in a long open response', () => {
+    const { tracer } = setup();
+    // The open response keeps the latest 256 request ids; older ones come from the timeline.
+    const first = tracer.capture(call({ name: 'n0', requestId: 0 }));
+    for (let i = 1; i < 300; i++) tracer.capture(call({ name: `n${i}`, requestId: i }));
+    const last = tracer.capture(call({ name: 'n300', requestId: 300 }));
+    const answer = tracer.recordAnswer({ sessionId: 's1', requestIds: [0, 300] });
+    expect(answer.contexts.map((c) => c.unitId).sort()).toEqual([first.unitId, last.unitId].sort());
+    expect(tracer.queries.response(first.responseId)?.unitCount).toBe(2);
+  });
+
   it('narrows a response that is already closed, and finds it by traceparent', () => {
     const { tracer } = setup();
     const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';

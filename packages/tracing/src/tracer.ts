@@ -1,7 +1,8 @@
 import type { Clock } from '@switchyard/protocol';
 import { LruCache } from './internal/lru.js';
 import { createMessageRecorder } from './internal/messages.js';
-import { ResponseBook, type UnitFacts } from './internal/response-book.js';
+import { ResponseBook } from './internal/response-book.js';
+import type { UnitFacts } from './internal/response-units.js';
 import { traceIdOf } from './internal/sqlite-rows.js';
 import { identifyUnit } from './internal/unit-ids.js';
 import { WriteQueue } from './internal/write-queue.js';
@@ -118,15 +119,14 @@ export function createTracer(options: TracerOptions): Tracer {
     const requestId = input.requestId ?? null;
     const retrieval = input.retrieval ?? DEFAULT_RETRIEVAL[input.kind];
     const json = requestId === null ? null : JSON.stringify(requestId);
-    const entry = book.add(r, unit.id, input.kind, retrieval, json, now);
+    const slot = book.add(r, unit.id, input.kind, retrieval, json, now);
     const traceId = traceIdOf(input.traceparent);
     if (traceId) book.noteTrace(traceId, r.id);
     const responseId = r.id;
     later(() => {
       // What the content is (type, size, summary) is worked out here, off the request path.
       const write = unit.write();
-      entry.type = write.unit.type;
-      entry.tokens = write.unit.tokens;
+      r.units.setFacts(slot, write.unit.type, write.unit.tokens);
       queue.push(write);
       queue.push({
         type: 'capture',

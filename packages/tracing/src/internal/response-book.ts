@@ -1,12 +1,12 @@
 import type { Clock } from '@switchyard/protocol';
-import type { ContextUnit, ResponseSummary, UnitType, WeightFactors } from '../types.js';
+import type { ContextUnit, ResponseSummary, WeightFactors } from '../types.js';
 import { computeWeights } from '../weights.js';
 import { timeOrderedUuid } from './ids.js';
+import { ResponseUnits, type UnitFacts } from './response-units.js';
 import type { WriteQueue } from './write-queue.js';
 
 /** How many trace ids and per-session latest responses are remembered for answer correlation. */
 const MEMO_LIMIT = 10_000;
-const REQUEST_IDS_PER_UNIT = 64;
 
 export type CloseReason = NonNullable<ResponseSummary['closeReason']>;
 
@@ -17,22 +17,6 @@ export interface WeightedEntry {
   retrieval: number;
 }
 
-/** What weighing needs of a unit. */
-export interface UnitFacts {
-  type: UnitType;
-  kind: ContextUnit['kind'];
-  tokens: number;
-  /** When this version of the content was first seen. */
-  firstSeen: number;
-}
-
-/** A unit of an open response: what its captures told (facts are filled in once known). */
-export interface ResponseEntry extends UnitFacts {
-  retrieval: number;
-  /** The request ids (as JSON) that returned it. */
-  requestIds: string[];
-}
-
 /** A session's response that is still collecting captures. */
 export interface OpenResponse {
   id: string;
@@ -40,8 +24,8 @@ export interface OpenResponse {
   principal: string | null;
   openedAt: number;
   lastAt: number;
-  /** Unit id → its best retrieval score, the request ids that returned it, its facts. */
-  entries: Map<string, ResponseEntry>;
+  /** The units it collected, with their best retrieval scores and what weighing needs. */
+  units: ResponseUnits;
   timer: unknown;
 }
 
@@ -105,7 +89,7 @@ export class ResponseBook {
       principal,
       openedAt: now,
       lastAt: now,
-      entries: new Map(),
+      units: new ResponseUnits(),
       timer: undefined,
     };
     r.timer = this.options.clock.setTimeout(() => this.idle(r), this.options.idleGapMs);
@@ -117,7 +101,7 @@ export class ResponseBook {
 
   /**
    * Adds a captured unit to the response (a unit seen twice keeps its best retrieval). Returns
-   * its entry, whose type and tokens the caller fills in when it has worked them out.
+   * its slot, whose type and tokens the caller fills in (`units.setFacts`) once worked out.
    */
   add(
     r: OpenResponse,
@@ -126,25 +110,9 @@ export class ResponseBook {
     retrieval: number,
     requestId: string | null,
     now: number,
-  ): ResponseEntry {
+  ): number {
     r.lastAt = now;
-    const entry = r.entries.get(unitId) ?? {
-      retrieval,
-      requestIds: [],
-      kind,
-      type: 'External',
-      tokens: 0,
-      firstSeen: now,
-    };
-    entry.retrieval = Math.max(entry.retrieval, retrieval);
-    if (requestId !== null) {
-      // A unit fetched over and over in a long response keeps only its latest request ids here;
-      // an answer naming an older one is resolved from the stored timeline instead.
-      if (entry.requestIds.length >= REQUEST_IDS_PER_UNIT) entry.requestIds.shift();
-      entry.requestIds.push(requestId);
-    }
-    r.entries.set(unitId, entry);
-    return entry;
+    return r.units.add(unitId, kind, retrieval, requestId, now);
   }
 
   noteTrace(traceId: string, responseId: string): void {
@@ -160,14 +128,14 @@ export class ResponseBook {
       openedAt: r.openedAt,
       closedAt: null,
       closeReason: null,
-      unitCount: r.entries.size,
+      unitCount: r.units.size,
       agent: null,
       model: null,
     };
   }
 
   entriesOf(r: OpenResponse): Array<{ unitId: string; retrieval: number }> {
-    return [...r.entries].map(([unitId, e]) => ({ unitId, retrieval: e.retrieval }));
+    return r.units.entries();
   }
 
   /**
@@ -184,7 +152,7 @@ export class ResponseBook {
     const stored = this.options.stored(entries.map((e) => e.unitId));
     const weights = computeWeights(
       entries.map((e) => {
-        const unit = stored.get(e.unitId) ?? r?.entries.get(e.unitId);
+        const unit = stored.get(e.unitId) ?? r?.units.facts(e.unitId);
         return {
           type: unit?.type ?? 'External',
           retrieval: e.retrieval,
