@@ -6,14 +6,14 @@ import { traceIdOf } from './sqlite-rows.js';
 /** The statements that writes run, in the order that {@link planBatch} refers to them by. */
 export const WRITE_SQL: readonly string[] = [
   // A captured unit: a new one gets the next version of its source and is linked to the latest
-  // (the versions of a source share the first part of their ids, so both are a short range of the
-  // primary key: unit-ids.ts); one already stored is counted as seen again.
+  // (the versions of a source share the first part of their ids, so one seek in a short range of
+  // the primary key finds both: SQLite gives the bare `id` of the row with the `max`); one already
+  // stored is counted as seen again. `WHERE true` lets the parser tell ON CONFLICT from a join.
   `INSERT INTO units (id, source_key, server, kind, name, arguments_hash, content_hash, type,
     version, previous_version_id, size_bytes, tokens, summary, first_seen, last_seen)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?,
-      coalesce((SELECT max(version) FROM units WHERE id >= ? AND id < ?), 0) + 1,
-      (SELECT id FROM units WHERE id >= ? AND id < ? ORDER BY version DESC LIMIT 1),
-      ?, ?, ?, ?, ?)
+    SELECT ?, ?, ?, ?, ?, ?, ?, ?, coalesce(latest.version, 0) + 1, latest.id, ?, ?, ?, ?, ?
+    FROM (SELECT max(version) AS version, id FROM units WHERE id >= ? AND id < ?) AS latest
+    WHERE true
     ON CONFLICT(id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen),
       seen_count = seen_count + 1`,
   // The same unit captured again in the same batch: one update for all of them (BatchPlan).
@@ -210,9 +210,8 @@ function encode(out: Value[], w: Exclude<TraceWrite, Message>): void {
     case 'unit': {
       const u = w.unit;
       const [from, to] = sourceRangeOf(u.id);
-      out.push(1, 1, S.unit, 17, u.id, u.sourceKey, u.server, u.kind, u.name, u.argumentsHash);
-      out.push(u.contentHash, u.type, from, to, from, to, u.sizeBytes, u.tokens, u.summary);
-      out.push(u.at, u.at);
+      out.push(1, 1, S.unit, 15, u.id, u.sourceKey, u.server, u.kind, u.name, u.argumentsHash);
+      out.push(u.contentHash, u.type, u.sizeBytes, u.tokens, u.summary, u.at, u.at, from, to);
       return;
     }
     case 'capture': {
