@@ -76,14 +76,7 @@ function messagesOf(e: Ended): ExchangeMessages {
       : outcome.kind === 'error'
         ? { error: outcome.error }
         : { cancelled: true };
-  const reply = result
-    ? {
-        jsonrpc: '2.0',
-        id: requestId,
-        result: meta ? { ...result, _meta: { ...metaOf(result), ...meta } } : result,
-      }
-    : { jsonrpc: '2.0', id: requestId, ...answer };
-  return {
+  const asked = {
     sessionId: e.sessionId,
     server,
     requestedAt: e.requestedAt,
@@ -91,8 +84,20 @@ function messagesOf(e: Ended): ExchangeMessages {
     request: { jsonrpc: '2.0', id: requestId, method, params: clientParams ?? {} },
     forwarded: { jsonrpc: '2.0', method, params },
     answer,
-    reply,
   };
+  // The client got the backend's result itself (no translation) with the ids added: its text is
+  // made from the answer's, which is serialised once.
+  if (meta && outcome.kind === 'result' && result === outcome.result) {
+    return { ...asked, replyMeta: meta };
+  }
+  const reply = result
+    ? {
+        jsonrpc: '2.0',
+        id: requestId,
+        result: meta ? { ...result, _meta: { ...metaOf(result), ...meta } } : result,
+      }
+    : { jsonrpc: '2.0', id: requestId, ...answer };
+  return { ...asked, reply };
 }
 
 /**

@@ -179,6 +179,45 @@ describe('capture', () => {
   });
 });
 
+describe('recordExchange', () => {
+  const exchange = (
+    result: unknown,
+    reply: { reply?: unknown; replyMeta?: Record<string, unknown> },
+  ) => ({
+    sessionId: 's1',
+    server: 'git',
+    requestedAt: 1,
+    answeredAt: 2,
+    request: { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'git__status' } },
+    forwarded: { jsonrpc: '2.0', method: 'tools/call', params: { name: 'status' } },
+    answer: { result },
+    ...reply,
+  });
+
+  it.each([
+    ['without _meta', text('s3cret clean')],
+    ['with a _meta of its own', { ...text('clean'), _meta: { kept: 's3cret' } }],
+    ['empty', {}],
+  ])('makes the reply from the answer’s text when only _meta ids were added (%s)', (_, result) => {
+    const redact = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll('s3cret', '[R]'));
+    const { tracer } = setup({ redact });
+    const ids = { 'switchyard/trace': { responseId: 'resp_1', unitId: 'ctx_1' } };
+    const r = result as Record<string, unknown>;
+    const reply = {
+      jsonrpc: '2.0',
+      id: 7,
+      result: { ...r, _meta: { ...(r._meta as object), ...ids } },
+    };
+    tracer.recordExchange(exchange(result, { replyMeta: ids }));
+    tracer.recordExchange({ ...exchange(result, { reply }), sessionId: 's2' });
+    const shared = tracer.queries.messages('s1');
+    const explicit = tracer.queries.messages('s2');
+    expect(shared.map((m) => m.message)).toEqual(explicit.map((m) => m.message));
+    expect(shared[3]?.message).toEqual(redact(reply));
+    expect(JSON.stringify(shared)).not.toContain('s3cret');
+  });
+});
+
 describe('responses', () => {
   it('groups a session’s captures until an explicit close', () => {
     const { tracer } = setup();

@@ -41,7 +41,13 @@ export interface ExchangeMessages {
   forwarded: unknown;
   /** What the backend answered (backend in) and what the client got (client out). */
   answer: unknown;
-  reply: unknown;
+  /**
+   * What the client got. Instead, `replyMeta` when it got the answer's `result` unchanged but for
+   * these entries added to its `_meta`: the reply is then made from the answer's text, so a large
+   * result is serialised once, not twice.
+   */
+  reply?: unknown;
+  replyMeta?: Record<string, unknown>;
 }
 
 export interface CaptureResult {
