@@ -44,6 +44,20 @@ const DAY_MS = 24 * HOUR_MS;
 /** How long a count of the stored units is reused by `stats()`. */
 const UNIT_COUNT_MS = 10_000;
 
+/**
+ * The count of stored units, taken at most once per {@link UNIT_COUNT_MS}: counting reads a whole
+ * index, and the stats that show it are polled (the dashboard).
+ */
+function unitCounter(store: TraceStore, clock: Clock): () => number {
+  let counted: { at: number; units: number } | undefined;
+  return () => {
+    const now = clock.now();
+    if (!counted || now - counted.at >= UNIT_COUNT_MS)
+      counted = { at: now, units: store.unitCount() };
+    return counted.units;
+  };
+}
+
 /** How many ids go in one read of stored units. */
 const READ_CHUNK = 500;
 
@@ -167,15 +181,7 @@ export function createTracer(options: TracerOptions): Tracer {
   retain();
   const retentionTimer = options.retention ? clock.setInterval(retain, HOUR_MS) : undefined;
 
-  // Counting the units reads a whole index: at most once per UNIT_COUNT_MS, however often the
-  // stats are asked for (the dashboard polls them).
-  let counted: { at: number; units: number } | undefined;
-  const unitCount = () => {
-    const now = clock.now();
-    if (!counted || now - counted.at >= UNIT_COUNT_MS)
-      counted = { at: now, units: store.unitCount() };
-    return counted.units;
-  };
+  const unitCount = unitCounter(store, clock);
   const stats = (): TracingStats => ({
     queued: queue.queued,
     flushed: queue.flushed,
