@@ -133,7 +133,8 @@ export function createTracer(options: TracerOptions): Tracer {
     const requestId = input.requestId ?? null;
     const retrieval = input.retrieval ?? DEFAULT_RETRIEVAL[input.kind];
     const json = requestId === null ? null : JSON.stringify(requestId);
-    const slot = book.add(r, unit.id, input.kind, retrieval, json, now);
+    book.touch(r, now);
+    const slot = r.units.add(unit.id, input.kind, retrieval, json, now);
     const traceId = traceIdOf(input.traceparent);
     if (traceId) book.noteTrace(traceId, r.id);
     const responseId = r.id;

@@ -1,5 +1,5 @@
 import type { Clock } from '@switchyard/protocol';
-import type { ContextUnit, ResponseSummary, WeightFactors } from '../types.js';
+import type { ResponseSummary, WeightFactors } from '../types.js';
 import { computeWeights } from '../weights.js';
 import { timeOrderedUuid } from './ids.js';
 import { ResponseUnits, type UnitFacts } from './response-units.js';
@@ -99,20 +99,9 @@ export class ResponseBook {
     return r;
   }
 
-  /**
-   * Adds a captured unit to the response (a unit seen twice keeps its best retrieval). Returns
-   * its slot, whose type and tokens the caller fills in (`units.setFacts`) once worked out.
-   */
-  add(
-    r: OpenResponse,
-    unitId: string,
-    kind: ContextUnit['kind'],
-    retrieval: number,
-    requestId: string | null,
-    now: number,
-  ): number {
+  /** A capture reached the response now: its idle gap starts again. */
+  touch(r: OpenResponse, now: number): void {
     r.lastAt = now;
-    return r.units.add(unitId, kind, retrieval, requestId, now);
   }
 
   noteTrace(traceId: string, responseId: string): void {
