@@ -64,6 +64,19 @@ describe('capture', () => {
     expect(tracer.queries.response(c.responseId)?.contexts).toHaveLength(3);
   });
 
+  it('weighs a response closed before its captures’ deferred work ran with their real sizes', () => {
+    const runs: Array<() => void> = [];
+    const { tracer } = setup({ defer: (run) => runs.push(run) });
+    const small = tracer.capture(call({ name: 'a', content: text('x') }));
+    const large = tracer.capture(call({ name: 'b', content: text('y'.repeat(400)) }));
+    // Nothing deferred has run: closing must still know the second unit is the larger one.
+    tracer.closeResponse('s1');
+    const weights = new Map(
+      tracer.queries.response(small.responseId)?.contexts.map((c) => [c.unitId, c.weight]),
+    );
+    expect(weights.get(large.unitId)).toBeGreaterThan(weights.get(small.unitId) ?? 1);
+  });
+
   it('ignores top-level _meta when deciding whether content is the same', () => {
     const { tracer } = setup();
     const a = tracer.capture(call());

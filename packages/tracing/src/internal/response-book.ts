@@ -136,7 +136,9 @@ export class ResponseBook {
     entries: ReadonlyArray<{ unitId: string; retrieval: number }>,
     r?: OpenResponse,
   ): WeightedEntry[] {
-    const { clock, factors } = this.options;
+    const { clock, factors, queue } = this.options;
+    // A capture's facts (type, size) are worked out in its deferred work: that runs first.
+    queue.drainHeld();
     const now = clock.now();
     const stored = this.options.stored(entries.map((e) => e.unitId));
     const weights = computeWeights(

@@ -48,6 +48,11 @@ export class WriteQueue {
     return this.count;
   }
 
+  /** Runs the held-back work now (what it learns is needed before a batch or a read). */
+  drainHeld(): void {
+    this.options.drain?.();
+  }
+
   push(write: TraceWrite): void {
     this.options.drain?.();
     if (this.closed) {
