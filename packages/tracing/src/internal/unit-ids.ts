@@ -35,8 +35,9 @@ export function identifyUnit(
   const canonicalArgs = canonicalJson(args === undefined ? null : args);
   const canonical = canonicalJson(withoutMeta(content));
   const { server, kind, name } = input;
-  // Two digests on the request path; the arguments' own is made later.
-  const sourceKey = digest(`${server}\n${kind}\n${name}\n${canonicalArgs}`).slice(
+  // Two digests on the request path (the arguments' own is made later). The names go in as a
+  // JSON array, so that no name can run into the next (a URI may hold anything).
+  const sourceKey = digest(`${JSON.stringify([server, kind, name])}${canonicalArgs}`).slice(
     0,
     UNIT_PART_CHARS,
   );
