@@ -94,6 +94,44 @@ describe('openSqliteStore', () => {
     expect(newer.units(['ctx_1'])).toEqual([]);
   });
 
+  it('versions the units of a source as it writes them, and counts repeats in a batch once', () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    // Ids of one source share their first 16 characters (`ctx_` + the source's 12).
+    const a = { ...unit('ctx_SOURCEAAAAAAcontentA1111', 'SOURCEAAAAAA'), at: 5 };
+    const b = { ...unit('ctx_SOURCEAAAAAAcontentB2222', 'SOURCEAAAAAA'), at: 6 };
+    const other = { ...unit('ctx_SOURCEBBBBBBcontentA1111', 'SOURCEBBBBBB'), at: 7 };
+    const result = store.apply([
+      { type: 'unit', unit: a },
+      { type: 'unit', unit: { ...a, at: 9 } },
+      { type: 'unit', unit: b },
+      { type: 'unit', unit: { ...a, at: 8 } },
+      { type: 'unit', unit: other },
+    ]);
+    expect(result).toEqual({ applied: 5, dropped: 0 });
+    const [ua, ub, uo] = store
+      .units([a.id, b.id, other.id])
+      .sort((x, y) => x.id.localeCompare(y.id));
+    expect(ua).toMatchObject({
+      version: 1,
+      previousVersionId: null,
+      seenCount: 3,
+      firstSeen: 5,
+      lastSeen: 9,
+    });
+    expect(ub).toMatchObject({ version: 2, previousVersionId: a.id, seenCount: 1 });
+    expect(uo).toMatchObject({ version: 1, previousVersionId: null });
+    // In a later batch, the same content is seen again; new content is version 3.
+    const c = { ...unit('ctx_SOURCEAAAAAAcontentC3333', 'SOURCEAAAAAA'), at: 10 };
+    store.apply([
+      { type: 'unit', unit: { ...b, at: 10 } },
+      { type: 'unit', unit: c },
+    ]);
+    expect(store.units([b.id])[0]?.seenCount).toBe(2);
+    expect(store.units([c.id])[0]).toMatchObject({ version: 3, previousVersionId: b.id });
+    expect(store.unitVersions('SOURCEAAAAAA').map((u) => u.version)).toEqual([1, 2, 3]);
+    store.close();
+  });
+
   it('drops only the write that fails inside a batch', () => {
     const store = openSqliteStore({ file: ':memory:' });
     const result = store.apply([
