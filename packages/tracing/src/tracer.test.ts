@@ -232,6 +232,23 @@ describe('recordExchange', () => {
 });
 
 describe('responses', () => {
+  it('closes a response at 10,000 units, and the next capture opens another', () => {
+    const { tracer } = setup();
+    let first = tracer.capture(call({ arguments: { i: 0 } }));
+    for (let i = 1; i < 10_000; i++) first = tracer.capture(call({ arguments: { i } }));
+    const next = tracer.capture(call({ arguments: { i: 10_000 } }));
+    expect(next.responseId).not.toBe(first.responseId);
+    expect(tracer.queries.response(first.responseId)).toMatchObject({
+      status: 'closed',
+      closeReason: 'limit',
+      unitCount: 10_000,
+    });
+    expect(tracer.queries.response(next.responseId)).toMatchObject({
+      status: 'open',
+      unitCount: 1,
+    });
+  });
+
   it('groups a session’s captures until an explicit close', () => {
     const { tracer } = setup();
     const a = tracer.capture(call());

@@ -41,6 +41,12 @@ export interface TracerOptions {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
+/**
+ * A response closes (reason `limit`) when it holds this many units, and the session's next capture
+ * opens another: an answer is not made of more, and an open response keeps its units in memory.
+ */
+const MAX_RESPONSE_UNITS = 10_000;
+
 /** How long a count of the stored units is reused by `stats()`. */
 const UNIT_COUNT_MS = 10_000;
 
@@ -135,6 +141,8 @@ export function createTracer(options: TracerOptions): Tracer {
     const json = requestId === null ? null : JSON.stringify(requestId);
     book.touch(r, now);
     const slot = r.units.add(unit.id, input.kind, retrieval, json, now);
+    // A session that never pauses would keep one response (and its units in memory) forever.
+    const full = r.units.size >= MAX_RESPONSE_UNITS;
     const traceId = traceIdOf(input.traceparent);
     if (traceId) book.noteTrace(traceId, r.id);
     const responseId = r.id;
@@ -159,6 +167,7 @@ export function createTracer(options: TracerOptions): Tracer {
         },
       });
     });
+    if (full) book.finish(r, 'limit');
     return { responseId, unitId: unit.id };
   };
 

@@ -137,7 +137,7 @@ export interface ResponseSummary {
   status: 'open' | 'closed';
   openedAt: number;
   closedAt: number | null;
-  closeReason: 'explicit' | 'feedback' | 'idle' | 'answer' | 'shutdown' | null;
+  closeReason: 'explicit' | 'feedback' | 'idle' | 'answer' | 'limit' | 'shutdown' | null;
   unitCount: number;
   agent: string | null;
   model: string | null;
