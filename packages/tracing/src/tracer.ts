@@ -9,7 +9,7 @@ import { WriteQueue } from './internal/write-queue.js';
 import { recordAnswer, submitFeedback } from './outcomes.js';
 import { createQueries } from './queries.js';
 import { createTracingServer } from './server.js';
-import type { TraceStore } from './store.js';
+import type { TraceStore, TraceWrite } from './store.js';
 import type { CaptureInput, CaptureResult, Tracer, TracingStats, WeightFactors } from './types.js';
 import { checkWeights, DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS } from './weights.js';
 
@@ -61,6 +61,31 @@ function unitCounter(store: TraceStore, clock: Clock): () => number {
     if (!counted || now - counted.at >= UNIT_COUNT_MS)
       counted = { at: now, units: store.unitCount() };
     return counted.units;
+  };
+}
+
+/** The timeline row of a capture. */
+function captureRow(
+  input: CaptureInput,
+  at: number,
+  unitId: string,
+  responseId: string,
+): TraceWrite {
+  const { sessionId, server, kind, name } = input;
+  return {
+    type: 'capture',
+    capture: {
+      sessionId,
+      at,
+      requestId: input.requestId ?? null,
+      toolCallId: input.toolCallId ?? null,
+      traceparent: input.traceparent ?? null,
+      server,
+      kind,
+      name,
+      unitId,
+      responseId,
+    },
   };
 }
 
@@ -151,21 +176,7 @@ export function createTracer(options: TracerOptions): Tracer {
       const write = unit.write();
       r.units.setFacts(slot, write.unit.type, write.unit.tokens);
       queue.push(write);
-      queue.push({
-        type: 'capture',
-        capture: {
-          sessionId: input.sessionId,
-          at: now,
-          requestId,
-          toolCallId: input.toolCallId ?? null,
-          traceparent: input.traceparent ?? null,
-          server: input.server,
-          kind: input.kind,
-          name: input.name,
-          unitId: unit.id,
-          responseId,
-        },
-      });
+      queue.push(captureRow(input, now, unit.id, responseId));
     });
     if (full) book.finish(r, 'limit');
     return { responseId, unitId: unit.id };
