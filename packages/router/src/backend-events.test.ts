@@ -12,6 +12,8 @@ import {
 } from './__fixtures__/router-harness.js';
 import { createRouter } from './router.js';
 
+type Harness = Awaited<ReturnType<typeof createHarness>>;
+
 describe('backend notifications', () => {
   it('debounces a burst of list_changed into one notification per method and session', async () => {
     const h = await createHarness([{ name: 'alpha' }, { name: 'beta' }], {
@@ -170,7 +172,7 @@ describe('backend notifications', () => {
 
 describe('the backend hub', () => {
   /** A second router over one backend of the harness, as a per-server endpoint is. */
-  function ownRouter(h: Awaited<ReturnType<typeof createHarness>>, name: string) {
+  function ownRouter(h: Harness, name: string) {
     return createRouter({
       hub: h.hub,
       clock: h.clock,
@@ -235,7 +237,7 @@ describe('the backend hub', () => {
 
 describe('backend requests to clients', () => {
   /** A client that can be asked for sampling, with a call in flight at `alpha` (never answered). */
-  async function sampler(h: Awaited<ReturnType<typeof createHarness>>) {
+  async function sampler(h: Harness) {
     const client = new TestClient(h.router);
     await client.request('initialize', {
       protocolVersion: '2025-11-25',
@@ -254,70 +256,68 @@ describe('backend requests to clients', () => {
   });
   const asked = (client: TestClient) =>
     client.received.filter(({ message }) => 'method' in message && 'id' in message);
-
-  it('relays to the waiting client that is not already being asked something', async () => {
-    const h = await createHarness([
+  const withAlpha = () =>
+    createHarness([
       { name: 'alpha', answerUnhandled: false, handlers: { 'tools/list': toolsNamed('x') } },
     ]);
+  const callsAtAlpha = (h: Harness, n: number) =>
+    until(() => h.backend('alpha').transport.requests('tools/call').length === n);
+  const askFromAlpha = (h: Harness, id: number) =>
+    h.hub.request(h.backend('alpha').session, sampling(id));
+
+  /**
+   * A first client with a call at `alpha` that has been asked once, then a second client with a
+   * call in flight; the clock is moved past the first request's batch window. `answer` is the
+   * backend's wait for the first client's answer.
+   */
+  async function askedThenAnother(h: Harness) {
     const first = await sampler(h);
-    await until(() => h.backend('alpha').transport.requests('tools/call').length === 1);
-    // The first client is asked and does not answer (a modern client that never retries).
-    void h.hub.request(h.backend('alpha').session, sampling(1));
+    await callsAtAlpha(h, 1);
+    const answer = askFromAlpha(h, 1);
     await until(() => asked(first).length === 1);
     const second = await sampler(h);
-    await until(() => h.backend('alpha').transport.requests('tools/call').length === 2);
+    await callsAtAlpha(h, 2);
     h.clock.advance(1000); // not part of the first request's batch
-    void h.hub.request(h.backend('alpha').session, sampling(2));
+    return { first, second, answer };
+  }
+
+  it('relays to the waiting client that is not already being asked something', async () => {
+    const h = await withAlpha();
+    // The first client does not answer (a modern client that never retries).
+    const { first, second } = await askedThenAnother(h);
+    void askFromAlpha(h, 2);
     await until(() => asked(second).length === 1);
     expect(asked(first)).toHaveLength(1);
   });
 
   it('sends the requests a backend sends together to the same call', async () => {
-    const h = await createHarness([
-      { name: 'alpha', answerUnhandled: false, handlers: { 'tools/list': toolsNamed('x') } },
-    ]);
-    const held = await sampler(h);
-    await until(() => h.backend('alpha').transport.requests('tools/call').length === 1);
-    void h.hub.request(h.backend('alpha').session, sampling(1));
-    await until(() => asked(held).length === 1);
-    const batching = await sampler(h);
-    await until(() => h.backend('alpha').transport.requests('tools/call').length === 2);
-    h.clock.advance(1000);
+    const h = await withAlpha();
+    const { first: held, second: batching } = await askedThenAnother(h);
     // Three requests at once (a tool asking for several inputs): once the first is out, both
     // calls are being asked, and the other two follow the first.
-    for (const id of [2, 3, 4]) void h.hub.request(h.backend('alpha').session, sampling(id));
+    for (const id of [2, 3, 4]) void askFromAlpha(h, id);
     await until(() => asked(batching).length === 3, 'the batch at one client');
     expect(asked(held)).toHaveLength(1);
   });
 
   it("sends a backend's request right after an answer to the call that was answered", async () => {
-    const h = await createHarness([
-      { name: 'alpha', answerUnhandled: false, handlers: { 'tools/list': toolsNamed('x') } },
-    ]);
-    const stepping = await sampler(h);
-    await until(() => h.backend('alpha').transport.requests('tools/call').length === 1);
-    const answered = h.hub.request(h.backend('alpha').session, sampling(1));
-    await until(() => asked(stepping).length === 1);
-    const other = await sampler(h);
-    await until(() => h.backend('alpha').transport.requests('tools/call').length === 2);
-    h.clock.advance(1000);
+    const h = await withAlpha();
+    const { first: stepping, second: other, answer } = await askedThenAnother(h);
     const question = asked(stepping)[0]?.message as { id: string };
     stepping.session.handle({ jsonrpc: '2.0', id: question.id, result: { role: 'assistant' } });
-    await answered;
+    await answer;
     // Both calls are free now: the next step of the call just answered goes to it.
-    void h.hub.request(h.backend('alpha').session, sampling(2));
+    void askFromAlpha(h, 2);
     await until(() => asked(stepping).length === 2, 'the next step at the answered call');
     expect(asked(other)).toEqual([]);
   });
 
   it('refuses when several clients wait on a shared backend and none is being asked', async () => {
-    const h = await createHarness([
-      { name: 'alpha', answerUnhandled: false, handlers: { 'tools/list': toolsNamed('x') } },
-    ]);
+    const h = await withAlpha();
     await sampler(h);
     await sampler(h);
-    await until(() => h.backend('alpha').transport.requests('tools/call').length === 2);
-    const outcome = await h.hub.request(h.backend('alpha').session, sampling(1));
+    await callsAtAlpha(h, 2);
+    const outcome = await askFromAlpha(h, 1);
     expect(outcome).toMatchObject({
       kind: 'error',
       error: { message: expect.stringContaining('several clients') },
