@@ -10,6 +10,7 @@ import type {
   AnswerInput,
   AnswerRecord,
   AnswerResult,
+  ContextUnit,
   FeedbackInput,
   FeedbackResult,
 } from './types.js';
@@ -56,37 +57,41 @@ function correlate(
   throw new TracingError('invalid', 'An answer needs a response id, a traceparent or a session id');
 }
 
-/** The units an answer names: unit ids, cited units, and the units its request ids returned. */
+/**
+ * The units an answer names (unit ids, cited units, and the units its request ids returned), each
+ * with its kind where this had to read it (a unit of the open response has its retrieval there).
+ */
 function namedUnits(
   ctx: OutcomeContext,
   input: AnswerInput,
   r: OpenResponse | undefined,
   sessionId: string,
-): Set<string> {
-  const named = new Set<string>();
+): Map<string, ContextUnit['kind'] | undefined> {
+  const named = new Map<string, ContextUnit['kind'] | undefined>();
   const ids = [...(input.unitIds ?? []), ...(input.citations ?? []).map((c) => c.unitId)];
   const unknown = ids.filter((id) => !r?.units.has(id));
   if (unknown.length > 0) {
     // Units of other responses: the store knows them once the queued writes are in.
     ctx.queue.flush();
-    const stored = new Set(ctx.store.units(unknown).map((u) => u.id));
+    const stored = new Map(ctx.store.units(unknown).map((u) => [u.id, u.kind]));
     const missing = unknown.find((id) => !stored.has(id));
     if (missing !== undefined) throw new TracingError('invalid', `Unknown context unit ${missing}`);
+    for (const [id, kind] of stored) named.set(id, kind);
   }
-  for (const id of ids) named.add(id);
+  for (const id of ids) if (!named.has(id)) named.set(id, undefined);
   if (!input.requestIds || input.requestIds.length === 0) return named;
   const wanted = new Set(input.requestIds.map((id) => JSON.stringify(id)));
   const found = new Set<string>();
-  const take = (unitId: string, requestId: string) => {
+  const take = (unitId: string, requestId: string, kind?: ContextUnit['kind']) => {
     if (!wanted.has(requestId)) return;
-    named.add(unitId);
+    named.set(unitId, kind ?? named.get(unitId));
     found.add(requestId);
   };
   for (const { unitId, requestId } of r?.units.requests() ?? []) take(unitId, requestId);
   if (found.size < wanted.size) {
     ctx.queue.flush();
     for (const c of ctx.store.timeline(sessionId)) {
-      if (c.requestId !== null) take(c.unitId, JSON.stringify(c.requestId));
+      if (c.requestId !== null) take(c.unitId, JSON.stringify(c.requestId), c.kind);
     }
   }
   const missing = [...wanted].filter((q) => !found.has(q));
@@ -113,13 +118,12 @@ export function recordAnswer(ctx: OutcomeContext, input: AnswerInput): AnswerRes
   const lineage = r ? [] : store.lineage(id);
   const retrievals = new Map(lineage.map((l) => [l.unitId, l.retrieval]));
   for (const { unitId, retrieval } of r?.units.entries() ?? []) retrievals.set(unitId, retrieval);
-  const kinds = new Map(
-    store.units([...named].filter((u) => !retrievals.has(u))).map((u) => [u.id, u.kind]),
-  );
   const retrievalOf = (unitId: string) =>
-    retrievals.get(unitId) ?? DEFAULT_RETRIEVAL[kinds.get(unitId) ?? 'tool'];
+    retrievals.get(unitId) ?? DEFAULT_RETRIEVAL[named.get(unitId) ?? 'tool'];
   const only =
-    named.size > 0 ? [...named].map((u) => ({ unitId: u, retrieval: retrievalOf(u) })) : undefined;
+    named.size > 0
+      ? [...named.keys()].map((u) => ({ unitId: u, retrieval: retrievalOf(u) }))
+      : undefined;
   let contexts: WeightedEntry[];
   if (r) {
     contexts = book.finish(r, 'answer', only, { agent, model });
@@ -137,7 +141,7 @@ export function recordAnswer(ctx: OutcomeContext, input: AnswerInput): AnswerRes
     at: ctx.clock.now(),
     agent,
     model,
-    unitIds: [...named],
+    unitIds: [...named.keys()],
     citations: (input.citations ?? []).map((c) => ({
       unitId: c.unitId,
       quote: c.quote ?? null,

@@ -54,7 +54,7 @@ export class WriteQueue {
   }
 
   push(write: TraceWrite): void {
-    this.options.drain?.();
+    this.drainHeld();
     if (this.closed) {
       this.fail(new Error('The tracer is closed'), 1);
       return;
@@ -81,7 +81,7 @@ export class WriteQueue {
 
   /** Sends every queued write; resolves once the store has applied it and every earlier batch. */
   send(): Promise<void> {
-    this.options.drain?.();
+    this.drainHeld();
     if (this.timer !== undefined) {
       this.options.clock.clearTimeout(this.timer);
       this.timer = undefined;
