@@ -110,9 +110,8 @@ export class BatchPlan {
   private readonly full: FlatBatch[] = [];
   private out: FlatBatch = [];
   private chars = 0;
+  /** Units written in this batch so far, with their captures after the first (count, latest). */
   private readonly seen = new Map<string, { at: number; count: number }>();
-  /** Units written in this batch so far. */
-  private readonly units = new Set<string>();
   private readonly chunks = new Map<string, Chunk>();
   /** Writes added. */
   size = 0;
@@ -120,14 +119,12 @@ export class BatchPlan {
   add(w: TraceWrite): void {
     this.size++;
     if (w.type === 'message' || w.type === 'exchange') this.addMessage(w);
-    else if (w.type === 'unit' && this.units.has(w.unit.id)) {
-      const prior = this.seen.get(w.unit.id);
-      if (prior) {
-        prior.at = Math.max(prior.at, w.unit.at);
-        prior.count++;
-      } else this.seen.set(w.unit.id, { at: w.unit.at, count: 1 });
+    else if (w.type === 'unit' && this.seen.has(w.unit.id)) {
+      const prior = this.seen.get(w.unit.id) as { at: number; count: number };
+      prior.at = Math.max(prior.at, w.unit.at);
+      prior.count++;
     } else {
-      if (w.type === 'unit') this.units.add(w.unit.id);
+      if (w.type === 'unit') this.seen.set(w.unit.id, { at: w.unit.at, count: 0 });
       const before = this.out.length;
       encode(this.out, w);
       this.grew((this.out.length - before) * VALUE_CHARS);
@@ -144,11 +141,11 @@ export class BatchPlan {
     for (const c of this.chunks.values()) this.writeChunk(c);
     this.chunks.clear();
     for (const [unitId, s] of this.seen) {
+      if (s.count === 0) continue;
       this.out.push(s.count, 1, S.seen, 3, s.at, s.count, unitId);
       this.grew(7 * VALUE_CHARS);
     }
     this.seen.clear();
-    this.units.clear();
     if (this.out.length > 0) this.full.push(this.out);
     this.out = [];
     this.chars = 0;
