@@ -53,6 +53,9 @@ export interface SqliteStoreOptions {
 
 type Row = Record<string, unknown>;
 
+/** How many ids go in one read of units. */
+const READ_CHUNK = 500;
+
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 const resultOf = (o: BatchOutcome): ApplyResult =>
   o.error === undefined
@@ -185,10 +188,17 @@ class SqliteTraceStore implements TraceStore {
     return Number(this.get([], 'SELECT count(*) AS n FROM units')?.n ?? 0);
   }
 
+  /** In reads of {@link READ_CHUNK} ids: SQLite binds at most 32,766 parameters. */
   units(ids: readonly string[]): StoredUnit[] {
-    if (ids.length === 0) return [];
-    const marks = ids.map(() => '?').join(',');
-    return this.all(ids, `SELECT * FROM units WHERE id IN (${marks})`).map(unitFromRow);
+    const found: StoredUnit[] = [];
+    for (let i = 0; i < ids.length; i += READ_CHUNK) {
+      const chunk = ids.slice(i, i + READ_CHUNK);
+      const marks = chunk.map(() => '?').join(',');
+      for (const row of this.all(chunk, `SELECT * FROM units WHERE id IN (${marks})`)) {
+        found.push(unitFromRow(row));
+      }
+    }
+    return found;
   }
 
   /** The indexed later versions, and the first one through the second's `previous_version_id`. */

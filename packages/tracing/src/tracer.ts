@@ -89,19 +89,13 @@ function captureRow(
   };
 }
 
-/** How many ids go in one read of stored units. */
-const READ_CHUNK = 500;
-
 /** The stored facts of the units the store holds, by id (committed rows; no waiting). */
 function storedFacts(store: TraceStore, ids: readonly string[]): Map<string, UnitFacts> {
-  const facts = new Map<string, UnitFacts>();
-  const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += READ_CHUNK) {
-    for (const u of store.units(unique.slice(i, i + READ_CHUNK))) {
-      facts.set(u.id, { type: u.type, kind: u.kind, tokens: u.tokens, firstSeen: u.firstSeen });
-    }
-  }
-  return facts;
+  return new Map(
+    store
+      .units([...new Set(ids)])
+      .map((u) => [u.id, { type: u.type, kind: u.kind, tokens: u.tokens, firstSeen: u.firstSeen }]),
+  );
 }
 
 /**
