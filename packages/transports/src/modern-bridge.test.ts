@@ -8,6 +8,7 @@ import {
 import { ManualClock } from '@switchyard/protocol/testing';
 import { describe, expect, it } from 'vitest';
 import type { FrontSession } from './front-session.js';
+import { signalCancellation } from './internal/modern-session.js';
 import { ModernBridge } from './modern-bridge.js';
 
 const envelope: ModernEnvelope = {
@@ -146,7 +147,11 @@ describe('ModernBridge', () => {
   it('cancels the internal request when the client gives up', async () => {
     const t = setup();
     const abort = new AbortController();
-    const pending = t.bridge.request({ request: call(4, 'slow'), envelope, signal: abort.signal });
+    const pending = t.bridge.request({
+      request: call(4, 'slow'),
+      envelope,
+      cancelled: signalCancellation(abort.signal),
+    });
     await flush();
     abort.abort();
     expect(await pending).toMatchObject({ id: 4, error: { code: -32000 } });
@@ -204,7 +209,7 @@ describe('ModernBridge', () => {
       request: call(3, 'subscriptions/listen', { notifications }),
       envelope,
       notify: (m) => sent.push(m),
-      signal: abort.signal,
+      cancelled: signalCancellation(abort.signal),
     });
     await flush();
     const sink = t.sinks[0];

@@ -29,7 +29,12 @@ import type { FrontSession, OpenSession } from './front-session.js';
 import { isRetry, withoutRetryKeys } from './internal/modern-answers.js';
 import { ModernCalls } from './internal/modern-calls.js';
 import { refuseRequest, routeLog } from './internal/modern-drops.js';
-import type { InternalSession, ModernCall, ModernDrop } from './internal/modern-session.js';
+import {
+  type InternalSession,
+  type ModernCall,
+  type ModernDrop,
+  requestOf,
+} from './internal/modern-session.js';
 
 export interface ModernBridgeOptions {
   openSession: OpenSession;
@@ -166,7 +171,8 @@ export class ModernBridge {
     const serverInfo = isJsonObject(ready.result.serverInfo) ? ready.result.serverInfo : {};
     const { request } = call;
     const params = stripEnvelope(request.params);
-    const message = { method: request.method, ...(params === undefined ? {} : { params }) };
+    const message: Omit<JsonRpcRequest, 'jsonrpc' | 'id'> = { method: request.method };
+    if (params !== undefined) message.params = params;
     if (MRTR_METHODS.includes(request.method)) {
       const id = `modern-${++this.sequence}`;
       return this.calls.start(call, session, id, message, serverInfo, given);
@@ -187,12 +193,12 @@ export class ModernBridge {
    * filter is cut to what the proxy's legacy capabilities can deliver, each resource URI becomes
    * `resources/subscribe` (a URI whose subscribe fails is not acknowledged), then the
    * acknowledgement goes out first, then the list changes and resource updates the filter admits,
-   * each with the subscription id. When the client goes away (`signal`) the URIs are unsubscribed
+   * each with the subscription id. When the client goes away (`cancelled`) the URIs are unsubscribed
    * and the session closed; on shutdown ({@link close}) the same, and the stream ends with a
    * `SubscriptionsListenResult`.
    */
   async listen(call: ModernCall): Promise<JsonRpcResponse> {
-    const { request, signal } = call;
+    const { request, cancelled } = call;
     const session = this.openInternal(call, `listen-${++this.sequence}`);
     const ready = await session.ready;
     if ('error' in ready) {
@@ -206,7 +212,7 @@ export class ModernBridge {
       const subscribe = { method: Method.ResourcesSubscribe, params: { uri } };
       const answer = await this.exchange(session, subscribe, {
         request,
-        ...(signal ? { signal } : {}),
+        ...(cancelled ? { cancelled } : {}),
       });
       if ('result' in answer) subscribed.push(uri);
     }
@@ -214,12 +220,16 @@ export class ModernBridge {
     else delete honoured.resourceSubscriptions;
     const filter = listenFilter(honoured);
     let end: () => void = () => {};
+    let gone = false;
+    let stopListening: (() => void) | undefined;
     const ended = new Promise<'shutdown' | 'gone'>((resolve) => {
       end = () => resolve('shutdown');
-      if (signal?.aborted) resolve('gone');
-      signal?.addEventListener('abort', () => resolve('gone'), { once: true });
+      stopListening = cancelled?.(() => {
+        gone = true;
+        resolve('gone');
+      });
     });
-    if (!signal?.aborted) {
+    if (!gone) {
       call.notify?.(acknowledgement(honoured, request.id));
       session.listener = (notification) => {
         const message = listenNotification(notification, filter, request.id);
@@ -228,6 +238,7 @@ export class ModernBridge {
     }
     this.listens.add(end);
     const how = await ended;
+    stopListening?.();
     this.listens.delete(end);
     session.listener = undefined;
     for (const uri of subscribed) {
@@ -263,19 +274,31 @@ export class ModernBridge {
 
   /**
    * Sends one request on an internal session under a bridge-minted id and resolves with its
-   * answer; the call's progress goes to its `notify`, and its `signal` cancels it.
+   * answer; the call's progress goes to its `notify`, and its `cancelled` cancels it.
    */
   private exchange(
     session: InternalSession,
     message: Omit<JsonRpcRequest, 'jsonrpc' | 'id'>,
-    call: Pick<ModernCall, 'request' | 'notify' | 'signal'>,
+    call: Pick<ModernCall, 'request' | 'notify' | 'cancelled'>,
   ): Promise<JsonRpcResponse> {
     const { request } = call;
     const id = `modern-${++this.sequence}`;
     return new Promise<JsonRpcResponse>((settle) => {
       const logLevel = requestedLogLevel(request.params);
-      session.waiting.set(id, { clientId: request.id, settle, notify: call.notify, logLevel });
-      call.signal?.addEventListener('abort', () => {
+      let stopListening: (() => void) | undefined;
+      const answered = (answer: JsonRpcResponse) => {
+        stopListening?.();
+        settle(answer);
+      };
+      session.waiting.set(id, {
+        clientId: request.id,
+        settle: answered,
+        notify: call.notify,
+        logLevel,
+      });
+      session.front.handle(requestOf(id, message));
+      if (!session.waiting.has(id)) return;
+      stopListening = call.cancelled?.(() => {
         if (!session.waiting.delete(id)) return;
         session.front.handle({
           jsonrpc: '2.0',
@@ -284,7 +307,6 @@ export class ModernBridge {
         });
         settle(failure(request.id, 'connection_closed', 'Request cancelled by the client'));
       });
-      session.front.handle({ jsonrpc: '2.0', id, ...message });
     });
   }
 
@@ -357,7 +379,7 @@ export class ModernBridge {
     }
     if (isRequest(message)) {
       const waiting = related === undefined ? undefined : session.waiting.get(related);
-      if (waiting?.pending) waiting.pending.ask(message);
+      if (waiting?.ask) waiting.ask(message);
       else {
         const reason = waiting ? 'request_without_mrtr' : 'request_outside_call';
         refuseRequest(session, message, reason, this.options.onDropped);

@@ -21,6 +21,7 @@ import {
 import type { FrontSession, OpenSession } from './front-session.js';
 import { LineSplitter } from './internal/line-splitter.js';
 import { serveModern } from './internal/modern-post.js';
+import { signalCancellation } from './internal/modern-session.js';
 import { ModernBridge, type ModernDrop } from './modern-bridge.js';
 
 export interface StdioFrontOptions {
@@ -202,7 +203,7 @@ export class StdioFrontTransport {
     const request: JsonRpcRequest = message;
     const abort = new AbortController();
     this.modernInFlight.set(request.id, abort);
-    const call = { request, envelope, notify: write, signal: abort.signal };
+    const call = { request, envelope, notify: write, cancelled: signalCancellation(abort.signal) };
     void serveModern(this.modern, call).then((answer) => {
       if (this.modernInFlight.get(request.id) === abort) this.modernInFlight.delete(request.id);
       if (!abort.signal.aborted) write(answer);

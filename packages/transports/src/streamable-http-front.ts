@@ -256,7 +256,10 @@ export function createStreamableHttpFront(
     const message = modernMessage(request, body);
     if (message) {
       const clock = options.clock ?? systemClock;
-      return modernPost(modern, request, message, principal, body.accept.sse, { clock });
+      return modernPost(modern, request, message, principal, body.accept.sse, {
+        clock,
+        connection: source?.socket,
+      });
     }
     const refusedVersion = unsupportedVersion(request);
     if (refusedVersion) return refusedVersion;

@@ -18,6 +18,7 @@ import {
   requestDigest,
   wireError,
 } from '@switchyard/protocol';
+import type { Cancellation } from './modern-session.js';
 
 /**
  * What a modern request being served learns of its pending call: the call ended (the backend's
@@ -134,22 +135,21 @@ export class PendingCall {
 
   /**
    * Waits for what the client must hear next about this call, on behalf of the client request
-   * being served; when that request goes away (`signal`), the call is abandoned.
+   * being served; when that request goes away (`cancelled`), the call is abandoned.
    */
-  wait(signal: AbortSignal | undefined): Promise<Turn> {
+  wait(cancelled: Cancellation | undefined): Promise<Turn> {
     this.rounds.clock.clearTimeout(this.expiry);
     this.expiry = undefined;
     return new Promise<Turn>((resolve) => {
-      const onAbort = () => this.abandon('the modern client went away');
-      signal?.addEventListener('abort', onAbort, { once: true });
+      let stopListening: (() => void) | undefined;
       this.listener = (turn) => {
-        signal?.removeEventListener('abort', onAbort);
+        stopListening?.();
         resolve(turn);
       };
+      stopListening = cancelled?.(() => this.abandon('the modern client went away'));
       if (this.final) this.deliver({ kind: 'final', answer: this.final });
       else if (this.issued.size > 0) this.flush();
       else if (this.asks.size > 0) this.schedule();
-      if (signal?.aborted) onAbort();
     });
   }
 

@@ -12,6 +12,7 @@ import { ManualClock } from '@switchyard/protocol/testing';
 import { describe, expect, it } from 'vitest';
 import type { FrontSession } from '../front-session.js';
 import { ModernBridge, type ModernDrop } from '../modern-bridge.js';
+import { signalCancellation } from './modern-session.js';
 
 /**
  * MRTR emulated over a legacy backend (MCP 2026-07-28, Basic: Multi Round-Trip Requests;
@@ -384,7 +385,7 @@ describe('MRTR over a legacy backend', () => {
         requestState: state,
       }),
       envelope,
-      signal: abort.signal,
+      cancelled: signalCancellation(abort.signal),
     });
     await flush();
     expect(t.handled.at(-1)).toEqual({ jsonrpc: '2.0', id: 'b-1', result: accepted });

@@ -11,7 +11,12 @@ import {
 } from '@switchyard/protocol';
 import { InputRounds, PendingCall } from './input-rounds.js';
 import { finalAnswer, inputRequired, withoutRetryKeys } from './modern-answers.js';
-import type { InternalSession, ModernCall } from './modern-session.js';
+import {
+  type InternalSession,
+  type ModernCall,
+  requestOf,
+  type Waiting,
+} from './modern-session.js';
 
 /** Where a pending call lives: its internal session, its id there, and the proxy's identity. */
 interface Held {
@@ -47,8 +52,12 @@ export class ModernCalls {
     this.rounds = new InputRounds(options.clock, options.ttlMs, options.collectMs);
   }
 
-  /** Sends the call as `id` on the session and serves its first turn. */
-  start(
+  /**
+   * Sends the call as `id` on the session and serves its first turn. The pending call is made
+   * when the backend first asks something: most calls ask nothing, and are answered without one
+   * (docs/performance.md, "Eras").
+   */
+  async start(
     call: ModernCall,
     session: InternalSession,
     id: string,
@@ -58,29 +67,77 @@ export class ModernCalls {
     given?: JsonObject,
   ): Promise<JsonRpcResponse> {
     const { request } = call;
+    let pending: PendingCall | undefined;
+    const first = await new Promise<JsonRpcResponse | PendingCall>((resolve) => {
+      let stopListening: (() => void) | undefined;
+      const waiting: Waiting = {
+        clientId: request.id,
+        settle: (answer) => {
+          if (pending) pending.finish(answer);
+          else {
+            stopListening?.();
+            resolve(answer);
+          }
+        },
+        notify: call.notify,
+        logLevel: requestedLogLevel(request.params),
+        ask: (asked) => {
+          if (!pending) {
+            stopListening?.();
+            pending = this.pendingCall(call, session, id, serverInfo, given);
+            resolve(pending);
+          }
+          pending.ask(asked);
+        },
+      };
+      session.waiting.set(id, waiting);
+      session.front.handle(requestOf(id, message));
+      if (pending || session.waiting.get(id) !== waiting) return;
+      stopListening = call.cancelled?.(() => {
+        if (pending || !this.cancelBackend(session, id, 'the modern client went away')) return;
+        resolve(
+          failure(null, 'connection_closed', 'Request abandoned: the modern client went away'),
+        );
+      });
+    });
+    if (first instanceof PendingCall) return this.turn(call, first);
+    this.options.quiet(session);
+    return this.settled(call, first, serverInfo);
+  }
+
+  /** The pending call of a call whose backend asks the client something. */
+  private pendingCall(
+    call: ModernCall,
+    session: InternalSession,
+    id: string,
+    serverInfo: JsonObject,
+    given: JsonObject | undefined,
+  ): PendingCall {
+    const { request } = call;
     const pending = this.rounds.open(call.principal ?? '', request.method, request.params, {
       answer: (reply) => session.front.handle(reply),
       cancel: (reason) => {
-        if (!session.waiting.delete(id)) return;
-        session.front.handle({
-          jsonrpc: '2.0',
-          method: Method.Cancelled,
-          params: { requestId: id, reason },
-        });
-        this.options.quiet(session);
+        this.cancelBackend(session, id, reason);
       },
     });
     if (given) pending.given(given);
-    session.waiting.set(id, {
-      clientId: request.id,
-      settle: (answer) => pending.finish(answer),
-      notify: call.notify,
-      logLevel: requestedLogLevel(request.params),
-      pending,
-    });
     this.held.set(pending, { session, id, serverInfo });
-    session.front.handle({ jsonrpc: '2.0', id, ...message });
-    return this.turn(call, pending);
+    return pending;
+  }
+
+  /**
+   * Gives up on the backend call `id` (`notifications/cancelled`) and forgets it; false when it
+   * had already ended.
+   */
+  private cancelBackend(session: InternalSession, id: string, reason: string): boolean {
+    if (!session.waiting.delete(id)) return false;
+    session.front.handle({
+      jsonrpc: '2.0',
+      method: Method.Cancelled,
+      params: { requestId: id, reason },
+    });
+    this.options.quiet(session);
+    return true;
   }
 
   /**
@@ -131,7 +188,7 @@ export class ModernCalls {
       waiting.notify = call.notify;
       waiting.logLevel = requestedLogLevel(call.request.params);
     }
-    const turn = await pending.wait(call.signal);
+    const turn = await pending.wait(call.cancelled);
     if (waiting) {
       waiting.notify = undefined;
       waiting.logLevel = undefined;

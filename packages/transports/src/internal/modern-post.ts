@@ -26,6 +26,12 @@ import {
 } from '@switchyard/protocol';
 import type { ModernBridge, ModernCall } from '../modern-bridge.js';
 import { jsonResponse } from './http-response.js';
+import {
+  type CancellableConnection,
+  connectionCancellation,
+  ownCancellation,
+  signalCancellation,
+} from './modern-session.js';
 
 /** The HTTP answer refusing a modern request: the status the error table gives its error. */
 export function refusalResponse(id: JsonRpcId | null, refusal: ModernRefusal): Response {
@@ -51,6 +57,11 @@ export interface ModernPostOptions {
   clock: Clock;
   /** How often a listen stream gets a `: keep-alive` comment (default 15 s). */
   keepAliveMs?: number;
+  /**
+   * The connection the request came on, when the front has it: its closing cancels the request,
+   * without the web `Request`'s `AbortSignal` (made on first use, for every request).
+   */
+  connection?: CancellableConnection | null | undefined;
 }
 
 /**
@@ -150,7 +161,10 @@ export async function modernPost(
   if (mismatch) return refusalResponse(message.id, mismatch);
   const envelope = checkEnvelope(message.method, message.params);
   if (isRefusal(envelope)) return refusalResponse(message.id, envelope);
-  const call: ModernCall = { request: message, envelope, principal, signal: request.signal };
+  const cancelled = options.connection
+    ? connectionCancellation(options.connection)
+    : signalCancellation(request.signal);
+  const call: ModernCall = { request: message, envelope, principal, cancelled };
   if (message.method === Method.ToolsCall) {
     const mismatch = await paramHeaderMismatch(bridge, call, request);
     if (mismatch) return refusalResponse(message.id, mismatch);
@@ -178,8 +192,9 @@ export async function modernPost(
  */
 function sseAnswer(bridge: ModernBridge, call: ModernCall, options: ModernPostOptions): Response {
   const encoder = new TextEncoder();
-  const abort = new AbortController();
-  call.signal?.addEventListener('abort', () => abort.abort());
+  // Cancelled when the client goes away or stops reading the stream, whichever comes first.
+  const own = ownCancellation();
+  const stopListening = call.cancelled?.(own.cancel);
   const { clock } = options;
   let open = true;
   let keepAlive: unknown;
@@ -198,7 +213,8 @@ function sseAnswer(bridge: ModernBridge, call: ModernCall, options: ModernPostOp
           if (open) controller.enqueue(encoder.encode(': keep-alive\n\n'));
         }, options.keepAliveMs ?? KEEP_ALIVE_MS);
       }
-      void serveHttp(bridge, { ...call, notify: send, signal: abort.signal }).then((answer) => {
+      void serveHttp(bridge, { ...call, notify: send, cancelled: own.cancelled }).then((answer) => {
+        stopListening?.();
         send(answer);
         if (open) controller.close();
         finish();
@@ -206,7 +222,7 @@ function sseAnswer(bridge: ModernBridge, call: ModernCall, options: ModernPostOp
     },
     cancel() {
       finish();
-      abort.abort();
+      own.cancel();
     },
   });
   return new Response(stream, {

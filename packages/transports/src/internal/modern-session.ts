@@ -6,7 +6,6 @@ import type {
   ModernEnvelope,
 } from '@switchyard/protocol';
 import type { FrontSession } from '../front-session.js';
-import type { PendingCall } from './input-rounds.js';
 
 /** One modern request, as a front hands it over. */
 export interface ModernCall {
@@ -15,8 +14,80 @@ export interface ModernCall {
   principal?: string | undefined;
   /** Notifications that belong to the request (progress, logs it asked for), in order. */
   notify?: (notification: JsonRpcNotification) => void;
-  /** Aborted when the client gives up on the request (its HTTP request closed, or cancelled). */
-  signal?: AbortSignal;
+  /** Tells when the client gives up on the request (its HTTP request closed, or cancelled). */
+  cancelled?: Cancellation;
+}
+
+/**
+ * How a front tells the bridge that its client gave up on a request: the listener runs once when
+ * it does (at once if it already has), and the function returned stops listening. A function
+ * rather than an `AbortSignal`: the HTTP front would otherwise make an `AbortController` and an
+ * event listener or two for every call, which docs/performance.md ("Eras") found among what made
+ * a modern call dearer than a legacy one.
+ */
+export type Cancellation = (listener: () => void) => () => void;
+
+const keepListening = () => {};
+
+/** The cancellation an `AbortSignal` tells. */
+export function signalCancellation(signal: AbortSignal): Cancellation {
+  return (listener) => {
+    if (signal.aborted) {
+      listener();
+      return keepListening;
+    }
+    signal.addEventListener('abort', listener, { once: true });
+    return () => signal.removeEventListener('abort', listener);
+  };
+}
+
+/**
+ * The cancellation of a request over HTTP/1.1 from its connection: the connection closes before
+ * the answer is written (a client cancels a fetch by closing its connection). One request at a
+ * time uses a connection, and each stops listening when it is answered.
+ */
+export function connectionCancellation(connection: CancellableConnection): Cancellation {
+  return (listener) => {
+    if (connection.destroyed) {
+      listener();
+      return keepListening;
+    }
+    connection.once('close', listener);
+    return () => {
+      connection.off('close', listener);
+    };
+  };
+}
+
+/** What {@link connectionCancellation} needs of a `net.Socket`. */
+export interface CancellableConnection {
+  readonly destroyed: boolean;
+  once(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
+
+/** A cancellation its owner triggers (`cancel`), e.g. when an SSE answer's reader goes away. */
+export function ownCancellation(): { cancel: () => void; cancelled: Cancellation } {
+  let done = false;
+  const listeners = new Set<() => void>();
+  return {
+    cancel() {
+      if (done) return;
+      done = true;
+      for (const listener of [...listeners]) listener();
+      listeners.clear();
+    },
+    cancelled(listener) {
+      if (done) {
+        listener();
+        return keepListening;
+      }
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
 }
 
 /** One request in flight on an internal session, by the id the bridge gave it. */
@@ -28,7 +99,7 @@ export interface Waiting {
   /** The log level the request asked for (`_meta["io.modelcontextprotocol/logLevel"]`). */
   logLevel: string | undefined;
   /** For a call that may take input (MRTR): where the backend's requests during it go. */
-  pending?: PendingCall;
+  ask?: (request: JsonRpcRequest) => void;
 }
 
 /** A legacy-canonical client session of the router that serves modern requests. */
@@ -61,4 +132,17 @@ export type ModernDropReason =
 export interface ModernDrop {
   reason: ModernDropReason;
   method: string;
+}
+
+/**
+ * The request the bridge sends on an internal session, under its own id. Built key by key: an
+ * object spread here cost a few µs per call (docs/performance.md, "Eras").
+ */
+export function requestOf(
+  id: string,
+  message: Omit<JsonRpcRequest, 'jsonrpc' | 'id'>,
+): JsonRpcRequest {
+  const request: JsonRpcRequest = { jsonrpc: '2.0', id, method: message.method };
+  if (message.params !== undefined) request.params = message.params;
+  return request;
 }

@@ -1,12 +1,16 @@
 import type { Readable } from 'node:stream';
 import { failureResponse } from './http-response.js';
+import type { CancellableConnection } from './modern-session.js';
 
 /**
  * Where a body can be read from besides the web `Request`: the Node request it was made from.
  * Reading that directly spares building a web stream per request (most of a small call's cost
  * in the HTTP adapter, measured in docs/performance.md).
  */
-export type BodySource = Pick<Readable, 'on' | 'off' | 'resume'>;
+export type BodySource = Pick<Readable, 'on' | 'off' | 'resume'> & {
+  /** The connection it came on (a Node request's `socket`): its closing cancels a modern call. */
+  readonly socket?: CancellableConnection | null;
+};
 
 /**
  * Reads a body up to `limit` bytes (`proxy.maxMessageBytes`, docs/configuration.md); undefined when
