@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Client,
@@ -11,6 +11,7 @@ import {
   cliPath,
   everythingServer,
   firstText,
+  fixture,
   serverScript,
   sseEvents,
   type TestProxy,
@@ -405,4 +406,82 @@ describe('modern requests refused or answered by the proxy itself', () => {
       expect(response.status).toBe(400);
     }
   });
+});
+
+describe('a modern call its client gives up on', () => {
+  let t: TestProxy;
+  const dir = tempDir();
+  const arrivals = join(dir.path, 'arrivals');
+  beforeAll(async () => {
+    const fx = {
+      command: process.execPath,
+      args: [fixture('era-server.mjs')],
+      env: { FIXTURE_REVISION: '2025-11-25', FIXTURE_ARRIVALS: arrivals },
+    };
+    t = await withProxy({ servers: { fx } }, { client: false });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    dir.remove();
+  });
+
+  const arrived = () =>
+    existsSync(arrivals) ? readFileSync(arrivals, 'utf8').split('\n').length - 1 : 0;
+  const cancelledCount = async () => {
+    const { body } = await post(t.url, 'tools/call', { name: 'fx__cancelled', arguments: {} });
+    return firstText(body.result);
+  };
+  const until = async (what: () => boolean | Promise<boolean>, label: string) => {
+    for (let i = 0; i < 500; i++) {
+      if (await what()) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`timed out waiting for ${label}`);
+  };
+
+  // A JSON answer, then an SSE one (a progress token and an Accept that allows SSE).
+  for (const sse of [false, true]) {
+    it(`cancels the backend call when the client closes the connection (${sse ? 'SSE' : 'JSON'} answer)`, async () => {
+      const before = arrived();
+      const abort = new AbortController();
+      const response = fetch(t.url, {
+        method: 'POST',
+        signal: abort.signal,
+        headers: {
+          'content-type': 'application/json',
+          accept: sse ? 'application/json, text/event-stream' : 'application/json',
+          'mcp-protocol-version': MODERN,
+          'mcp-method': 'tools/call',
+          'mcp-name': 'fx__wait',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: {
+            name: 'fx__wait',
+            arguments: {},
+            _meta: {
+              ...(sse ? { progressToken: 'p' } : {}),
+              'io.modelcontextprotocol/protocolVersion': MODERN,
+              'io.modelcontextprotocol/clientCapabilities': {},
+            },
+          },
+        }),
+      }).catch((error: unknown) => error);
+      await until(() => arrived() === before + 1, 'the call to reach the backend');
+      const count = Number((await cancelledCount()).split(': ')[1]);
+      if (sse) {
+        // The progress event has started the stream: the answer is SSE.
+        const started = await response;
+        expect((started as Response).headers.get('content-type')).toBe('text/event-stream');
+      }
+      abort.abort();
+      if (!sse) expect(await response).toBeInstanceOf(Error);
+      await until(
+        async () => (await cancelledCount()) === `cancelled at 2025-11-25: ${count + 1}`,
+        'the backend to see the cancellation',
+      );
+    });
+  }
 });

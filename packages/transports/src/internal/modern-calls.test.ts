@@ -69,6 +69,7 @@ const TOOLS: Record<string, Tool> = {
     await ask('elicitation/create', { message: 'Name?', requestedSchema: { type: 'object' } });
     return new Promise<JsonObject>(() => {});
   },
+  never: () => new Promise<JsonObject>(() => {}),
   refused: async () => {
     throw new Error('Method not found: the client did not declare elicitation');
   },
@@ -373,6 +374,40 @@ describe('MRTR over a legacy backend', () => {
       envelope,
     });
     expect(resultOf(final).resultType).toBe('complete');
+  });
+
+  it('keeps no pending call for a call whose backend asks nothing, and cancels it when the client goes away', async () => {
+    const t = setup();
+    const abort = new AbortController();
+    const answer = t.bridge.request({
+      request: call(1, 'never'),
+      envelope,
+      cancelled: signalCancellation(abort.signal),
+    });
+    await flush();
+    expect(t.bridge.pendingCalls).toBe(0);
+    const sent = t.handled.at(-1);
+    expect(sent).toMatchObject({ method: 'tools/call', params: { name: 'never' } });
+    abort.abort();
+    expect(await answer).toMatchObject({ id: 1, error: { code: -32000 } });
+    expect(t.handled.at(-1)).toMatchObject({
+      method: 'notifications/cancelled',
+      params: { requestId: (sent as { id: string }).id },
+    });
+  });
+
+  it('makes the pending call when the backend first asks, and forgets it when the call ends', async () => {
+    const t = setup();
+    const first = stateOf(await t.bridge.request({ request: call(1, 'ask'), envelope }));
+    expect(t.bridge.pendingCalls).toBe(1);
+    const retry = call(2, 'ask', {
+      inputResponses: { [first.keys[0] ?? '']: accepted },
+      requestState: first.state,
+    });
+    expect(resultOf(await t.bridge.request({ request: retry, envelope })).resultType).toBe(
+      'complete',
+    );
+    expect(t.bridge.pendingCalls).toBe(0);
   });
 
   it('cancels the backend call when the client goes away from a retry', async () => {
