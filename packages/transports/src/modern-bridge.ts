@@ -59,6 +59,12 @@ export interface ModernBridgeOptions {
 
 export type { ModernCall, ModernDrop, ModernDropReason } from './internal/modern-session.js';
 
+/** One principal's tool list: being read, and its schemas once read. */
+interface ToolList {
+  reading: Promise<Map<string, JsonObject> | undefined>;
+  schemas?: Map<string, JsonObject>;
+}
+
 /**
  * Serves modern (MCP 2026-07-28) requests through the router's legacy client sessions
  * (docs/protocol-versions.md, "The modern era (2026-07-28)"). Each (principal, capability profile)
@@ -74,8 +80,11 @@ export class ModernBridge {
   private readonly listens = new Set<() => void>();
   private sequence = 0;
   private readonly calls: ModernCalls;
-  /** Tool input schemas by name, per principal; see {@link toolInputSchema}. */
-  private readonly toolLists = new Map<string, Promise<Map<string, JsonObject> | undefined>>();
+  /**
+   * Tool input schemas by name, per principal, as read and once read (so most calls check their
+   * headers without waiting a turn); see {@link toolInputSchema}.
+   */
+  private readonly toolLists = new Map<string, ToolList>();
 
   constructor(private readonly options: ModernBridgeOptions) {
     this.calls = new ModernCalls({
@@ -95,17 +104,25 @@ export class ModernBridge {
    * from Tool Parameters). The list is read once and kept until an internal session hears
    * `tools/list_changed` or one ends, so a list no live session would hear change is not kept.
    */
-  async toolInputSchema(call: ModernCall, name: string): Promise<JsonObject | undefined> {
+  toolInputSchema(
+    call: ModernCall,
+    name: string,
+  ): JsonObject | undefined | Promise<JsonObject | undefined> {
     const key = call.principal ?? '';
-    let tools = this.toolLists.get(key);
-    if (!tools) {
-      const { request, envelope, principal } = call;
-      tools = this.listTools({ request, envelope, principal });
-      this.toolLists.set(key, tools);
-    }
-    const schemas = await tools;
-    if (!schemas && this.toolLists.get(key) === tools) this.toolLists.delete(key);
-    return schemas?.get(name);
+    const known = this.toolLists.get(key);
+    if (known?.schemas) return known.schemas.get(name);
+    if (known) return known.reading.then((schemas) => schemas?.get(name));
+    const { request, envelope, principal } = call;
+    const list: ToolList = {
+      reading: this.listTools({ request, envelope, principal }).then((schemas) => {
+        if (this.toolLists.get(key) !== list) return schemas;
+        if (schemas) list.schemas = schemas;
+        else this.toolLists.delete(key);
+        return schemas;
+      }),
+    };
+    this.toolLists.set(key, list);
+    return list.reading.then((schemas) => schemas?.get(name));
   }
 
   /** Every page of `tools/list` for the call's principal, or undefined when one fails. */
@@ -163,7 +180,8 @@ export class ModernBridge {
     }
     this.options.clock.clearTimeout(session.idleTimer);
     session.idleTimer = undefined;
-    const ready = await session.ready;
+    // A session in use is ready: most requests go on without waiting a turn for it.
+    const ready = session.answered ?? (await session.ready);
     if ('error' in ready) {
       this.end(session);
       return this.failed(call, ready);
@@ -337,6 +355,7 @@ export class ModernBridge {
         if (isResponse(message) && message.id === initializeId) {
           if ('result' in message)
             session.front.handle({ jsonrpc: '2.0', method: Method.Initialized });
+          session.answered = message;
           answered(message);
         } else this.route(session, message, related);
       },

@@ -204,11 +204,11 @@ export class ModernCalls {
    * becomes an `InputRequiredResult` of URL-mode elicitations whose retry sends the request again
    * (docs/protocol-versions.md).
    */
-  private async settled(
+  private settled(
     call: ModernCall,
     answer: JsonRpcResponse,
     serverInfo: JsonObject,
-  ): Promise<JsonRpcResponse> {
+  ): JsonRpcResponse | Promise<JsonRpcResponse> {
     const { request } = call;
     const urls = 'error' in answer ? urlElicitationsOf(answer.error) : undefined;
     if (urls && !declaresUrlElicitation(call.envelope.capabilities)) {
@@ -224,8 +224,13 @@ export class ModernCalls {
     if (urls) {
       const principal = call.principal ?? '';
       const resend = this.rounds.open(principal, request.method, request.params, undefined, urls);
-      const turn = await resend.wait(undefined);
-      if (turn.kind === 'input') return inputRequired(request.id, turn, serverInfo);
+      return resend
+        .wait(undefined)
+        .then((turn) =>
+          turn.kind === 'input'
+            ? inputRequired(request.id, turn, serverInfo)
+            : finalAnswer(request, answer, serverInfo, call.envelope.capabilities),
+        );
     }
     return finalAnswer(request, answer, serverInfo, call.envelope.capabilities);
   }

@@ -11,6 +11,7 @@ import {
   isNotification,
   isRefusal,
   isRequest,
+  type JsonObject,
   type JsonRpcId,
   type JsonRpcMessage,
   type JsonRpcNotification,
@@ -88,16 +89,25 @@ const ERROR_STATUS = new Map<number, number>(
  * Behavior for Custom Headers). A tool with invalid declarations is not listed to modern HTTP
  * clients, and one the aggregate does not have is refused by the router: neither is checked.
  */
-async function paramHeaderMismatch(
+function paramHeaderMismatch(
   bridge: ModernBridge,
   call: ModernCall,
   request: Request,
-): Promise<ModernRefusal | undefined> {
+): ModernRefusal | undefined | Promise<ModernRefusal | undefined> {
   const params = call.request.params;
   if (!isJsonObject(params) || typeof params.name !== 'string') return undefined;
-  const declared = readParamHeaders(await bridge.toolInputSchema(call, params.name));
-  if (!declared.valid) return undefined;
-  return checkParamHeaders((name) => request.headers.get(name), declared.headers, params.arguments);
+  const check = (schema: JsonObject | undefined) => {
+    const declared = readParamHeaders(schema);
+    if (!declared.valid) return undefined;
+    return checkParamHeaders(
+      (name) => request.headers.get(name),
+      declared.headers,
+      params.arguments,
+    );
+  };
+  // The tool list is read once per principal: after that the check needs no turn of its own.
+  const schema = bridge.toolInputSchema(call, params.name);
+  return schema instanceof Promise ? schema.then(check) : check(schema);
 }
 
 /**
@@ -105,12 +115,14 @@ async function paramHeaderMismatch(
  * declarations are invalid, which a client on Streamable HTTP must not use (MCP 2026-07-28,
  * Transports: Streamable HTTP, Schema Extension); valid declarations stay in the schemas.
  */
-async function serveHttp(bridge: ModernBridge, call: ModernCall): Promise<JsonRpcResponse> {
-  const answer = await serveModern(bridge, call);
-  if (call.request.method !== Method.ToolsList || !('result' in answer)) return answer;
-  const { tools } = answer.result;
-  if (!Array.isArray(tools)) return answer;
-  return { ...answer, result: { ...answer.result, tools: tools.filter(hasValidParamHeaders) } };
+function serveHttp(bridge: ModernBridge, call: ModernCall): Promise<JsonRpcResponse> {
+  const answer = serveModern(bridge, call);
+  if (call.request.method !== Method.ToolsList) return answer;
+  return answer.then((listed) => {
+    if (!('result' in listed) || !Array.isArray(listed.result.tools)) return listed;
+    const tools = listed.result.tools.filter(hasValidParamHeaders);
+    return { ...listed, result: { ...listed.result, tools } };
+  });
 }
 
 /**
@@ -166,7 +178,8 @@ export async function modernPost(
     : signalCancellation(request.signal);
   const call: ModernCall = { request: message, envelope, principal, cancelled };
   if (message.method === Method.ToolsCall) {
-    const mismatch = await paramHeaderMismatch(bridge, call, request);
+    const checked = paramHeaderMismatch(bridge, call, request);
+    const mismatch = checked instanceof Promise ? await checked : checked;
     if (mismatch) return refusalResponse(message.id, mismatch);
   }
   if (message.method === LISTEN_METHOD) {

@@ -108,6 +108,8 @@ export interface InternalSession {
   front: FrontSession;
   /** The router's answer to the synthetic `initialize`: its result, or why it failed. */
   ready: Promise<JsonRpcResponse>;
+  /** That answer, once it has come. */
+  answered?: JsonRpcResponse;
   waiting: Map<JsonRpcId, Waiting>;
   idleTimer: unknown;
   /** Where notifications that belong to no request go: the listen stream this session serves. */
