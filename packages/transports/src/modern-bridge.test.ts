@@ -171,6 +171,27 @@ describe('ModernBridge', () => {
     expect(t.opened).toHaveLength(2);
   });
 
+  it('counts idleness from the last request, and never ends a session with a request in flight', async () => {
+    const t = setup();
+    await t.bridge.request({ request: call(1, 'tools/list'), envelope });
+    t.clock.advance(600);
+    await t.bridge.request({ request: call(2, 'tools/list'), envelope });
+    t.clock.advance(400);
+    t.clock.advance(599);
+    expect(t.opened[0]?.closed).toBe(false);
+    const slow = t.bridge.request({ request: call(3, 'slow'), envelope });
+    t.clock.advance(5_000);
+    expect(t.opened[0]?.closed).toBe(false);
+    const { sink, request } = t.held[0] ?? {};
+    sink?.({ jsonrpc: '2.0', id: request?.id ?? null, result: {} });
+    expect(await slow).toMatchObject({ id: 3, result: { resultType: 'complete' } });
+    t.clock.advance(999);
+    expect(t.opened[0]?.closed).toBe(false);
+    t.clock.advance(1);
+    expect(t.opened[0]?.closed).toBe(true);
+    expect(t.bridge.sessionCount).toBe(0);
+  });
+
   it('answers server/discover from a fresh initialize, closing its session', async () => {
     const t = setup();
     const answer = await t.bridge.discover({ request: call(9, 'server/discover'), envelope });

@@ -18,6 +18,7 @@ import {
   listenNotification,
   listenResult,
   Method,
+  MODERN_RELAYED_CAPABILITIES,
   MRTR_METHODS,
   modernError,
   modernResult,
@@ -171,15 +172,12 @@ export class ModernBridge {
       const params = withoutRetryKeys(call.request.params);
       call = { ...call, request: { ...call.request, ...(params === undefined ? {} : { params }) } };
     }
-    const capabilities = relayedCapabilities(call.envelope.capabilities);
-    const key = `${call.principal ?? ''}\n${stableJson(capabilities)}`;
+    const key = `${call.principal ?? ''}\n${profileOf(call.envelope.capabilities)}`;
     let session = this.sessions.get(key);
     if (!session) {
       session = this.openInternal(call, key);
       this.sessions.set(key, session);
     }
-    this.options.clock.clearTimeout(session.idleTimer);
-    session.idleTimer = undefined;
     // A session in use is ready: most requests go on without waiting a turn for it.
     const ready = session.answered ?? (await session.ready);
     if ('error' in ready) {
@@ -193,7 +191,9 @@ export class ModernBridge {
     if (params !== undefined) message.params = params;
     if (MRTR_METHODS.includes(request.method)) {
       const id = `modern-${++this.sequence}`;
-      return this.calls.start(call, session, id, message, serverInfo, given);
+      // Awaited here rather than handed on: an async function that returns a promise takes two
+      // more turns to settle its own.
+      return await this.calls.start(call, session, id, message, serverInfo, given);
     }
     const answer = await this.exchange(session, message, call);
     if (session.waiting.size === 0) this.idle(session);
@@ -348,6 +348,7 @@ export class ModernBridge {
       }),
       waiting: new Map(),
       idleTimer: undefined,
+      quietSince: 0,
     };
     const initializeId = `modern-initialize-${++this.sequence}`;
     session.front = this.options.openSession(
@@ -414,13 +415,30 @@ export class ModernBridge {
     else if (related !== undefined) session.waiting.get(related)?.notify?.(message);
   }
 
+  /**
+   * The session has nothing in flight: it ends after `idleMs` without a request. One timer per
+   * quiet stretch rather than one per request: when it fires, it checks how long the session has
+   * really been quiet, and waits the rest.
+   */
   private idle(session: InternalSession): void {
     if (this.sessions.get(session.key) !== session) return;
-    const idleMs = this.options.idleMs ?? 5 * 60_000;
-    this.options.clock.clearTimeout(session.idleTimer);
+    session.quietSince = this.options.clock.now();
+    if (session.idleTimer === undefined) this.expireAfter(session, this.idleMs);
+  }
+
+  private get idleMs(): number {
+    return this.options.idleMs ?? 5 * 60_000;
+  }
+
+  private expireAfter(session: InternalSession, delayMs: number): void {
     session.idleTimer = this.options.clock.setTimeout(() => {
-      if (session.waiting.size === 0) this.end(session);
-    }, idleMs);
+      session.idleTimer = undefined;
+      // Busy: the request in flight makes it idle again when it ends.
+      if (session.waiting.size > 0) return;
+      const left = session.quietSince + this.idleMs - this.options.clock.now();
+      if (left > 0) this.expireAfter(session, left);
+      else this.end(session);
+    }, delayMs);
   }
 
   private end(session: InternalSession): void {
@@ -433,6 +451,17 @@ export class ModernBridge {
     session.waiting.clear();
     session.front.close();
   }
+}
+
+/**
+ * The capability profile an internal session is shared by: the relayed capabilities as stable
+ * JSON. A client that declares none of them (most calls of most clients) costs no JSON.
+ */
+function profileOf(capabilities: JsonObject): string {
+  for (const key of MODERN_RELAYED_CAPABILITIES) {
+    if (key in capabilities) return stableJson(relayedCapabilities(capabilities));
+  }
+  return '{}';
 }
 
 /** JSON with object keys sorted, so equal capability objects give equal keys. */

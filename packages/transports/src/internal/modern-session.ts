@@ -112,6 +112,8 @@ export interface InternalSession {
   answered?: JsonRpcResponse;
   waiting: Map<JsonRpcId, Waiting>;
   idleTimer: unknown;
+  /** When it last had nothing in flight (on the bridge's clock). */
+  quietSince: number;
   /** Where notifications that belong to no request go: the listen stream this session serves. */
   listener?: ((notification: JsonRpcNotification) => void) | undefined;
 }
