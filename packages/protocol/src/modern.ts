@@ -236,8 +236,13 @@ export function readEnvelope(params: unknown): ModernEnvelope | ModernRefusal {
  * a method the modern era has (else -32601; `initialize`, `ping`, `logging/setLevel` and
  * `resources/subscribe` are legacy only).
  */
-export function checkEnvelope(method: string, params: unknown): ModernEnvelope | ModernRefusal {
-  const envelope = readEnvelope(params);
+export function checkEnvelope(
+  method: string,
+  params: unknown,
+  /** The envelope already read from `params` ({@link readEnvelope}), if it was. */
+  read: ModernEnvelope | ModernRefusal = readEnvelope(params),
+): ModernEnvelope | ModernRefusal {
+  const envelope = read;
   if (isRefusal(envelope)) return envelope;
   const { version } = envelope;
   if (!(MODERN_REVISIONS as readonly string[]).includes(version)) {
@@ -263,6 +268,7 @@ export function isRefusal(value: ModernEnvelope | ModernRefusal): value is Moder
  * 2026-07-28, Transports: Streamable HTTP, Request Headers).
  */
 function decodeHeader(value: string): string {
+  if (!value.startsWith('=?')) return value;
   const encoded = /^=\?base64\?([A-Za-z0-9+/=]*)\?=$/.exec(value);
   if (!encoded) return value;
   return new TextDecoder().decode(Uint8Array.from(atob(encoded[1] ?? ''), (c) => c.charCodeAt(0)));

@@ -182,8 +182,9 @@ describe('ModernBridge', () => {
     const slow = t.bridge.request({ request: call(3, 'slow'), envelope });
     t.clock.advance(5_000);
     expect(t.opened[0]?.closed).toBe(false);
-    const { sink, request } = t.held[0] ?? {};
-    sink?.({ jsonrpc: '2.0', id: request?.id ?? null, result: {} });
+    const held = t.held[0];
+    if (!held) throw new Error('the slow request did not reach the session');
+    held.sink({ jsonrpc: '2.0', id: held.request.id, result: {} });
     expect(await slow).toMatchObject({ id: 3, result: { resultType: 'complete' } });
     t.clock.advance(999);
     expect(t.opened[0]?.closed).toBe(false);

@@ -171,7 +171,7 @@ export async function modernPost(
     declared.version,
   );
   if (mismatch) return refusalResponse(message.id, mismatch);
-  const envelope = checkEnvelope(message.method, message.params);
+  const envelope = checkEnvelope(message.method, message.params, declared);
   if (isRefusal(envelope)) return refusalResponse(message.id, envelope);
   const cancelled = options.connection
     ? connectionCancellation(options.connection)
