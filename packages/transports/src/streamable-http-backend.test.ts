@@ -1,8 +1,10 @@
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JsonRpcMessage } from '@switchyard/protocol';
 import { ManualClock, until } from '@switchyard/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { defaultHttpRequest } from './http-pool.js';
 import {
   BACKEND_SESSION_EXPIRED,
   MAX_IDLE_RESUMPTIONS,
@@ -72,6 +74,56 @@ const initialize = {
 };
 
 describe('Streamable HTTP backend transport', () => {
+  it('has one abort listener per call in flight on its session signal, each removed when its call ends, and no leak warning', async () => {
+    const held: Array<() => void> = [];
+    const { url } = await backend((_request, body, response) => {
+      const message = JSON.parse(body);
+      const answer = () => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: {} }));
+      };
+      if (message.method === 'initialize') answer();
+      else held.push(answer);
+    });
+    const signals = new Set<AbortSignal>();
+    const transport = new StreamableHttpBackend({
+      url,
+      clock: new ManualClock(),
+      request: (target, options) => {
+        if (options.signal instanceof AbortSignal) signals.add(options.signal);
+        return defaultHttpRequest(target, options);
+      },
+    });
+    const received: JsonRpcMessage[] = [];
+    transport.onmessage = (message) => received.push(message);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      await transport.send(initialize);
+      await until(() => received.length === 1, 'the initialize answer');
+      const calls = Array.from({ length: 30 }, (_, i) =>
+        transport.send({ jsonrpc: '2.0', id: i + 1, method: 'tools/call', params: { name: 'x' } }),
+      );
+      await until(() => held.length === 30, 'thirty calls at the backend');
+      const [signal] = [...signals];
+      expect(signals.size).toBe(1);
+      expect(getEventListeners(signal as AbortSignal, 'abort')).toHaveLength(30);
+      for (const answer of held) answer();
+      await Promise.all(calls);
+      await until(() => received.length === 31, 'thirty answers');
+      await until(
+        () => getEventListeners(signal as AbortSignal, 'abort').length === 0,
+        'every listener removed',
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+      await transport.close();
+    }
+  });
+
   it('sends the session id and negotiated revision on later requests; reads JSON answers', async () => {
     const { url, seen } = await backend((_request, body, response) => {
       const message = JSON.parse(body);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   type Clock,
   ErrorCode,
@@ -84,6 +85,11 @@ export class StreamableHttpBackend implements MessageTransport {
   private readonly toolHeaders = new Map<string, HeaderDeclarations>();
 
   constructor(private readonly options: StreamableHttpBackendOptions) {
+    // Every request of the session, and its open streams, listen to this one signal: undici adds a
+    // listener per request and removes it when the response ends. Many calls in flight at once
+    // (up to the connection pool and the admission queue) are not a leak, so Node's warning at
+    // eleven listeners is turned off for this signal only.
+    setMaxListeners(0, this.abort.signal);
     this.url = new URL(options.url);
     this.request = options.request ?? defaultHttpRequest;
     this.clock = options.clock ?? systemClock;
