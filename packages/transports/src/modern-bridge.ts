@@ -285,7 +285,7 @@ export class ModernBridge {
     return this.sessions.size;
   }
 
-  /** Calls kept pending between MRTR rounds (or being served). */
+  /** Calls whose backend asked something, kept pending between MRTR rounds (or being served). */
   get pendingCalls(): number {
     return this.calls.pending;
   }

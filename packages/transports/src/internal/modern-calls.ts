@@ -171,7 +171,7 @@ export class ModernCalls {
     this.rounds.close(reason);
   }
 
-  /** Calls pending now (between rounds, or being served). */
+  /** Calls whose backend asked something, pending now (between rounds, or being served). */
   get pending(): number {
     return this.rounds.size;
   }
