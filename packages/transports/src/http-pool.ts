@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Agent, type Dispatcher, fetch as undiciFetch, request as undiciRequest } from 'undici';
 
 /** A `fetch` with the SDK's signature. */
@@ -16,6 +17,17 @@ export type HttpRequest = (
   url: URL,
   options: HttpRequestOptions,
 ) => Promise<Dispatcher.ResponseData>;
+
+/**
+ * The abort controller of a backend session, whose signal every request of the session takes.
+ * undici adds a listener to it per request and removes it when the response ends: many calls in
+ * flight are no leak, so Node's warning at eleven listeners is off for this signal.
+ */
+export function sessionAbort(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
 
 /** {@link HttpRequest} through undici's global dispatcher, when there is no pool. */
 export const defaultHttpRequest: HttpRequest = (url, options) => undiciRequest(url, options);

@@ -18,7 +18,6 @@ import {
   listenNotification,
   listenResult,
   Method,
-  MODERN_RELAYED_CAPABILITIES,
   MRTR_METHODS,
   modernError,
   modernResult,
@@ -34,7 +33,9 @@ import {
   type InternalSession,
   type ModernCall,
   type ModernDrop,
+  profileOf,
   requestOf,
+  type ToolList,
 } from './internal/modern-session.js';
 
 export interface ModernBridgeOptions {
@@ -59,12 +60,6 @@ export interface ModernBridgeOptions {
 }
 
 export type { ModernCall, ModernDrop, ModernDropReason } from './internal/modern-session.js';
-
-/** One principal's tool list: being read, and its schemas once read. */
-interface ToolList {
-  reading: Promise<Map<string, JsonObject> | undefined>;
-  schemas?: Map<string, JsonObject>;
-}
 
 /**
  * Serves modern (MCP 2026-07-28) requests through the router's legacy client sessions
@@ -451,23 +446,4 @@ export class ModernBridge {
     session.waiting.clear();
     session.front.close();
   }
-}
-
-/**
- * The capability profile an internal session is shared by: the relayed capabilities as stable
- * JSON. A client that declares none of them (most calls of most clients) costs no JSON.
- */
-function profileOf(capabilities: JsonObject): string {
-  for (const key of MODERN_RELAYED_CAPABILITIES) {
-    if (key in capabilities) return stableJson(relayedCapabilities(capabilities));
-  }
-  return '{}';
-}
-
-/** JSON with object keys sorted, so equal capability objects give equal keys. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (!isJsonObject(value)) return JSON.stringify(value);
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(',')}}`;
 }

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import {
   type Clock,
   ErrorCode,
@@ -23,7 +22,7 @@ import {
   systemClock,
 } from '@switchyard/protocol';
 import type { Dispatcher } from 'undici';
-import { defaultHttpRequest, type HttpRequest } from './http-pool.js';
+import { defaultHttpRequest, type HttpRequest, sessionAbort } from './http-pool.js';
 import { SseParser } from './internal/sse-parser.js';
 
 /**
@@ -70,7 +69,7 @@ export class StreamableHttpBackend implements MessageTransport {
   private readonly url: URL;
   private readonly request: HttpRequest;
   private readonly clock: Clock;
-  private readonly abort = new AbortController();
+  private readonly abort = sessionAbort();
   private sessionId: string | undefined;
   private protocolVersion: string | undefined;
   private closed = false;
@@ -85,11 +84,6 @@ export class StreamableHttpBackend implements MessageTransport {
   private readonly toolHeaders = new Map<string, HeaderDeclarations>();
 
   constructor(private readonly options: StreamableHttpBackendOptions) {
-    // Every request of the session, and its open streams, listen to this one signal: undici adds a
-    // listener per request and removes it when the response ends. Many calls in flight at once
-    // (up to the connection pool and the admission queue) are not a leak, so Node's warning at
-    // eleven listeners is turned off for this signal only.
-    setMaxListeners(0, this.abort.signal);
     this.url = new URL(options.url);
     this.request = options.request ?? defaultHttpRequest;
     this.clock = options.clock ?? systemClock;

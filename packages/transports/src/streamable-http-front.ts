@@ -255,11 +255,8 @@ export function createStreamableHttpFront(
     if (body instanceof Response) return body;
     const message = modernMessage(request, body);
     if (message) {
-      const clock = options.clock ?? systemClock;
-      return modernPost(modern, request, message, principal, body.accept.sse, {
-        clock,
-        connection: source?.socket,
-      });
+      const how = { clock: options.clock ?? systemClock, connection: source?.socket };
+      return modernPost(modern, request, message, principal, body.accept.sse, how);
     }
     const refusedVersion = unsupportedVersion(request);
     if (refusedVersion) return refusedVersion;

@@ -1,9 +1,13 @@
-import type {
-  JsonRpcId,
-  JsonRpcNotification,
-  JsonRpcRequest,
-  JsonRpcResponse,
-  ModernEnvelope,
+import {
+  isJsonObject,
+  type JsonObject,
+  type JsonRpcId,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  MODERN_RELAYED_CAPABILITIES,
+  type ModernEnvelope,
+  relayedCapabilities,
 } from '@switchyard/protocol';
 import type { FrontSession } from '../front-session.js';
 
@@ -149,4 +153,29 @@ export function requestOf(
   const request: JsonRpcRequest = { jsonrpc: '2.0', id, method: message.method };
   if (message.params !== undefined) request.params = message.params;
   return request;
+}
+
+/** One principal's tool list: being read, and its schemas once read. */
+export interface ToolList {
+  reading: Promise<Map<string, JsonObject> | undefined>;
+  schemas?: Map<string, JsonObject>;
+}
+
+/**
+ * The capability profile an internal session is shared by: the relayed capabilities as stable
+ * JSON. A client that declares none of them (most calls of most clients) costs no JSON.
+ */
+export function profileOf(capabilities: JsonObject): string {
+  for (const key of MODERN_RELAYED_CAPABILITIES) {
+    if (key in capabilities) return stableJson(relayedCapabilities(capabilities));
+  }
+  return '{}';
+}
+
+/** JSON with object keys sorted, so equal capability objects give equal keys. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (!isJsonObject(value)) return JSON.stringify(value);
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(',')}}`;
 }
