@@ -48,7 +48,10 @@ export interface Endpoints {
 }
 
 export interface EndpointsOptions {
-  backends: Pick<SupervisedBackends, 'list' | 'wake' | 'touch' | 'has' | 'requestTimeoutOf'>;
+  backends: Pick<
+    SupervisedBackends,
+    'list' | 'entry' | 'wake' | 'touch' | 'has' | 'requestTimeoutOf'
+  >;
   /** Every router joins it, so backend events reach the routers covering that backend. */
   hub: BackendHub;
   router: RouterSettings;
@@ -124,7 +127,11 @@ export function createEndpoints(options: EndpointsOptions): Endpoints {
       if (existing) return existing;
       if (!backends.has(name)) return undefined;
       const only: BackendDirectory = {
-        list: () => backends.list().filter((b) => b.name === name),
+        list: () => {
+          const entry = backends.entry(name);
+          return entry ? [entry] : [];
+        },
+        entry: (n) => (n === name ? backends.entry(n) : undefined),
         wake: (n) => backends.wake(n),
         touch: (n) => backends.touch(n),
         // Only this backend's events concern its own endpoint.

@@ -56,6 +56,8 @@ const VIRTUAL_SUPERVISION = {
   health: { enabled: false, intervalMs: 1, timeoutMs: 1, failureThreshold: 1, method: 'ping' },
 } satisfies Pick<BackendSpec, 'restart' | 'health'>;
 
+/** One supervised server, as the supervisor hands it out. */
+type Supervised = NonNullable<ReturnType<Supervisor['get']>>;
 /**
  * The supervised backends as the router sees them (its `BackendDirectory`): each configured server
  * becomes a supervised connection (docs/operations.md, "Backend states") whose session the router
@@ -116,26 +118,34 @@ export class SupervisedBackends implements BackendDirectory {
    * it is redacted of secrets when read, which the request path rarely does.
    */
   list(): readonly BackendEntry[] {
+    return this.supervisor.list().map((supervised) => this.entryOf(supervised));
+  }
+
+  /** One server's entry, for a call's lookup (the list would be built for every call). */
+  entry(name: string): BackendEntry | undefined {
+    const supervised = this.supervisor.get(name);
+    return supervised ? this.entryOf(supervised) : undefined;
+  }
+
+  private entryOf(supervised: Supervised): BackendEntry {
     const { secrets } = this.options;
-    return this.supervisor.list().map((supervised) => {
-      const backend = this.backends.get(supervised.name);
-      const reason = supervised.reason;
-      return {
-        name: supervised.name,
-        prefix: backend?.prefix ?? supervised.name,
-        priority: backend?.priority ?? 0,
-        state: supervised.state,
-        get reason() {
-          return reason === undefined ? undefined : secrets.redact(reason);
-        },
-        session: this.sessions.sessionOf(supervised.name),
-        ready: supervised.state === 'starting' ? supervised.settled() : undefined,
-        onDemand: supervised.wakeable,
-        openPrivate: backend?.perClient
-          ? (owner: SessionOwner) => this.sessions.openPrivate(backend, owner)
-          : undefined,
-      };
-    });
+    const backend = this.backends.get(supervised.name);
+    const reason = supervised.reason;
+    return {
+      name: supervised.name,
+      prefix: backend?.prefix ?? supervised.name,
+      priority: backend?.priority ?? 0,
+      state: supervised.state,
+      get reason() {
+        return reason === undefined ? undefined : secrets.redact(reason);
+      },
+      session: this.sessions.sessionOf(supervised.name),
+      ready: supervised.state === 'starting' ? supervised.settled() : undefined,
+      onDemand: supervised.wakeable,
+      openPrivate: backend?.perClient
+        ? (owner: SessionOwner) => this.sessions.openPrivate(backend, owner)
+        : undefined,
+    };
   }
 
   wake(name: string): Promise<void> {

@@ -53,6 +53,12 @@ export interface SessionOwner {
  */
 export interface BackendDirectory {
   list(): readonly BackendEntry[];
+  /**
+   * The entry of one backend, as `list()` has it. Optional, but a directory of many backends
+   * should have it: every call looks up its backend, and building the whole list for that costs
+   * an entry per configured backend on each call.
+   */
+  entry?(name: string): BackendEntry | undefined;
   /** Starts an `onDemand` backend; settles when it is up or has failed. */
   wake?(name: string): Promise<void>;
   /** A request is going to this backend (resets its idle timer). */

@@ -3,6 +3,27 @@ import { describe, expect, it } from 'vitest';
 import { settle } from './__fixtures__/fake-backend.js';
 import { createHarness, echoCall, resultOf, toolsNamed } from './__fixtures__/router-harness.js';
 
+describe('the backend of a call', () => {
+  it('is looked up by name, without listing every backend', async () => {
+    const h = await createHarness([
+      {
+        name: 'alpha',
+        handlers: { 'tools/list': toolsNamed('x'), 'tools/call': echoCall('alpha') },
+      },
+      { name: 'beta' },
+    ]);
+    const client = h.client();
+    await client.request('tools/list');
+    const before = h.directory.listed;
+    for (let i = 0; i < 3; i++) {
+      expect(resultOf(await client.request('tools/call', { name: 'alpha__x' }))).toEqual({
+        content: [{ type: 'text', text: 'alpha:x' }],
+      });
+    }
+    expect(h.directory.listed - before).toBe(0);
+  });
+});
+
 describe('unavailable backends', () => {
   it('names a failed backend, its state and its reason in a -32010 error', async () => {
     const h = await createHarness([{ name: 'alpha' }, { name: 'beta' }]);

@@ -18,6 +18,8 @@ export interface LiveBackendsOptions {
 export function createLiveBackends(options: LiveBackendsOptions): LiveBackends {
   const { directory, clock } = options;
   const entries = (): readonly BackendEntry[] => directory.list();
+  const entryOf = (name: string): BackendEntry | undefined =>
+    directory.entry ? directory.entry(name) : entries().find((e) => e.name === name);
 
   /** Waits (bounded) for backends still starting; `wake` also starts on-demand ones. */
   const settled = async (among: readonly BackendEntry[], wake = true): Promise<void> => {
@@ -49,9 +51,9 @@ export function createLiveBackends(options: LiveBackendsOptions): LiveBackends {
       return out;
     },
     async sessionOf(name): Promise<SessionLookup> {
-      const entry = entries().find((e) => e.name === name);
+      const entry = entryOf(name);
       if (entry && (entry.state === 'starting' || entry.onDemand)) await settled([entry]);
-      const current = entries().find((e) => e.name === name);
+      const current = entry?.state === 'running' ? entry : entryOf(name);
       if (current?.state === 'running' && current.session && current.session.closed === undefined) {
         directory.touch?.(name);
         return { session: current.session, openPrivate: current.openPrivate };

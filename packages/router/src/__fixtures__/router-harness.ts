@@ -23,9 +23,16 @@ import {
 /** A directory the test edits by hand: entries in config order. */
 export class FakeDirectory implements BackendDirectory {
   entries: BackendEntry[] = [];
+  /** How often the whole list was asked for. */
+  listed = 0;
 
   list(): readonly BackendEntry[] {
+    this.listed++;
     return this.entries;
+  }
+
+  entry(name: string): BackendEntry | undefined {
+    return this.entries.find((e) => e.name === name);
   }
 
   update(name: string, patch: Partial<BackendEntry>): void {
