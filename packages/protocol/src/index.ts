@@ -12,7 +12,14 @@ export type {
   JsonRpcRequest,
   JsonRpcResponse,
 } from './jsonrpc.js';
-export { isFailure, isJsonObject, isNotification, isRequest, isResponse } from './jsonrpc.js';
+export {
+  copyKeys,
+  isFailure,
+  isJsonObject,
+  isNotification,
+  isRequest,
+  isResponse,
+} from './jsonrpc.js';
 export type { ListMethod } from './methods.js';
 export { isListMethod, LIST_METHODS, Method } from './methods.js';
 export type { ModernEnvelope, ModernRefusal } from './modern.js';

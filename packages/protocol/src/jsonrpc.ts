@@ -47,6 +47,32 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Copies the own enumerable keys of `source` (all but `skip`) onto `target` as own properties,
+ * as an object spread does, `__proto__` included (a plain assignment would set the prototype
+ * instead), and returns `target`. On the request path this replaces `{ ...source, more }`, which
+ * V8 runs far slower than copying key by key (docs/performance.md, "Eras", fourth round).
+ */
+export function copyKeys(
+  target: JsonObject,
+  source: JsonObject,
+  skip?: string | readonly string[],
+): JsonObject {
+  for (const key of Object.keys(source)) {
+    if (skip !== undefined && (typeof skip === 'string' ? key === skip : skip.includes(key)))
+      continue;
+    if (key === '__proto__') {
+      Object.defineProperty(target, key, {
+        value: source[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else target[key] = source[key];
+  }
+  return target;
+}
+
 /** True for a request (has `method` and `id`). */
 export function isRequest(message: JsonRpcMessage): message is JsonRpcRequest {
   return 'method' in message && 'id' in message;

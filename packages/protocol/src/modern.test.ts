@@ -125,6 +125,23 @@ describe('results for modern clients', () => {
     expect(modernResult('tools/call', { content: [] }, serverInfo)).not.toHaveProperty('ttlMs');
   });
 
+  it('keeps every key of a result and its _meta as its own, __proto__ included, as JSON.parse made them', () => {
+    const result = JSON.parse(
+      '{"content":[],"__proto__":{"x":1},"_meta":{"__proto__":{"y":2},"acme/k":3}}',
+    );
+    const out = modernResult('tools/call', result, { name: 's', version: '1' });
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(out))).toEqual(
+      JSON.parse(
+        '{"content":[],"__proto__":{"x":1},"_meta":{"__proto__":{"y":2},"acme/k":3,"io.modelcontextprotocol/serverInfo":{"name":"s","version":"1"}},"resultType":"complete"}',
+      ),
+    );
+    const stripped = stripEnvelope(
+      JSON.parse(`{"__proto__":{"z":1},"_meta":{"${MetaKey.protocolVersion}":"2026-07-28"}}`),
+    );
+    expect(JSON.stringify(stripped)).toBe('{"__proto__":{"z":1}}');
+  });
+
   it('numbers resource not found -32602 and leaves other errors alone', () => {
     expect(modernError({ code: -32002, message: 'no' })).toEqual({ code: -32602, message: 'no' });
     expect(modernError({ code: -32010, message: 'down' })).toEqual({

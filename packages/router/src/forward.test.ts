@@ -329,4 +329,22 @@ describe('the exchange tap', () => {
     });
     expect(outcomes).toEqual(['result:[{"type":"text","text":"alpha:x"}]']);
   });
+
+  it('adds its _meta keys next to the backend’s own, and keeps every key of the result as its own', async () => {
+    const result = JSON.parse(
+      '{"content":[],"__proto__":{"x":1},"_meta":{"acme/k":2,"__proto__":{"y":3}}}',
+    );
+    const h = await createHarness(
+      [{ name: 'alpha', handlers: { 'tools/call': () => ({ result }) } }],
+      {
+        tap: () => ({ done: () => ({ 'example/unit': 'u1' }) }),
+      },
+    );
+    const answer = await h.client().request('tools/call', { name: 'alpha__x', arguments: {} });
+    if (!('result' in answer)) throw new Error(JSON.stringify(answer));
+    expect(Object.getPrototypeOf(answer.result)).toBe(Object.prototype);
+    expect(JSON.stringify(answer.result)).toBe(
+      '{"content":[],"__proto__":{"x":1},"_meta":{"acme/k":2,"__proto__":{"y":3},"example/unit":"u1"}}',
+    );
+  });
 });

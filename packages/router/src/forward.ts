@@ -1,4 +1,5 @@
 import {
+  copyKeys,
   type Hop,
   isJsonObject,
   type JsonObject,
@@ -170,12 +171,8 @@ async function exchange(
  * (docs/performance.md, "Eras").
  */
 function withMeta(result: JsonObject, meta: JsonObject): JsonObject {
-  const merged: JsonObject = {};
-  if (isJsonObject(result._meta))
-    for (const key of Object.keys(result._meta)) merged[key] = result._meta[key];
-  for (const key of Object.keys(meta)) merged[key] = meta[key];
-  const out: JsonObject = {};
-  for (const key of Object.keys(result)) out[key] = result[key];
-  out._meta = merged;
+  const merged = isJsonObject(result._meta) ? copyKeys({}, result._meta) : {};
+  const out = copyKeys({}, result);
+  out._meta = copyKeys(merged, meta);
   return out;
 }
