@@ -51,9 +51,12 @@ export function createLiveBackends(options: LiveBackendsOptions): LiveBackends {
       return out;
     },
     async sessionOf(name): Promise<SessionLookup> {
-      const entry = entryOf(name);
-      if (entry && (entry.state === 'starting' || entry.onDemand)) await settled([entry]);
-      const current = entry?.state === 'running' ? entry : entryOf(name);
+      let current = entryOf(name);
+      if (current && (current.state === 'starting' || current.onDemand)) {
+        // Read again after the wait: the backend may have come up, or gone, meanwhile.
+        await settled([current]);
+        current = entryOf(name);
+      }
       if (current?.state === 'running' && current.session && current.session.closed === undefined) {
         directory.touch?.(name);
         return { session: current.session, openPrivate: current.openPrivate };
