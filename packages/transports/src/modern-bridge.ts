@@ -30,6 +30,7 @@ import { isRetry, withoutRetryKeys } from './internal/modern-answers.js';
 import { ModernCalls } from './internal/modern-calls.js';
 import { refuseRequest, routeLog } from './internal/modern-drops.js';
 import {
+  cancelInternal,
   type InternalSession,
   type ModernCall,
   type ModernDrop,
@@ -312,12 +313,7 @@ export class ModernBridge {
       session.front.handle(requestOf(id, message));
       if (!session.waiting.has(id)) return;
       stopListening = call.cancelled?.(() => {
-        if (!session.waiting.delete(id)) return;
-        session.front.handle({
-          jsonrpc: '2.0',
-          method: Method.Cancelled,
-          params: { requestId: id, reason: 'the modern client went away' },
-        });
+        if (!cancelInternal(session, id, 'the modern client went away')) return;
         settle(failure(request.id, 'connection_closed', 'Request cancelled by the client'));
       });
     });

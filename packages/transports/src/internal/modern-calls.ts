@@ -5,13 +5,13 @@ import {
   type JsonObject,
   type JsonRpcRequest,
   type JsonRpcResponse,
-  Method,
   requestedLogLevel,
   urlElicitationsOf,
 } from '@switchyard/protocol';
 import { InputRounds, PendingCall } from './input-rounds.js';
 import { finalAnswer, inputRequired, withoutRetryKeys } from './modern-answers.js';
 import {
+  cancelInternal,
   type InternalSession,
   type ModernCall,
   requestOf,
@@ -130,12 +130,7 @@ export class ModernCalls {
    * had already ended.
    */
   private cancelBackend(session: InternalSession, id: string, reason: string): boolean {
-    if (!session.waiting.delete(id)) return false;
-    session.front.handle({
-      jsonrpc: '2.0',
-      method: Method.Cancelled,
-      params: { requestId: id, reason },
-    });
+    if (!cancelInternal(session, id, reason)) return false;
     this.options.quiet(session);
     return true;
   }

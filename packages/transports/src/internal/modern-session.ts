@@ -5,6 +5,7 @@ import {
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  Method,
   MODERN_RELAYED_CAPABILITIES,
   type ModernEnvelope,
   relayedCapabilities,
@@ -140,6 +141,20 @@ export type ModernDropReason =
 export interface ModernDrop {
   reason: ModernDropReason;
   method: string;
+}
+
+/**
+ * Gives up on the internal request `id`: forgets it and tells the router
+ * (`notifications/cancelled`), which cancels it at its backend. False when it had already ended.
+ */
+export function cancelInternal(session: InternalSession, id: string, reason: string): boolean {
+  if (!session.waiting.delete(id)) return false;
+  session.front.handle({
+    jsonrpc: '2.0',
+    method: Method.Cancelled,
+    params: { requestId: id, reason },
+  });
+  return true;
 }
 
 /**
