@@ -6,6 +6,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { until } from '@switchyard/protocol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cliPath,
@@ -159,13 +160,19 @@ describe('a 2026-07-28 client through the proxy', () => {
   }, 30_000);
 });
 
+interface PostOptions {
+  headers?: Record<string, string>;
+  meta?: Record<string, unknown> | null;
+  signal?: AbortSignal;
+}
+
 /** A raw modern POST to the proxy: the envelope, the routing headers and `extra` headers. */
-async function post(
+function modernRequest(
   url: URL,
   method: string,
   params: Record<string, unknown> = {},
-  options: { headers?: Record<string, string>; meta?: Record<string, unknown> | null } = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
+  options: PostOptions = {},
+): Promise<Response> {
   const meta =
     options.meta === null
       ? undefined
@@ -176,8 +183,9 @@ async function post(
           ...options.meta,
         };
   const name = typeof params.name === 'string' ? params.name : params.uri;
-  const response = await fetch(url, {
+  return fetch(url, {
     method: 'POST',
+    ...(options.signal ? { signal: options.signal } : {}),
     headers: {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
@@ -193,6 +201,16 @@ async function post(
       params: meta ? { ...params, _meta: meta } : params,
     }),
   });
+}
+
+/** {@link modernRequest}, read to the end: its status and JSON body. */
+async function post(
+  url: URL,
+  method: string,
+  params: Record<string, unknown> = {},
+  options: PostOptions = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await modernRequest(url, method, params, options);
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : {} };
 }
@@ -431,44 +449,22 @@ describe('a modern call its client gives up on', () => {
     const { body } = await post(t.url, 'tools/call', { name: 'fx__cancelled', arguments: {} });
     return firstText(body.result);
   };
-  const until = async (what: () => boolean | Promise<boolean>, label: string) => {
-    for (let i = 0; i < 500; i++) {
-      if (await what()) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`timed out waiting for ${label}`);
-  };
 
   // A JSON answer, then an SSE one (a progress token and an Accept that allows SSE).
   for (const sse of [false, true]) {
     it(`cancels the backend call when the client closes the connection (${sse ? 'SSE' : 'JSON'} answer)`, async () => {
       const before = arrived();
       const abort = new AbortController();
-      const response = fetch(t.url, {
-        method: 'POST',
-        signal: abort.signal,
-        headers: {
-          'content-type': 'application/json',
-          accept: sse ? 'application/json, text/event-stream' : 'application/json',
-          'mcp-protocol-version': MODERN,
-          'mcp-method': 'tools/call',
-          'mcp-name': 'fx__wait',
+      const response = modernRequest(
+        t.url,
+        'tools/call',
+        { name: 'fx__wait', arguments: {} },
+        {
+          headers: { accept: sse ? 'application/json, text/event-stream' : 'application/json' },
+          meta: sse ? { progressToken: 'p' } : {},
+          signal: abort.signal,
         },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: {
-            name: 'fx__wait',
-            arguments: {},
-            _meta: {
-              ...(sse ? { progressToken: 'p' } : {}),
-              'io.modelcontextprotocol/protocolVersion': MODERN,
-              'io.modelcontextprotocol/clientCapabilities': {},
-            },
-          },
-        }),
-      }).catch((error: unknown) => error);
+      ).catch((error: unknown) => error);
       await until(() => arrived() === before + 1, 'the call to reach the backend');
       const count = Number((await cancelledCount()).split(': ')[1]);
       if (sse) {
