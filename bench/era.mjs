@@ -1,6 +1,7 @@
 // A modern (MCP 2026-07-28) client against a legacy (2025-11-25) one through the same proxy
 // (docs/protocol-versions.md, "The modern era (2026-07-28)"). One Switchyard in front of stdio
-// server-everything; in alternating rounds, the sequential p50 of a 64 B echo and closed-loop
+// server-everything; in rounds (calls interleaved in short blocks, rates in short alternating
+// windows), the sequential p50 of a 64 B echo and closed-loop
 // requests/s at 8 clients, for:
 // - raw HTTP clients of each era (fetch, the least client work there is, so the figures are the
 //   proxy's): the legacy one holds a session, the modern one sends the envelope and routing headers;
@@ -15,12 +16,13 @@ import {
 } from '@modelcontextprotocol/client';
 import { everythingHttp, httpClient, switchyardStdio } from './lib/targets.mjs';
 import {
+  alternatingRates,
   closedLoopRate,
   fmt,
+  interleavedRuns,
   median,
   quick,
   repeats,
-  rotated,
   sequentialRuns,
   startTracker,
   table,
@@ -30,6 +32,8 @@ const CALLS = quick ? 200 : 1000;
 const WARMUP = quick ? 100 : 500;
 const SESSIONS = 8;
 const RUN_MS = quick ? 400 : 1500;
+/** Alternating windows the closed loop of each round is cut into. */
+const SLICES = quick ? 2 : 6;
 const MODERN = '2026-07-28';
 const LEGACY = '2025-11-25';
 const ACCEPT = 'application/json, text/event-stream';
@@ -189,16 +193,20 @@ export async function run() {
     const latency = Object.fromEntries(names.map((n) => [n, []]));
     const rps = Object.fromEntries(names.map((n) => [n, []]));
     for (let round = 0; round < repeats; round++) {
-      for (const name of rotated(names, round)) {
-        latency[name].push(await sequentialRuns(clients[name][0].call, CALLS));
-        rps[name].push(
-          (
-            await closedLoopRate(
-              clients[name].map((c) => c.call),
-              RUN_MS,
-            )
-          ).rps,
-        );
+      // Calls interleaved in short blocks and rates in short alternating windows: every client
+      // meets the same moments of the machine (docs/performance.md, "Measuring small differences").
+      const sequential = await interleavedRuns(
+        Object.fromEntries(names.map((n) => [n, clients[n][0].call])),
+        CALLS,
+      );
+      const loops = await alternatingRates(
+        Object.fromEntries(names.map((n) => [n, clients[n].map((c) => c.call)])),
+        RUN_MS,
+        SLICES,
+      );
+      for (const name of names) {
+        latency[name].push(sequential[name]);
+        rps[name].push(loops[name].rps);
       }
     }
     const p50 = (name) => median(latency[name].map((x) => x.p50));

@@ -1,6 +1,7 @@
 // Context tracing's cost (docs/tracing.md): the same Switchyard -> stdio server-everything with
-// tracing off and on (its SQLite file in the run's state directory), measured in alternating
-// rounds in one run: sequential p50 of a 64 B echo and closed-loop requests/s at 8 sessions.
+// tracing off and on (its SQLite file in the run's state directory), measured in rounds in one
+// run: sequential p50 of a 64 B echo (calls of each proxy interleaved one by one) and closed-loop
+// requests/s at 8 sessions (in short alternating windows).
 // Bar: tracing on costs at most 3% of requests/s and at most 0.05 ms of p50. Also reported: the
 // proxy process's CPU per request (all its threads, from /proc on Linux), which other load on the
 // machine moves far less than rates and latencies.
@@ -9,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpClient, switchyard } from './lib/targets.mjs';
 import {
+  alternatingRates,
   closedLoopRate,
   everything,
   fmt,
+  interleavedRuns,
   median,
   quick,
   repeats,
-  rotated,
   sequentialRuns,
   startTracker,
   table,
@@ -25,6 +27,8 @@ const CALLS = quick ? 200 : 1000;
 const WARMUP = quick ? 100 : 500;
 const SESSIONS = 8;
 const RUN_MS = quick ? 400 : 1500;
+/** Alternating windows the closed loop of each round is cut into. */
+const SLICES = quick ? 2 : 6;
 
 /** CPU ms a process has used (user + system, all threads), or NaN off Linux. */
 function cpuMsOf(pid) {
@@ -83,16 +87,30 @@ export async function run() {
     const rps = Object.fromEntries(names.map((n) => [n, []]));
     const cpu = Object.fromEntries(names.map((n) => [n, []]));
     for (let round = 0; round < repeats; round++) {
-      for (const name of rotated(names, round)) {
-        const { clients, tool, pid } = targets[name];
-        const before = cpuMsOf(pid);
-        latency[name].push(await sequentialRuns(() => call(clients[0], tool), CALLS));
-        const loop = await closedLoopRate(
-          clients.map((client) => () => call(client, tool)),
-          RUN_MS,
-        );
-        rps[name].push(loop.rps);
-        cpu[name].push(((cpuMsOf(pid) - before) * 1000) / (CALLS + loop.done));
+      const before = Object.fromEntries(names.map((n) => [n, cpuMsOf(targets[n].pid)]));
+      // Calls interleaved one by one and rates in short alternating windows: every configuration
+      // meets the same moments of the machine (docs/performance.md, "Measuring small differences").
+      const sequential = await interleavedRuns(
+        Object.fromEntries(
+          names.map((n) => [n, () => call(targets[n].clients[0], targets[n].tool)]),
+        ),
+        CALLS,
+      );
+      const loops = await alternatingRates(
+        Object.fromEntries(
+          names.map((n) => [
+            n,
+            targets[n].clients.map((client) => () => call(client, targets[n].tool)),
+          ]),
+        ),
+        RUN_MS,
+        SLICES,
+      );
+      for (const name of names) {
+        latency[name].push(sequential[name]);
+        rps[name].push(loops[name].rps);
+        const used = cpuMsOf(targets[name].pid) - before[name];
+        cpu[name].push((used * 1000) / (CALLS + loops[name].done));
       }
     }
     const p50 = (name) => median(latency[name].map((x) => x.p50));

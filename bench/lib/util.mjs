@@ -168,6 +168,55 @@ export async function sequentialRuns(once, calls) {
  * Runs each of `workers` (async functions) in a closed loop for `ms`; completed runs per second
  * (`rps`) and how many completed (`done`).
  */
+/**
+ * Sequential calls of several configurations interleaved in short blocks (`block` calls of A, of
+ * B, of C, then B, C, A, ...): only one call is in flight at a time, and every configuration is
+ * timed at the same moments of the machine, whose drift between one phase and the next (seconds
+ * apart) is larger than the differences the bars are about (docs/performance.md, "Measuring small
+ * differences"). The first `settle` calls of a block are not timed: a process that sat idle while
+ * the others ran answers its first call or two from cold caches. Returns each configuration's
+ * summary of its `calls` timed samples.
+ */
+export async function interleavedRuns(onces, calls, { block = 50, settle = 2 } = {}) {
+  const names = Object.keys(onces);
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  const timed = block - settle;
+  for (let round = 0; samples[names[0]].length < calls; round++) {
+    for (const name of rotated(names, round)) {
+      const once = onces[name];
+      for (let i = 0; i < settle; i++) await once();
+      for (let i = 0; i < timed && samples[name].length < calls; i++) {
+        const t = performance.now();
+        await once();
+        samples[name].push(performance.now() - t);
+      }
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])]));
+}
+
+/**
+ * Closed-loop requests/s of several configurations measured in `slices` short alternating windows
+ * of `ms / slices` each (the order rotated every slice): each configuration's rate is its calls over
+ * its time summed over the slices, so that a slow second of the machine falls on all of them alike.
+ */
+export async function alternatingRates(workersByName, ms, slices) {
+  const names = Object.keys(workersByName);
+  const done = Object.fromEntries(names.map((name) => [name, 0]));
+  const time = Object.fromEntries(names.map((name) => [name, 0]));
+  for (let slice = 0; slice < slices; slice++) {
+    for (const name of rotated(names, slice)) {
+      const t0 = performance.now();
+      const loop = await closedLoopRate(workersByName[name], ms / slices);
+      time[name] += performance.now() - t0;
+      done[name] += loop.done;
+    }
+  }
+  return Object.fromEntries(
+    names.map((name) => [name, { rps: done[name] / (time[name] / 1000), done: done[name] }]),
+  );
+}
+
 export async function closedLoopRate(workers, ms) {
   let done = 0;
   const end = performance.now() + ms;
