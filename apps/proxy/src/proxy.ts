@@ -38,6 +38,7 @@ import { MANAGEMENT_SERVER, managementServer } from './management-server.js';
 import {
   combineObservers,
   modernDropObserver,
+  recordAfterAnswers,
   routerObserver,
   supervisorObserver,
 } from './observers.js';
@@ -152,10 +153,12 @@ export function createProxy(
     fronts: settings.fronts,
     logger,
     observer: (server) =>
-      combineObservers(
-        routerObserver(metrics, events, server, pinning.listed),
-        admin.observer(server ?? 'main'),
-        toolCalled ? { toolCalled } : {},
+      recordAfterAnswers(
+        combineObservers(
+          routerObserver(metrics, events, server, pinning.listed),
+          admin.observer(server ?? 'main'),
+          toolCalled ? { toolCalled } : {},
+        ),
       ),
     toolPolicy: pinning.policy,
     tap: composeTaps(tracing?.tap, telemetry.tap),
