@@ -198,11 +198,13 @@ export async function run() {
       const sequential = await interleavedRuns(
         Object.fromEntries(names.map((n) => [n, clients[n][0].call])),
         CALLS,
+        { seed: round + 1 },
       );
       const loops = await alternatingRates(
         Object.fromEntries(names.map((n) => [n, clients[n].map((c) => c.call)])),
         RUN_MS,
         SLICES,
+        { seed: round + 1 },
       );
       for (const name of names) {
         latency[name].push(sequential[name]);

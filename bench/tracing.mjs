@@ -95,6 +95,7 @@ export async function run() {
           names.map((n) => [n, () => call(targets[n].clients[0], targets[n].tool)]),
         ),
         CALLS,
+        { seed: round + 1 },
       );
       const loops = await alternatingRates(
         Object.fromEntries(
@@ -105,6 +106,7 @@ export async function run() {
         ),
         RUN_MS,
         SLICES,
+        { seed: round + 1 },
       );
       for (const name of names) {
         latency[name].push(sequential[name]);

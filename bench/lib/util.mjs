@@ -168,21 +168,46 @@ export async function sequentialRuns(once, calls) {
  * Runs each of `workers` (async functions) in a closed loop for `ms`; completed runs per second
  * (`rps`) and how many completed (`done`).
  */
+/** A seeded pseudo-random generator (mulberry32): the same orders in every run of a bench. */
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `list` in a random order drawn from `random`. */
+function shuffled(list, random) {
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 /**
- * Sequential calls of several configurations interleaved in short blocks (`block` calls of A, of
- * B, of C, then B, C, A, ...): only one call is in flight at a time, and every configuration is
- * timed at the same moments of the machine, whose drift between one phase and the next (seconds
- * apart) is larger than the differences the bars are about (docs/performance.md, "Measuring small
- * differences"). The first `settle` calls of a block are not timed: a process that sat idle while
- * the others ran answers its first call or two from cold caches. Returns each configuration's
- * summary of its `calls` timed samples.
+ * Sequential calls of several configurations interleaved in short blocks (`block` calls of each,
+ * in a new random order every round): only one call is in flight at a time, and every
+ * configuration is timed at the same moments of the machine, whose drift between one phase and
+ * the next (seconds apart) is larger than the differences the bars are about
+ * (docs/performance.md, "Measuring small differences"). The order changes every round because a
+ * block runs slower after one that kept its process idle (another proxy, a direct server): a fixed
+ * cycle gave each configuration the same predecessor every time, and so a bias of its own. The
+ * first `settle` calls of a block are not timed. Returns each configuration's summary of its
+ * `calls` timed samples.
  */
-export async function interleavedRuns(onces, calls, { block = 50, settle = 2 } = {}) {
+export async function interleavedRuns(onces, calls, { block = 50, settle = 5, seed = 1 } = {}) {
   const names = Object.keys(onces);
   const samples = Object.fromEntries(names.map((name) => [name, []]));
+  const random = seeded(seed);
   const timed = block - settle;
-  for (let round = 0; samples[names[0]].length < calls; round++) {
-    for (const name of rotated(names, round)) {
+  while (samples[names[0]].length < calls) {
+    for (const name of shuffled(names, random)) {
       const once = onces[name];
       for (let i = 0; i < settle; i++) await once();
       for (let i = 0; i < timed && samples[name].length < calls; i++) {
@@ -196,16 +221,18 @@ export async function interleavedRuns(onces, calls, { block = 50, settle = 2 } =
 }
 
 /**
- * Closed-loop requests/s of several configurations measured in `slices` short alternating windows
- * of `ms / slices` each (the order rotated every slice): each configuration's rate is its calls over
- * its time summed over the slices, so that a slow second of the machine falls on all of them alike.
+ * Closed-loop requests/s of several configurations measured in `slices` short windows of
+ * `ms / slices` each (in a new random order every slice, as in {@link interleavedRuns}): each
+ * configuration's rate is its calls over its time summed over the slices, so that a slow second of
+ * the machine falls on all of them alike.
  */
-export async function alternatingRates(workersByName, ms, slices) {
+export async function alternatingRates(workersByName, ms, slices, { seed = 1 } = {}) {
   const names = Object.keys(workersByName);
   const done = Object.fromEntries(names.map((name) => [name, 0]));
   const time = Object.fromEntries(names.map((name) => [name, 0]));
+  const random = seeded(seed);
   for (let slice = 0; slice < slices; slice++) {
-    for (const name of rotated(names, slice)) {
+    for (const name of shuffled(names, random)) {
       const t0 = performance.now();
       const loop = await closedLoopRate(workersByName[name], ms / slices);
       time[name] += performance.now() - t0;

@@ -55,9 +55,12 @@ export class ModernCalls {
   /**
    * Sends the call as `id` on the session and serves its first turn. The pending call is made
    * when the backend first asks something: most calls ask nothing, and are answered without one
-   * (docs/performance.md, "Eras").
+   * (docs/performance.md, "Eras"). Such a call's final answer is made in the same turn as the
+   * backend's answer arrives, and settles the promise the front waits on: awaiting it here first
+   * put a few more turns, and whatever else they let run, before the answer went out
+   * (docs/performance.md, "Eras", fifth round).
    */
-  async start(
+  start(
     call: ModernCall,
     session: InternalSession,
     id: string,
@@ -68,16 +71,18 @@ export class ModernCalls {
   ): Promise<JsonRpcResponse> {
     const { request } = call;
     let pending: PendingCall | undefined;
-    const first = await new Promise<JsonRpcResponse | PendingCall>((resolve) => {
+    return new Promise<JsonRpcResponse>((resolve) => {
       let stopListening: (() => void) | undefined;
+      const answered = (answer: JsonRpcResponse) => {
+        stopListening?.();
+        this.options.quiet(session);
+        resolve(this.settled(call, answer, serverInfo));
+      };
       const waiting: Waiting = {
         clientId: request.id,
         settle: (answer) => {
           if (pending) pending.finish(answer);
-          else {
-            stopListening?.();
-            resolve(answer);
-          }
+          else answered(answer);
         },
         notify: call.notify,
         logLevel: requestedLogLevel(request.params),
@@ -85,7 +90,7 @@ export class ModernCalls {
           if (!pending) {
             stopListening?.();
             pending = this.pendingCall(call, session, id, serverInfo, given);
-            resolve(pending);
+            resolve(this.turn(call, pending));
           }
           pending.ask(asked);
         },
@@ -95,14 +100,11 @@ export class ModernCalls {
       if (pending || session.waiting.get(id) !== waiting) return;
       stopListening = call.cancelled?.(() => {
         if (pending || !this.cancelBackend(session, id, 'the modern client went away')) return;
-        resolve(
+        answered(
           failure(null, 'connection_closed', 'Request abandoned: the modern client went away'),
         );
       });
     });
-    if (first instanceof PendingCall) return this.turn(call, first);
-    this.options.quiet(session);
-    return this.settled(call, first, serverInfo);
   }
 
   /** The pending call of a call whose backend asks the client something. */
