@@ -20,13 +20,12 @@ import {
   Method,
   MRTR_METHODS,
   modernError,
-  modernResult,
   relayedCapabilities,
   requestedLogLevel,
   stripEnvelope,
 } from '@switchyard/protocol';
 import type { FrontSession, OpenSession } from './front-session.js';
-import { isRetry, withoutRetryKeys } from './internal/modern-answers.js';
+import { isRetry, modernAnswer, withGivenResponses } from './internal/modern-answers.js';
 import { ModernCalls } from './internal/modern-calls.js';
 import { refuseRequest, routeLog } from './internal/modern-drops.js';
 import {
@@ -156,29 +155,33 @@ export class ModernBridge {
   }
 
   /** Answers one modern request by way of the internal session of its principal and profile. */
-  async request(call: ModernCall): Promise<JsonRpcResponse> {
+  request(call: ModernCall): Promise<JsonRpcResponse> {
     if (isRetry(call.request.params)) return this.calls.resume(call);
-    // Responses without a state belong to no round: the request is served anew, and they answer
-    // the backend's requests whose keys they name; the rest are asked (MCP 2026-07-28, Basic:
-    // Multi Round-Trip Requests: a server ignores what it does not recognise).
-    let given: JsonObject | undefined;
-    if (isJsonObject(call.request.params) && 'inputResponses' in call.request.params) {
-      const responses = call.request.params.inputResponses;
-      given = isJsonObject(responses) ? responses : undefined;
-      const params = withoutRetryKeys(call.request.params);
-      call = { ...call, request: { ...call.request, ...(params === undefined ? {} : { params }) } };
-    }
-    const key = `${call.principal ?? ''}\n${profileOf(call.envelope.capabilities)}`;
+    const { call: served, given } = withGivenResponses(call);
+    const key = `${served.principal ?? ''}\n${profileOf(served.envelope.capabilities)}`;
     let session = this.sessions.get(key);
     if (!session) {
-      session = this.openInternal(call, key);
+      session = this.openInternal(served, key);
       this.sessions.set(key, session);
     }
-    // A session in use is ready: most requests go on without waiting a turn for it.
-    const ready = session.answered ?? (await session.ready);
+    const opened = session;
+    // A session in use is ready: most requests go on at once, in this turn, and the promise of
+    // the call itself is handed back (no async wrapper, whose own promise would settle a turn
+    // later: docs/performance.md, "Eras", fifth round).
+    if (session.answered) return this.serve(served, opened, session.answered, given);
+    return session.ready.then((ready) => this.serve(served, opened, ready, given));
+  }
+
+  /** Serves a request on its internal session, once that session has its `initialize` answer. */
+  private serve(
+    call: ModernCall,
+    session: InternalSession,
+    ready: JsonRpcResponse,
+    given: JsonObject | undefined,
+  ): Promise<JsonRpcResponse> {
     if ('error' in ready) {
       this.end(session);
-      return this.failed(call, ready);
+      return Promise.resolve(this.failed(call, ready));
     }
     const serverInfo = isJsonObject(ready.result.serverInfo) ? ready.result.serverInfo : {};
     const { request } = call;
@@ -186,19 +189,19 @@ export class ModernBridge {
     const message: Omit<JsonRpcRequest, 'jsonrpc' | 'id'> = { method: request.method };
     if (params !== undefined) message.params = params;
     if (MRTR_METHODS.includes(request.method)) {
-      const id = `modern-${++this.sequence}`;
-      // Awaited here rather than handed on: an async function that returns a promise takes two
-      // more turns to settle its own.
-      return await this.calls.start(call, session, id, message, serverInfo, given);
+      return this.calls.start(
+        call,
+        session,
+        `modern-${++this.sequence}`,
+        message,
+        serverInfo,
+        given,
+      );
     }
-    const answer = await this.exchange(session, message, call);
-    if (session.waiting.size === 0) this.idle(session);
-    if ('error' in answer) return { ...answer, id: request.id, error: modernError(answer.error) };
-    return {
-      jsonrpc: '2.0',
-      id: request.id,
-      result: modernResult(request.method, answer.result, serverInfo),
-    };
+    return this.exchange(session, message, call).then((answer) => {
+      if (session.waiting.size === 0) this.idle(session);
+      return modernAnswer(request, answer, serverInfo);
+    });
   }
 
   /**

@@ -27,6 +27,38 @@ export function withoutRetryKeys(params: JsonObject | undefined): JsonObject | u
   return rest;
 }
 
+/**
+ * A request that came with `inputResponses` but no `requestState`: they belong to no round, so
+ * the request is served anew without them, and they answer the backend's requests whose keys
+ * they name; the rest are asked (MCP 2026-07-28, Basic: Multi Round-Trip Requests: a server
+ * ignores what it does not recognise).
+ */
+export function withGivenResponses<T extends { request: JsonRpcRequest }>(
+  call: T,
+): { call: T; given?: JsonObject } {
+  const params = call.request.params;
+  if (!isJsonObject(params) || !('inputResponses' in params)) return { call };
+  const responses = params.inputResponses;
+  const rest = withoutRetryKeys(params);
+  const request = { ...call.request, ...(rest === undefined ? {} : { params: rest }) };
+  const served = { ...call, request };
+  return isJsonObject(responses) ? { call: served, given: responses } : { call: served };
+}
+
+/** The modern shape of a legacy answer to a method that cannot take input. */
+export function modernAnswer(
+  request: JsonRpcRequest,
+  answer: JsonRpcResponse,
+  serverInfo: JsonObject,
+): JsonRpcResponse {
+  if ('error' in answer) return { ...answer, id: request.id, error: modernError(answer.error) };
+  return {
+    jsonrpc: '2.0',
+    id: request.id,
+    result: modernResult(request.method, answer.result, serverInfo),
+  };
+}
+
 /** The `InputRequiredResult` of one round (MCP 2026-07-28 schema), with the proxy's identity. */
 export function inputRequired(
   id: JsonRpcId,
