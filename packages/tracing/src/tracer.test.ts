@@ -249,6 +249,98 @@ describe('responses', () => {
     });
   });
 
+  it('weighs a response closed at the limit a slice of 500 units per deferred turn', () => {
+    const runs: Array<() => void> = [];
+    const store = openSqliteStore({ file: ':memory:' });
+    const read: number[] = [];
+    const units = store.units.bind(store);
+    store.units = (ids) => {
+      read.push(ids.length);
+      return units(ids);
+    };
+    const { clock, tracer } = setup({ store, defer: (run) => runs.push(run) });
+    // The same captures in a tracer that weighs at once: the weights must come out the same.
+    const { tracer: direct } = setup({ clock });
+    const nth = (i: number) =>
+      call({
+        kind: i % 3 === 0 ? 'resource' : 'tool',
+        arguments: { i },
+        content: text('x'.repeat(i % 97)),
+      });
+    let first = tracer.capture(nth(0));
+    direct.capture(nth(0));
+    for (let i = 1; i < 10_000; i++) {
+      first = tracer.capture(nth(i));
+      direct.capture(nth(i));
+    }
+    const closedAt = clock.now();
+    // The closed response collects nothing more: the next capture opens another at once.
+    const next = tracer.capture(call({ arguments: { i: 10_000 } }));
+    expect(next.responseId).not.toBe(first.responseId);
+    expect(read).toEqual([]);
+    // Each turn reads the stored facts of one slice, never all 10,000 at once.
+    let turns = 0;
+    while (runs.length > 0) {
+      (runs.shift() as () => void)();
+      turns++;
+    }
+    expect(read).toEqual(Array.from({ length: 20 }, () => 500));
+    expect(turns).toBeGreaterThanOrEqual(20);
+    // Its batch goes out on the clock; the row keeps the time the response closed.
+    clock.advance(1000);
+    const closed = tracer.queries.response(first.responseId);
+    expect(closed).toMatchObject({ status: 'closed', closeReason: 'limit', unitCount: 10_000 });
+    expect(closed?.closedAt).toBe(closedAt);
+    expect(closed?.contexts).toHaveLength(10_000);
+    expect(closed?.contexts.reduce((sum, c) => sum + c.weight, 0)).toBeCloseTo(1, 9);
+    const expected = direct.queries.responses({ sessionId: 's1' })[0];
+    const weighed = direct.queries.response(expected?.id as string)?.contexts ?? [];
+    const byUnit = new Map(weighed.map((c) => [c.unitId, c.weight]));
+    expect(weighed).toHaveLength(10_000);
+    for (const c of closed?.contexts ?? [])
+      expect(c.weight).toBeCloseTo(byUnit.get(c.unitId) ?? -1, 12);
+  });
+
+  it('finishes a response still being weighed before any read, and at shutdown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-closing-'));
+    let reopened: Tracer | undefined;
+    try {
+      const file = join(dir, 'trace.db');
+      const runs: Array<() => void> = [];
+      const clock = new ManualClock(Date.UTC(2026, 0, 1));
+      const options = { clock, idleGapMs: 60_000, defer: (run: () => void) => runs.push(run) };
+      const tracer = createTracer({ store: openSqliteStore({ file }), ...options });
+      const first = tracer.capture(call({ arguments: { i: 0 } }));
+      for (let i = 1; i < 1200; i++) tracer.capture(call({ arguments: { i } }));
+      // The idle gap closes it; nobody waits for its weights, so they come a slice at a time.
+      clock.advance(60_000);
+      const closedAt = clock.now();
+      expect(tracer.stats().openResponses).toBe(0);
+      (runs.shift() as () => void)();
+      (runs.shift() as () => void)();
+      // Two turns have run (the captures' writes, one slice): a read takes the rest at once.
+      expect(tracer.queries.response(first.responseId)).toMatchObject({
+        status: 'closed',
+        closeReason: 'idle',
+        unitCount: 1200,
+        closedAt,
+      });
+      expect(tracer.queries.response(first.responseId)?.contexts).toHaveLength(1200);
+      // Another, left before its first slice, is finished when the tracer closes.
+      const second = tracer.capture(call({ sessionId: 's2', arguments: { i: 0 } }));
+      for (let i = 1; i < 600; i++) tracer.capture(call({ sessionId: 's2', arguments: { i } }));
+      clock.advance(60_000);
+      await tracer.close();
+      reopened = createTracer({ store: openSqliteStore({ file }), clock });
+      const closed = reopened.queries.response(second.responseId);
+      expect(closed).toMatchObject({ status: 'closed', closeReason: 'idle', unitCount: 600 });
+      expect(closed?.contexts).toHaveLength(600);
+    } finally {
+      await reopened?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('groups a session’s captures until an explicit close', () => {
     const { tracer } = setup();
     const a = tracer.capture(call());

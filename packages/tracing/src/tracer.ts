@@ -129,6 +129,7 @@ export function createTracer(options: TracerOptions): Tracer {
     batchSize: options.flushBatch ?? 5000,
     onQueued: (write) => queries.invalidate(write),
     onSent: () => queries.invalidateLists(),
+    beforeSend: () => book.settleClosing(),
   });
   const book = new ResponseBook({
     clock,
@@ -136,6 +137,7 @@ export function createTracer(options: TracerOptions): Tracer {
     factors,
     stored: (ids) => storedFacts(store, ids),
     queue,
+    ...(options.defer ? { defer: options.defer } : {}),
   });
   const queries = createQueries({
     store,
@@ -172,7 +174,7 @@ export function createTracer(options: TracerOptions): Tracer {
       queue.push(write);
       queue.push(captureRow(input, now, unit.id, responseId));
     });
-    if (full) book.finish(r, 'limit');
+    if (full) book.closeUnattended(r, 'limit');
     return { responseId, unitId: unit.id };
   };
 

@@ -63,6 +63,45 @@ export interface WeightBreakdown {
   weight: number;
 }
 
+/** The factors of one unit that do not depend on the other units of its response. */
+export interface OwnFactors {
+  retrieval: number;
+  recency: number;
+  type: number;
+}
+
+/** Retrieval, recency and type of one unit (see {@link computeWeights}). */
+export function ownFactors(unit: WeightInput, now: number): OwnFactors {
+  const retrieval = Number.isFinite(unit.retrieval)
+    ? Math.min(1, Math.max(0, unit.retrieval))
+    : 0.5;
+  const ageHours = Math.max(0, Math.trunc((now - unit.createdAt) / HOUR_MS));
+  return { retrieval, recency: Math.exp(-ageHours / RECENCY_HOURS), type: TYPE_SCORES[unit.type] };
+}
+
+/** The part of a unit's composite that its own factors make. */
+export function ownComposite(own: OwnFactors, factors: WeightFactors): number {
+  return (
+    factors.retrieval * own.retrieval + factors.recency * own.recency + factors.type * own.type
+  );
+}
+
+/** The length factor: the unit's length over the largest in its response (0.5 when all are 0). */
+export function lengthFactor(length: number, maxLength: number): number {
+  return maxLength === 0 ? 0.5 : Math.max(0, length) / maxLength;
+}
+
+/** Composites normalised to sum to 1; equal weights when every composite is 0. */
+export function normalised(composites: ArrayLike<number>): Float64Array {
+  let total = 0;
+  for (let i = 0; i < composites.length; i++) total += composites[i] as number;
+  const weights = new Float64Array(composites.length);
+  for (let i = 0; i < composites.length; i++) {
+    weights[i] = total > 0 ? (composites[i] as number) / total : 1 / composites.length;
+  }
+  return weights;
+}
+
 /**
  * The seed's weighting (composite = Σ factor weight × factor, then normalised to sum to 1 over the
  * response). recency = exp(-⌊age hours⌋ / 168); type from {@link TYPE_SCORES}; length = length /
@@ -76,19 +115,14 @@ export function computeWeights(
 ): WeightBreakdown[] {
   const maxLength = units.reduce((max, u) => Math.max(max, u.length, 0), 0);
   const rows = units.map((u) => {
-    const retrieval = Number.isFinite(u.retrieval) ? Math.min(1, Math.max(0, u.retrieval)) : 0.5;
-    const ageHours = Math.max(0, Math.trunc((now - u.createdAt) / HOUR_MS));
-    const recency = Math.exp(-ageHours / RECENCY_HOURS);
-    const type = TYPE_SCORES[u.type];
-    const length = maxLength === 0 ? 0.5 : Math.max(0, u.length) / maxLength;
-    const composite =
-      factors.retrieval * retrieval +
-      factors.recency * recency +
-      factors.type * type +
-      factors.length * length;
-    return { retrieval, recency, type, length, composite, weight: 0 };
+    const own = ownFactors(u, now);
+    const length = lengthFactor(u.length, maxLength);
+    const composite = ownComposite(own, factors) + factors.length * length;
+    return { ...own, length, composite, weight: 0 };
   });
-  const total = rows.reduce((sum, r) => sum + r.composite, 0);
-  for (const row of rows) row.weight = total > 0 ? row.composite / total : 1 / rows.length;
+  const weights = normalised(rows.map((r) => r.composite));
+  rows.forEach((row, i) => {
+    row.weight = weights[i] as number;
+  });
   return rows;
 }

@@ -1,12 +1,25 @@
 import type { Clock } from '@switchyard/protocol';
 import type { ResponseSummary, WeightFactors } from '../types.js';
-import { computeWeights } from '../weights.js';
+import {
+  computeWeights,
+  lengthFactor,
+  normalised,
+  ownComposite,
+  ownFactors,
+  type WeightInput,
+} from '../weights.js';
 import { timeOrderedUuid } from './ids.js';
 import { ResponseUnits, type UnitFacts } from './response-units.js';
 import type { WriteQueue } from './write-queue.js';
 
 /** How many trace ids and per-session latest responses are remembered for answer correlation. */
 const MEMO_LIMIT = 10_000;
+
+/**
+ * Units whose stored facts are read per turn when a large response closes with nobody waiting for
+ * its weights (see {@link ResponseBook.closeUnattended}).
+ */
+export const CLOSE_SLICE_UNITS = 500;
 
 export type CloseReason = NonNullable<ResponseSummary['closeReason']>;
 
@@ -29,6 +42,20 @@ export interface OpenResponse {
   timer: unknown;
 }
 
+/** What weighing takes of a unit: its facts (stored, else this response's), `now` when unknown. */
+function weightInput(
+  entry: { retrieval: number },
+  unit: UnitFacts | undefined,
+  now: number,
+): WeightInput {
+  return {
+    type: unit?.type ?? 'External',
+    retrieval: entry.retrieval,
+    createdAt: unit?.firstSeen ?? now,
+    length: unit?.tokens ?? 0,
+  };
+}
+
 function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
   map.delete(key);
   map.set(key, value);
@@ -42,6 +69,23 @@ export interface ResponseBookOptions {
   /** The stored facts of those of these units that the store holds (reads what is committed). */
   stored(unitIds: readonly string[]): Map<string, UnitFacts>;
   queue: WriteQueue;
+  /**
+   * Runs `run` on a later turn (the proxy: `setImmediate`). Without it, every close is weighed at
+   * once.
+   */
+  defer?: (run: () => void) => void;
+}
+
+/** A large response being weighed a slice per turn after it closed. */
+interface Closing {
+  r: OpenResponse;
+  reason: CloseReason;
+  closedAt: number;
+  entries: Array<{ unitId: string; retrieval: number }>;
+  /** Per unit, the part of its composite its own factors make, and its length. */
+  own: Float64Array;
+  lengths: Float64Array;
+  next: number;
 }
 
 /**
@@ -54,6 +98,7 @@ export class ResponseBook {
   private readonly byId = new Map<string, OpenResponse>();
   private readonly traces = new Map<string, string>();
   private readonly latest = new Map<string, string>();
+  private readonly closing: Closing[] = [];
 
   constructor(private readonly options: ResponseBookOptions) {}
 
@@ -142,15 +187,7 @@ export class ResponseBook {
     const now = clock.now();
     const stored = this.options.stored(entries.map((e) => e.unitId));
     const weights = computeWeights(
-      entries.map((e) => {
-        const unit = stored.get(e.unitId) ?? r?.units.facts(e.unitId);
-        return {
-          type: unit?.type ?? 'External',
-          retrieval: e.retrieval,
-          createdAt: unit?.firstSeen ?? now,
-          length: unit?.tokens ?? 0,
-        };
-      }),
+      entries.map((e) => weightInput(e, stored.get(e.unitId) ?? r?.units.facts(e.unitId), now)),
       now,
       factors,
     );
@@ -171,18 +208,118 @@ export class ResponseBook {
     only?: ReadonlyArray<{ unitId: string; retrieval: number }>,
     answer?: { agent: string | null; model: string | null },
   ): WeightedEntry[] {
-    const { clock, queue } = this.options;
-    clock.clearTimeout(r.timer);
+    this.detach(r);
+    const closedAt = this.options.clock.now();
+    const contexts = this.weigh(only ?? this.entriesOf(r), r);
+    this.queueClosed(r, reason, contexts, closedAt, answer);
+    return contexts;
+  }
+
+  /**
+   * Closes a response whose weights nobody waits for (it reached the unit limit, or its idle gap).
+   * One of more than {@link CLOSE_SLICE_UNITS} units stops collecting at once (the session's next
+   * capture opens another) and is weighed over later turns, a slice of stored facts per turn:
+   * reading those of 10,000 units took the event loop 60 to 120 ms in one go (docs/performance.md,
+   * "Tracing cost"). A read or a batch sent takes what is left first ({@link settleClosing}).
+   */
+  closeUnattended(r: OpenResponse, reason: CloseReason): void {
+    const { defer } = this.options;
+    if (!defer || r.units.size <= CLOSE_SLICE_UNITS) {
+      this.finish(r, reason);
+      return;
+    }
+    this.detach(r);
+    const closedAt = this.options.clock.now();
+    const entries = this.entriesOf(r);
+    const own = new Float64Array(entries.length);
+    const lengths = new Float64Array(entries.length);
+    this.closing.push({ r, reason, closedAt, entries, own, lengths, next: 0 });
+    if (this.closing.length === 1) defer(this.step);
+  }
+
+  /** Weighs every response still being closed in slices, now. */
+  settleClosing(): void {
+    for (let c = this.closing.shift(); c; c = this.closing.shift()) {
+      while (!this.readSlice(c));
+      this.complete(c);
+    }
+  }
+
+  closeAll(reason: CloseReason): void {
+    for (const r of [...this.bySession.values()]) this.finish(r, reason);
+    this.settleClosing();
+  }
+
+  /** One slice of the first response being closed; the next slice on a later turn. */
+  private readonly step = () => {
+    const c = this.closing[0];
+    if (!c) return;
+    if (this.readSlice(c)) {
+      this.closing.shift();
+      this.complete(c);
+    }
+    if (this.closing.length > 0) this.options.defer?.(this.step);
+  };
+
+  /**
+   * Reads the stored facts of the next slice of units and works out what each unit's weight owes
+   * to it alone, as of the close; true when all are done. The composites need the largest length
+   * of the response, and the weights their sum: both come at the end ({@link complete}).
+   */
+  private readSlice(c: Closing): boolean {
+    const { factors, queue } = this.options;
+    queue.drainHeld();
+    const end = Math.min(c.next + CLOSE_SLICE_UNITS, c.entries.length);
+    const slice = c.entries.slice(c.next, end);
+    const stored = this.options.stored(slice.map((e) => e.unitId));
+    slice.forEach((e, k) => {
+      const input = weightInput(e, stored.get(e.unitId) ?? c.r.units.facts(e.unitId), c.closedAt);
+      c.own[c.next + k] = ownComposite(ownFactors(input, c.closedAt), factors);
+      c.lengths[c.next + k] = input.length;
+    });
+    c.next = end;
+    return c.next >= c.entries.length;
+  }
+
+  /** The weights of a response weighed in slices, and its closed row and lineage queued. */
+  private complete(c: Closing): void {
+    const { factors } = this.options;
+    let maxLength = 0;
+    for (const length of c.lengths) maxLength = Math.max(maxLength, length);
+    const composites = c.own.map(
+      (own, i) => own + factors.length * lengthFactor(c.lengths[i] as number, maxLength),
+    );
+    const weights = normalised(composites);
+    const contexts = c.entries.map((e, i) => ({
+      unitId: e.unitId,
+      retrieval: e.retrieval,
+      weight: weights[i] as number,
+    }));
+    this.queueClosed(c.r, c.reason, contexts, c.closedAt);
+  }
+
+  /** The response stops collecting: the session's next capture opens another. */
+  private detach(r: OpenResponse): void {
+    this.options.clock.clearTimeout(r.timer);
     this.bySession.delete(r.sessionId);
     this.byId.delete(r.id);
     remember(this.latest, r.sessionId, r.id);
-    const contexts = this.weigh(only ?? this.entriesOf(r), r);
+  }
+
+  private queueClosed(
+    r: OpenResponse,
+    reason: CloseReason,
+    contexts: WeightedEntry[],
+    closedAt: number,
+    answer?: { agent: string | null; model: string | null },
+  ): void {
+    const { queue } = this.options;
     queue.push({
       type: 'response',
       response: {
         ...this.summaryOf(r),
         status: 'closed',
-        closedAt: clock.now(),
+        closedAt,
         closeReason: reason,
         unitCount: contexts.length,
         agent: answer?.agent ?? null,
@@ -190,18 +327,13 @@ export class ResponseBook {
       },
     });
     queue.push({ type: 'lineage', responseId: r.id, entries: contexts });
-    return contexts;
-  }
-
-  closeAll(reason: CloseReason): void {
-    for (const r of [...this.bySession.values()]) this.finish(r, reason);
   }
 
   /** Closes after the idle gap since the last capture; a capture since then moves the timer. */
   private idle(r: OpenResponse): void {
     const { clock, idleGapMs } = this.options;
     const quiet = clock.now() - r.lastAt;
-    if (quiet >= idleGapMs) this.finish(r, 'idle');
+    if (quiet >= idleGapMs) this.closeUnattended(r, 'idle');
     else r.timer = clock.setTimeout(() => this.idle(r), idleGapMs - quiet);
   }
 }

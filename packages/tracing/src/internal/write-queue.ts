@@ -12,6 +12,8 @@ export interface WriteQueueOptions {
   onSent(): void;
   /** Queues writes held back (a capture's, see `TracerOptions.defer`) before any other. */
   drain?(): void;
+  /** Queues what must be in a batch before it is sent (responses still being weighed). */
+  beforeSend?(): void;
 }
 
 /** A batch of a store without `openBatch`: the writes are held and handed over together. */
@@ -81,6 +83,7 @@ export class WriteQueue {
 
   /** Sends every queued write; resolves once the store has applied it and every earlier batch. */
   send(): Promise<void> {
+    this.options.beforeSend?.();
     this.drainHeld();
     if (this.timer !== undefined) {
       this.options.clock.clearTimeout(this.timer);
