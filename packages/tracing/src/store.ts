@@ -46,6 +46,11 @@ export type TraceWrite =
       type: 'lineage';
       responseId: string;
       entries: Array<{ unitId: string; weight: number; retrieval: number }>;
+      /**
+       * Adds the entries to the lineage written before them in the same batch (a large one, queued
+       * in parts); without it, the write replaces the response's lineage.
+       */
+      append?: true;
     }
   | {
       type: 'feedback';

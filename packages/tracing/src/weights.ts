@@ -91,13 +91,28 @@ export function lengthFactor(length: number, maxLength: number): number {
   return maxLength === 0 ? 0.5 : Math.max(0, length) / maxLength;
 }
 
-/** Composites normalised to sum to 1; equal weights when every composite is 0. */
+/** A unit's composite: the part its own factors make, plus its length factor's. */
+export function compositeOf(
+  own: number,
+  length: number,
+  maxLength: number,
+  factors: WeightFactors,
+): number {
+  return own + factors.length * lengthFactor(length, maxLength);
+}
+
+/** A composite normalised by the response's total; equal weights when every composite is 0. */
+export function weightOf(composite: number, total: number, count: number): number {
+  return total > 0 ? composite / total : 1 / count;
+}
+
+/** Composites normalised to sum to 1 (see {@link weightOf}). */
 export function normalised(composites: ArrayLike<number>): Float64Array {
   let total = 0;
   for (let i = 0; i < composites.length; i++) total += composites[i] as number;
   const weights = new Float64Array(composites.length);
   for (let i = 0; i < composites.length; i++) {
-    weights[i] = total > 0 ? (composites[i] as number) / total : 1 / composites.length;
+    weights[i] = weightOf(composites[i] as number, total, composites.length);
   }
   return weights;
 }
@@ -117,7 +132,7 @@ export function computeWeights(
   const rows = units.map((u) => {
     const own = ownFactors(u, now);
     const length = lengthFactor(u.length, maxLength);
-    const composite = ownComposite(own, factors) + factors.length * length;
+    const composite = compositeOf(ownComposite(own, factors), u.length, maxLength, factors);
     return { ...own, length, composite, weight: 0 };
   });
   const weights = normalised(rows.map((r) => r.composite));

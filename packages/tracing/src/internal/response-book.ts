@@ -1,25 +1,13 @@
 import type { Clock } from '@switchyard/protocol';
 import type { ResponseSummary, WeightFactors } from '../types.js';
-import {
-  computeWeights,
-  lengthFactor,
-  normalised,
-  ownComposite,
-  ownFactors,
-  type WeightInput,
-} from '../weights.js';
+import { computeWeights, type WeightInput } from '../weights.js';
 import { timeOrderedUuid } from './ids.js';
 import { ResponseUnits, type UnitFacts } from './response-units.js';
+import { CLOSE_SLICE_UNITS, SlicedCloses } from './sliced-closes.js';
 import type { WriteQueue } from './write-queue.js';
 
 /** How many trace ids and per-session latest responses are remembered for answer correlation. */
 const MEMO_LIMIT = 10_000;
-
-/**
- * Units whose stored facts are read per turn when a large response closes with nobody waiting for
- * its weights (see {@link ResponseBook.closeUnattended}).
- */
-export const CLOSE_SLICE_UNITS = 500;
 
 export type CloseReason = NonNullable<ResponseSummary['closeReason']>;
 
@@ -76,18 +64,6 @@ export interface ResponseBookOptions {
   defer?: (run: () => void) => void;
 }
 
-/** A large response being weighed a slice per turn after it closed. */
-interface Closing {
-  r: OpenResponse;
-  reason: CloseReason;
-  closedAt: number;
-  entries: Array<{ unitId: string; retrieval: number }>;
-  /** Per unit, the part of its composite its own factors make, and its length. */
-  own: Float64Array;
-  lengths: Float64Array;
-  next: number;
-}
-
 /**
  * The open response of each session (one at a time) and how responses close: explicitly, on
  * feedback, on an answer, after the idle gap, or at shutdown. Closing weighs the units and queues
@@ -98,9 +74,12 @@ export class ResponseBook {
   private readonly byId = new Map<string, OpenResponse>();
   private readonly traces = new Map<string, string>();
   private readonly latest = new Map<string, string>();
-  private readonly closing: Closing[] = [];
+  private readonly sliced: SlicedCloses | undefined;
 
-  constructor(private readonly options: ResponseBookOptions) {}
+  constructor(private readonly options: ResponseBookOptions) {
+    const { defer, factors, queue, stored } = options;
+    this.sliced = defer && new SlicedCloses({ defer, factors, queue, stored });
+  }
 
   get size(): number {
     return this.bySession.size;
@@ -223,79 +202,31 @@ export class ResponseBook {
    * "Tracing cost"). A read or a batch sent takes what is left first ({@link settleClosing}).
    */
   closeUnattended(r: OpenResponse, reason: CloseReason): void {
-    const { defer } = this.options;
-    if (!defer || r.units.size <= CLOSE_SLICE_UNITS) {
+    const { sliced } = this;
+    if (!sliced || r.units.size <= CLOSE_SLICE_UNITS) {
       this.finish(r, reason);
       return;
     }
     this.detach(r);
     const closedAt = this.options.clock.now();
-    const entries = this.entriesOf(r);
-    const own = new Float64Array(entries.length);
-    const lengths = new Float64Array(entries.length);
-    this.closing.push({ r, reason, closedAt, entries, own, lengths, next: 0 });
-    if (this.closing.length === 1) defer(this.step);
+    sliced.add({
+      responseId: r.id,
+      entries: this.entriesOf(r),
+      closedAt,
+      factsOf: (unitId) => r.units.facts(unitId),
+      inputOf: weightInput,
+      queueRow: (unitCount) => this.queueClosedRow(r, reason, unitCount, closedAt),
+    });
   }
 
-  /** Weighs every response still being closed in slices, now. */
+  /** Finishes every response still being closed in slices, now. */
   settleClosing(): void {
-    for (let c = this.closing.shift(); c; c = this.closing.shift()) {
-      while (!this.readSlice(c));
-      this.complete(c);
-    }
+    this.sliced?.settle();
   }
 
   closeAll(reason: CloseReason): void {
     for (const r of [...this.bySession.values()]) this.finish(r, reason);
     this.settleClosing();
-  }
-
-  /** One slice of the first response being closed; the next slice on a later turn. */
-  private readonly step = () => {
-    const c = this.closing[0];
-    if (!c) return;
-    if (this.readSlice(c)) {
-      this.closing.shift();
-      this.complete(c);
-    }
-    if (this.closing.length > 0) this.options.defer?.(this.step);
-  };
-
-  /**
-   * Reads the stored facts of the next slice of units and works out what each unit's weight owes
-   * to it alone, as of the close; true when all are done. The composites need the largest length
-   * of the response, and the weights their sum: both come at the end ({@link complete}).
-   */
-  private readSlice(c: Closing): boolean {
-    const { factors, queue } = this.options;
-    queue.drainHeld();
-    const end = Math.min(c.next + CLOSE_SLICE_UNITS, c.entries.length);
-    const slice = c.entries.slice(c.next, end);
-    const stored = this.options.stored(slice.map((e) => e.unitId));
-    slice.forEach((e, k) => {
-      const input = weightInput(e, stored.get(e.unitId) ?? c.r.units.facts(e.unitId), c.closedAt);
-      c.own[c.next + k] = ownComposite(ownFactors(input, c.closedAt), factors);
-      c.lengths[c.next + k] = input.length;
-    });
-    c.next = end;
-    return c.next >= c.entries.length;
-  }
-
-  /** The weights of a response weighed in slices, and its closed row and lineage queued. */
-  private complete(c: Closing): void {
-    const { factors } = this.options;
-    let maxLength = 0;
-    for (const length of c.lengths) maxLength = Math.max(maxLength, length);
-    const composites = c.own.map(
-      (own, i) => own + factors.length * lengthFactor(c.lengths[i] as number, maxLength),
-    );
-    const weights = normalised(composites);
-    const contexts = c.entries.map((e, i) => ({
-      unitId: e.unitId,
-      retrieval: e.retrieval,
-      weight: weights[i] as number,
-    }));
-    this.queueClosed(c.r, c.reason, contexts, c.closedAt);
   }
 
   /** The response stops collecting: the session's next capture opens another. */
@@ -313,20 +244,29 @@ export class ResponseBook {
     closedAt: number,
     answer?: { agent: string | null; model: string | null },
   ): void {
-    const { queue } = this.options;
-    queue.push({
+    this.queueClosedRow(r, reason, contexts.length, closedAt, answer);
+    this.options.queue.push({ type: 'lineage', responseId: r.id, entries: contexts });
+  }
+
+  private queueClosedRow(
+    r: OpenResponse,
+    reason: CloseReason,
+    unitCount: number,
+    closedAt: number,
+    answer?: { agent: string | null; model: string | null },
+  ): void {
+    this.options.queue.push({
       type: 'response',
       response: {
         ...this.summaryOf(r),
         status: 'closed',
         closedAt,
         closeReason: reason,
-        unitCount: contexts.length,
+        unitCount,
         agent: answer?.agent ?? null,
         model: answer?.model ?? null,
       },
     });
-    queue.push({ type: 'lineage', responseId: r.id, entries: contexts });
   }
 
   /** Closes after the idle gap since the last capture; a capture since then moves the timer. */

@@ -225,7 +225,8 @@ function encode(out: Value[], w: Exclude<TraceWrite, Message>): void {
       return;
     }
     case 'lineage':
-      out.push(1, 1 + w.entries.length, S.deleteLineage, 1, w.responseId);
+      if (w.append) out.push(1, w.entries.length);
+      else out.push(1, 1 + w.entries.length, S.deleteLineage, 1, w.responseId);
       for (const e of w.entries)
         out.push(S.lineage, 4, w.responseId, e.unitId, e.weight, e.retrieval);
       return;
