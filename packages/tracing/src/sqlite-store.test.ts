@@ -132,6 +132,36 @@ describe('openSqliteStore', () => {
     store.close();
   });
 
+  it('replaces a lineage, or adds to it with append', () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    const response = {
+      id: 'resp_1',
+      sessionId: 's1',
+      principal: null,
+      status: 'closed' as const,
+      openedAt: 0,
+      closedAt: 1,
+      closeReason: 'limit' as const,
+      unitCount: 3,
+      agent: null,
+      model: null,
+    };
+    const entry = (unitId: string, weight: number) => ({ unitId, weight, retrieval: 0.8 });
+    store.apply([
+      { type: 'unit', unit: unit('ctx_a', 'ka') },
+      { type: 'unit', unit: unit('ctx_b', 'kb') },
+      { type: 'unit', unit: unit('ctx_c', 'kc') },
+      { type: 'response', response },
+      { type: 'lineage', responseId: 'resp_1', entries: [entry('ctx_a', 0.5)] },
+      { type: 'lineage', responseId: 'resp_1', entries: [entry('ctx_b', 0.3)], append: true },
+      { type: 'lineage', responseId: 'resp_1', entries: [entry('ctx_c', 0.2)], append: true },
+    ]);
+    expect(store.lineage('resp_1').map((e) => e.unitId)).toEqual(['ctx_a', 'ctx_b', 'ctx_c']);
+    store.apply([{ type: 'lineage', responseId: 'resp_1', entries: [entry('ctx_b', 1)] }]);
+    expect(store.lineage('resp_1')).toEqual([entry('ctx_b', 1)]);
+    store.close();
+  });
+
   it('drops only the write that fails inside a batch', () => {
     const store = openSqliteStore({ file: ':memory:' });
     const result = store.apply([
