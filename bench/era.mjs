@@ -16,10 +16,9 @@ import {
 } from '@modelcontextprotocol/client';
 import { everythingHttp, httpClient, switchyardStdio } from './lib/targets.mjs';
 import {
-  alternatingRates,
   closedLoopRate,
   fmt,
-  interleavedRuns,
+  interleavedRound,
   median,
   quick,
   repeats,
@@ -195,16 +194,14 @@ export async function run() {
     for (let round = 0; round < repeats; round++) {
       // Calls interleaved in short blocks and rates in short alternating windows: every client
       // meets the same moments of the machine (docs/performance.md, "Measuring small differences").
-      const sequential = await interleavedRuns(
-        Object.fromEntries(names.map((n) => [n, clients[n][0].call])),
-        CALLS,
-        { seed: round + 1 },
-      );
-      const loops = await alternatingRates(
-        Object.fromEntries(names.map((n) => [n, clients[n].map((c) => c.call)])),
-        RUN_MS,
-        SLICES,
-        { seed: round + 1 },
+      const { sequential, loops } = await interleavedRound(
+        Object.fromEntries(
+          names.map((n) => [
+            n,
+            { once: clients[n][0].call, workers: clients[n].map((c) => c.call) },
+          ]),
+        ),
+        { calls: CALLS, runMs: RUN_MS, slices: SLICES, round },
       );
       for (const name of names) {
         latency[name].push(sequential[name]);

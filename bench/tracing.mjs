@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpClient, switchyard } from './lib/targets.mjs';
 import {
-  alternatingRates,
   closedLoopRate,
   everything,
   fmt,
-  interleavedRuns,
+  interleavedRound,
   median,
   quick,
   repeats,
@@ -88,25 +87,18 @@ export async function run() {
     const cpu = Object.fromEntries(names.map((n) => [n, []]));
     for (let round = 0; round < repeats; round++) {
       const before = Object.fromEntries(names.map((n) => [n, cpuMsOf(targets[n].pid)]));
-      // Calls interleaved one by one and rates in short alternating windows: every configuration
-      // meets the same moments of the machine (docs/performance.md, "Measuring small differences").
-      const sequential = await interleavedRuns(
+      // Calls interleaved in short blocks and rates in short alternating windows: every
+      // configuration meets the same moments of the machine (docs/performance.md, "Measuring
+      // small differences").
+      const { sequential, loops } = await interleavedRound(
         Object.fromEntries(
-          names.map((n) => [n, () => call(targets[n].clients[0], targets[n].tool)]),
+          names.map((n) => {
+            const { clients, tool } = targets[n];
+            const workers = clients.map((client) => () => call(client, tool));
+            return [n, { once: () => call(clients[0], tool), workers }];
+          }),
         ),
-        CALLS,
-        { seed: round + 1 },
-      );
-      const loops = await alternatingRates(
-        Object.fromEntries(
-          names.map((n) => [
-            n,
-            targets[n].clients.map((client) => () => call(client, targets[n].tool)),
-          ]),
-        ),
-        RUN_MS,
-        SLICES,
-        { seed: round + 1 },
+        { calls: CALLS, runMs: RUN_MS, slices: SLICES, round },
       );
       for (const name of names) {
         latency[name].push(sequential[name]);

@@ -244,6 +244,19 @@ export async function alternatingRates(workersByName, ms, slices, { seed = 1 } =
   );
 }
 
+/**
+ * One round of the era and tracing benches: every configuration's sequential calls in interleaved
+ * blocks ({@link interleavedRuns}), then its closed-loop rate in alternating windows
+ * ({@link alternatingRates}), both in the round's own random orders.
+ */
+export async function interleavedRound(configurations, { calls, runMs, slices, round }) {
+  const names = Object.keys(configurations);
+  const pick = (key) => Object.fromEntries(names.map((n) => [n, configurations[n][key]]));
+  const sequential = await interleavedRuns(pick('once'), calls, { seed: round + 1 });
+  const loops = await alternatingRates(pick('workers'), runMs, slices, { seed: round + 1 });
+  return { sequential, loops };
+}
+
 export async function closedLoopRate(workers, ms) {
   let done = 0;
   const end = performance.now() + ms;
