@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { repoRoot } from '../integration/helpers.js';
@@ -10,8 +11,14 @@ export const hasChromium = existsSync(CHROMIUM);
 export const skipReason = `skipped: no Chromium at ${CHROMIUM} (install the chromium package to run the dashboard's browser tests)`;
 if (!hasChromium) console.warn(`tests/browser: ${skipReason}`);
 
-/** Where the test run writes the pages' screenshots shown in docs/dashboard.md. */
-export const screenshotDir = join(repoRoot, 'docs/screenshots');
+/**
+ * Where the test run writes the pages' screenshots: a temp dir, so that a test run changes nothing
+ * in the repository; `SWITCHYARD_SCREENSHOTS=docs/screenshots` (relative to the repository) writes
+ * the copies shown in docs/dashboard.md instead.
+ */
+export const screenshotDir = process.env.SWITCHYARD_SCREENSHOTS
+  ? resolve(repoRoot, process.env.SWITCHYARD_SCREENSHOTS)
+  : mkdtempSync(join(tmpdir(), 'switchyard-screenshots-'));
 
 /** The built dashboard the proxy serves; the tests drive the real build, so it must exist. */
 export function assertDashboardBuilt(): void {
