@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canonicalJson, openToolPins, toolDefinitionHash } from './tool-pins.js';
+import { openToolPins, toolDefinitionHash } from './tool-pins.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -19,14 +19,6 @@ const tool = {
   description: 'Reads a file',
   inputSchema: { type: 'object', properties: { path: { type: 'string' } } },
 };
-
-describe('canonicalJson', () => {
-  it('sorts keys at every depth and keeps array order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe(
-      '{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}',
-    );
-  });
-});
 
 describe('toolDefinitionHash', () => {
   it('is the same whatever the key order', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { JsonObject } from '@switchyard/protocol';
+import { canonicalJson, type JsonObject } from '@switchyard/protocol';
 
 /**
  * Tool definition pinning (docs/operations.md, "Tool pinning"): the hash of each tool's definition
@@ -11,18 +11,6 @@ import type { JsonObject } from '@switchyard/protocol';
 
 /** The fields of a tool that make up its definition (MCP 2025-11-25, Server Features: Tools). */
 const DEFINITION_FIELDS = ['name', 'description', 'inputSchema', 'outputSchema', 'annotations'];
-
-/** JSON with every object's keys sorted, at every depth: one text per value, whatever its order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, each]) => each !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, each]) => `${JSON.stringify(key)}:${canonicalJson(each)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /** `sha256:<hex>` of the canonical JSON of a tool's definition, as its backend listed it. */
 export function toolDefinitionHash(tool: JsonObject): string {

@@ -13,6 +13,7 @@ export type {
   JsonRpcResponse,
 } from './jsonrpc.js';
 export {
+  canonicalJson,
   copyKeys,
   isFailure,
   isJsonObject,

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { isJsonObject, type JsonObject } from './jsonrpc.js';
+import { canonicalJson, type JsonObject } from './jsonrpc.js';
 
 /**
  * The `requestState` a proxy issues when it answers a modern request with an `InputRequiredResult`
@@ -44,16 +44,6 @@ const UNDIGESTED = ['_meta', 'inputResponses', 'requestState'];
 /** A fresh random HMAC key (256 bits), one per process. */
 export function newRequestStateKey(): Uint8Array {
   return new Uint8Array(randomBytes(32));
-}
-
-/** JSON with object keys sorted, so equal values give equal text whatever their key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (!isJsonObject(value)) return JSON.stringify(value) ?? 'null';
-  const keys = Object.keys(value)
-    .filter((k) => value[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import {
-  isJsonObject,
+  canonicalJson,
   type JsonObject,
   type JsonRpcId,
   type JsonRpcNotification,
@@ -182,15 +182,7 @@ export interface ToolList {
  */
 export function profileOf(capabilities: JsonObject): string {
   for (const key of MODERN_RELAYED_CAPABILITIES) {
-    if (key in capabilities) return stableJson(relayedCapabilities(capabilities));
+    if (key in capabilities) return canonicalJson(relayedCapabilities(capabilities));
   }
   return '{}';
-}
-
-/** JSON with object keys sorted, so equal capability objects give equal keys. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (!isJsonObject(value)) return JSON.stringify(value);
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(',')}}`;
 }
