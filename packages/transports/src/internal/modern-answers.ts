@@ -130,10 +130,5 @@ export function finalAnswer(
       { requiredCapabilities: { [missing]: {} } },
     );
   }
-  if ('error' in answer) return { ...answer, id: request.id, error: modernError(answer.error) };
-  return {
-    jsonrpc: '2.0',
-    id: request.id,
-    result: modernResult(request.method, answer.result, serverInfo),
-  };
+  return modernAnswer(request, answer, serverInfo);
 }
