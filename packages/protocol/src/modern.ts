@@ -241,9 +241,8 @@ export function checkEnvelope(
   method: string,
   params: unknown,
   /** The envelope already read from `params` ({@link readEnvelope}), if it was. */
-  read: ModernEnvelope | ModernRefusal = readEnvelope(params),
+  envelope: ModernEnvelope | ModernRefusal = readEnvelope(params),
 ): ModernEnvelope | ModernRefusal {
-  const envelope = read;
   if (isRefusal(envelope)) return envelope;
   const { version } = envelope;
   if (!(MODERN_REVISIONS as readonly string[]).includes(version)) {
