@@ -92,13 +92,8 @@ export function lengthFactor(length: number, maxLength: number): number {
 }
 
 /** A unit's composite: the part its own factors make, plus its length factor's. */
-export function compositeOf(
-  own: number,
-  length: number,
-  maxLength: number,
-  factors: WeightFactors,
-): number {
-  return own + factors.length * lengthFactor(length, maxLength);
+export function compositeOf(own: number, length: number, factors: WeightFactors): number {
+  return own + factors.length * length;
 }
 
 /** A composite normalised by the response's total; equal weights when every composite is 0. */
@@ -132,7 +127,7 @@ export function computeWeights(
   const rows = units.map((u) => {
     const own = ownFactors(u, now);
     const length = lengthFactor(u.length, maxLength);
-    const composite = compositeOf(ownComposite(own, factors), u.length, maxLength, factors);
+    const composite = compositeOf(ownComposite(own, factors), length, factors);
     return { ...own, length, composite, weight: 0 };
   });
   const weights = normalised(rows.map((r) => r.composite));

@@ -1,8 +1,8 @@
 import type { Clock } from '@switchyard/protocol';
 import type { ResponseSummary, WeightFactors } from '../types.js';
-import { computeWeights, type WeightInput } from '../weights.js';
+import { computeWeights } from '../weights.js';
 import { timeOrderedUuid } from './ids.js';
-import { ResponseUnits, type UnitFacts } from './response-units.js';
+import { ResponseUnits, type UnitFacts, weightInput } from './response-units.js';
 import { CLOSE_SLICE_UNITS, SlicedCloses } from './sliced-closes.js';
 import type { WriteQueue } from './write-queue.js';
 
@@ -28,20 +28,6 @@ export interface OpenResponse {
   /** The units it collected, with their best retrieval scores and what weighing needs. */
   units: ResponseUnits;
   timer: unknown;
-}
-
-/** What weighing takes of a unit: its facts (stored, else this response's), `now` when unknown. */
-function weightInput(
-  entry: { retrieval: number },
-  unit: UnitFacts | undefined,
-  now: number,
-): WeightInput {
-  return {
-    type: unit?.type ?? 'External',
-    retrieval: entry.retrieval,
-    createdAt: unit?.firstSeen ?? now,
-    length: unit?.tokens ?? 0,
-  };
 }
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
@@ -211,10 +197,8 @@ export class ResponseBook {
     const closedAt = this.options.clock.now();
     sliced.add({
       responseId: r.id,
-      entries: this.entriesOf(r),
+      units: r.units,
       closedAt,
-      factsOf: (unitId) => r.units.facts(unitId),
-      inputOf: weightInput,
       queueRow: (unitCount) => this.queueClosedRow(r, reason, unitCount, closedAt),
     });
   }

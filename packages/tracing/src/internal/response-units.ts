@@ -1,4 +1,5 @@
 import type { ContextUnit, UnitType } from '../types.js';
+import type { WeightInput } from '../weights.js';
 
 /** What weighing needs of a unit. */
 export interface UnitFacts {
@@ -7,6 +8,20 @@ export interface UnitFacts {
   tokens: number;
   /** When this version of the content was first seen. */
   firstSeen: number;
+}
+
+/** What weighing takes of a unit: its facts, `now` as its first sighting when unknown. */
+export function weightInput(
+  entry: { retrieval: number },
+  unit: UnitFacts | undefined,
+  now: number,
+): WeightInput {
+  return {
+    type: unit?.type ?? 'External',
+    retrieval: entry.retrieval,
+    createdAt: unit?.firstSeen ?? now,
+    length: unit?.tokens ?? 0,
+  };
 }
 
 const TYPES: readonly UnitType[] = ['External', 'User', 'ModelState', 'System'];

@@ -1,7 +1,7 @@
 import type { TraceWrite } from '../store.js';
 import type { WeightFactors } from '../types.js';
-import { compositeOf, ownComposite, ownFactors, type WeightInput, weightOf } from '../weights.js';
-import type { UnitFacts } from './response-units.js';
+import { compositeOf, lengthFactor, ownComposite, ownFactors, weightOf } from '../weights.js';
+import { type ResponseUnits, type UnitFacts, weightInput } from './response-units.js';
 import type { WriteQueue } from './write-queue.js';
 
 /** Units handled per turn while a large response that nobody waits on is closed. */
@@ -10,12 +10,9 @@ export const CLOSE_SLICE_UNITS = 500;
 /** A closed response to weigh: its units, when it closed, and how to queue its closed row. */
 export interface SlicedClose {
   responseId: string;
-  entries: ReadonlyArray<{ unitId: string; retrieval: number }>;
+  /** Its units, and their facts as its captures told them (for those the store lacks). */
+  units: ResponseUnits;
   closedAt: number;
-  /** This response's own facts of a unit (those the store does not hold yet). */
-  factsOf(unitId: string): UnitFacts | undefined;
-  /** What a unit's weight is made of, from its facts (`closedAt` when its first sighting is unknown). */
-  inputOf(entry: { retrieval: number }, unit: UnitFacts | undefined, now: number): WeightInput;
   /** Queues the closed row (once, before the first part of the lineage). */
   queueRow(unitCount: number): void;
 }
@@ -29,13 +26,14 @@ export interface SlicedClosesOptions {
 
 interface Progress {
   close: SlicedClose;
+  entries: Array<{ unitId: string; retrieval: number }>;
   /** Per unit, the part of its composite its own factors make, and its length. */
   own: Float64Array;
   lengths: Float64Array;
   /** Units whose facts are read so far. */
   read: number;
-  /** Once all are read: the largest length and the composites' total. */
-  sums?: { maxLength: number; total: number };
+  /** Once all are read: each unit's composite, and their total. */
+  sums?: { composites: Float64Array; total: number };
   /** Units whose weights are queued so far. */
   weighed: number;
 }
@@ -56,9 +54,11 @@ export class SlicedCloses {
   constructor(private readonly options: SlicedClosesOptions) {}
 
   add(close: SlicedClose): void {
-    const n = close.entries.length;
+    const entries = close.units.entries();
+    const n = entries.length;
     this.pending.push({
       close,
+      entries,
       own: new Float64Array(n),
       lengths: new Float64Array(n),
       read: 0,
@@ -82,7 +82,7 @@ export class SlicedCloses {
 
   /** Does one slice of work; true when the close is complete. */
   private advance(p: Progress): boolean {
-    const n = p.close.entries.length;
+    const n = p.entries.length;
     if (p.read < n) {
       this.readSlice(p);
       return false;
@@ -97,50 +97,44 @@ export class SlicedCloses {
     const { close } = p;
     // A capture's facts (type, size) are worked out in its deferred work: that runs first.
     queue.drainHeld();
-    const end = Math.min(p.read + CLOSE_SLICE_UNITS, close.entries.length);
-    const slice = close.entries.slice(p.read, end);
+    const end = Math.min(p.read + CLOSE_SLICE_UNITS, p.entries.length);
+    const slice = p.entries.slice(p.read, end);
     const stored = this.options.stored(slice.map((e) => e.unitId));
     slice.forEach((e, k) => {
-      const unit = stored.get(e.unitId) ?? close.factsOf(e.unitId);
-      const input = close.inputOf(e, unit, close.closedAt);
+      const unit = stored.get(e.unitId) ?? close.units.facts(e.unitId);
+      const input = weightInput(e, unit, close.closedAt);
       p.own[p.read + k] = ownComposite(ownFactors(input, close.closedAt), factors);
       p.lengths[p.read + k] = input.length;
     });
     p.read = end;
   }
 
-  /** The largest length, and the total of the composites summed in order as computeWeights does. */
-  private sums(p: Progress): { maxLength: number; total: number } {
+  /** The composites, with the largest length, and their total summed in order as computeWeights does. */
+  private sums(p: Progress): { composites: Float64Array; total: number } {
     const { factors } = this.options;
     let maxLength = 0;
     for (const length of p.lengths) maxLength = Math.max(maxLength, length, 0);
+    const composites = new Float64Array(p.own.length);
     let total = 0;
     for (let i = 0; i < p.own.length; i++) {
-      total += compositeOf(p.own[i] as number, p.lengths[i] as number, maxLength, factors);
+      const length = lengthFactor(p.lengths[i] as number, maxLength);
+      composites[i] = compositeOf(p.own[i] as number, length, factors);
+      total += composites[i] as number;
     }
-    return { maxLength, total };
+    return { composites, total };
   }
 
-  private weighSlice(p: Progress, sums: { maxLength: number; total: number }): void {
-    const { factors, queue } = this.options;
+  private weighSlice(p: Progress, sums: { composites: Float64Array; total: number }): void {
+    const { queue } = this.options;
     const { close } = p;
-    const n = close.entries.length;
+    const n = p.entries.length;
     const start = p.weighed;
     const end = Math.min(start + CLOSE_SLICE_UNITS, n);
-    const entries = close.entries.slice(start, end).map((e, k) => {
-      const i = start + k;
-      const composite = compositeOf(
-        p.own[i] as number,
-        p.lengths[i] as number,
-        sums.maxLength,
-        factors,
-      );
-      return {
-        unitId: e.unitId,
-        retrieval: e.retrieval,
-        weight: weightOf(composite, sums.total, n),
-      };
-    });
+    const entries = p.entries.slice(start, end).map((e, k) => ({
+      unitId: e.unitId,
+      retrieval: e.retrieval,
+      weight: weightOf(sums.composites[start + k] as number, sums.total, n),
+    }));
     if (start === 0) close.queueRow(n);
     const write: TraceWrite = { type: 'lineage', responseId: close.responseId, entries };
     if (start > 0) write.append = true;
