@@ -215,6 +215,44 @@ async function post(
   return { status: response.status, body: text ? JSON.parse(text) : {} };
 }
 
+describe('context tracing of modern clients', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let t: TestProxy;
+  beforeAll(async () => {
+    dir = tempDir();
+    t = await withProxy(
+      {
+        servers: { everything: everythingServer() },
+        contextTracing: { sqlitePath: join(dir.path, 'tracing.db') },
+      },
+      { client: false },
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    dir?.remove();
+  });
+
+  it('traces the calls of each client program in responses of their own', async () => {
+    const echo = async (client: string) => {
+      const { body } = await post(
+        t.url,
+        'tools/call',
+        { name: 'everything__echo', arguments: { message: `from ${client}` } },
+        { meta: { 'io.modelcontextprotocol/clientInfo': { name: client, version: '1' } } },
+      );
+      const result = body.result as { _meta: Record<string, { responseId: string }> };
+      return result._meta['switchyard/trace']?.responseId;
+    };
+    const ide = [await echo('ide'), await echo('ide')];
+    const cli = await echo('cli');
+    expect(ide[0]).toMatch(/^resp_/);
+    expect(ide[1]).toBe(ide[0]);
+    expect(cli).toMatch(/^resp_/);
+    expect(cli).not.toBe(ide[0]);
+  });
+});
+
 describe('modern requests refused or answered by the proxy itself', () => {
   let t: TestProxy;
   beforeAll(async () => {

@@ -106,6 +106,39 @@ describe('ModernBridge', () => {
     expect(first?.handled[1]).toEqual({ jsonrpc: '2.0', method: 'notifications/initialized' });
   });
 
+  it('opens one internal session per client program of a principal, up to 32, then shares one', async () => {
+    const t = setup();
+    const as = (name: string, version = '1'): ModernEnvelope => ({
+      ...envelope,
+      clientInfo: { name, version },
+    });
+    const list = (e: ModernEnvelope) =>
+      t.bridge.request({ request: call(1, 'tools/list'), envelope: e, principal: 'a' });
+    await list(as('ide'));
+    await list(as('ide'));
+    await list(as('cli'));
+    await list(as('ide', '2'));
+    const names = () => t.opened.map((o) => (o.handled[0] as JsonRpcRequest).params?.clientInfo);
+    expect(names()).toEqual([
+      { name: 'ide', version: '1' },
+      { name: 'cli', version: '1' },
+      { name: 'ide', version: '2' },
+    ]);
+    for (let i = 3; i < 32; i++) await list(as(`tool-${i}`));
+    expect(t.opened).toHaveLength(32);
+    // The 33rd and 34th programs share a session, opened as no client in particular; the first
+    // ones keep their own.
+    await list(as('extra-1'));
+    await list(as('extra-2'));
+    await list(as('ide'));
+    expect(t.opened).toHaveLength(33);
+    expect(names()[32]).toEqual({ name: 'modern-client', version: '0' });
+    expect(t.opened[32]?.handled.filter((m) => 'id' in m && m.id !== undefined)).toHaveLength(3);
+    // Another principal is counted on its own.
+    await t.bridge.request({ request: call(1, 'tools/list'), envelope: as('x'), principal: 'b' });
+    expect(names()[33]).toEqual({ name: 'x', version: '1' });
+  });
+
   it('forwards without the envelope, under its own ids, and answers in the modern shape', async () => {
     const t = setup();
     const answer = await t.bridge.request({ request: call(7, 'tools/list'), envelope });

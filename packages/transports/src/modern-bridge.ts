@@ -31,9 +31,9 @@ import { refuseRequest, routeLog } from './internal/modern-drops.js';
 import {
   cancelInternal,
   type InternalSession,
+  internalKeyOf,
   type ModernCall,
   type ModernDrop,
-  profileOf,
   requestOf,
   type ToolList,
 } from './internal/modern-session.js';
@@ -63,8 +63,8 @@ export type { ModernCall, ModernDrop, ModernDropReason } from './internal/modern
 
 /**
  * Serves modern (MCP 2026-07-28) requests through the router's legacy client sessions
- * (docs/protocol-versions.md, "The modern era (2026-07-28)"). Each (principal, capability profile)
- * gets one internal session, opened with a synthetic `initialize` carrying the capabilities the
+ * (docs/protocol-versions.md, "The modern era (2026-07-28)"). Each (principal, capability profile,
+ * client program named in `clientInfo`) gets one internal session, opened with a synthetic `initialize` carrying the capabilities the
  * bridge can honour for that client, and reused until it idles, so namespacing, admission,
  * metrics and tracing apply unchanged. Requests get bridge-minted ids (clients of one session may
  * reuse ids), the envelope is stripped before they reach the router, and answers are turned into
@@ -158,10 +158,10 @@ export class ModernBridge {
   request(call: ModernCall): Promise<JsonRpcResponse> {
     if (isRetry(call.request.params)) return this.calls.resume(call);
     const { call: served, given } = withGivenResponses(call);
-    const key = `${served.principal ?? ''}\n${profileOf(served.envelope.capabilities)}`;
+    const { key, opening } = internalKeyOf(this.sessions, served);
     let session = this.sessions.get(key);
     if (!session) {
-      session = this.openInternal(served, key);
+      session = this.openInternal(opening, key);
       this.sessions.set(key, session);
     }
     const opened = session;

@@ -177,6 +177,50 @@ export interface ToolList {
 }
 
 /**
+ * Which client an internal session serves: the `name` and `version` of the envelope's
+ * `clientInfo` (MCP 2026-07-28, Basic: `_meta`), or `''` when it names none. Modern requests of
+ * one principal and profile but of different client programs go through sessions of their own, so
+ * that the router's sessions, the backends' `initialize` and context tracing's responses (one per
+ * client session: docs/tracing.md, "Modern clients") tell them apart.
+ */
+export function clientOf(clientInfo: JsonObject | undefined): string {
+  if (!clientInfo) return '';
+  const { name, version } = clientInfo;
+  return typeof name === 'string'
+    ? `${name}\u0000${typeof version === 'string' ? version : ''}`
+    : '';
+}
+
+/**
+ * Internal sessions one principal may hold for distinct client programs; the requests of any
+ * further one share a session of their profile (`clientInfo` is the client's to choose, so it
+ * must not open sessions without bound).
+ */
+const MAX_CLIENT_SESSIONS = 32;
+
+/**
+ * The key of the internal session that serves `call` among `sessions` (principal, profile,
+ * {@link clientOf}), and the call to open it with if there is none: past
+ * {@link MAX_CLIENT_SESSIONS}, a shared session of the profile opened as no client in particular.
+ */
+export function internalKeyOf(
+  sessions: ReadonlyMap<string, unknown>,
+  call: ModernCall,
+): { key: string; opening: ModernCall } {
+  const shared = `${call.principal ?? ''}\n${profileOf(call.envelope.capabilities)}\n`;
+  const key = shared + clientOf(call.envelope.clientInfo);
+  if (sessions.has(key)) return { key, opening: call };
+  const prefix = `${call.principal ?? ''}\n`;
+  let held = 0;
+  for (const other of sessions.keys()) if (other.startsWith(prefix)) held++;
+  if (held < MAX_CLIENT_SESSIONS) return { key, opening: call };
+  return {
+    key: `${shared}*`,
+    opening: { ...call, envelope: { ...call.envelope, clientInfo: undefined } },
+  };
+}
+
+/**
  * The capability profile an internal session is shared by: the relayed capabilities as stable
  * JSON. A client that declares none of them (most calls of most clients) costs no JSON.
  */
