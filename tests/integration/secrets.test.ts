@@ -46,9 +46,16 @@ describe('secrets are redacted on every surface, reloads included', () => {
   let servers: Record<string, unknown> = {};
   /** Error texts the client received. */
   const errors: string[] = [];
+  /** What tool `show` of each leaky server answered (results are the client's, unredacted). */
+  const shown: string[] = [];
 
+  const tracingDb = join(dir.path, 'tracing.db');
   const configOf = (next: Record<string, unknown>) =>
-    normalizeConfig({ logging: { dir: logDir, level: 'debug' }, servers: next });
+    normalizeConfig({
+      logging: { dir: logDir, level: 'debug' },
+      contextTracing: { sqlitePath: tracingDb },
+      servers: next,
+    });
   /** A server's current log file, empty until it exists. */
   const fileOf = (server: string) => {
     try {
@@ -105,6 +112,9 @@ describe('secrets are redacted on every surface, reloads included', () => {
       await errorOf(client.callTool({ name: 'gone__anything', arguments: {} })),
     );
     await until(() => fileOf('added').includes('calling upstream'), 'the call to be logged');
+    for (const name of ['leaky__show', 'added__show']) {
+      shown.push(firstText(await client.callTool({ name, arguments: {} })));
+    }
   });
 
   afterAll(async () => {
@@ -166,9 +176,20 @@ describe('secrets are redacted on every surface, reloads included', () => {
     expect(surfaces['GET /api/logs/added']).toContain('token=[redacted]');
     expect(surfaces['server_logs leaky']).toContain('using token [redacted]');
     expect(surfaces['proxy://config']).toContain('"API_TOKEN": "[redacted]"');
+    // The client got the results as they were; context tracing stores them redacted (below).
+    expect(shown).toEqual([
+      `settings:\n${AT_START}\nlevel info`,
+      `settings:\n${BY_RELOAD}\nlevel info`,
+    ]);
     await stop();
     surfaces['proxy log'] = proxyLog();
     for (const file of allFiles(logDir)) surfaces[file] = readFileSync(file, 'utf8');
+    // The database's own bytes (the write-ahead log included, if it is left), as text.
+    for (const file of allFiles(dir.path).filter((f) => f.startsWith(tracingDb))) {
+      surfaces[file] = readFileSync(file, 'latin1');
+    }
+    expect(Object.keys(surfaces).some((s) => s.endsWith('tracing.db'))).toBe(true);
+    expect(surfaces[tracingDb]).toContain('settings: [redacted] level info');
     const leaks = Object.entries(surfaces).flatMap(([surface, text]) =>
       CANARIES.filter((canary) => text.includes(canary)).map((canary) => `${canary} on ${surface}`),
     );

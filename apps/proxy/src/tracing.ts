@@ -111,7 +111,7 @@ function messagesOf(e: Ended): ExchangeMessages {
  */
 export function openTracing(
   settings: TracingSettings,
-  deps: { clock: Clock; secrets: Pick<SecretSet, 'redactValue'>; logger: Logger },
+  deps: { clock: Clock; secrets: Pick<SecretSet, 'redactValue' | 'mayHold'>; logger: Logger },
 ): ProxyTracing {
   const store = openSqliteStore({
     file: settings.file,
@@ -123,6 +123,7 @@ export function openTracing(
     idleGapMs: settings.idleGapMs,
     weights: settings.weights,
     redact: (value) => deps.secrets.redactValue(value),
+    secretIn: (text) => deps.secrets.mayHold(text),
     retention: { maxAgeDays: settings.retentionDays, maxSizeBytes: settings.maxSizeBytes },
     cacheSize: settings.cacheSize,
     // A capture's writes are queued after the turn that answers the client, like its messages.

@@ -35,6 +35,16 @@ describe('createSecretSet', () => {
     expect(secrets.redact('xtok-12345 tok-123456')).toBe('xtok-12345 tok-123456');
   });
 
+  it('tells whether a text may hold a secret: anywhere, also as JSON writes it in a string', () => {
+    const secrets = createSecretSet(['tok-12345', 'pa"ss\\wd']);
+    expect(secrets.mayHold('xtok-123456')).toBe(true);
+    expect(secrets.mayHold(JSON.stringify({ line: '\ntok-12345' }))).toBe(true);
+    expect(secrets.mayHold(JSON.stringify({ password: 'pa"ss\\wd' }))).toBe(true);
+    expect(secrets.mayHold('pa"ss\\wd')).toBe(true);
+    expect(secrets.mayHold(JSON.stringify({ clean: 'tok-1234 pass' }))).toBe(false);
+    expect(createSecretSet().mayHold('tok-12345')).toBe(false);
+  });
+
   it('takes secrets with regular-expression characters literally', () => {
     const secrets = createSecretSet(['a.b*c+d?(e)[f]{g}|h^$\\/']);
     expect(secrets.redact('x a.b*c+d?(e)[f]{g}|h^$\\/ y')).toBe('x [redacted] y');

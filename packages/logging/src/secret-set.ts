@@ -27,6 +27,12 @@ export interface SecretSet {
    * `Error` becomes its redacted text. The value itself while there are no secrets.
    */
   redactValue<T>(value: T): T;
+  /**
+   * Whether `text` (often JSON) may hold a secret: true when any secret, or its form inside a JSON
+   * string, occurs in it anywhere, token or not. A cheap test before {@link redactValue} copies a
+   * value: where it is false, redacting changes nothing.
+   */
+  mayHold(text: string): boolean;
   /** How many secrets are in force (those long enough to count). */
   readonly size: number;
 }
@@ -43,12 +49,25 @@ function tokenPattern(secret: string): string {
   return `${before}${escapeRegExp(secret)}${after}`;
 }
 
-function patternOf(values: Iterable<string>): { pattern: RegExp | undefined; size: number } {
+interface Patterns {
+  /** Each secret as a whole token (what is redacted). */
+  pattern: RegExp | undefined;
+  /** Each secret anywhere, as written and as JSON writes it inside a string (what may be). */
+  anywhere: RegExp | undefined;
+  size: number;
+}
+
+function patternOf(values: Iterable<string>): Patterns {
   const list = [...new Set(values)]
     .filter((value) => typeof value === 'string' && value.length >= MIN_LENGTH)
     .sort((a, b) => b.length - a.length);
-  if (list.length === 0) return { pattern: undefined, size: 0 };
-  return { pattern: new RegExp(list.map(tokenPattern).join('|'), 'gu'), size: list.length };
+  if (list.length === 0) return { pattern: undefined, anywhere: undefined, size: 0 };
+  const forms = new Set(list.flatMap((value) => [value, JSON.stringify(value).slice(1, -1)]));
+  return {
+    pattern: new RegExp(list.map(tokenPattern).join('|'), 'gu'),
+    anywhere: new RegExp([...forms].map(escapeRegExp).join('|'), 'u'),
+    size: list.length,
+  };
 }
 
 const isPlainObject = (value: object): boolean => {
@@ -81,6 +100,9 @@ export function createSecretSet(values: Iterable<string> = []): SecretSet {
     redact,
     redactValue<T>(value: T): T {
       return current.pattern === undefined ? value : (walk(value, new WeakSet()) as T);
+    },
+    mayHold(text) {
+      return current.anywhere?.test(text) === true;
     },
     get size() {
       return current.size;

@@ -192,6 +192,75 @@ describe('capture', () => {
   });
 });
 
+describe('redaction with a secret set', () => {
+  /**
+   * The proxy's way (its secret set, `@switchyard/logging`): whole tokens redacted, and `mayHold`
+   * true wherever the secret occurs at all; every value redacted is counted.
+   */
+  function withSecrets([secret]: [string]) {
+    const token = new RegExp(`(?<!\\w)${secret}(?!\\w)`, 'g');
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return v.replace(token, '[redacted]');
+      if (Array.isArray(v)) return v.map(walk);
+      if (typeof v !== 'object' || v === null) return v;
+      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item)]));
+    };
+    const secrets = { redactValue: walk, mayHold: (text: string) => text.includes(secret) };
+    const redacted: unknown[] = [];
+    const redact = (value: unknown) => {
+      redacted.push(value);
+      return secrets.redactValue(value);
+    };
+    return { redacted, ...setup({ redact, secretIn: (text) => secrets.mayHold(text) }) };
+  }
+
+  it('redacts a secret wherever a token of it stands, also after an escaped line break', () => {
+    const { tracer } = withSecrets(['tok-12345']);
+    const a = tracer.capture(
+      call({ content: text('first\ntok-12345 second'), arguments: { key: 'tok-12345' } }),
+    );
+    const b = tracer.capture(call({ content: text('first\n[redacted] second'), requestId: 2 }));
+    const unit = tracer.queries.unit(a.unitId);
+    expect(unit?.summary).toBe('first [redacted] second');
+    // The arguments were hashed redacted: the same source as `{ key: '[redacted]' }`.
+    const plain = tracer.capture(
+      call({ content: text('first\n[redacted] second'), arguments: { key: '[redacted]' } }),
+    );
+    expect(plain.unitId).toBe(a.unitId);
+    expect(b.unitId).not.toBe(a.unitId);
+    tracer.recordExchange({
+      sessionId: 's1',
+      server: 'git',
+      requestedAt: 1,
+      answeredAt: 2,
+      request: { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { token: 'tok-12345' } },
+      forwarded: { jsonrpc: '2.0', method: 'tools/call', params: { token: 'tok-12345' } },
+      answer: { result: text('line\ntok-12345') },
+      replyMeta: { 'switchyard/trace': { responseId: 'resp_1', unitId: 'ctx_1' } },
+    });
+    const stored = JSON.stringify(tracer.queries.messages('s1'));
+    expect(stored).not.toContain('tok-12345');
+    expect(stored).toContain('[redacted]');
+  });
+
+  it('copies no value that holds no secret', () => {
+    const { tracer, redacted } = withSecrets(['tok-12345']);
+    tracer.capture(call({ content: text('nothing to hide'), arguments: { path: '.' } }));
+    tracer.recordExchange({
+      sessionId: 's1',
+      server: 'git',
+      requestedAt: 1,
+      answeredAt: 2,
+      request: { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'git__status' } },
+      forwarded: { jsonrpc: '2.0', method: 'tools/call', params: { name: 'status' } },
+      answer: { result: text('clean') },
+      replyMeta: { 'switchyard/trace': { responseId: 'resp_1', unitId: 'ctx_1' } },
+    });
+    expect(tracer.queries.messages('s1')).toHaveLength(4);
+    expect(redacted).toEqual([]);
+  });
+});
+
 describe('recordExchange', () => {
   const exchange = (
     result: unknown,

@@ -1,4 +1,5 @@
 import type { Clock } from '@switchyard/protocol';
+import { cleaner } from './internal/clean.js';
 import { LruCache } from './internal/lru.js';
 import { createMessageRecorder } from './internal/messages.js';
 import { ResponseBook } from './internal/response-book.js';
@@ -23,6 +24,12 @@ export interface TracerOptions {
   weights?: WeightFactors;
   /** Applied to content, arguments and messages before hashing, summarising or storing. */
   redact?: (value: unknown) => unknown;
+  /**
+   * Whether a JSON text may hold a secret, so that `redact` needs to run on the value it was made
+   * from; it must answer true wherever `redact` would change anything. Default: `redact` runs on
+   * every value. The proxy passes its secret set's `mayHold` (docs/tracing.md, "Storage").
+   */
+  secretIn?: (text: string) => boolean;
   /** Queued writes are flushed on this timer (default 200) or at `flushBatch` (default 5000). */
   flushIntervalMs?: number;
   flushBatch?: number;
@@ -107,7 +114,7 @@ function storedFacts(store: TraceStore, ids: readonly string[]): Map<string, Uni
 export function createTracer(options: TracerOptions): Tracer {
   const { store, clock } = options;
   const factors = checkWeights(options.weights ?? DEFAULT_WEIGHTS);
-  const redact = options.redact ?? ((value: unknown) => value);
+  const clean = cleaner(options.redact, options.secretIn);
   const cache = new LruCache<unknown>(options.cacheSize ?? 1000);
   // A capture's writes wait for `options.defer` (the proxy: until the answer has gone out); any
   // other write, and every batch sent, takes them first, so their order and every read hold.
@@ -154,8 +161,7 @@ export function createTracer(options: TracerOptions): Tracer {
 
   const capture = (input: CaptureInput): CaptureResult => {
     const now = clock.now();
-    const args = input.arguments === undefined ? undefined : redact(input.arguments);
-    const unit = identifyUnit(input, args, redact(input.content), now);
+    const unit = identifyUnit(input, clean, now);
     const r = book.openFor(input.sessionId, input.principal ?? null, now);
     const requestId = input.requestId ?? null;
     const retrieval = input.retrieval ?? DEFAULT_RETRIEVAL[input.kind];
@@ -215,7 +221,7 @@ export function createTracer(options: TracerOptions): Tracer {
 
   return {
     capture,
-    ...createMessageRecorder(queue, clock, redact),
+    ...createMessageRecorder(queue, clock, clean),
     closeResponse(sessionId) {
       const r = book.openOf(sessionId);
       if (!r) return undefined;

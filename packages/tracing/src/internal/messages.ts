@@ -1,5 +1,6 @@
 import type { Clock } from '@switchyard/protocol';
 import type { ExchangeMessages, Tracer } from '../types.js';
+import type { Cleaner } from './clean.js';
 import type { WriteQueue } from './write-queue.js';
 
 /**
@@ -10,24 +11,24 @@ import type { WriteQueue } from './write-queue.js';
 function answerAndReply(
   e: ExchangeMessages,
   meta: Record<string, unknown>,
-  redact: (value: unknown) => unknown,
+  clean: Cleaner,
 ): { answer: string; reply: string } {
-  const answer = redact(e.answer) as { result?: unknown };
-  const result = answer.result;
+  const result = (e.answer as { result?: unknown }).result;
   const id = JSON.stringify((e.request as { id?: unknown }).id ?? null);
   const isObject = typeof result === 'object' && result !== null && !Array.isArray(result);
   if (!isObject || '_meta' in result) {
-    const own = isObject ? (result as { _meta?: unknown })._meta : undefined;
+    const answer = clean.value(e.answer) as { result?: unknown };
+    const cleaned = answer.result as Record<string, unknown>;
     const merged = isObject
-      ? { ...result, _meta: { ...(own as object), ...(redact(meta) as object) } }
-      : result;
+      ? { ...cleaned, _meta: { ...(cleaned._meta as object), ...(clean.value(meta) as object) } }
+      : cleaned;
     return {
       answer: JSON.stringify(answer) ?? 'null',
       reply: `{"jsonrpc":"2.0","id":${id},"result":${JSON.stringify(merged) ?? 'null'}}`,
     };
   }
-  const body = JSON.stringify(result) as string;
-  const metaText = JSON.stringify(redact(meta));
+  const body = clean.text(result);
+  const metaText = clean.text(meta);
   const withMeta =
     body === '{}' ? `{"_meta":${metaText}}` : `{"_meta":${metaText},${body.slice(1)}`;
   return {
@@ -44,9 +45,9 @@ function answerAndReply(
 export function createMessageRecorder(
   queue: WriteQueue,
   clock: Clock,
-  redact: (value: unknown) => unknown,
+  clean: Cleaner,
 ): Pick<Tracer, 'recordMessage' | 'recordExchange'> {
-  const text = (message: unknown) => JSON.stringify(redact(message)) ?? 'null';
+  const text = clean.text;
   return {
     recordMessage(sessionId, hop, direction, message, server) {
       let json: string;
@@ -68,7 +69,7 @@ export function createMessageRecorder(
         request = text(e.request);
         forwarded = text(e.forwarded);
         if (e.replyMeta) {
-          ({ answer, reply } = answerAndReply(e, e.replyMeta, redact));
+          ({ answer, reply } = answerAndReply(e, e.replyMeta, clean));
         } else {
           answer = text(e.answer);
           reply = text(e.reply);

@@ -1,6 +1,7 @@
 import type { CapturedUnit } from '../store.js';
 import type { CaptureInput } from '../types.js';
-import { canonicalJson, sha256 as digest } from './canonical.js';
+import { sha256 as digest } from './canonical.js';
+import type { Cleaner } from './clean.js';
 import { contentFacts } from './content.js';
 import { UNIT_PART_CHARS, UNIT_PREFIX } from './ids.js';
 
@@ -20,20 +21,15 @@ export interface IdentifiedUnit {
 }
 
 /**
- * The id of a (redacted) capture's unit, from its content alone: `ctx_` + 12 characters naming
+ * The id of a capture's unit (redacted by `clean`), from its content alone: `ctx_` + 12 characters naming
  * the source (server, kind, name, hash of the canonical arguments) + 12 naming the content. The
  * same content from the same source is the same unit without any lookup, and the versions of a
  * source sort together in the store's primary key, where the store finds the latest to link a new
  * version to (docs/tracing.md, "The model"). Nothing is held in memory per unit.
  */
-export function identifyUnit(
-  input: CaptureInput,
-  args: unknown,
-  content: unknown,
-  now: number,
-): IdentifiedUnit {
-  const canonicalArgs = canonicalJson(args === undefined ? null : args);
-  const canonical = canonicalJson(withoutMeta(content));
+export function identifyUnit(input: CaptureInput, clean: Cleaner, now: number): IdentifiedUnit {
+  const canonicalArgs = clean.canonical(input.arguments ?? null).text;
+  const { value: content, text: canonical } = clean.canonical(withoutMeta(input.content));
   const { server, kind, name } = input;
   // Two digests on the request path (the arguments' own is made later). The names go in as a
   // JSON array, so that no name can run into the next (a URI may hold anything).
