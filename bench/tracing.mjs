@@ -20,6 +20,7 @@ import {
   sequentialRuns,
   startTracker,
   table,
+  verdict,
 } from './lib/util.mjs';
 
 const CALLS = quick ? 200 : 1000;
@@ -133,16 +134,19 @@ export async function run() {
     const lostRps = 1 - throughput('tracing on') / off(throughput);
     const floorP50 = p50('tracing off, control') - p50('tracing off');
     const floorRps = 1 - throughput('tracing off, control') / throughput('tracing off');
+    const p50Bar = verdict({ difference: addedP50, threshold: 0.05, floor: floorP50 });
+    const rpsBar = verdict({ difference: lostRps, threshold: 0.03, floor: floorRps });
     console.log(
       [
-        `target tracing on p50 <= tracing off + 0.05 ms: ${addedP50 <= 0.05 ? 'MET' : 'MISSED'} (${fmt(addedP50, 3)} ms; against the first tracing-off proxy alone ${fmt(p50('tracing on') - p50('tracing off'), 3)} ms)`,
-        `target tracing on rps >= 97% of tracing off: ${lostRps <= 0.03 ? 'MET' : 'MISSED'} (${fmt(lostRps * 100, 1)}% fewer; against the first alone ${fmt((1 - throughput('tracing on') / throughput('tracing off')) * 100, 1)}%)`,
+        `target tracing on p50 <= tracing off + 0.05 ms: ${p50Bar.text} (${fmt(addedP50, 3)} ms; against the first tracing-off proxy alone ${fmt(p50('tracing on') - p50('tracing off'), 3)} ms)`,
+        `target tracing on rps >= 97% of tracing off: ${rpsBar.text} (${fmt(lostRps * 100, 1)}% fewer; against the first alone ${fmt((1 - throughput('tracing on') / throughput('tracing off')) * 100, 1)}%)`,
         `tracing adds ${fmt(addedCpu, 0)} µs of proxy CPU per request (all threads; not a bar)`,
         `noise floor, the control against tracing off (same configuration): ${fmt(floorP50, 3)} ms p50, ${fmt(floorRps * 100, 1)}% rps`,
       ].join('\n'),
     );
-    const met = addedP50 <= 0.05 && lostRps <= 0.03;
-    return { latency, rps, cpu, addedP50, lostRps, addedCpu, floorP50, floorRps, met };
+    const met = p50Bar.met && rpsBar.met;
+    const resolved = p50Bar.resolved && rpsBar.resolved;
+    return { latency, rps, cpu, addedP50, lostRps, addedCpu, floorP50, floorRps, met, resolved };
   } finally {
     for (const stop of stops.reverse()) await stop();
   }

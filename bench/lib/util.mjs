@@ -257,6 +257,22 @@ export async function interleavedRound(configurations, { calls, runMs, slices, r
   return { sequential, loops };
 }
 
+/**
+ * A bar's verdict in words: MET or MISSED, and whether the run could tell. Two identical
+ * configurations of the same run differ by `floor` (the run's noise floor); a difference that is
+ * nearer the bar's threshold than that is not resolved either way (docs/performance.md,
+ * "Measuring small differences").
+ */
+export function verdict({ difference, threshold, floor }) {
+  const met = difference <= threshold;
+  const resolved = Math.abs(difference - threshold) > Math.abs(floor);
+  return {
+    met,
+    resolved,
+    text: `${met ? 'MET' : 'MISSED'}${resolved ? '' : ' (not resolved: within this run’s noise floor)'}`,
+  };
+}
+
 export async function closedLoopRate(workers, ms) {
   let done = 0;
   const end = performance.now() + ms;
