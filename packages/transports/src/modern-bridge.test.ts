@@ -118,13 +118,15 @@ describe('ModernBridge', () => {
     await list(as('ide'));
     await list(as('cli'));
     await list(as('ide', '2'));
+    await list(as('star', '*'));
     const names = () => t.opened.map((o) => (o.handled[0] as JsonRpcRequest).params?.clientInfo);
     expect(names()).toEqual([
       { name: 'ide', version: '1' },
       { name: 'cli', version: '1' },
       { name: 'ide', version: '2' },
+      { name: 'star', version: '*' },
     ]);
-    for (let i = 3; i < 32; i++) await list(as(`tool-${i}`));
+    for (let i = 4; i < 32; i++) await list(as(`tool-${i}`));
     expect(t.opened).toHaveLength(32);
     // The 33rd and 34th programs share a session, opened as no client in particular; the first
     // ones keep their own.

@@ -35,6 +35,8 @@ import {
   type ModernCall,
   type ModernDrop,
   requestOf,
+  SHARED,
+  sharedCall,
   type ToolList,
 } from './internal/modern-session.js';
 
@@ -158,10 +160,10 @@ export class ModernBridge {
   request(call: ModernCall): Promise<JsonRpcResponse> {
     if (isRetry(call.request.params)) return this.calls.resume(call);
     const { call: served, given } = withGivenResponses(call);
-    const { key, opening } = internalKeyOf(this.sessions, served);
+    const key = internalKeyOf(this.sessions, served);
     let session = this.sessions.get(key);
     if (!session) {
-      session = this.openInternal(opening, key);
+      session = this.openInternal(key.endsWith(SHARED) ? sharedCall(served) : served, key);
       this.sessions.set(key, session);
     }
     const opened = session;

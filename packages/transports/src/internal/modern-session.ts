@@ -186,8 +186,9 @@ export interface ToolList {
 export function clientOf(clientInfo: JsonObject | undefined): string {
   if (!clientInfo) return '';
   const { name, version } = clientInfo;
+  // Ends in a NUL, so that no client's key ends like a shared session's (SHARED).
   return typeof name === 'string'
-    ? `${name}\u0000${typeof version === 'string' ? version : ''}`
+    ? `${name}\u0000${typeof version === 'string' ? version : ''}\u0000`
     : '';
 }
 
@@ -199,25 +200,26 @@ export function clientOf(clientInfo: JsonObject | undefined): string {
 const MAX_CLIENT_SESSIONS = 32;
 
 /**
- * The key of the internal session that serves `call` among `sessions` (principal, profile,
- * {@link clientOf}), and the call to open it with if there is none: past
- * {@link MAX_CLIENT_SESSIONS}, a shared session of the profile opened as no client in particular.
+ * The key of the internal session that serves `call` among `sessions`: its principal, profile and
+ * {@link clientOf}; past {@link MAX_CLIENT_SESSIONS} of the principal, the key of a session its
+ * profile shares, which ends in {@link SHARED} (open it with {@link sharedCall}).
  */
-export function internalKeyOf(
-  sessions: ReadonlyMap<string, unknown>,
-  call: ModernCall,
-): { key: string; opening: ModernCall } {
+export function internalKeyOf(sessions: ReadonlyMap<string, unknown>, call: ModernCall): string {
   const shared = `${call.principal ?? ''}\n${profileOf(call.envelope.capabilities)}\n`;
   const key = shared + clientOf(call.envelope.clientInfo);
-  if (sessions.has(key)) return { key, opening: call };
+  if (sessions.has(key)) return key;
   const prefix = `${call.principal ?? ''}\n`;
   let held = 0;
   for (const other of sessions.keys()) if (other.startsWith(prefix)) held++;
-  if (held < MAX_CLIENT_SESSIONS) return { key, opening: call };
-  return {
-    key: `${shared}*`,
-    opening: { ...call, envelope: { ...call.envelope, clientInfo: undefined } },
-  };
+  return held < MAX_CLIENT_SESSIONS ? key : shared + SHARED;
+}
+
+/** What the key of a session shared by the clients of a profile ends in. */
+export const SHARED = '*';
+
+/** The call a shared session is opened with: as no client in particular. */
+export function sharedCall(call: ModernCall): ModernCall {
+  return { ...call, envelope: { ...call.envelope, clientInfo: undefined } };
 }
 
 /**
