@@ -214,6 +214,18 @@ describe('redaction with a secret set', () => {
     return { redacted, ...setup({ redact, secretIn: (text) => secrets.mayHold(text) }) };
   }
 
+  /** An exchange of session `s1` whose params and result crossed both hops as they are. */
+  const tracedCall = (params: Record<string, unknown>, result: unknown) => ({
+    sessionId: 's1',
+    server: 'git',
+    requestedAt: 1,
+    answeredAt: 2,
+    request: { jsonrpc: '2.0', id: 7, method: 'tools/call', params },
+    forwarded: { jsonrpc: '2.0', method: 'tools/call', params },
+    answer: { result },
+    replyMeta: { 'switchyard/trace': { responseId: 'resp_1', unitId: 'ctx_1' } },
+  });
+
   it('redacts a secret wherever a token of it stands, also after an escaped line break', () => {
     const { tracer } = withSecrets(['tok-12345']);
     const a = tracer.capture(
@@ -228,16 +240,7 @@ describe('redaction with a secret set', () => {
     );
     expect(plain.unitId).toBe(a.unitId);
     expect(b.unitId).not.toBe(a.unitId);
-    tracer.recordExchange({
-      sessionId: 's1',
-      server: 'git',
-      requestedAt: 1,
-      answeredAt: 2,
-      request: { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { token: 'tok-12345' } },
-      forwarded: { jsonrpc: '2.0', method: 'tools/call', params: { token: 'tok-12345' } },
-      answer: { result: text('line\ntok-12345') },
-      replyMeta: { 'switchyard/trace': { responseId: 'resp_1', unitId: 'ctx_1' } },
-    });
+    tracer.recordExchange(tracedCall({ token: 'tok-12345' }, text('line\ntok-12345')));
     const stored = JSON.stringify(tracer.queries.messages('s1'));
     expect(stored).not.toContain('tok-12345');
     expect(stored).toContain('[redacted]');
@@ -246,16 +249,7 @@ describe('redaction with a secret set', () => {
   it('copies no value that holds no secret', () => {
     const { tracer, redacted } = withSecrets(['tok-12345']);
     tracer.capture(call({ content: text('nothing to hide'), arguments: { path: '.' } }));
-    tracer.recordExchange({
-      sessionId: 's1',
-      server: 'git',
-      requestedAt: 1,
-      answeredAt: 2,
-      request: { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'git__status' } },
-      forwarded: { jsonrpc: '2.0', method: 'tools/call', params: { name: 'status' } },
-      answer: { result: text('clean') },
-      replyMeta: { 'switchyard/trace': { responseId: 'resp_1', unitId: 'ctx_1' } },
-    });
+    tracer.recordExchange(tracedCall({ name: 'status' }, text('clean')));
     expect(tracer.queries.messages('s1')).toHaveLength(4);
     expect(redacted).toEqual([]);
   });
