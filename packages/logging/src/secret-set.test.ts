@@ -35,6 +35,13 @@ describe('createSecretSet', () => {
     expect(secrets.redact('xtok-12345 tok-123456')).toBe('xtok-12345 tok-123456');
   });
 
+  it('redacts object keys as well as values', () => {
+    const secrets = createSecretSet(['tok-12345']);
+    expect(secrets.redactValue({ tokens: { 'tok-12345': { owner: 'tok-12345' } } })).toEqual({
+      tokens: { '[redacted]': { owner: '[redacted]' } },
+    });
+  });
+
   it('tells whether a text may hold a secret: anywhere, also as JSON writes it in a string', () => {
     const secrets = createSecretSet(['tok-12345', 'pa"ss\\wd']);
     expect(secrets.mayHold('xtok-123456')).toBe(true);

@@ -23,8 +23,9 @@ export interface SecretSet {
    */
   redact(text: string): string;
   /**
-   * A copy of `value` with every string in it redacted (arrays and plain objects, deeply); an
-   * `Error` becomes its redacted text. The value itself while there are no secrets.
+   * A copy of `value` with every string in it redacted, object keys included (arrays and plain
+   * objects, deeply); an `Error` becomes its redacted text. The value itself while there are no
+   * secrets.
    */
   redactValue<T>(value: T): T;
   /**
@@ -91,7 +92,10 @@ export function createSecretSet(values: Iterable<string> = []): SecretSet {
     }
     if (!isPlainObject(value)) return value;
     seen.add(value);
-    return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, walk(item, seen)]));
+    // Keys too: a secret can stand as a key (a map of tokens), and a key is shown like a value.
+    return Object.fromEntries(
+      Object.entries(value).map(([k, item]) => [redact(k), walk(item, seen)]),
+    );
   };
   return {
     replace(next) {

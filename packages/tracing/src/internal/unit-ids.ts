@@ -21,11 +21,11 @@ export interface IdentifiedUnit {
 }
 
 /**
- * The id of a capture's unit (redacted by `clean`), from its content alone: `ctx_` + 12 characters naming
- * the source (server, kind, name, hash of the canonical arguments) + 12 naming the content. The
- * same content from the same source is the same unit without any lookup, and the versions of a
- * source sort together in the store's primary key, where the store finds the latest to link a new
- * version to (docs/tracing.md, "The model"). Nothing is held in memory per unit.
+ * The id of a capture's unit (redacted by `clean`), from its content alone: `ctx_` + 12
+ * characters naming the source (server, kind, name, hash of the canonical arguments) + 12 naming
+ * the content. The same content from the same source is the same unit without any lookup, and the
+ * versions of a source sort together in the store's primary key, where the store finds the latest
+ * to link a new version to (docs/tracing.md, "The model"). Nothing is held in memory per unit.
  */
 export function identifyUnit(input: CaptureInput, clean: Cleaner, now: number): IdentifiedUnit {
   const canonicalArgs = clean.canonical(input.arguments ?? null).text;
