@@ -27,7 +27,7 @@ export interface TracerOptions {
   /**
    * Whether a JSON text may hold a secret, so that `redact` needs to run on the value it was made
    * from; it must answer true wherever `redact` would change anything. Default: `redact` runs on
-   * every value. The proxy passes its secret set's `mayHold` (docs/tracing.md, "Storage").
+   * every value. The proxy passes its secret set's `mayHold` (docs/tracing.md, "The model").
    */
   secretIn?: (text: string) => boolean;
   /** Queued writes are flushed on this timer (default 200) or at `flushBatch` (default 5000). */

@@ -66,11 +66,11 @@ export type { ModernCall, ModernDrop, ModernDropReason } from './internal/modern
 /**
  * Serves modern (MCP 2026-07-28) requests through the router's legacy client sessions
  * (docs/protocol-versions.md, "The modern era (2026-07-28)"). Each (principal, capability profile,
- * client program named in `clientInfo`) gets one internal session, opened with a synthetic `initialize` carrying the capabilities the
- * bridge can honour for that client, and reused until it idles, so namespacing, admission,
- * metrics and tracing apply unchanged. Requests get bridge-minted ids (clients of one session may
- * reuse ids), the envelope is stripped before they reach the router, and answers are turned into
- * the modern shape.
+ * client program named in `clientInfo`) gets one internal session, opened with a synthetic
+ * `initialize` carrying the capabilities the bridge can honour for that client, and reused until
+ * it idles, so namespacing, admission, metrics and tracing apply unchanged. Requests get
+ * bridge-minted ids (clients of one session may reuse ids), the envelope is stripped before they
+ * reach the router, and answers are turned into the modern shape.
  */
 export class ModernBridge {
   private readonly sessions = new Map<string, InternalSession>();
@@ -156,7 +156,7 @@ export class ModernBridge {
     return { jsonrpc: '2.0', id: call.request.id, result: discoverResult(ready.result) };
   }
 
-  /** Answers one modern request by way of the internal session of its principal and profile. */
+  /** Answers one modern request through the internal session of its principal, profile, client. */
   request(call: ModernCall): Promise<JsonRpcResponse> {
     if (isRetry(call.request.params)) return this.calls.resume(call);
     const { call: served, given } = withGivenResponses(call);

@@ -1,6 +1,6 @@
 import type { TraceWrite } from '../store.js';
 import type { WeightFactors } from '../types.js';
-import { compositeOf, lengthFactor, ownComposite, ownFactors, weightOf } from '../weights.js';
+import { compositeOf, lengthFactor, normalised, ownComposite, ownFactors } from '../weights.js';
 import { type ResponseUnits, type UnitFacts, weightInput } from './response-units.js';
 import type { WriteQueue } from './write-queue.js';
 
@@ -32,8 +32,8 @@ interface Progress {
   lengths: Float64Array;
   /** Units whose facts are read so far. */
   read: number;
-  /** Once all are read: each unit's composite, and their total. */
-  sums?: { composites: Float64Array; total: number };
+  /** Once all are read: each unit's weight. */
+  weights?: Float64Array;
   /** Units whose weights are queued so far. */
   weighed: number;
 }
@@ -87,8 +87,8 @@ export class SlicedCloses {
       this.readSlice(p);
       return false;
     }
-    p.sums ??= this.sums(p);
-    this.weighSlice(p, p.sums);
+    p.weights ??= this.weights(p);
+    this.weighSlice(p, p.weights);
     return p.weighed >= n;
   }
 
@@ -109,22 +109,20 @@ export class SlicedCloses {
     p.read = end;
   }
 
-  /** The composites, with the largest length, and their total summed in order as computeWeights does. */
-  private sums(p: Progress): { composites: Float64Array; total: number } {
+  /** The weights, from the composites once the largest length is known (as computeWeights). */
+  private weights(p: Progress): Float64Array {
     const { factors } = this.options;
     let maxLength = 0;
     for (const length of p.lengths) maxLength = Math.max(maxLength, length, 0);
     const composites = new Float64Array(p.own.length);
-    let total = 0;
     for (let i = 0; i < p.own.length; i++) {
       const length = lengthFactor(p.lengths[i] as number, maxLength);
       composites[i] = compositeOf(p.own[i] as number, length, factors);
-      total += composites[i] as number;
     }
-    return { composites, total };
+    return normalised(composites);
   }
 
-  private weighSlice(p: Progress, sums: { composites: Float64Array; total: number }): void {
+  private weighSlice(p: Progress, weights: Float64Array): void {
     const { queue } = this.options;
     const { close } = p;
     const n = p.entries.length;
@@ -133,7 +131,7 @@ export class SlicedCloses {
     const entries = p.entries.slice(start, end).map((e, k) => ({
       unitId: e.unitId,
       retrieval: e.retrieval,
-      weight: weightOf(sums.composites[start + k] as number, sums.total, n),
+      weight: weights[start + k] as number,
     }));
     if (start === 0) close.queueRow(n);
     const write: TraceWrite = { type: 'lineage', responseId: close.responseId, entries };
