@@ -1,3 +1,4 @@
+export { canonicalJson } from './canonical-json.js';
 export type { Clock } from './clock.js';
 export { sleep, systemClock } from './clock.js';
 export type { ErrorName } from './errors.js';
@@ -13,7 +14,6 @@ export type {
   JsonRpcResponse,
 } from './jsonrpc.js';
 export {
-  canonicalJson,
   copyKeys,
   isFailure,
   isJsonObject,

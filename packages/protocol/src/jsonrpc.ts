@@ -48,20 +48,6 @@ export function isJsonObject(value: unknown): value is JsonObject {
 }
 
 /**
- * JSON with every object's keys sorted, at every depth, so that equal values give equal text
- * whatever order their keys came in; `undefined` members are left out, as `JSON.stringify` does.
- * For digests and keys of small values (tool definitions, request params, capabilities).
- */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (!isJsonObject(value)) return JSON.stringify(value) ?? 'null';
-  const keys = Object.keys(value)
-    .filter((k) => value[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-}
-
-/**
  * Copies the own enumerable keys of `source` (all but `skip`) onto `target` as own properties,
  * as an object spread does, `__proto__` included (a plain assignment would set the prototype
  * instead), and returns `target`. On the request path this replaces `{ ...source, more }`, which

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { canonicalJson, type JsonObject } from './jsonrpc.js';
+import { canonicalJson } from './canonical-json.js';
+import type { JsonObject } from './jsonrpc.js';
 
 /**
  * The `requestState` a proxy issues when it answers a modern request with an `InputRequiredResult`

@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '@switchyard/protocol';
 
 /**
  * How the tracer keeps secrets out of what it hashes and stores (`TracerOptions.redact` and
@@ -10,7 +10,7 @@ export interface Cleaner {
   text(value: unknown): string;
   /** `value` redacted (the value itself when nothing in it can be a secret). */
   value(value: unknown): unknown;
-  /** `value` redacted, and its canonical JSON (canonical.ts). */
+  /** `value` redacted, and its canonical JSON (`canonicalJson`, `@switchyard/protocol`). */
   canonical(value: unknown): { value: unknown; text: string };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtJson, canonicalJson } from './canonical.js';
+import { builtJson, canonicalJson } from './canonical-json.js';
 
 /** A small seeded generator (mulberry32), so a failure names the seed that made it. */
 function random(seed: number): () => number {
@@ -51,6 +51,14 @@ describe('canonicalJson', () => {
     expect(
       canonicalJson({ a: undefined, b: Number.NaN, c: [undefined, Number.POSITIVE_INFINITY] }),
     ).toBe('{"b":null,"c":[null,null]}');
+  });
+
+  it('keeps array order, and writes null for a bare undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}',
+    );
+    expect(canonicalJson({ b: undefined, a: [undefined, 1] })).toBe('{"a":[null,1]}');
+    expect(canonicalJson(undefined)).toBe('null');
   });
 
   it('gives, for values already in order, the text of JSON.stringify', () => {
