@@ -106,7 +106,7 @@ export async function run() {
         latency[name].push(sequential[name]);
         rps[name].push(loops[name].rps);
         const used = cpuMsOf(targets[name].pid) - before[name];
-        cpu[name].push((used * 1000) / (CALLS + loops[name].done));
+        cpu[name].push((used * 1000) / (sequential[name].calls + loops[name].done));
       }
     }
     const p50 = (name) => median(latency[name].map((x) => x.p50));

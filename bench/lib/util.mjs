@@ -164,10 +164,6 @@ export async function sequentialRuns(once, calls) {
   return summarize(samples);
 }
 
-/**
- * Runs each of `workers` (async functions) in a closed loop for `ms`; completed runs per second
- * (`rps`) and how many completed (`done`).
- */
 /** A seeded pseudo-random generator (mulberry32): the same orders in every run of a bench. */
 function seeded(seed) {
   let a = seed >>> 0;
@@ -199,25 +195,30 @@ function shuffled(list, random) {
  * block runs slower after one that kept its process idle (another proxy, a direct server): a fixed
  * cycle gave each configuration the same predecessor every time, and so a bias of its own. The
  * first `settle` calls of a block are not timed. Returns each configuration's summary of its
- * `calls` timed samples.
+ * `calls` timed samples, with how many calls it made in all (`calls`, the untimed ones included).
  */
 export async function interleavedRuns(onces, calls, { block = 50, settle = 5, seed = 1 } = {}) {
   const names = Object.keys(onces);
   const samples = Object.fromEntries(names.map((name) => [name, []]));
+  const made = Object.fromEntries(names.map((name) => [name, 0]));
   const random = seeded(seed);
   const timed = block - settle;
   while (samples[names[0]].length < calls) {
     for (const name of shuffled(names, random)) {
       const once = onces[name];
       for (let i = 0; i < settle; i++) await once();
+      made[name] += settle;
       for (let i = 0; i < timed && samples[name].length < calls; i++) {
         const t = performance.now();
         await once();
         samples[name].push(performance.now() - t);
+        made[name]++;
       }
     }
   }
-  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])]));
+  return Object.fromEntries(
+    names.map((name) => [name, { ...summarize(samples[name]), calls: made[name] }]),
+  );
 }
 
 /**
@@ -273,6 +274,10 @@ export function verdict({ difference, threshold, floor }) {
   };
 }
 
+/**
+ * Runs each of `workers` (async functions) in a closed loop for `ms`; completed runs per second
+ * (`rps`) and how many completed (`done`).
+ */
 export async function closedLoopRate(workers, ms) {
   let done = 0;
   const end = performance.now() + ms;
