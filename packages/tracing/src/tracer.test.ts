@@ -203,7 +203,7 @@ describe('redaction with a secret set', () => {
       if (typeof v === 'string') return v.replace(token, '[redacted]');
       if (Array.isArray(v)) return v.map(walk);
       if (typeof v !== 'object' || v === null) return v;
-      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item)]));
+      return Object.fromEntries(Object.entries(v).map(([k, item]) => [walk(k), walk(item)]));
     };
     const secrets = { redactValue: walk, mayHold: (text: string) => text.includes(secret) };
     const redacted: unknown[] = [];
