@@ -8,12 +8,14 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { machineCpu, sqliteFloor } from './lib/sqlite-floor.mjs';
 import { httpClient, switchyard } from './lib/targets.mjs';
 import {
+  alternatingRates,
   closedLoopRate,
   everything,
   fmt,
-  interleavedRound,
+  interleavedRuns,
   median,
   quick,
   repeats,
@@ -87,21 +89,40 @@ export async function run() {
     const latency = Object.fromEntries(names.map((n) => [n, []]));
     const rps = Object.fromEntries(names.map((n) => [n, []]));
     const cpu = Object.fromEntries(names.map((n) => [n, []]));
+    // The machine's CPU per request in the rate windows (all processes: clients, proxies,
+    // backends), per round: what 3% of requests/s amounts to in CPU when the cores are saturated.
+    const machine = [];
     for (let round = 0; round < repeats; round++) {
       const before = Object.fromEntries(names.map((n) => [n, cpuMsOf(targets[n].pid)]));
       // Calls interleaved in short blocks and rates in short alternating windows: every
       // configuration meets the same moments of the machine (docs/performance.md, "Measuring
       // small differences").
-      const { sequential, loops } = await interleavedRound(
+      const sequential = await interleavedRuns(
+        Object.fromEntries(
+          names.map((n) => [n, () => call(targets[n].clients[0], targets[n].tool)]),
+        ),
+        CALLS,
+        { seed: round + 1 },
+      );
+      const machineBefore = machineCpu();
+      const loops = await alternatingRates(
         Object.fromEntries(
           names.map((n) => {
             const { clients, tool } = targets[n];
-            const workers = clients.map((client) => () => call(client, tool));
-            return [n, { once: () => call(clients[0], tool), workers }];
+            return [n, clients.map((client) => () => call(client, tool))];
           }),
         ),
-        { calls: CALLS, runMs: RUN_MS, slices: SLICES, round },
+        RUN_MS,
+        SLICES,
+        { seed: round + 1 },
       );
+      const machineAfter = machineCpu();
+      if (machineBefore && machineAfter) {
+        const done = names.reduce((sum, n) => sum + loops[n].done, 0);
+        const busyMs = machineAfter.busyMs - machineBefore.busyMs;
+        const totalMs = machineAfter.totalMs - machineBefore.totalMs;
+        machine.push({ perRequestUs: (busyMs * 1000) / done, busy: busyMs / totalMs });
+      }
       for (const name of names) {
         latency[name].push(sequential[name]);
         rps[name].push(loops[name].rps);
@@ -144,9 +165,35 @@ export async function run() {
         `noise floor, the control against tracing off (same configuration): ${fmt(floorP50, 3)} ms p50, ${fmt(floorRps * 100, 1)}% rps`,
       ].join('\n'),
     );
+    // What the 3% bar allows in CPU, next to what SQLite alone needs for the rows of one traced
+    // call (docs/performance.md, "Tracing cost", seventh round). With the cores saturated, a
+    // request that costs the machine c µs and tracing's d µs more lose d / (c + d) of requests/s.
+    const perRequest = median(machine.map((m) => m.perRequestUs));
+    const budget = 0.03 * perRequest;
+    const floor = sqliteFloor(dir);
+    console.log(
+      [
+        `the machine spent ${fmt(perRequest, 0)} µs of CPU per request in the rate windows (all processes; cores ${fmt(median(machine.map((m) => m.busy)) * 100, 0)}% busy): 3% of requests/s is about ${fmt(budget, 0)} µs of added CPU per request (tracing's ${fmt(addedCpu, 0)} µs predict ${fmt((addedCpu / (perRequest + addedCpu)) * 100, 1)}% fewer requests/s; measured ${fmt(lostRps * 100, 1)}%)`,
+        `SQLite alone, per call, with the least schema (${floor.perBatch} calls per transaction, ${floor.existing} units stored): a new unit ${fmt(floor.unitOnly, 1)} µs of CPU, with its capture ${fmt(floor.unitAndCapture, 1)} µs, and its row in a response ${fmt(floor.withLineage, 1)} µs`,
+      ].join('\n'),
+    );
     const met = p50Bar.met && rpsBar.met;
     const resolved = p50Bar.resolved && rpsBar.resolved;
-    return { latency, rps, cpu, addedP50, lostRps, addedCpu, floorP50, floorRps, met, resolved };
+    return {
+      latency,
+      rps,
+      cpu,
+      addedP50,
+      lostRps,
+      addedCpu,
+      floorP50,
+      floorRps,
+      met,
+      resolved,
+      machine,
+      budgetUs: budget,
+      sqliteFloor: floor,
+    };
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
