@@ -9,7 +9,7 @@ import { systemClock } from '@switchyard/protocol';
 import { StdioFrontTransport } from '@switchyard/transports';
 import { newKey } from './keys.js';
 import { MANAGEMENT_SERVER } from './management-server.js';
-import { modernDropObserver } from './observers.js';
+import { modernDropObserver, modernSharedObserver } from './observers.js';
 import {
   describeBackend,
   describeConfig,
@@ -155,6 +155,7 @@ export async function main(argv: string[]): Promise<number> {
       output: process.stdout,
       maxMessageBytes: settingsOf(config).fronts.maxMessageBytes,
       onModernDropped: modernDropObserver(proxy.metrics, logger),
+      onModernShared: modernSharedObserver(logger),
     });
     front.start();
     await proxy.start({ listen: false });

@@ -16,6 +16,7 @@ import {
   createStreamableHttpFront,
   createWebSocketFront,
   type ModernDrop,
+  type ModernShared,
   type OpenSession,
   type SseFront,
   type StreamableHttpFront,
@@ -65,6 +66,8 @@ export interface EndpointsOptions {
   tap?: ExchangeTap | undefined;
   /** Hears what a modern client could not be given (docs/protocol-versions.md). */
   onModernDropped?: (drop: ModernDrop) => void;
+  /** Hears when a principal's further modern client programs share one session. */
+  onModernShared?: (shared: ModernShared) => void;
 }
 
 export function createEndpoints(options: EndpointsOptions): Endpoints {
@@ -108,6 +111,7 @@ export function createEndpoints(options: EndpointsOptions): Endpoints {
         streamResponses,
         clock,
         ...(options.onModernDropped ? { onModernDropped: options.onModernDropped } : {}),
+        ...(options.onModernShared ? { onModernShared: options.onModernShared } : {}),
       }),
       sse: createSseFront({
         openSession,

@@ -3,7 +3,7 @@ import type { Metrics } from '@switchyard/metrics';
 import { LATEST_LEGACY_REVISION, MODERN_REVISION } from '@switchyard/protocol';
 import type { RouterObserver } from '@switchyard/router';
 import type { SupervisorEvent } from '@switchyard/supervisor';
-import type { ModernDrop } from '@switchyard/transports';
+import type { ModernDrop, ModernShared } from '@switchyard/transports';
 import type { ProxyEventEmitter } from './events.js';
 
 /**
@@ -111,5 +111,26 @@ export function modernDropObserver(metrics: Metrics, logger: Logger): (drop: Mod
     if (method === 'notifications/message')
       logger.debug('backend log message not delivered to a 2026-07-28 client', fields);
     else logger.warn('backend request refused: a 2026-07-28 client cannot be asked', fields);
+  };
+}
+
+/** Client-chosen text in a log line: at most this many characters of it. */
+const CLIENT_TEXT_CHARS = 100;
+
+/**
+ * A principal's further modern client programs started sharing one session: logged as a warning,
+ * once per shared session, naming the first program past the limit (docs/protocol-versions.md,
+ * "The modern era (2026-07-28)"). From then on their context-tracing responses are grouped.
+ */
+export function modernSharedObserver(logger: Logger): (shared: ModernShared) => void {
+  const text = (value: unknown) =>
+    typeof value === 'string' ? value.slice(0, CLIENT_TEXT_CHARS) : undefined;
+  return ({ principal, clientInfo, limit }) => {
+    logger.warn('2026-07-28 client programs over the limit share one session', {
+      principal: principal ?? null,
+      limit,
+      client: text(clientInfo?.name) ?? null,
+      clientVersion: text(clientInfo?.version) ?? null,
+    });
   };
 }

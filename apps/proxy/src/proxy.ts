@@ -38,6 +38,7 @@ import { MANAGEMENT_SERVER, managementServer } from './management-server.js';
 import {
   combineObservers,
   modernDropObserver,
+  modernSharedObserver,
   recordAfterAnswers,
   routerObserver,
   supervisorObserver,
@@ -163,6 +164,7 @@ export function createProxy(
     toolPolicy: pinning.policy,
     tap: composeTaps(tracing?.tap, telemetry.tap),
     onModernDropped: modernDropObserver(metrics, logger),
+    onModernShared: modernSharedObserver(logger),
   });
   admin.setSessions(() => endpoints.sessions());
   const health = () => healthOf(backends, endpoints.main.router.sessionCount);

@@ -2,7 +2,7 @@ export type { OpenSession } from './front-session.js';
 export type { HttpPool, HttpPoolOptions } from './http-pool.js';
 export { createHttpPool } from './http-pool.js';
 export type { BodySource } from './internal/read-limited.js';
-export type { ModernDrop, ModernDropReason } from './modern-bridge.js';
+export type { ModernDrop, ModernDropReason, ModernShared } from './modern-bridge.js';
 export type { RemoteBackendOptions } from './remote-backend.js';
 export { BACKEND_SESSION_EXPIRED, createRemoteBackendTransport } from './remote-backend.js';
 export type { SseFront, SseFrontOptions } from './sse-front.js';

@@ -9,7 +9,7 @@ import { ManualClock } from '@switchyard/protocol/testing';
 import { describe, expect, it } from 'vitest';
 import type { FrontSession } from './front-session.js';
 import { signalCancellation } from './internal/modern-session.js';
-import { ModernBridge } from './modern-bridge.js';
+import { ModernBridge, type ModernShared } from './modern-bridge.js';
 
 const envelope: ModernEnvelope = {
   version: '2026-07-28',
@@ -24,6 +24,7 @@ const envelope: ModernEnvelope = {
  */
 function setup() {
   const clock = new ManualClock();
+  const shared: ModernShared[] = [];
   const opened: { info: unknown; handled: JsonRpcMessage[]; closed: boolean }[] = [];
   const sinks: SessionSink[] = [];
   const held: { sink: SessionSink; request: JsonRpcRequest }[] = [];
@@ -31,6 +32,7 @@ function setup() {
     clock,
     transport: 'streamable-http',
     idleMs: 1_000,
+    onShared: (event) => shared.push(event),
     openSession: (sink, info): FrontSession => {
       sinks.push(sink);
       const record = { info, handled: [] as JsonRpcMessage[], closed: false };
@@ -75,7 +77,7 @@ function setup() {
       };
     },
   });
-  return { bridge, clock, opened, held, sinks };
+  return { bridge, clock, opened, held, sinks, shared };
 }
 
 function call(id: number | string, method: string, params: Record<string, unknown> = {}) {
@@ -128,6 +130,7 @@ describe('ModernBridge', () => {
     ]);
     for (let i = 4; i < 32; i++) await list(as(`tool-${i}`));
     expect(t.opened).toHaveLength(32);
+    expect(t.shared).toEqual([]);
     // The 33rd and 34th programs share a session, opened as no client in particular; the first
     // ones keep their own.
     await list(as('extra-1'));
@@ -136,6 +139,10 @@ describe('ModernBridge', () => {
     expect(t.opened).toHaveLength(33);
     expect(names()[32]).toEqual({ name: 'modern-client', version: '0' });
     expect(t.opened[32]?.handled.filter((m) => 'id' in m && m.id !== undefined)).toHaveLength(3);
+    // Heard once, when the shared session opened, with the first program past the limit.
+    expect(t.shared).toEqual([
+      { principal: 'a', clientInfo: { name: 'extra-1', version: '1' }, limit: 32 },
+    ]);
     // Another principal is counted on its own.
     await t.bridge.request({ request: call(1, 'tools/list'), envelope: as('x'), principal: 'b' });
     expect(names()[33]).toEqual({ name: 'x', version: '1' });

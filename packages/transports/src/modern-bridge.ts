@@ -32,8 +32,11 @@ import {
   cancelInternal,
   type InternalSession,
   internalKeyOf,
+  listToolSchemas,
+  MAX_CLIENT_SESSIONS,
   type ModernCall,
   type ModernDrop,
+  type ModernShared,
   requestOf,
   SHARED,
   sharedCall,
@@ -59,9 +62,19 @@ export interface ModernBridgeOptions {
   inputCollectMs?: number;
   /** Hears every backend message a modern client could not be given (for a metric and a log). */
   onDropped?: (drop: ModernDrop) => void;
+  /**
+   * Hears when a principal's further client programs start sharing one session (for a log):
+   * their context-tracing responses are grouped together from then on.
+   */
+  onShared?: (shared: ModernShared) => void;
 }
 
-export type { ModernCall, ModernDrop, ModernDropReason } from './internal/modern-session.js';
+export type {
+  ModernCall,
+  ModernDrop,
+  ModernDropReason,
+  ModernShared,
+} from './internal/modern-session.js';
 
 /**
  * Serves modern (MCP 2026-07-28) requests through the router's legacy client sessions
@@ -112,39 +125,17 @@ export class ModernBridge {
     if (known) return known.reading.then((schemas) => schemas?.get(name));
     const { request, envelope, principal } = call;
     const list: ToolList = {
-      reading: this.listTools({ request, envelope, principal }).then((schemas) => {
-        if (this.toolLists.get(key) !== list) return schemas;
-        if (schemas) list.schemas = schemas;
-        else this.toolLists.delete(key);
-        return schemas;
-      }),
+      reading: listToolSchemas((c) => this.request(c), { request, envelope, principal }).then(
+        (schemas) => {
+          if (this.toolLists.get(key) !== list) return schemas;
+          if (schemas) list.schemas = schemas;
+          else this.toolLists.delete(key);
+          return schemas;
+        },
+      ),
     };
     this.toolLists.set(key, list);
     return list.reading.then((schemas) => schemas?.get(name));
-  }
-
-  /** Every page of `tools/list` for the call's principal, or undefined when one fails. */
-  private async listTools(call: ModernCall): Promise<Map<string, JsonObject> | undefined> {
-    const schemas = new Map<string, JsonObject>();
-    let cursor: unknown;
-    for (let page = 0; page < 100; page++) {
-      const params = typeof cursor === 'string' ? { cursor } : {};
-      const request = {
-        jsonrpc: '2.0' as const,
-        id: call.request.id,
-        method: Method.ToolsList,
-        params,
-      };
-      const answer = await this.request({ ...call, request });
-      if (!('result' in answer) || !Array.isArray(answer.result.tools)) return undefined;
-      for (const tool of answer.result.tools) {
-        if (isJsonObject(tool) && typeof tool.name === 'string' && isJsonObject(tool.inputSchema))
-          schemas.set(tool.name, tool.inputSchema);
-      }
-      cursor = answer.result.nextCursor;
-      if (typeof cursor !== 'string') break;
-    }
-    return schemas;
   }
 
   /** Answers `server/discover` from a fresh synthetic `initialize` of the aggregate. */
@@ -163,8 +154,14 @@ export class ModernBridge {
     const key = internalKeyOf(this.sessions, served);
     let session = this.sessions.get(key);
     if (!session) {
-      session = this.openInternal(key.endsWith(SHARED) ? sharedCall(served) : served, key);
+      const shared = key.endsWith(SHARED);
+      session = this.openInternal(shared ? sharedCall(served) : served, key);
       this.sessions.set(key, session);
+      if (shared) {
+        const { principal, envelope } = served;
+        const { clientInfo } = envelope;
+        this.options.onShared?.({ principal, clientInfo, limit: MAX_CLIENT_SESSIONS });
+      }
     }
     const opened = session;
     // A session in use is ready: most requests go on at once, in this turn, and the promise of

@@ -22,7 +22,7 @@ import type { FrontSession, OpenSession } from './front-session.js';
 import { LineSplitter } from './internal/line-splitter.js';
 import { serveModern } from './internal/modern-post.js';
 import { signalCancellation } from './internal/modern-session.js';
-import { ModernBridge, type ModernDrop } from './modern-bridge.js';
+import { ModernBridge, type ModernDrop, type ModernShared } from './modern-bridge.js';
 
 export interface StdioFrontOptions {
   openSession: OpenSession;
@@ -37,6 +37,8 @@ export interface StdioFrontOptions {
   clock?: Clock;
   /** Hears what a modern client could not be given (docs/protocol-versions.md). */
   onModernDropped?: (drop: ModernDrop) => void;
+  /** Hears when a principal's further modern client programs share one session. */
+  onModernShared?: (shared: ModernShared) => void;
 }
 
 /** A batch waiting for the answers to its requests, which go out together as one array. */
@@ -183,6 +185,7 @@ export class StdioFrontTransport {
       transport: 'stdio',
       clock: this.options.clock ?? systemClock,
       ...(this.options.onModernDropped ? { onDropped: this.options.onModernDropped } : {}),
+      ...(this.options.onModernShared ? { onShared: this.options.onModernShared } : {}),
     });
     if (isNotification(message)) {
       const requestId = message.params?.requestId;

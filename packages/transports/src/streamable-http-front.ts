@@ -29,7 +29,7 @@ import { PostChannel } from './internal/post-channel.js';
 import { type BodySource, notJson, readBody } from './internal/read-limited.js';
 import { replayEnded } from './internal/resumable-sse.js';
 import { newSessionId } from './internal/session-id.js';
-import { ModernBridge, type ModernDrop } from './modern-bridge.js';
+import { ModernBridge, type ModernDrop, type ModernShared } from './modern-bridge.js';
 
 export interface StreamableHttpFrontOptions {
   openSession: OpenSession;
@@ -67,6 +67,8 @@ export interface StreamableHttpFrontOptions {
   modernIdleMs?: number;
   /** Hears what a modern client could not be given (docs/protocol-versions.md). */
   onModernDropped?: (drop: ModernDrop) => void;
+  /** Hears when a principal's further modern client programs share one session. */
+  onModernShared?: (shared: ModernShared) => void;
   clock?: Clock;
 }
 
@@ -244,6 +246,7 @@ export function createStreamableHttpFront(
     clock: options.clock ?? systemClock,
     ...(options.modernIdleMs === undefined ? {} : { idleMs: options.modernIdleMs }),
     ...(options.onModernDropped ? { onDropped: options.onModernDropped } : {}),
+    ...(options.onModernShared ? { onShared: options.onModernShared } : {}),
   });
 
   async function post(

@@ -1,5 +1,6 @@
 import {
   canonicalJson,
+  isJsonObject,
   type JsonObject,
   type JsonRpcId,
   type JsonRpcNotification,
@@ -144,6 +145,17 @@ export interface ModernDrop {
 }
 
 /**
+ * A principal's modern clients reached {@link MAX_CLIENT_SESSIONS} programs with sessions of their
+ * own, and a session shared by the further ones opened: `clientInfo` is the envelope's of the
+ * request that opened it (the first program past the limit), as the client sent it.
+ */
+export interface ModernShared {
+  principal: string | undefined;
+  clientInfo: JsonObject | undefined;
+  limit: number;
+}
+
+/**
  * Gives up on the internal request `id`: forgets it and tells the router
  * (`notifications/cancelled`), which cancels it at its backend. False when it had already ended.
  */
@@ -197,7 +209,7 @@ export function clientOf(clientInfo: JsonObject | undefined): string {
  * further one share a session of their profile (`clientInfo` is the client's to choose, so it
  * must not open sessions without bound).
  */
-const MAX_CLIENT_SESSIONS = 32;
+export const MAX_CLIENT_SESSIONS = 32;
 
 /**
  * The key of the internal session that serves `call` among `sessions`: its principal, profile and
@@ -231,4 +243,29 @@ export function profileOf(capabilities: JsonObject): string {
     if (key in capabilities) return canonicalJson(relayedCapabilities(capabilities));
   }
   return '{}';
+}
+
+/**
+ * The `inputSchema` of every tool, by name, from every page of `tools/list` served to `call`'s
+ * principal through `request`; undefined when a page fails.
+ */
+export async function listToolSchemas(
+  request: (call: ModernCall) => Promise<JsonRpcResponse>,
+  call: ModernCall,
+): Promise<Map<string, JsonObject> | undefined> {
+  const schemas = new Map<string, JsonObject>();
+  let cursor: unknown;
+  for (let page = 0; page < 100; page++) {
+    const params = typeof cursor === 'string' ? { cursor } : {};
+    const list = { jsonrpc: '2.0' as const, id: call.request.id, method: Method.ToolsList, params };
+    const answer = await request({ ...call, request: list });
+    if (!('result' in answer) || !Array.isArray(answer.result.tools)) return undefined;
+    for (const tool of answer.result.tools) {
+      if (isJsonObject(tool) && typeof tool.name === 'string' && isJsonObject(tool.inputSchema))
+        schemas.set(tool.name, tool.inputSchema);
+    }
+    cursor = answer.result.nextCursor;
+    if (typeof cursor !== 'string') break;
+  }
+  return schemas;
 }
