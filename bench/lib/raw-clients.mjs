@@ -7,6 +7,13 @@ const ACCEPT = 'application/json, text/event-stream';
 let counter = 0;
 export const message = () => `${++counter}:${'x'.repeat(58)}`;
 
+/** A `tools/call` of the echo tool with a new 64 B message, and `_meta` when given. */
+function echoCall(id, tool, meta) {
+  const params = { name: tool, arguments: { message: message() } };
+  if (meta) params._meta = meta;
+  return { jsonrpc: '2.0', id, method: 'tools/call', params };
+}
+
 /** The one JSON-RPC answer of a POST, whether it came as JSON or as an SSE stream. */
 async function answerOf(response) {
   const text = await response.text();
@@ -53,13 +60,7 @@ export async function rawLegacy(url, tool) {
   await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session)).text();
   return {
     call: async () => {
-      const body = {
-        jsonrpc: '2.0',
-        id: ++id,
-        method: 'tools/call',
-        params: { name: tool, arguments: { message: message() } },
-      };
-      checked(await answerOf(await post(body, session)));
+      checked(await answerOf(await post(echoCall(++id, tool), session)));
     },
     close: async () => {
       await fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': session } }).catch(
@@ -79,12 +80,7 @@ export function rawModern(url, tool) {
   };
   return {
     call: async () => {
-      const body = {
-        jsonrpc: '2.0',
-        id: ++id,
-        method: 'tools/call',
-        params: { name: tool, arguments: { message: message() }, _meta: envelope },
-      };
+      const body = echoCall(++id, tool, envelope);
       const response = await fetch(url, {
         method: 'POST',
         headers: {
