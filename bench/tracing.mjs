@@ -5,10 +5,11 @@
 // Bar: tracing on costs at most 3% of requests/s and at most 0.05 ms of p50. Also reported: the
 // proxy process's CPU per request (all its threads, from /proc on Linux), which other load on the
 // machine moves far less than rates and latencies.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machineCpu, sqliteFloor } from './lib/sqlite-floor.mjs';
+import { machineCpu, processCpuMs } from './lib/proc-cpu.mjs';
+import { sqliteFloor } from './lib/sqlite-floor.mjs';
 import { httpClient, switchyard } from './lib/targets.mjs';
 import {
   alternatingRates,
@@ -31,17 +32,6 @@ const SESSIONS = 8;
 const RUN_MS = quick ? 400 : 1500;
 /** Alternating windows the closed loop of each round is cut into. */
 const SLICES = quick ? 2 : 6;
-
-/** CPU ms a process has used (user + system, all threads), or NaN off Linux. */
-function cpuMsOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
-  } catch {
-    return Number.NaN;
-  }
-}
 
 let counter = 0;
 const call = async (client, tool) => {
@@ -93,7 +83,7 @@ export async function run() {
     // backends), per round: what 3% of requests/s amounts to in CPU when the cores are saturated.
     const machine = [];
     for (let round = 0; round < repeats; round++) {
-      const before = Object.fromEntries(names.map((n) => [n, cpuMsOf(targets[n].pid)]));
+      const before = Object.fromEntries(names.map((n) => [n, processCpuMs(targets[n].pid)]));
       // Calls interleaved in short blocks and rates in short alternating windows: every
       // configuration meets the same moments of the machine (docs/performance.md, "Measuring
       // small differences").
@@ -126,7 +116,7 @@ export async function run() {
       for (const name of names) {
         latency[name].push(sequential[name]);
         rps[name].push(loops[name].rps);
-        const used = cpuMsOf(targets[name].pid) - before[name];
+        const used = processCpuMs(targets[name].pid) - before[name];
         cpu[name].push((used * 1000) / (sequential[name].calls + loops[name].done));
       }
     }

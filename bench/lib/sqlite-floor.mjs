@@ -2,20 +2,17 @@
 // machine (docs/performance.md, "Tracing cost", seventh round): a lower bound for any SQLite store
 // of docs/tracing.md's model, measured next to the tracing bench's figures.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { statCpuMs } from './proc-cpu.mjs';
 
 /** CPU µs the calling thread has used: /proc/thread-self on Linux, else the whole process. */
 function threadCpuUs() {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000; // clock ticks of 10 ms
-  } catch {
-    const { user, system } = process.cpuUsage();
-    return user + system;
-  }
+  const ms = statCpuMs('/proc/thread-self/stat');
+  if (!Number.isNaN(ms)) return ms * 1000;
+  const { user, system } = process.cpuUsage();
+  return user + system;
 }
 
 /**
@@ -76,21 +73,5 @@ export function sqliteFloor(dir, { existing = 100_000, perBatch = 320, batches =
     rmSync(file, { force: true });
     rmSync(`${file}-wal`, { force: true });
     rmSync(`${file}-shm`, { force: true });
-  }
-}
-
-/**
- * The machine's CPU time (all processes, ms) and wall time since boot as /proc/stat counts it,
- * or undefined off Linux: busy is everything but idle and iowait.
- */
-export function machineCpu() {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
-    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-    const total = ticks.reduce((a, b) => a + b, 0);
-    return { busyMs: (total - idle) * 10, totalMs: total * 10 };
-  } catch {
-    return undefined;
   }
 }
